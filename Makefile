@@ -1,0 +1,28 @@
+# Loss Playground. `make run` serves on 127.0.0.1:8080; `make test` runs every test.
+.PHONY: run test assets fixtures templ bench check-generated
+
+run: assets
+	go run ./cmd/playground
+
+test: assets
+	go vet ./...
+	go test ./...
+
+# Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
+# and are copied into web/static/vendor, which the binary embeds.
+assets:
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs; fi
+
+# Golden fixtures from PyTorch (needs Debian's python3-torch).
+fixtures:
+	/usr/bin/python3 engine/testdata/gen/generate.py
+
+templ:
+	go tool templ generate -path web
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./engine ./web
+
+# Fails if regenerating templ output changes anything committed.
+check-generated: templ
+	git diff --exit-code -- '*_templ.go'

@@ -1,0 +1,35 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkLoss measures one forward pass plus every input gradient, with
+// default parameters and reduction "mean", on the sizes of each Scale:
+// small is 4x16 elements (classification N=4, C=16), large is 1024x1024
+// (classification N=4096, C=256). bench/torch_bench.py times PyTorch on the
+// same shapes.
+func BenchmarkLoss(b *testing.B) {
+	for _, spec := range All() {
+		for _, sc := range []struct {
+			name  string
+			scale Scale
+		}{{"small", ScaleSmall}, {"large", ScaleLarge}} {
+			b.Run(spec.Name+"/"+sc.name, func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				c, err := NewCall(spec, nil, spec.Random(rng, sc.scale))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var r Result
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.ComputeInto(&r); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

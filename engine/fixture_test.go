@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Tolerances for agreement with PyTorch (float64).
+const (
+	fixtureRTol = 1e-6
+	fixtureATol = 1e-9
+)
+
+type fixtureFile struct {
+	Cases []fixtureCase `json:"cases"`
+}
+
+type fixtureCase struct {
+	Name   string                     `json:"name"`
+	Loss   string                     `json:"loss"`
+	Params map[string]json.RawMessage `json:"params"`
+	Inputs map[string]json.RawMessage `json:"inputs"`
+	Want   *struct {
+		Loss  Tensor            `json:"loss"`
+		Grads map[string]Tensor `json:"grads"`
+	} `json:"want"`
+	Error string `json:"error"`
+}
+
+// TestFixtures compares every loss with the golden values PyTorch produced
+// (engine/testdata/gen/generate.py): the loss and every gradient, NaN and
+// ±Inf included; and for every call PyTorch rejects, an error.
+func TestFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/fixtures/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures found: %v", err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ff fixtureFile
+		if err := json.Unmarshal(data, &ff); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, fc := range ff.Cases {
+			t.Run(strings.TrimSuffix(filepath.Base(file), ".json")+"/"+fc.Name, func(t *testing.T) {
+				runFixture(t, fc)
+			})
+		}
+	}
+}
+
+func runFixture(t *testing.T, fc fixtureCase) {
+	spec, ok := Lookup(fc.Loss)
+	if !ok {
+		t.Fatalf("loss %s is not registered", fc.Loss)
+	}
+	res, err := decodeAndCompute(spec, fc.Params, fc.Inputs)
+	if fc.Error != "" {
+		if err == nil {
+			t.Fatalf("got loss %v; want an error like PyTorch's %q", res.Loss.Data, fc.Error)
+		}
+		if _, ok := err.(*Error); !ok {
+			t.Errorf("error %v is a %T; want *engine.Error naming the field", err, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("got error %v; want loss %v", err, fc.Want.Loss.Data)
+	}
+	compareTensor(t, "loss", res.Loss, &fc.Want.Loss)
+	for name, want := range fc.Want.Grads {
+		got, ok := res.Grads[name]
+		if !ok {
+			t.Errorf("no gradient for %s", name)
+			continue
+		}
+		compareTensor(t, "grad "+name, got, &want)
+	}
+	for _, in := range spec.Inputs {
+		if _, ok := res.Grads[in.Name]; in.Differentiable && !ok {
+			t.Errorf("no gradient for differentiable input %s", in.Name)
+		}
+	}
+}
+
+func decodeAndCompute(spec *Spec, params, inputs map[string]json.RawMessage) (*Result, error) {
+	c, err := DecodeCall(spec, params, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return c.Compute()
+}
+
+// compareTensor checks shape, then every element within the fixture
+// tolerance, with NaN matching NaN and infinities matching exactly.
+func compareTensor(t *testing.T, what string, got, want *Tensor) {
+	t.Helper()
+	if !equalShape(got.Shape, want.Shape) {
+		t.Errorf("%s shape = %v; want %v", what, got.Shape, want.Shape)
+		return
+	}
+	bad := 0
+	for i := range want.Data {
+		if !closeTo(got.Data[i], want.Data[i], fixtureRTol, fixtureATol) {
+			if bad < 5 {
+				t.Errorf("%s[%d] = %v; want %v", what, i, got.Data[i], want.Data[i])
+			}
+			bad++
+		}
+	}
+	if bad > 5 {
+		t.Errorf("%s: %d of %d elements differ", what, bad, len(want.Data))
+	}
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// closeTo reports |got − want| ≤ atol + rtol·|want|, with NaN equal to NaN
+// and infinities equal only to themselves.
+func closeTo(got, want, rtol, atol float64) bool {
+	if math.IsNaN(want) || math.IsNaN(got) {
+		return math.IsNaN(want) && math.IsNaN(got)
+	}
+	if math.IsInf(want, 0) || math.IsInf(got, 0) {
+		return got == want
+	}
+	return math.Abs(got-want) <= atol+rtol*math.Abs(want)
+}

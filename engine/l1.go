@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+func init() {
+	Register(&Spec{
+		Name:    "L1Loss",
+		Slug:    "l1",
+		Family:  FamilyRegression,
+		Summary: "Mean absolute error: every unit of error costs the same, so outliers pull no harder than small misses.",
+		Formula: `\ell_i = \lvert x_i - y_i \rvert`,
+		Legacy:  true,
+		Params:  []Param{ReductionParam()},
+		Inputs:  regressionInputs(),
+		Compute: computeL1,
+		Random:  randomRegression,
+	})
+}
+
+// computeL1 follows torch.nn.L1Loss:
+//
+//	ℓ = |x − y|,  ∂ℓ/∂x = sign(x − y) with sign(0) = 0
+//
+// input and target broadcast; the gradient of a broadcast input is summed
+// over the broadcast dimensions.
+func computeL1(c *Call, r *Result) error {
+	x, y := c.Input("input"), c.Input("target")
+	b, err := broadcastPair(x, y, "input", "target")
+	if err != nil {
+		return err
+	}
+	el := r.SetElements(b.Shape...).Data
+	gx := r.Grad("input", x.Shape...).Data
+	for k := range el {
+		d := x.Data[b.A(k)] - y.Data[b.B(k)]
+		el[k] = math.Abs(d)
+		gx[b.A(k)] += Sign(d)
+	}
+	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	return nil
+}
+
+// regressionInputs are the inputs of the pointwise regression losses.
+func regressionInputs() []InputSpec {
+	return []InputSpec{
+		{Name: "input", Role: RolePrediction, Differentiable: true, Doc: "Predictions, any shape.",
+			Example: []any{[]any{0.5, -1.0, 2.0}, []any{1.5, 0.0, -0.5}}},
+		{Name: "target", Role: RoleTarget, Doc: "Targets, broadcastable to the input's shape.",
+			Example: []any{[]any{1.0, -1.0, 0.0}, []any{1.0, 0.5, 0.5}}},
+	}
+}
+
+// randomRegression returns normal predictions and targets.
+func randomRegression(rng *rand.Rand, s Scale) map[string]*Tensor {
+	shape := scaleShape(s)
+	return map[string]*Tensor{"input": RandN(rng, shape...), "target": RandN(rng, shape...)}
+}
+
+// scaleShape is the element-wise benchmark shape of each scale.
+func scaleShape(s Scale) []int {
+	switch s {
+	case ScaleSmall:
+		return []int{4, 16}
+	case ScaleLarge:
+		return []int{1024, 1024}
+	}
+	return []int{3, 4}
+}
+
+// RandN returns a tensor of standard normal samples.
+func RandN(rng *rand.Rand, shape ...int) *Tensor {
+	t := NewTensor(shape...)
+	for i := range t.Data {
+		t.Data[i] = rng.NormFloat64()
+	}
+	return t
+}
+
+// RandU returns a tensor of uniform samples in [lo, hi).
+func RandU(rng *rand.Rand, lo, hi float64, shape ...int) *Tensor {
+	t := NewTensor(shape...)
+	for i := range t.Data {
+		t.Data[i] = lo + (hi-lo)*rng.Float64()
+	}
+	return t
+}

@@ -1,0 +1,147 @@
+package engine
+
+// Reduction is PyTorch's reduction argument.
+type Reduction uint8
+
+// Reductions.
+const (
+	ReductionMean Reduction = iota
+	ReductionSum
+	ReductionNone
+	ReductionBatchMean // KLDivLoss only
+)
+
+func (r Reduction) String() string {
+	return [...]string{"mean", "sum", "none", "batchmean"}[r]
+}
+
+func parseReduction(s string) (Reduction, bool) {
+	switch s {
+	case "mean":
+		return ReductionMean, true
+	case "sum":
+		return ReductionSum, true
+	case "none":
+		return ReductionNone, true
+	case "batchmean":
+		return ReductionBatchMean, true
+	}
+	return 0, false
+}
+
+// ReductionParam is the reduction argument most losses take.
+func ReductionParam() Param {
+	return Param{Name: "reduction", Kind: KindEnum, Default: "mean", Values: []string{"none", "mean", "sum"},
+		Doc: "How per-element losses become the result: 'none' keeps them, 'sum' adds them, 'mean' averages them."}
+}
+
+// Result is the output of a loss: the loss (0-d unless reduction is
+// 'none'), the gradient of loss.sum() with respect to every differentiable
+// input, and optional detail for the pages. A Result may be passed to
+// Compute again: its buffers are reused.
+type Result struct {
+	Loss *Tensor
+	// Elements is what reduction 'none' returns: the per-element (or
+	// per-sample) losses, filled whatever the reduction.
+	Elements *Tensor
+	Grads    map[string]*Tensor
+	// Detail holds what a page shows beyond loss and grads (documented in
+	// Spec.DetailFields); nil unless Call.Detail is set.
+	Detail map[string]any
+}
+
+// SetElements returns the per-element loss tensor with the given shape,
+// zeroed.
+func (r *Result) SetElements(shape ...int) *Tensor {
+	r.Elements = r.Elements.Reuse(shape...)
+	return r.Elements
+}
+
+// SetLoss returns the loss tensor with the given shape, zeroed.
+func (r *Result) SetLoss(shape ...int) *Tensor {
+	r.Loss = r.Loss.Reuse(shape...)
+	return r.Loss
+}
+
+// SetScalar stores a 0-d loss.
+func (r *Result) SetScalar(v float64) {
+	r.Loss = r.Loss.Reuse()
+	r.Loss.Data[0] = v
+}
+
+// Grad returns the gradient buffer for input name with the given shape,
+// zeroed.
+func (r *Result) Grad(name string, shape ...int) *Tensor {
+	if r.Grads == nil {
+		r.Grads = make(map[string]*Tensor, 3)
+	}
+	g := r.Grads[name].Reuse(shape...)
+	r.Grads[name] = g
+	return g
+}
+
+// Compute validates nothing further and evaluates the call into a fresh
+// Result. Use ComputeInto to reuse buffers.
+func (c *Call) Compute() (*Result, error) {
+	r := &Result{}
+	return r, c.ComputeInto(r)
+}
+
+// ComputeInto evaluates the call, reusing r's buffers.
+func (c *Call) ComputeInto(r *Result) error {
+	r.Detail = nil
+	if c.Detail {
+		r.Detail = map[string]any{}
+	}
+	if err := c.Spec.Compute(c, r); err != nil {
+		return err
+	}
+	if c.Detail {
+		// Every loss's detail carries the unreduced terms.
+		r.Detail["elements"] = r.Elements
+	}
+	return nil
+}
+
+// Reduce reduces r.Elements into r.Loss and returns the factor by which
+// each per-element gradient must be scaled: 1 for 'none' and 'sum' (the
+// upstream gradient of loss.sum() is 1), and 1/denom for 'mean' and
+// 'batchmean'.
+func (r *Result) Reduce(red Reduction, denom float64) float64 {
+	el := r.Elements
+	switch red {
+	case ReductionNone:
+		copy(r.SetLoss(el.Shape...).Data, el.Data)
+		return 1
+	case ReductionSum:
+		r.SetScalar(Sum(el.Data))
+		return 1
+	}
+	r.SetScalar(Sum(el.Data) / denom)
+	return 1 / denom
+}
+
+// Sum adds xs with pairwise summation, close to PyTorch's blocked sums and
+// far more accurate than a running total on large tensors.
+func Sum(xs []float64) float64 {
+	const block = 128
+	if len(xs) <= block {
+		s := 0.0
+		for _, x := range xs {
+			s += x
+		}
+		return s
+	}
+	h := len(xs) / 2
+	return Sum(xs[:h]) + Sum(xs[h:])
+}
+
+// ScaleBy multiplies xs by f in place, skipping f == 1.
+func ScaleBy(xs []float64, f float64) {
+	if f == 1 {
+		return
+	}
+	for i := range xs {
+		xs[i] *= f
+	}
+}

@@ -1,0 +1,80 @@
+"""Helpers shared by the cases_*.py modules."""
+import math
+
+import torch
+import torch.nn.functional as F
+
+# Constructor parameters that are tensors.
+TENSOR_PARAMS = {"weight", "pos_weight"}
+
+
+class I(list):
+    """Marks an input as an int64 tensor (class indices, lengths)."""
+
+
+def case(name, loss, inputs, params=None, grads=("input",)):
+    """One fixture: loss is the torch.nn class name; inputs in functional order;
+    grads names the inputs whose gradient PyTorch must report."""
+    return {"name": name, "loss": loss, "params": params or {}, "inputs": inputs, "grads": list(grads)}
+
+
+def encode(v):
+    """Nested lists with NaN and infinities as the strings the API uses."""
+    if isinstance(v, (list, tuple)):
+        return [encode(x) for x in v]
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    return v
+
+
+def to_tensor(v, integer=False):
+    if integer:
+        return torch.tensor(v, dtype=torch.int64)
+    return torch.tensor(v, dtype=torch.float64)
+
+
+def make_module(loss, params):
+    kwargs = {}
+    for k, v in params.items():
+        if k in TENSOR_PARAMS and v is not None:
+            v = to_tensor(v)
+        kwargs[k] = v
+    if loss == "TripletMarginWithDistanceLoss":
+        fn = kwargs.pop("distance_function", "pairwise")
+        if fn == "cosine":
+            kwargs["distance_function"] = lambda a, b: 1.0 - F.cosine_similarity(a, b)
+        elif fn != "pairwise":
+            kwargs["distance_function"] = fn  # let PyTorch reject it
+    return getattr(torch.nn, loss)(**kwargs)
+
+
+def run_case(c):
+    out = {"name": c["name"], "loss": c["loss"], "params": encode(c["params"]),
+           "inputs": {k: encode(list(v) if isinstance(v, I) else v) for k, v in c["inputs"].items()}}
+    try:
+        module = make_module(c["loss"], c["params"])
+        tensors = []
+        for k, v in c["inputs"].items():
+            t = to_tensor(list(v) if isinstance(v, I) else v, integer=isinstance(v, I))
+            if k in c["grads"]:
+                t.requires_grad_(True)
+            tensors.append(t)
+        result = module(*tensors)
+        result.sum().backward()
+        grads = {}
+        for (k, _), t in zip(c["inputs"].items(), tensors):
+            if k in c["grads"]:
+                g = t.grad if t.grad is not None else torch.zeros_like(t)
+                grads[k] = encode(g.tolist())
+        out["want"] = {"loss": encode(result.detach().tolist()), "grads": grads}
+    except Exception as e:  # PyTorch's refusal is the expected outcome
+        out["error"] = f"{type(e).__name__}: {e}".splitlines()[0]
+    return out

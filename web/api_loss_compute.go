@@ -1,0 +1,77 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/lossplayground/playground/engine"
+)
+
+// maxRequestBytes bounds a loss API request body.
+const maxRequestBytes = 1 << 20
+
+// LossRequest is the body of POST /api/v1/losses/{name} and the payload of
+// a WebSocket compute message.
+type LossRequest struct {
+	Params map[string]json.RawMessage `json:"params"`
+	Inputs map[string]json.RawMessage `json:"inputs"`
+	Detail bool                       `json:"detail"`
+}
+
+// computeLoss answers POST /api/v1/losses/{name}.
+func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
+	name := chi.URLParam(r, "name")
+	spec, ok := engine.Lookup(name)
+	if !ok {
+		return errorStatus(http.StatusNotFound, fmt.Sprintf("unknown loss %q (GET /api/v1/losses lists them)", name))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	if err != nil {
+		return err
+	}
+	var req LossRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return errorStatus(http.StatusBadRequest, "request body: "+err.Error())
+	}
+	out, err := evaluate(spec, &req, nil)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(out)
+	return err
+}
+
+// evaluate validates and computes a request, returning the JSON answer
+// appended to buf.
+func evaluate(spec *engine.Spec, req *LossRequest, buf []byte) ([]byte, error) {
+	c, err := engine.DecodeCall(spec, req.Params, req.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	c.Detail = req.Detail
+	res, err := c.Compute()
+	if err != nil {
+		return nil, err
+	}
+	return res.AppendJSON(buf, spec)
+}
+
+// decodeStrict decodes one JSON object, rejecting unknown fields and
+// trailing data.
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON object")
+	}
+	return nil
+}

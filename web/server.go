@@ -1,0 +1,57 @@
+// Package web serves Loss Playground: pages rendered with templ, the JSON
+// loss API, the WebSocket that streams live results, and embedded assets.
+package web
+
+import (
+	"log/slog"
+	"sync"
+)
+
+// Config holds what the web layer needs from main.
+type Config struct {
+	Logger *slog.Logger
+	Dev    bool // serve assets from disk
+}
+
+// App holds the dependencies every handler shares.
+type App struct {
+	log *slog.Logger
+	dev bool
+
+	mu    sync.Mutex
+	conns map[closer]struct{} // live WebSocket connections, closed on shutdown
+}
+
+type closer interface{ Close() error }
+
+// New builds the web application.
+func New(cfg Config) (*App, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &App{log: log, dev: cfg.Dev, conns: map[closer]struct{}{}}, nil
+}
+
+// CloseConnections closes every live WebSocket connection; the server
+// calls it on shutdown, since http.Server.Shutdown leaves hijacked
+// connections alone.
+func (a *App) CloseConnections() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for c := range a.conns {
+		c.Close()
+	}
+}
+
+func (a *App) track(c closer) {
+	a.mu.Lock()
+	a.conns[c] = struct{}{}
+	a.mu.Unlock()
+}
+
+func (a *App) untrack(c closer) {
+	a.mu.Lock()
+	delete(a.conns, c)
+	a.mu.Unlock()
+}
