@@ -38,28 +38,17 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(body, &req); err != nil {
 		return errorStatus(http.StatusBadRequest, "request body: "+err.Error())
 	}
-	out, err := evaluate(spec, &req, nil)
+	ev, err := Evaluate(spec, &req, nil, nil)
+	if err != nil {
+		return err
+	}
+	out, err := ev.Result.AppendJSON(nil, spec)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, err = w.Write(out)
 	return err
-}
-
-// evaluate validates and computes a request, returning the JSON answer
-// appended to buf.
-func evaluate(spec *engine.Spec, req *LossRequest, buf []byte) ([]byte, error) {
-	c, err := engine.DecodeCall(spec, req.Params, req.Inputs)
-	if err != nil {
-		return nil, err
-	}
-	c.Detail = req.Detail
-	res, err := c.Compute()
-	if err != nil {
-		return nil, err
-	}
-	return res.AppendJSON(buf, spec)
 }
 
 // decodeStrict decodes one JSON object, rejecting unknown fields and

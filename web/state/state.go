@@ -1,0 +1,147 @@
+// Package state maps a page's whole state (loss parameters, inputs, chart
+// view, language, theme) to and from its URL query string, so that a copied
+// URL reproduces the page exactly.
+//
+// Query keys are PyTorch's names, unprefixed: constructor parameters
+// (reduction, weight, margin, ...), functional inputs (input, target, var,
+// log_probs, ...), and the view keys element, overlay, lattice, theme and
+// lang. A value is read as JSON when it parses as JSON (1.5, true, [1,2],
+// "NaN"), and otherwise as a bare string (reduction=sum).
+//
+//	/losses/smooth-l1?beta=0&reduction=sum&input=[[0.5,-1]]&target=[[0,0]]&element=1
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/charts"
+)
+
+// State is everything a loss page shows.
+type State struct {
+	Params map[string]json.RawMessage
+	Inputs map[string]json.RawMessage
+	View   charts.View
+	Lang   string // "en" or "zh"; empty means not chosen in the URL
+}
+
+// View keys, which no loss uses as a parameter or input name.
+var viewKeys = []string{"element", "overlay", "lattice", "theme", "lang"}
+
+// Parse reads the state of spec's page from q. Inputs missing from q take
+// the spec's examples; parameters missing from q take PyTorch's defaults
+// (they are simply absent from Params).
+func Parse(spec *engine.Spec, q url.Values) (State, error) {
+	s := State{Params: map[string]json.RawMessage{}, Inputs: map[string]json.RawMessage{}}
+	for key, vals := range q {
+		if len(vals) == 0 {
+			continue
+		}
+		v := vals[len(vals)-1]
+		switch {
+		case slices.Contains(viewKeys, key):
+			if err := s.setView(key, v); err != nil {
+				return s, err
+			}
+		case spec.Param(key) != nil:
+			s.Params[key] = rawValue(v)
+		case spec.Input(key) != nil:
+			s.Inputs[key] = rawValue(v)
+		default:
+			return s, &engine.Error{Field: key, Msg: fmt.Sprintf("unknown query parameter for %s", spec.Name)}
+		}
+	}
+	for _, in := range spec.Inputs {
+		if _, ok := s.Inputs[in.Name]; !ok {
+			ex, err := json.Marshal(in.Example)
+			if err != nil {
+				return s, err
+			}
+			s.Inputs[in.Name] = ex
+		}
+	}
+	return s, nil
+}
+
+func (s *State) setView(key, v string) error {
+	switch key {
+	case "element":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return &engine.Error{Field: "element", Msg: "must be a non-negative integer, got " + strconv.Quote(v)}
+		}
+		s.View.Element = n
+	case "overlay":
+		s.View.Overlay = v == "1" || v == "true"
+	case "lattice":
+		switch v {
+		case "alpha", "beta", "occupancy", "gradient":
+		default:
+			return &engine.Error{Field: "lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + strconv.Quote(v)}
+		}
+		s.View.Lattice = v
+	case "theme":
+		if v != "light" && v != "dark" {
+			return &engine.Error{Field: "theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v)}
+		}
+		s.View.Theme = v
+	case "lang":
+		if v != "en" && v != "zh" {
+			return &engine.Error{Field: "lang", Msg: `must be "en" or "zh", got ` + strconv.Quote(v)}
+		}
+		s.Lang = v
+	}
+	return nil
+}
+
+// rawValue reads a query value as JSON when it is JSON, else as a string.
+func rawValue(v string) json.RawMessage {
+	if json.Valid([]byte(v)) {
+		return json.RawMessage(v)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// Query encodes s as a query string; Parse(spec, Query(s)) gives s back.
+// Strings are written bare so that URLs stay readable.
+func Query(s State) url.Values {
+	q := url.Values{}
+	for k, v := range s.Params {
+		q.Set(k, bareValue(v))
+	}
+	for k, v := range s.Inputs {
+		q.Set(k, bareValue(v))
+	}
+	if s.View.Element != 0 {
+		q.Set("element", strconv.Itoa(s.View.Element))
+	}
+	if s.View.Overlay {
+		q.Set("overlay", "1")
+	}
+	if s.View.Lattice != "" {
+		q.Set("lattice", s.View.Lattice)
+	}
+	if s.View.Theme != "" {
+		q.Set("theme", s.View.Theme)
+	}
+	if s.Lang != "" {
+		q.Set("lang", s.Lang)
+	}
+	return q
+}
+
+// bareValue writes a JSON string without quotes unless the bare text would
+// itself parse as JSON (the string "true", say).
+func bareValue(v json.RawMessage) string {
+	var str string
+	if err := json.Unmarshal(v, &str); err == nil && !json.Valid([]byte(str)) {
+		return str
+	}
+	return string(v)
+}
