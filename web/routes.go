@@ -22,5 +22,11 @@ func (a *App) Routes() http.Handler {
 	r.Get("/api/v1/losses", a.handle(a.listLosses))
 	r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
+	// UI pages and assets (page_*.go, assets.go)
+	r.Get("/static/*", a.serveUIAsset)
+	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
+	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
+	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
+
 	return r
 }
