@@ -201,12 +201,12 @@ func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates
 		caption := in.Name
 		g := res.Grads[in.Name]
 		if g != nil {
-			caption += " — value, and below it ∂loss.sum()/∂" + in.Name
+			caption += " with ∇ = ∂loss.sum()/∂" + in.Name
 		}
 		r.Tensors = append(r.Tensors, tensorView(in.Name, caption, t, g, in.Integer))
 	}
 	if res.Elements != nil {
-		r.Tensors = append(r.Tensors, tensorView("elements", "unreduced losses ℓ (what reduction='none' returns)", res.Elements, nil, false))
+		r.Tensors = append(r.Tensors, tensorView("elements", "ℓ, the unreduced losses", res.Elements, nil, false))
 	}
 	r.Snippet = pytorchSnippet(spec, ev.Call, st)
 	if ev.Charts != nil {
@@ -224,7 +224,7 @@ func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates
 // tensorView lays a tensor out as rows (every dimension but the last)
 // and columns (the last), with its gradient cell by cell.
 func tensorView(name, caption string, t, grad *engine.Tensor, integer bool) templates.TensorView {
-	tv := templates.TensorView{Name: name, Caption: caption + " · " + shapeLabel(t.Shape)}
+	tv := templates.TensorView{Name: name, Caption: caption}
 	cols := 1
 	if len(t.Shape) > 0 {
 		cols = t.Shape[len(t.Shape)-1]
