@@ -67,9 +67,9 @@ func explainWeightedMean(spec *engine.Spec, c *engine.Call, el []float64, total,
 		return nil
 	}
 	var target *engine.Tensor
-	for _, in := range spec.Inputs {
-		if in.Role == engine.RoleTarget && in.Integer {
-			target = c.Input(in.Name)
+	for i := range spec.Inputs {
+		if isClassTarget(spec, c, &spec.Inputs[i]) {
+			target = c.Input(spec.Inputs[i].Name)
 		}
 	}
 	if target == nil || len(target.Data) != len(el) {

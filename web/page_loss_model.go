@@ -78,7 +78,7 @@ func buildLossPage(spec *engine.Spec, st state.State) (templates.LossPage, error
 			Name: in.Name, Role: in.Role, Doc: in.Doc, Symbol: symOf[in.Name],
 			Integer: in.Integer, Differentiable: in.Differentiable, JSON: string(raw),
 			Shape:       shapeLabel(t.Shape),
-			ClassTarget: in.Integer && in.Role == engine.RoleTarget && !isCTC,
+			ClassTarget: isClassTarget(spec, ev.Call, in),
 		})
 	}
 	p.Result = lossResultView(spec, ev, st)
@@ -203,7 +203,7 @@ func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates
 		if g != nil {
 			caption += " with ∇ = ∂loss.sum()/∂" + in.Name
 		}
-		r.Tensors = append(r.Tensors, tensorView(in.Name, caption, t, g, in.Integer))
+		r.Tensors = append(r.Tensors, tensorView(in.Name, caption, t, g, in.Integer || isClassTarget(spec, ev.Call, &in)))
 	}
 	if res.Elements != nil {
 		r.Tensors = append(r.Tensors, tensorView("elements", "ℓ, the unreduced losses", res.Elements, nil, false))
@@ -325,4 +325,38 @@ func torchFormat(data []float64, integer bool) []string {
 		}
 	}
 	return out
+}
+
+// isClassTarget reports whether a target holds class indices, edited with
+// a class picker per element: an integer target (NLLLoss, MultiMarginLoss),
+// or a target that may be indices or probabilities (CrossEntropyLoss) when
+// it has one dimension fewer than the prediction and holds whole numbers.
+// CTC targets are label sequences, typed as text instead.
+func isClassTarget(spec *engine.Spec, c *engine.Call, in *engine.InputSpec) bool {
+	if in.Role != engine.RoleTarget || spec.Name == "CTCLoss" {
+		return false
+	}
+	if in.Integer {
+		return true
+	}
+	if spec.Param("ignore_index") == nil {
+		return false
+	}
+	var pred *engine.Tensor
+	for _, o := range spec.Inputs {
+		if o.Differentiable && !o.Integer {
+			pred = c.Input(o.Name)
+			break
+		}
+	}
+	t := c.Input(in.Name)
+	if pred == nil || len(t.Shape) != len(pred.Shape)-1 {
+		return false
+	}
+	for _, v := range t.Data {
+		if v != math.Trunc(v) {
+			return false
+		}
+	}
+	return true
 }

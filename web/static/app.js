@@ -420,6 +420,7 @@
     if (typeof msg.id === "number" && msg.id < shownLoss) return;
     if (typeof msg.id === "number") shownLoss = msg.id;
     liveError(msg.error || "error");
+    if (msg.field) markInvalid(msg.field + ":");
   }
 
   function fetchPanel() {
@@ -589,7 +590,7 @@
       var ed = { name: name, spec: spec, box: box, host: box.querySelector(".grid-host") };
       if (page.ctc && name === "log_probs") ed.scores = JSON.parse(JSON.stringify(page.inputs[name]));
       editors[name] = ed;
-      if (page.ctc && spec.role === "target") initCTCTargets(ed);
+      if (page.ctc && spec.role === "target") { initCTCTargets(ed); ed.textOnly = true; }
       renderEditor(ed);
     });
   }
@@ -621,8 +622,10 @@
   }
 
   function isClassTarget(ed) { return ed.box.hasAttribute("data-class-target"); }
+  function hasClassTarget() { return !!document.querySelector(".editor[data-class-target]"); }
 
   function renderEditor(ed) {
+    if (ed.textOnly) { ed.host.replaceChildren(); return; }
     var value = editorValue(ed);
     var shape = shapeOf(value);
     var flat = flatten(value);
@@ -672,13 +675,14 @@
       b.addEventListener("click", fn);
       tools.appendChild(b);
     };
-    if (!page.ctc && shape.length >= 1 && !ed.spec.integer) {
+    if (!page.ctc && shape.length >= 1 && !ed.spec.integer && !isClassTarget(ed)) {
       if (shape.length >= 2) {
-        add("+ row", function () { resizeRows(ed, +1); }, "add a sample (to every input with this many rows)");
-        add("− row", function () { resizeRows(ed, -1); }, "remove the last sample");
+        add("+ row", function () { resizeRows(ed, +1); }, "add a row (a sample) to every input with this many rows");
+        add("− row", function () { resizeRows(ed, -1); }, "remove the last row (sample)");
       }
-      add("+ class", function () { resizeCols(ed, +1); }, "add a column (class)");
-      add("− class", function () { resizeCols(ed, -1); }, "remove the last column (class)");
+      var colWord = shape.length >= 2 && numClasses() === shape[shape.length - 1] && shape.length === 2 && hasClassTarget() ? "class" : "column";
+      add("+ " + colWord, function () { resizeCols(ed, +1); }, "add a " + colWord + " to every input with this many columns");
+      add("− " + colWord, function () { resizeCols(ed, -1); }, "remove the last " + colWord);
     }
     add("randomize", function () { randomize(ed); });
     add("reset", function () {
