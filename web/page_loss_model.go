@@ -38,7 +38,11 @@ func buildLossPage(spec *engine.Spec, st state.State) (templates.LossPage, error
 	symbols, marked := lossSymbols(spec)
 	symOf := map[string]string{}
 	for _, s := range symbols {
-		symOf[s.Name] = s.LaTeX
+		// A symbol that only spells the name (\text{margin}) adds nothing
+		// next to the control's own label; the legend still lists it.
+		if s.LaTeX != `\text{`+s.Name+`}` && s.LaTeX != `\mathrm{`+s.Name+`}` {
+			symOf[s.Name] = s.LaTeX
+		}
 	}
 	p := templates.LossPage{
 		Name: spec.Name, Slug: spec.Slug, Family: string(spec.Family), Summary: spec.Summary,

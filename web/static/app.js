@@ -167,7 +167,9 @@
       var old = window.echarts.getInstanceByDom(el);
       if (old && again) old.dispose(); else if (old) return;
       var c = window.echarts.init(el, isDark() ? "dark" : null);
-      c.setOption(chartOptionFor(JSON.parse(el.dataset.chartOption)));
+      var opt = JSON.parse(el.dataset.chartOption);
+      opt.backgroundColor = "transparent"; // the card is the background, in either theme
+      c.setOption(opt);
     } catch (e) { el.hidden = true; }
   }
 
@@ -296,6 +298,18 @@
     var s = shapeOf(page.inputs[pred.name]);
     if (page.ctc) return s[s.length - 1];
     return s.length >= 2 ? s[1] : s.length === 1 ? s[0] : 0;
+  }
+
+  // perClassCount is the length a per-class tensor parameter needs:
+  // pos_weight broadcasts along the last dimension of the input, weight
+  // has one entry per class.
+  function perClassCount(p) {
+    if (p.name === "pos_weight") {
+      var pred = page.spec.inputs.find(function (i) { return i.differentiable && !i.integer; });
+      var s = pred ? shapeOf(page.inputs[pred.name]) : [];
+      return s.length ? s[s.length - 1] : 1;
+    }
+    return numClasses();
   }
 
   // ---- URL -----------------------------------------------------------------------
@@ -565,7 +579,7 @@
     }
     toggle.addEventListener("change", function () {
       if (toggle.checked) {
-        var c = numClasses() || 1;
+        var c = perClassCount(p) || 1;
         var vals = remembered && remembered.length === c ? remembered : Array(c).fill(1);
         page.params[name] = vals.slice();
       } else {
