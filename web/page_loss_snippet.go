@@ -18,10 +18,13 @@ func pytorchSnippet(spec *engine.Spec, c *engine.Call, st state.State) string {
 	var b strings.Builder
 	b.WriteString("import torch\n\n")
 	var args []string
-	for _, in := range spec.Inputs {
+	for i, in := range spec.Inputs {
 		t := c.Input(in.Name)
-		b.WriteString(in.Name + " = torch.tensor(" + pyTensor(t, in.Integer) + ", dtype=")
-		if in.Integer {
+		// Class indices are int64 in PyTorch, also where the input may
+		// instead hold probabilities (CrossEntropyLoss's target).
+		integer := in.Integer || isClassTarget(spec, c, &spec.Inputs[i])
+		b.WriteString(in.Name + " = torch.tensor(" + pyTensor(t, integer) + ", dtype=")
+		if integer {
 			b.WriteString("torch.long")
 		} else {
 			b.WriteString("torch.float64")
