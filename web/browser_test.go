@@ -282,6 +282,10 @@ func TestBrowserGridCellAndPermalink(t *testing.T) {
 	// replaces it.
 	cell := chromedp.CSS(`[data-testid=grid-input] input[data-cell="0"]`)
 	tab.do(t, "type in cell", chromedp.Click(cell), chromedp.KeyEvent("3.5"))
+	// Focus on an input's cell highlights its symbol in the formula.
+	if got := tab.eval(t, `String(!!document.querySelector('.formula .lp-sym-input.on') && !!document.querySelector('[data-symbol-for=input].on'))`); got != "true" {
+		t.Errorf("focusing input[0,0] highlights x_i in the formula and legend = %s; want true", got)
+	}
 	tab.waitLoss(t, want)
 	permalink := tab.eval(t, `location.href`)
 	if !strings.Contains(permalink, "input=") {

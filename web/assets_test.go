@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/a-h/templ"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+func TestLoadUIAssets(t *testing.T) {
+	fsys := fstest.MapFS{
+		"app.js":                    {Data: []byte("console.log(1)")},
+		"vendor/katex.min.css":      {Data: []byte(`@font-face{src:url(fonts/A.woff2) format("woff2")}.x{background:url(data:image/png;base64,AA)}`)},
+		"vendor/fonts/A.woff2":      {Data: []byte("font")},
+		"vendor/missing-ref.css":    {Data: []byte(`.y{src:url(fonts/none.woff2)}`)},
+		"vendor/echarts.min.js":     {Data: []byte("echarts")},
+		"vendor/katex.min.js":       {Data: []byte("katex")},
+		"vendor/fonts/unused.woff2": {Data: []byte("other font")},
+	}
+	set, err := loadUIAssets(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := set.url("app.js")
+	if !strings.HasPrefix(js, "/static/app.") || !strings.HasSuffix(js, ".js") || len(js) != len("/static/app.")+12+len(".js") {
+		t.Errorf("url(app.js) = %q; want /static/app.<12 hex>.js", js)
+	}
+	font := set.url("vendor/fonts/A.woff2")
+	css := string(set.byURL[set.url("vendor/katex.min.css")].body)
+	if !strings.Contains(css, "url("+font+")") {
+		t.Errorf("katex.min.css = %s; want its font rewritten to %s", css, font)
+	}
+	if !strings.Contains(css, "url(data:image/png;base64,AA)") {
+		t.Errorf("katex.min.css = %s; want data: URLs left alone", css)
+	}
+	if got := string(set.byURL[set.url("vendor/missing-ref.css")].body); got != `.y{src:url(fonts/none.woff2)}` {
+		t.Errorf("a reference to a missing file became %s; want it left alone", got)
+	}
+	if set.url("nope.js") != "" {
+		t.Errorf(`url("nope.js") = %q; want ""`, set.url("nope.js"))
+	}
+
+	// Changing a font changes the stylesheet's URL too.
+	fsys["vendor/fonts/A.woff2"] = &fstest.MapFile{Data: []byte("font v2")}
+	set2, err := loadUIAssets(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.url("vendor/katex.min.css") == set2.url("vendor/katex.min.css") {
+		t.Errorf("katex.min.css URL unchanged after its font changed: %s", set2.url("vendor/katex.min.css"))
+	}
+}
+
+func TestLayoutSaysWhenVendorIsMissing(t *testing.T) {
+	tests := []struct {
+		name   string
+		assets templates.Assets
+		want   bool
+	}{
+		{"vendored", templates.Assets{CSS: "/a.css", JS: "/a.js", ECharts: "/e.js", KaTeXJS: "/k.js", KaTeXCSS: "/k.css"}, false},
+		{"no vendor", templates.Assets{CSS: "/a.css", JS: "/a.js"}, true},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := templates.Layout(templates.Page{Title: "t", Lang: "en", Assets: test.assets}, templ.NopComponent).Render(context.Background(), &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(buf.String(), `data-testid="vendor-missing"`); got != test.want {
+				t.Errorf("vendor-missing banner shown = %v; want %v", got, test.want)
+			}
+			if test.want && strings.Contains(buf.String(), `src=""`) {
+				t.Errorf("layout links an empty script URL")
+			}
+		})
+	}
+}
