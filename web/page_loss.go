@@ -10,6 +10,10 @@ import (
 	"github.com/lossplayground/playground/web/templates"
 )
 
+// lossResultNoCharts is the query key with which the live script asks
+// GET /losses/{slug}/result for the panel without chart options.
+const lossResultNoCharts = "nocharts"
+
 // lossPageSpec finds the loss of a /losses/{slug} or /embed/{slug} URL.
 func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 	slug := chi.URLParam(r, "slug")
@@ -25,10 +29,15 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 // lossPageState parses and evaluates the state in the URL; a bad value is
 // a 400 naming the field, with a link to the page's defaults.
 func lossPageState(r *http.Request, spec *engine.Spec) (templates.LossPage, state.State, error) {
-	st, err := state.Parse(spec, r.URL.Query())
+	q := r.URL.Query()
+	// nocharts=1 is the live script's way to ask the result panel without
+	// chart options (it has them from the WebSocket); it is no page state.
+	withCharts := q.Get(lossResultNoCharts) != "1"
+	q.Del(lossResultNoCharts)
+	st, err := state.Parse(spec, q)
 	if err == nil {
 		var p templates.LossPage
-		p, err = buildLossPage(spec, st)
+		p, err = buildLossPageCharts(spec, st, withCharts)
 		if err == nil {
 			return p, st, nil
 		}

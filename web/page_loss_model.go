@@ -25,13 +25,24 @@ const lossPageMaxCells = 600
 // buildLossPage evaluates a page state and turns metadata and result into
 // what the templates show. Errors naming a field are *engine.Error.
 func buildLossPage(spec *engine.Spec, st state.State) (templates.LossPage, error) {
+	return buildLossPageCharts(spec, st, true)
+}
+
+// buildLossPageCharts is buildLossPage, without building chart options
+// when withCharts is false (the live result panel, while the WebSocket
+// delivers the charts).
+func buildLossPageCharts(spec *engine.Spec, st state.State, withCharts bool) (templates.LossPage, error) {
 	view := st.View
 	isCTC := spec.Name == "CTCLoss"
 	if isCTC && view.Lattice == "" {
 		view.Lattice = "alpha"
 	}
 	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true}
-	ev, err := Evaluate(spec, req, &view, nil)
+	viewArg := &view
+	if !withCharts {
+		viewArg = nil
+	}
+	ev, err := Evaluate(spec, req, viewArg, nil)
 	if err != nil {
 		return templates.LossPage{}, err
 	}

@@ -174,6 +174,7 @@ func TestLossResultFragment(t *testing.T) {
 		{"/losses/mse/result?reduction=none", http.StatusOK, "reduction = 'none'"},
 		{"/losses/mse/result?reduction=avg", http.StatusBadRequest, "reduction"},
 		{"/losses/mse/result?input=[[1,2]]", http.StatusBadRequest, "input"},
+		{"/losses/mse/result?reduction=sum&nocharts=1", http.StatusOK, `<script id="lp-charts" type="application/json">{}`},
 	}
 	for _, test := range tests {
 		t.Run(test.target, func(t *testing.T) {

@@ -443,6 +443,8 @@
     fetchAgain = false;
     var id = seq;
     var qs = currentQuery();
+    // While the socket is open it brings the charts; the panel comes without.
+    if (wsOpen) qs = qs ? qs + "&nocharts=1" : "nocharts=1";
     fetch("/losses/" + page.spec.slug + "/result" + (qs ? "?" + qs : ""), { headers: { Accept: "text/html" } })
       .then(function (r) { return r.text().then(function (t) { return { ok: r.ok, status: r.status, text: t }; }); })
       .then(function (r) {
@@ -753,6 +755,14 @@
     inp.setAttribute("aria-label", label);
     inp.dataset.cell = String(k);
     var step = ed.spec.integer ? 1 : 0.01;
+    // The curve chart follows the prediction element you touch.
+    if (ed.spec.differentiable && !ed.scores) {
+      inp.addEventListener("focus", function () {
+        if ((page.view.element || 0) === k) return;
+        page.view.element = k;
+        changed();
+      });
+    }
     inp.addEventListener("input", function () {
       var x = parseCell(inp.value);
       if (x === null || (ed.spec.integer && !Number.isInteger(x))) { inp.setAttribute("aria-invalid", "true"); return; }
