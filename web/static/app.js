@@ -816,6 +816,7 @@
   // resizeRows adds or removes the last sample of every input that has as
   // many rows as this one, so shapes stay compatible.
   function resizeRows(ed, delta) {
+    page.view.element = 0; // the old index may be gone
     var n = shapeOf(editorValue(ed))[0];
     if (delta < 0 && n <= 1) return;
     Object.keys(editors).forEach(function (name) {
@@ -834,6 +835,7 @@
   // resizeCols adds or removes the last class (column) of every float input
   // with the same number of columns, and of per-class parameters.
   function resizeCols(ed, delta) {
+    page.view.element = 0; // the old index may be gone
     var s = shapeOf(editorValue(ed));
     var C = s[s.length - 1];
     if (delta < 0 && C <= 1) return;
