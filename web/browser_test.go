@@ -287,6 +287,10 @@ func TestBrowserGridCellAndPermalink(t *testing.T) {
 		t.Errorf("focusing input[0,0] highlights x_i in the formula and legend = %s; want true", got)
 	}
 	tab.waitLoss(t, want)
+	// The address bar follows the state (throttled while typing or dragging).
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`decodeURIComponent(location.search).indexOf('input=[[3.5,') >= 0`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("URL after editing = %s; want it to hold input=[[3.5,...: %v", tab.eval(t, `location.href`), err)
+	}
 	permalink := tab.eval(t, `location.href`)
 	if !strings.Contains(permalink, "input=") {
 		t.Errorf("URL after editing = %s; want it to hold the input", permalink)

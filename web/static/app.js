@@ -338,7 +338,17 @@
     if (page.lang) q.set("lang", page.lang);
     return q.toString();
   }
-  function syncURL() {
+  // syncURL writes the state into the address bar, at most every
+  // urlEvery ms while dragging (browsers throttle faster history updates),
+  // always ending on the latest state.
+  var urlEvery = 150, urlLast = 0, urlTimer = null;
+  function syncURL(now) {
+    var wait = now ? 0 : urlLast + urlEvery - Date.now();
+    if (wait > 0) {
+      if (!urlTimer) urlTimer = setTimeout(function () { urlTimer = null; syncURL(); }, wait);
+      return;
+    }
+    urlLast = Date.now();
     var qs = currentQuery();
     history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
     refreshHeaderLinks();
@@ -1013,6 +1023,7 @@
       var code = document.querySelector("[data-testid=pytorch-snippet]");
       if (code) copyText(code.textContent, b);
     } else if (b.dataset.action === "permalink") {
+      if (page) syncURL(true);
       copyText(location.href, b);
     }
   });
