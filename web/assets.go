@@ -155,6 +155,8 @@ func (a *App) pageAssets() templates.Assets {
 		ECharts:  s.url("vendor/echarts.min.js"),
 		KaTeXJS:  s.url("vendor/katex.min.js"),
 		KaTeXCSS: s.url("vendor/katex.min.css"),
+		// The lesson slot's widgets, once the lessons branch adds them.
+		LessonsJS: s.url("lessons.js"),
 	}
 }
 

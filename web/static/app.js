@@ -44,6 +44,7 @@
         try {
           window.katex.render(sources[i], el, katexOptions(display));
           el.classList.add("typeset");
+          el.dataset.rendered = "1"; // the lesson widgets skip rendered math
           return;
         } catch (e) { /* try the next source; the LaTeX text stays otherwise */ }
       }

@@ -6,6 +6,9 @@ type Assets struct {
 	CSS, JS           string
 	ECharts           string
 	KaTeXJS, KaTeXCSS string
+	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
+	// module from the lessons branch), or "" when the build has none.
+	LessonsJS string
 }
 
 // Page is what the layout needs around any content.
