@@ -152,7 +152,7 @@ func (tab *uiTab) waitLoss(t *testing.T, want string) {
 // waitReady waits for the script to have booted and typeset the formula.
 func (tab *uiTab) waitReady(t *testing.T) {
 	t.Helper()
-	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math:not(.typeset)').length === 0)`
+	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math[data-latex]:not(.typeset)').length === 0)`
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("page did not finish loading: %v", err)
 	}
