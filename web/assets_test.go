@@ -2,7 +2,12 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -21,7 +26,7 @@ func TestLoadUIAssets(t *testing.T) {
 		"vendor/katex.min.js":       {Data: []byte("katex")},
 		"vendor/fonts/unused.woff2": {Data: []byte("other font")},
 	}
-	set, err := loadUIAssets(fsys)
+	set, err := loadUIAssets(fsys, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +51,7 @@ func TestLoadUIAssets(t *testing.T) {
 
 	// Changing a font changes the stylesheet's URL too.
 	fsys["vendor/fonts/A.woff2"] = &fstest.MapFile{Data: []byte("font v2")}
-	set2, err := loadUIAssets(fsys)
+	set2, err := loadUIAssets(fsys, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +81,54 @@ func TestLayoutSaysWhenVendorIsMissing(t *testing.T) {
 			}
 			if test.want && strings.Contains(buf.String(), `src=""`) {
 				t.Errorf("layout links an empty script URL")
+			}
+		})
+	}
+}
+
+func TestServeUIAssetGzip(t *testing.T) {
+	h := newUITestApp(t)
+	_, page := uiGet(t, h, "/")
+	m := regexp.MustCompile(`src="(/static/app\.[0-9a-f]+\.js)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("catalog links no app.js")
+	}
+	_, plain := uiGet(t, h, m[1])
+	tests := []struct {
+		name, accept string
+		wantGzip     bool
+	}{
+		{"gzip", "gzip, deflate, br", true},
+		{"no header", "", false},
+		{"refused", "gzip;q=0", false},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, m[1], nil)
+			if test.accept != "" {
+				req.Header.Set("Accept-Encoding", test.accept)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			gotGzip := rec.Header().Get("Content-Encoding") == "gzip"
+			if gotGzip != test.wantGzip {
+				t.Fatalf("Accept-Encoding %q: gzipped = %v; want %v", test.accept, gotGzip, test.wantGzip)
+			}
+			body := rec.Body.Bytes()
+			if gotGzip {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if string(body) != plain {
+				t.Errorf("Accept-Encoding %q: body differs from the plain file", test.accept)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != uiImmutableCache {
+				t.Errorf("Cache-Control = %q; want %q", got, uiImmutableCache)
 			}
 		})
 	}
