@@ -379,3 +379,50 @@ func TestBrowserCTCLattice(t *testing.T) {
 	tab.screenshot(t, "ctc-lattice")
 	tab.checkNoErrors(t)
 }
+
+// TestBrowserBadValueNamesField types an out-of-range value into a float
+// parameter's number box: the result says which field is wrong and the
+// control is marked, and a good value brings the numbers back.
+func TestBrowserBadValueNamesField(t *testing.T) {
+	var spec *engine.Spec
+	var prm *engine.Param
+	for _, s := range engine.All() {
+		for i := range s.Params {
+			if p := &s.Params[i]; p.Kind == engine.KindFloat && p.Min != nil && prm == nil {
+				spec, prm = s, p
+			}
+		}
+	}
+	if prm == nil {
+		t.Skip("no registered loss has a bounded float parameter yet")
+	}
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
+	tab.waitReady(t)
+	bad := formatExact(*prm.Min - 1)
+	tab.do(t, "type a bad value", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function () {
+		var n = document.getElementById('p-%s');
+		n.value = %s;
+		n.dispatchEvent(new Event('input', {bubbles: true}));
+	})()`, prm.Name, jsString(bad))))
+	js := `(document.querySelector('[data-testid=result-error]') || {}).textContent || ''`
+	msg, err := chromedp.Run(tab.ctx, chromedp.Poll[string](js, chromedp.WithPollingTimeout(8*time.Second)))
+	if err != nil {
+		t.Fatalf("%s.%s = %s shows no error: %v", spec.Name, prm.Name, bad, err)
+	}
+	if !strings.Contains(msg, prm.Name) {
+		t.Errorf("error for %s = %s is %q; want it to name %s", prm.Name, bad, msg, prm.Name)
+	}
+	if got := tab.eval(t, `String(document.getElementById('ctl-`+prm.Name+`').getAttribute('aria-invalid'))`); got != "true" {
+		t.Errorf("control %s aria-invalid = %s; want true", prm.Name, got)
+	}
+	tab.screenshot(t, "bad-value")
+	tab.do(t, "type a good value", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function () {
+		var n = document.getElementById('p-%s');
+		n.value = %s;
+		n.dispatchEvent(new Event('input', {bubbles: true}));
+	})()`, prm.Name, jsString(formatExact(*prm.Min+1)))))
+	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{prm.Name: json.RawMessage(formatExact(*prm.Min + 1))}, nil))
+	tab.checkNoErrors(t)
+}

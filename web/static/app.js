@@ -469,7 +469,7 @@
         var wasOpen = host.querySelector("details.snippet") && host.querySelector("details.snippet").open;
         host.replaceChildren(panel);
         if (wasOpen && panel.querySelector("details.snippet")) panel.querySelector("details.snippet").open = true;
-        if (r.ok) liveError("");
+        liveError(""); // the panel carries its own error banner
         if (id >= shownLoss) shownLoss = id;
         var cj = panel.querySelector("#lp-charts");
         if (cj && !wsOpen) {
