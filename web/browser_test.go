@@ -426,3 +426,27 @@ func TestBrowserBadValueNamesField(t *testing.T) {
 	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{prm.Name: json.RawMessage(formatExact(*prm.Min + 1))}, nil))
 	tab.checkNoErrors(t)
 }
+
+// TestBrowserAddRow adds a sample with "+ row": every input with that many
+// rows grows together, so the shapes still match and the loss is the
+// engine's for the grown inputs.
+func TestBrowserAddRow(t *testing.T) {
+	spec, ok := engine.LookupSlug("mse")
+	if !ok {
+		t.Fatal("MSELoss is not registered")
+	}
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	tab.do(t, "+ row", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('[data-testid=input-input] .grid-tools button')).find(function (b) { return b.textContent === '+ row'; }).click()`))
+	want := engineLossWith(t, spec, nil, map[string]json.RawMessage{
+		"input":  json.RawMessage(`[[0.5,-1,2],[1.5,0,-0.5],[1.5,0,-0.5]]`),
+		"target": json.RawMessage(`[[1,-1,0],[1,0.5,0.5],[1,0.5,0.5]]`),
+	})
+	tab.waitLoss(t, want)
+	if got := tab.eval(t, `String(document.querySelectorAll('[data-testid=grid-target] tbody tr').length)`); got != "3" {
+		t.Errorf("target rows after + row on input = %s; want 3", got)
+	}
+	tab.checkNoErrors(t)
+}
