@@ -450,3 +450,30 @@ func TestBrowserAddRow(t *testing.T) {
 	}
 	tab.checkNoErrors(t)
 }
+
+// TestBrowserChartDownloads clicks a chart's PNG and SVG buttons and checks
+// what would be downloaded.
+func TestBrowserChartDownloads(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	if tab.eval(t, `String(!!document.querySelector('.chart[data-drawn="1"]'))`) != "true" {
+		t.Skip("charts.Build draws no chart on this branch yet")
+	}
+	tab.eval(t, `(function () {
+		window.__downloads = [];
+		HTMLAnchorElement.prototype.click = function () { window.__downloads.push(this.download + " " + this.href.slice(0, 30)); };
+		return "";
+	})()`)
+	for _, typ := range []string{"png", "svg"} {
+		tab.do(t, "click "+typ, chromedp.Click(chromedp.CSS(`.chart-fig button[data-download="`+typ+`"]`)))
+	}
+	got := tab.eval(t, `window.__downloads.join("\n")`)
+	for _, want := range []string{".png data:image/png;base64,", ".svg data:image/svg+xml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("downloads = %q; want one like %q", got, want)
+		}
+	}
+	tab.checkNoErrors(t)
+}
