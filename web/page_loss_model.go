@@ -183,9 +183,25 @@ func lossControl(prm *engine.Param, c *engine.Call, raw json.RawMessage, sym str
 	return ctl
 }
 
-// formatExact writes v with the fewest digits that read back exactly.
+// formatExact writes v with the fewest digits that read back exactly, the
+// way JavaScript's String(number) does (so the live script, which shows
+// numbers from the WebSocket, writes the same text): fixed notation for
+// 1e-6 <= |v| < 1e21, else 1e-7 / 1e+21, and NaN, Infinity, -Infinity.
 func formatExact(v float64) string {
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "Infinity"
+	case math.IsInf(v, -1):
+		return "-Infinity"
+	case v == 0 || (a >= 1e-6 && a < 1e21):
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(v, 'e', -1, 64)
+	s = strings.Replace(s, "e-0", "e-", 1)
+	return strings.Replace(s, "e+0", "e+", 1)
 }
 
 func shapeLabel(shape []int) string {

@@ -171,3 +171,27 @@ func TestLossPageClientData(t *testing.T) {
 		t.Errorf("EmbedURL = %s; want the embed of this state", p.EmbedURL)
 	}
 }
+
+func TestFormatExactMatchesJavaScript(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string // String(in) in JavaScript
+	}{
+		{0.9583333333333334, "0.9583333333333334"},
+		{5.75, "5.75"},
+		{0, "0"},
+		{-2, "-2"},
+		{1e-6, "0.000001"},
+		{1.5e-7, "1.5e-7"},
+		{1e21, "1e+21"},
+		{123456789012345680000, "123456789012345680000"},
+		{engineNaN(), "NaN"},
+		{engineInf(1), "Infinity"},
+		{engineInf(-1), "-Infinity"},
+	}
+	for _, test := range tests {
+		if got := formatExact(test.in); got != test.want {
+			t.Errorf("formatExact(%v) = %q; want %q", test.in, got, test.want)
+		}
+	}
+}

@@ -459,7 +459,9 @@
     fetch("/losses/" + page.spec.slug + "/result" + (qs ? "?" + qs : ""), { headers: { Accept: "text/html" } })
       .then(function (r) { return r.text().then(function (t) { return { ok: r.ok, status: r.status, text: t }; }); })
       .then(function (r) {
-        if (id < shownPanel) return;
+        // Drop a panel older than what is shown, including a loss the
+        // socket already showed for a newer state: the newest panel follows.
+        if (id < shownPanel || id < shownLoss) return;
         shownPanel = id;
         var tpl = document.createElement("template");
         tpl.innerHTML = r.text;
