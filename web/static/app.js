@@ -102,6 +102,7 @@
       if (!c) {
         c = window.echarts.init(el, isDark() ? "dark" : null, { renderer: "canvas" });
         c.__dark = isDark();
+        watchSize(el);
         chartObjs[id] = c;
       }
       c.setOption(chartOptionFor(options[id]), { notMerge: true, lazyUpdate: true });
@@ -162,12 +163,23 @@
     Object.keys(chartObjs).forEach(function (id) { chartObjs[id].resize(); });
   });
 
+  // Charts follow their box's size (layout settles after fonts and
+  // formulas, the window turns, large type is switched on).
+  var sizeWatch = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      var c = window.echarts && window.echarts.getInstanceByDom(e.target);
+      if (c) c.resize();
+    });
+  }) : null;
+  function watchSize(el) { if (sizeWatch) sizeWatch.observe(el); }
+
   function drawThumb(el, again) {
     if (!window.echarts) return;
     try {
       var old = window.echarts.getInstanceByDom(el);
       if (old && again) old.dispose(); else if (old) return;
       var c = window.echarts.init(el, isDark() ? "dark" : null);
+      watchSize(el);
       var opt = JSON.parse(el.dataset.chartOption);
       opt.backgroundColor = "transparent"; // the card is the background, in either theme
       c.setOption(opt);
