@@ -152,7 +152,7 @@ func (tab *uiTab) waitLoss(t *testing.T, want string) {
 // waitReady waits for the script to have booted and typeset the formula.
 func (tab *uiTab) waitReady(t *testing.T) {
 	t.Helper()
-	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math[data-latex]:not(.typeset)').length === 0)`
+	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math[data-latex]:not(.typeset):not(.katex-failed)').length === 0)`
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("page did not finish loading: %v", err)
 	}
@@ -212,6 +212,9 @@ func TestBrowserEveryPageLoads(t *testing.T) {
 			tab.waitReady(t)
 			if n := tab.eval(t, `String(document.querySelectorAll('.math.typeset').length)`); n == "0" {
 				t.Errorf("GET %s: no formula typeset by KaTeX", p.path)
+			}
+			if bad := tab.eval(t, `Array.from(document.querySelectorAll('.katex-failed')).map(function (e) { return e.dataset.latexPlain || e.dataset.latex; }).join(" | ")`); bad != "" {
+				t.Errorf("GET %s: KaTeX cannot typeset %s", p.path, bad)
 			}
 			tab.screenshot(t, p.name)
 			tab.checkNoErrors(t)

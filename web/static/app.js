@@ -36,7 +36,7 @@
 
   function typeset(scope) {
     if (!window.katex) return;
-    scope.querySelectorAll(".math[data-latex]").forEach(function (el) {
+    scope.querySelectorAll(".math[data-latex]:not(.typeset)").forEach(function (el) {
       var display = el.classList.contains("display");
       var sources = [el.dataset.latex];
       if (el.dataset.latexPlain) sources.push(el.dataset.latexPlain);
@@ -48,6 +48,7 @@
           return;
         } catch (e) { /* try the next source; the LaTeX text stays otherwise */ }
       }
+      el.classList.add("katex-failed"); // the LaTeX stays readable as text
     });
   }
 
