@@ -1,0 +1,477 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/lossplayground/playground/engine"
+)
+
+// wsTestTimeout bounds every wait in these tests, so that a lost reply
+// fails the test instead of hanging it.
+const wsTestTimeout = 10 * time.Second
+
+// wsReply is any server message, decoded loosely.
+type wsReply struct {
+	Type   string                     `json:"type"`
+	ID     *int64                     `json:"id"`
+	By     int64                      `json:"by"`
+	Error  string                     `json:"error"`
+	Field  string                     `json:"field"`
+	Loss   json.RawMessage            `json:"loss"`
+	Grads  map[string]json.RawMessage `json:"grads"`
+	Detail map[string]json.RawMessage `json:"detail"`
+	Charts map[string]json.RawMessage `json:"charts"`
+}
+
+func (r wsReply) String() string {
+	id := "null"
+	if r.ID != nil {
+		id = fmt.Sprint(*r.ID)
+	}
+	return fmt.Sprintf("{type %s, id %s, error %q}", r.Type, id, r.Error)
+}
+
+// newWSTestApp returns an app with the given extra origins and test hooks,
+// served by an httptest server that is closed when the test ends.
+func newWSTestApp(t *testing.T, origins []string, hooks wsHooks) (*App, *httptest.Server) {
+	t.Helper()
+	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WSOrigins: origins})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ws.hooks = hooks
+	srv := httptest.NewServer(a.Routes())
+	t.Cleanup(func() {
+		a.CloseConnections()
+		srv.Close()
+	})
+	return a, srv
+}
+
+func wsURL(srv *httptest.Server) string { return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws" }
+
+// dialWS opens a client connection, closed when the test ends.
+func dialWS(t *testing.T, srv *httptest.Server) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := websocket.DefaultDialer.Dial(wsURL(srv), nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v (response %v)", wsURL(srv), err, resp)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func sendWS(t *testing.T, conn *websocket.Conn, msg string) {
+	t.Helper()
+	conn.SetWriteDeadline(time.Now().Add(wsTestTimeout))
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
+		t.Fatalf("write %s: %v", msg, err)
+	}
+}
+
+func readWS(t *testing.T, conn *websocket.Conn) wsReply {
+	t.Helper()
+	conn.SetReadDeadline(time.Now().Add(wsTestTimeout))
+	kind, msg, err := conn.ReadMessage()
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if kind != websocket.TextMessage {
+		t.Fatalf("read message kind %d; want text", kind)
+	}
+	var r wsReply
+	if err := json.Unmarshal(msg, &r); err != nil {
+		t.Fatalf("reply %s is not JSON: %v", msg, err)
+	}
+	return r
+}
+
+// exampleInputs returns a loss's example inputs as the API takes them.
+func exampleInputs(t testing.TB, spec *engine.Spec) string {
+	t.Helper()
+	in := map[string]any{}
+	for _, s := range spec.Inputs {
+		in[s.Name] = s.Example
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// computeMessage is a compute message for a loss's examples.
+func computeMessage(t testing.TB, spec *engine.Spec, id int, detail bool) string {
+	return fmt.Sprintf(`{"type":"compute","id":%d,"loss":%q,"params":{},"inputs":%s,"detail":%t,"view":{"element":0}}`,
+		id, spec.Name, exampleInputs(t, spec), detail)
+}
+
+func wantResult(t *testing.T, r wsReply, id int64) {
+	t.Helper()
+	if r.Type != "result" || r.ID == nil || *r.ID != id {
+		t.Fatalf("reply = %v; want result for id %d", r, id)
+	}
+}
+
+func TestWSComputeEveryLoss(t *testing.T) {
+	_, srv := newWSTestApp(t, nil, wsHooks{})
+	conn := dialWS(t, srv)
+	for i, spec := range engine.All() {
+		for _, detail := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/detail=%t", spec.Name, detail), func(t *testing.T) {
+				id := int64(2*i + 1)
+				if detail {
+					id++
+				}
+				sendWS(t, conn, computeMessage(t, spec, int(id), detail))
+				r := readWS(t, conn)
+				wantResult(t, r, id)
+
+				// The numbers are the loss API's.
+				body := fmt.Sprintf(`{"inputs":%s,"detail":%t}`, exampleInputs(t, spec), detail)
+				resp, err := http.Post(srv.URL+"/api/v1/losses/"+spec.Name, "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var api wsReply
+				if err := json.NewDecoder(resp.Body).Decode(&api); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := string(r.Loss), string(api.Loss); got != want {
+					t.Errorf("ws loss = %s; want the API's %s", got, want)
+				}
+				for name, g := range api.Grads {
+					if got, want := string(r.Grads[name]), string(g); got != want {
+						t.Errorf("ws grads[%s] = %s; want the API's %s", name, got, want)
+					}
+				}
+				if got, want := len(r.Grads), len(api.Grads); got != want {
+					t.Errorf("ws has %d grads; want the API's %d", got, want)
+				}
+				if got, want := r.Detail != nil, detail; got != want {
+					t.Errorf("ws reply has detail = %t; want %t", got, want)
+				}
+				if r.Charts == nil {
+					t.Errorf("ws reply has no charts object; want one when the message has a view")
+				}
+			})
+		}
+	}
+}
+
+func TestWSNoViewNoCharts(t *testing.T) {
+	_, srv := newWSTestApp(t, nil, wsHooks{})
+	conn := dialWS(t, srv)
+	sendWS(t, conn, `{"type":"compute","id":3,"loss":"MSELoss","inputs":{"input":[1,2],"target":[0,0]}}`)
+	r := readWS(t, conn)
+	wantResult(t, r, 3)
+	if got, want := string(r.Loss), "2.5"; got != want {
+		t.Errorf("MSELoss([1,2],[0,0]) = %s; want %s", got, want)
+	}
+	if r.Charts != nil {
+		t.Errorf("charts = %v; want none without a view", r.Charts)
+	}
+}
+
+func TestWSPing(t *testing.T) {
+	_, srv := newWSTestApp(t, nil, wsHooks{})
+	conn := dialWS(t, srv)
+	sendWS(t, conn, `{"type":"ping","id":42}`)
+	r := readWS(t, conn)
+	if r.Type != "pong" || r.ID == nil || *r.ID != 42 {
+		t.Errorf("ping reply = %v; want pong with id 42", r)
+	}
+}
+
+func TestWSBadMessages(t *testing.T) {
+	_, srv := newWSTestApp(t, nil, wsHooks{})
+	conn := dialWS(t, srv)
+	tests := []struct {
+		name      string
+		msg       string
+		binary    bool
+		wantID    *int64 // nil: the reply's id is null
+		wantField string
+		wantError string // a substring of the message
+	}{
+		{name: "invalid JSON", msg: `{"type":"compute","id":1,`, wantError: "invalid JSON"},
+		{name: "not an object", msg: `[1,2]`, wantError: "expected a JSON object"},
+		{name: "empty", msg: ``, wantError: "empty"},
+		{name: "binary", msg: `{}`, binary: true, wantError: "JSON text"},
+		{name: "unknown field", msg: `{"type":"compute","id":2,"loss":"MSELoss","colour":1}`, wantID: ptrInt64(2), wantError: `"colour"`},
+		{name: "id not an integer", msg: `{"type":"compute","id":"x"}`, wantError: "id: expected an integer"},
+		{name: "missing type", msg: `{"id":3}`, wantID: ptrInt64(3), wantField: "type", wantError: "type: missing"},
+		{name: "unknown type", msg: `{"type":"explode","id":4}`, wantID: ptrInt64(4), wantField: "type", wantError: `unknown message type "explode"`},
+		{name: "missing loss", msg: `{"type":"compute","id":5}`, wantID: ptrInt64(5), wantField: "loss", wantError: "loss: missing"},
+		{name: "unknown loss", msg: `{"type":"compute","id":6,"loss":"NoSuchLoss"}`, wantID: ptrInt64(6), wantField: "loss", wantError: `unknown loss "NoSuchLoss"`},
+		{name: "unknown parameter", msg: `{"type":"compute","id":7,"loss":"MSELoss","params":{"margin":1},"inputs":{"input":[1],"target":[1]}}`,
+			wantID: ptrInt64(7), wantField: "params.margin", wantError: "unknown parameter"},
+		{name: "bad enum", msg: `{"type":"compute","id":8,"loss":"MSELoss","params":{"reduction":"avg"},"inputs":{"input":[1],"target":[1]}}`,
+			wantID: ptrInt64(8), wantField: "params.reduction", wantError: `"avg" is not a valid value`},
+		{name: "params not an object", msg: `{"type":"compute","id":9,"loss":"MSELoss","params":[1]}`, wantID: ptrInt64(9), wantError: "params: expected an object"},
+		{name: "missing input", msg: `{"type":"compute","id":10,"loss":"MSELoss","inputs":{"input":[1]}}`,
+			wantID: ptrInt64(10), wantField: "target", wantError: "missing input"},
+		{name: "ragged input", msg: `{"type":"compute","id":11,"loss":"L1Loss","inputs":{"input":[[1,2],[3]],"target":[1]}}`,
+			wantID: ptrInt64(11), wantField: "input", wantError: "ragged"},
+		{name: "shape mismatch", msg: `{"type":"compute","id":12,"loss":"L1Loss","inputs":{"input":[1,2,3],"target":[1,2]}}`,
+			wantID: ptrInt64(12), wantField: "target", wantError: "does not broadcast"},
+		{name: "negative element", msg: `{"type":"compute","id":13,"loss":"L1Loss","inputs":{"input":[1],"target":[1]},"view":{"element":-1}}`,
+			wantID: ptrInt64(13), wantField: "view.element", wantError: "non-negative"},
+		{name: "bad theme", msg: `{"type":"compute","id":14,"loss":"L1Loss","inputs":{"input":[1],"target":[1]},"view":{"theme":"pink"}}`,
+			wantID: ptrInt64(14), wantField: "view.theme", wantError: `"pink"`},
+		{name: "too large a broadcast", msg: `{"type":"compute","id":15,"loss":"L1Loss","inputs":{"input":` + column(2000) + `,"target":[` + row(2000) + `]}}`,
+			wantID: ptrInt64(15), wantField: "target", wantError: "more than"},
+	}
+	for i, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			kind := websocket.TextMessage
+			if test.binary {
+				kind = websocket.BinaryMessage
+			}
+			if err := conn.WriteMessage(kind, []byte(test.msg)); err != nil {
+				t.Fatal(err)
+			}
+			r := readWS(t, conn)
+			if r.Type != "error" {
+				t.Fatalf("reply to %s = %v; want an error", test.msg, r)
+			}
+			if (r.ID == nil) != (test.wantID == nil) || (r.ID != nil && *r.ID != *test.wantID) {
+				t.Errorf("error id = %v; want %v", r, test.wantID)
+			}
+			if got, want := r.Field, test.wantField; want != "" && got != want {
+				t.Errorf("error field = %q; want %q", got, want)
+			}
+			if !strings.Contains(r.Error, test.wantError) {
+				t.Errorf("error = %q; want it to contain %q", r.Error, test.wantError)
+			}
+			// The connection stays usable.
+			id := int64(1000 + i)
+			sendWS(t, conn, fmt.Sprintf(`{"type":"compute","id":%d,"loss":"L1Loss","inputs":{"input":[1],"target":[3]}}`, id))
+			r = readWS(t, conn)
+			wantResult(t, r, id)
+			if got, want := string(r.Loss), "2"; got != want {
+				t.Errorf("L1Loss([1],[3]) after an error = %s; want %s", got, want)
+			}
+		})
+	}
+}
+
+func ptrInt64(v int64) *int64 { return &v }
+
+// column is a JSON [n, 1] tensor of zeros; row is n comma-separated zeros.
+func column(n int) string { return "[" + strings.Repeat("[0],", n-1) + "[0]]" }
+func row(n int) string    { return strings.Repeat("0,", n-1) + "0" }
+
+// TestWSLatestWins holds the writer inside the computation of message 1
+// while messages 2 to 5 arrive: only 5 is computed, and 2, 3 and 4 are
+// answered as superseded.
+func TestWSLatestWins(t *testing.T) {
+	computing := make(chan int64, 10)
+	release := make(chan struct{})
+	queued := make(chan int64, 10)
+	hooks := wsHooks{
+		beforeCompute: func(id int64) {
+			computing <- id
+			if id == 1 {
+				<-release
+			}
+		},
+		queued: func(id int64) { queued <- id },
+	}
+	_, srv := newWSTestApp(t, nil, hooks)
+	conn := dialWS(t, srv)
+	msg := func(id int) string {
+		return fmt.Sprintf(`{"type":"compute","id":%d,"loss":"MSELoss","inputs":{"input":[%d],"target":[0]}}`, id, id)
+	}
+	waitFor := func(ch chan int64, want int64) {
+		t.Helper()
+		select {
+		case got := <-ch:
+			if got != want {
+				t.Fatalf("hook saw id %d; want %d", got, want)
+			}
+		case <-time.After(wsTestTimeout):
+			t.Fatalf("hook never saw id %d", want)
+		}
+	}
+	sendWS(t, conn, msg(1))
+	waitFor(queued, 1)
+	waitFor(computing, 1)
+	for id := 2; id <= 5; id++ {
+		sendWS(t, conn, msg(id))
+		waitFor(queued, int64(id))
+	}
+	close(release)
+
+	want := []string{"result 1", "superseded 2 by 3", "superseded 3 by 4", "superseded 4 by 5", "result 5"}
+	var got []string
+	for range want {
+		r := readWS(t, conn)
+		switch r.Type {
+		case "result":
+			got = append(got, fmt.Sprintf("result %d", *r.ID))
+		case "superseded":
+			got = append(got, fmt.Sprintf("superseded %d by %d", *r.ID, r.By))
+		default:
+			got = append(got, r.String())
+		}
+	}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("replies = %q; want %q", got, want)
+	}
+	waitFor(computing, 5)
+	select {
+	case id := <-computing:
+		t.Errorf("computed id %d; want nothing after 5", id)
+	default:
+	}
+	// Nothing else was queued: the next reply answers the next message.
+	sendWS(t, conn, `{"type":"ping","id":6}`)
+	if r := readWS(t, conn); r.Type != "pong" || *r.ID != 6 {
+		t.Errorf("reply after the burst = %v; want pong 6", r)
+	}
+}
+
+func TestWSOrigin(t *testing.T) {
+	_, srv := newWSTestApp(t, []string{"https://docs.example.org"}, wsHooks{})
+	host := strings.TrimPrefix(srv.URL, "http://")
+	tests := []struct {
+		name   string
+		origin string
+		want   int
+	}{
+		{"no origin", "", http.StatusSwitchingProtocols},
+		{"same host", "http://" + host, http.StatusSwitchingProtocols},
+		{"same host, other case", "HTTP://" + strings.ToUpper(host), http.StatusSwitchingProtocols},
+		{"configured origin", "https://docs.example.org", http.StatusSwitchingProtocols},
+		{"other port", "http://127.0.0.1:1", http.StatusForbidden},
+		{"other site", "https://evil.example", http.StatusForbidden},
+		{"configured host, other scheme", "http://docs.example.org", http.StatusForbidden},
+		{"malformed", "::nonsense", http.StatusForbidden},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			h := http.Header{}
+			if test.origin != "" {
+				h.Set("Origin", test.origin)
+			}
+			conn, resp, err := websocket.DefaultDialer.Dial(wsURL(srv), h)
+			if conn != nil {
+				conn.Close()
+			}
+			if resp == nil {
+				t.Fatalf("dial with Origin %q: no response (%v)", test.origin, err)
+			}
+			if got := resp.StatusCode; got != test.want {
+				t.Errorf("dial with Origin %q: status %d; want %d", test.origin, got, test.want)
+			}
+		})
+	}
+}
+
+func TestWSReadLimit(t *testing.T) {
+	_, srv := newWSTestApp(t, nil, wsHooks{})
+	tests := []struct {
+		name      string
+		size      int
+		wantClose bool
+	}{
+		{"at the limit", wsMaxMessageBytes, false},
+		{"over the limit", wsMaxMessageBytes + 1, true},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			conn := dialWS(t, srv)
+			// A JSON string padded to the size: a valid message whose
+			// content is wrong, so that under the limit it gets an error.
+			msg := []byte(`{"type":"` + strings.Repeat("x", test.size-11) + `"}`)
+			if len(msg) != test.size {
+				t.Fatalf("message is %d bytes; want %d", len(msg), test.size)
+			}
+			if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetReadDeadline(time.Now().Add(wsTestTimeout))
+			_, reply, err := conn.ReadMessage()
+			var ce *websocket.CloseError
+			if test.wantClose {
+				if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
+					t.Errorf("read after %d bytes = %q, %v; want close %d", test.size, reply, err, websocket.CloseMessageTooBig)
+				}
+				return
+			}
+			if err != nil || !bytes.Contains(reply, []byte(`"type":"error"`)) {
+				t.Errorf("read after %d bytes = %.80q, %v; want an error reply", test.size, reply, err)
+			}
+		})
+	}
+}
+
+func TestWSShutdown(t *testing.T) {
+	a, srv := newWSTestApp(t, nil, wsHooks{})
+	conns := []*websocket.Conn{dialWS(t, srv), dialWS(t, srv)}
+	// Both connections are live.
+	for i, conn := range conns {
+		sendWS(t, conn, fmt.Sprintf(`{"type":"ping","id":%d}`, i))
+		readWS(t, conn)
+	}
+	a.CloseConnections()
+	wantGoingAway := func(conn *websocket.Conn) {
+		t.Helper()
+		conn.SetReadDeadline(time.Now().Add(wsTestTimeout))
+		_, msg, err := conn.ReadMessage()
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+			t.Errorf("read after shutdown = %q, %v; want close %d", msg, err, websocket.CloseGoingAway)
+		}
+	}
+	for _, conn := range conns {
+		wantGoingAway(conn)
+	}
+	// A connection opened during shutdown is closed at once.
+	wantGoingAway(dialWS(t, srv))
+
+	deadline := time.Now().Add(wsTestTimeout)
+	for {
+		a.mu.Lock()
+		n := len(a.conns)
+		a.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still tracked after shutdown; want 0", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWSComputePanic proves that a loss that panics gets an error reply
+// instead of taking the server down.
+func TestWSComputePanic(t *testing.T) {
+	spec := &engine.Spec{
+		Name:    "PanickyLoss",
+		Compute: func(*engine.Call, *engine.Result) error { panic("boom") },
+	}
+	comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	req := &wsRequest{Type: "compute", ID: 9, Loss: spec.Name, spec: spec}
+	var r wsReply
+	if err := json.Unmarshal(comp.reply(req), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Type != "error" || r.ID == nil || *r.ID != 9 || !strings.Contains(r.Error, "internal error computing PanickyLoss") {
+		t.Errorf("reply to a panicking loss = %v; want an internal error for id 9", r)
+	}
+}
