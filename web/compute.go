@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/charts"
@@ -65,7 +66,7 @@ func checkComputeSize(c *engine.Call) error {
 			return nil
 		}
 		if n := boundedNumel(s); n > maxComputeElements {
-			return &engine.Error{Field: in.Name, Msg: fmt.Sprintf("inputs broadcast to shape %v, more than the %d elements the playground computes", s, maxComputeElements)}
+			return &engine.Error{Field: in.Name, Msg: fmt.Sprintf("inputs broadcast to shape %s, more than the %d elements the playground computes at once", shapeText(s), maxComputeElements)}
 		}
 		shape = s
 	}
@@ -88,4 +89,9 @@ func boundedNumel(shape []int) int {
 		n *= d
 	}
 	return n
+}
+
+// shapeText formats a shape as PyTorch prints sizes: [2, 3].
+func shapeText(shape []int) string {
+	return strings.ReplaceAll(fmt.Sprint(shape), " ", ", ")
 }

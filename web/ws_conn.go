@@ -92,7 +92,7 @@ func (c *wsConn) readLoop() {
 			}
 			continue
 		}
-		req, reply := decodeWSMessage(msg)
+		req, reply := wsDecodeMessage(msg)
 		if reply != nil {
 			if !c.reply(reply) {
 				return
@@ -222,10 +222,10 @@ const (
 	wsTypeSuperseded = "superseded"
 )
 
-// decodeWSMessage decodes and checks a client message. It returns either a
+// wsDecodeMessage decodes and checks a client message. It returns either a
 // compute request for the writer or a reply to send at once (an error, or
 // a pong).
-func decodeWSMessage(msg []byte) (*wsRequest, []byte) {
+func wsDecodeMessage(msg []byte) (*wsRequest, []byte) {
 	req := &wsRequest{}
 	if err := decodeStrict(msg, req); err != nil {
 		// Recover the id, if any, so that the client can match the error.

@@ -42,9 +42,9 @@ func (r wsReply) String() string {
 	return fmt.Sprintf("{type %s, id %s, error %q}", r.Type, id, r.Error)
 }
 
-// newWSTestApp returns an app with the given extra origins and test hooks,
+// wsTestApp returns an app with the given extra origins and test hooks,
 // served by an httptest server that is closed when the test ends.
-func newWSTestApp(t *testing.T, origins []string, hooks wsHooks) (*App, *httptest.Server) {
+func wsTestApp(t *testing.T, origins []string, hooks wsHooks) (*App, *httptest.Server) {
 	t.Helper()
 	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WSOrigins: origins})
 	if err != nil {
@@ -59,20 +59,22 @@ func newWSTestApp(t *testing.T, origins []string, hooks wsHooks) (*App, *httptes
 	return a, srv
 }
 
-func wsURL(srv *httptest.Server) string { return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws" }
+func wsTestURL(srv *httptest.Server) string {
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+}
 
-// dialWS opens a client connection, closed when the test ends.
-func dialWS(t *testing.T, srv *httptest.Server) *websocket.Conn {
+// wsTestDial opens a client connection, closed when the test ends.
+func wsTestDial(t *testing.T, srv *httptest.Server) *websocket.Conn {
 	t.Helper()
-	conn, resp, err := websocket.DefaultDialer.Dial(wsURL(srv), nil)
+	conn, resp, err := websocket.DefaultDialer.Dial(wsTestURL(srv), nil)
 	if err != nil {
-		t.Fatalf("dial %s: %v (response %v)", wsURL(srv), err, resp)
+		t.Fatalf("dial %s: %v (response %v)", wsTestURL(srv), err, resp)
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
 }
 
-func sendWS(t *testing.T, conn *websocket.Conn, msg string) {
+func wsTestSend(t *testing.T, conn *websocket.Conn, msg string) {
 	t.Helper()
 	conn.SetWriteDeadline(time.Now().Add(wsTestTimeout))
 	if err := conn.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
@@ -80,7 +82,7 @@ func sendWS(t *testing.T, conn *websocket.Conn, msg string) {
 	}
 }
 
-func readWS(t *testing.T, conn *websocket.Conn) wsReply {
+func wsTestRead(t *testing.T, conn *websocket.Conn) wsReply {
 	t.Helper()
 	conn.SetReadDeadline(time.Now().Add(wsTestTimeout))
 	kind, msg, err := conn.ReadMessage()
@@ -97,27 +99,13 @@ func readWS(t *testing.T, conn *websocket.Conn) wsReply {
 	return r
 }
 
-// exampleInputs returns a loss's example inputs as the API takes them.
-func exampleInputs(t testing.TB, spec *engine.Spec) string {
-	t.Helper()
-	in := map[string]any{}
-	for _, s := range spec.Inputs {
-		in[s.Name] = s.Example
-	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// computeMessage is a compute message for a loss's examples.
-func computeMessage(t testing.TB, spec *engine.Spec, id int, detail bool) string {
+// wsTestComputeMessage is a compute message for a loss's examples.
+func wsTestComputeMessage(t testing.TB, spec *engine.Spec, id int, detail bool) string {
 	return fmt.Sprintf(`{"type":"compute","id":%d,"loss":%q,"params":{},"inputs":%s,"detail":%t,"view":{"element":0}}`,
-		id, spec.Name, exampleInputs(t, spec), detail)
+		id, spec.Name, apiTestExampleInputs(t, spec), detail)
 }
 
-func wantResult(t *testing.T, r wsReply, id int64) {
+func wsTestWantResult(t *testing.T, r wsReply, id int64) {
 	t.Helper()
 	if r.Type != "result" || r.ID == nil || *r.ID != id {
 		t.Fatalf("reply = %v; want result for id %d", r, id)
@@ -125,8 +113,8 @@ func wantResult(t *testing.T, r wsReply, id int64) {
 }
 
 func TestWSComputeEveryLoss(t *testing.T) {
-	_, srv := newWSTestApp(t, nil, wsHooks{})
-	conn := dialWS(t, srv)
+	_, srv := wsTestApp(t, nil, wsHooks{})
+	conn := wsTestDial(t, srv)
 	for i, spec := range engine.All() {
 		for _, detail := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/detail=%t", spec.Name, detail), func(t *testing.T) {
@@ -134,12 +122,12 @@ func TestWSComputeEveryLoss(t *testing.T) {
 				if detail {
 					id++
 				}
-				sendWS(t, conn, computeMessage(t, spec, int(id), detail))
-				r := readWS(t, conn)
-				wantResult(t, r, id)
+				wsTestSend(t, conn, wsTestComputeMessage(t, spec, int(id), detail))
+				r := wsTestRead(t, conn)
+				wsTestWantResult(t, r, id)
 
 				// The numbers are the loss API's.
-				body := fmt.Sprintf(`{"inputs":%s,"detail":%t}`, exampleInputs(t, spec), detail)
+				body := fmt.Sprintf(`{"inputs":%s,"detail":%t}`, apiTestExampleInputs(t, spec), detail)
 				resp, err := http.Post(srv.URL+"/api/v1/losses/"+spec.Name, "application/json", strings.NewReader(body))
 				if err != nil {
 					t.Fatal(err)
@@ -172,11 +160,11 @@ func TestWSComputeEveryLoss(t *testing.T) {
 }
 
 func TestWSNoViewNoCharts(t *testing.T) {
-	_, srv := newWSTestApp(t, nil, wsHooks{})
-	conn := dialWS(t, srv)
-	sendWS(t, conn, `{"type":"compute","id":3,"loss":"MSELoss","inputs":{"input":[1,2],"target":[0,0]}}`)
-	r := readWS(t, conn)
-	wantResult(t, r, 3)
+	_, srv := wsTestApp(t, nil, wsHooks{})
+	conn := wsTestDial(t, srv)
+	wsTestSend(t, conn, `{"type":"compute","id":3,"loss":"MSELoss","inputs":{"input":[1,2],"target":[0,0]}}`)
+	r := wsTestRead(t, conn)
+	wsTestWantResult(t, r, 3)
 	if got, want := string(r.Loss), "2.5"; got != want {
 		t.Errorf("MSELoss([1,2],[0,0]) = %s; want %s", got, want)
 	}
@@ -186,18 +174,18 @@ func TestWSNoViewNoCharts(t *testing.T) {
 }
 
 func TestWSPing(t *testing.T) {
-	_, srv := newWSTestApp(t, nil, wsHooks{})
-	conn := dialWS(t, srv)
-	sendWS(t, conn, `{"type":"ping","id":42}`)
-	r := readWS(t, conn)
+	_, srv := wsTestApp(t, nil, wsHooks{})
+	conn := wsTestDial(t, srv)
+	wsTestSend(t, conn, `{"type":"ping","id":42}`)
+	r := wsTestRead(t, conn)
 	if r.Type != "pong" || r.ID == nil || *r.ID != 42 {
 		t.Errorf("ping reply = %v; want pong with id 42", r)
 	}
 }
 
 func TestWSBadMessages(t *testing.T) {
-	_, srv := newWSTestApp(t, nil, wsHooks{})
-	conn := dialWS(t, srv)
+	_, srv := wsTestApp(t, nil, wsHooks{})
+	conn := wsTestDial(t, srv)
 	tests := []struct {
 		name      string
 		msg       string
@@ -210,29 +198,29 @@ func TestWSBadMessages(t *testing.T) {
 		{name: "not an object", msg: `[1,2]`, wantError: "expected a JSON object"},
 		{name: "empty", msg: ``, wantError: "empty"},
 		{name: "binary", msg: `{}`, binary: true, wantError: "JSON text"},
-		{name: "unknown field", msg: `{"type":"compute","id":2,"loss":"MSELoss","colour":1}`, wantID: ptrInt64(2), wantError: `"colour"`},
+		{name: "unknown field", msg: `{"type":"compute","id":2,"loss":"MSELoss","colour":1}`, wantID: wsTestInt64(2), wantError: `"colour"`},
 		{name: "id not an integer", msg: `{"type":"compute","id":"x"}`, wantError: "id: expected an integer"},
-		{name: "missing type", msg: `{"id":3}`, wantID: ptrInt64(3), wantField: "type", wantError: "type: missing"},
-		{name: "unknown type", msg: `{"type":"explode","id":4}`, wantID: ptrInt64(4), wantField: "type", wantError: `unknown message type "explode"`},
-		{name: "missing loss", msg: `{"type":"compute","id":5}`, wantID: ptrInt64(5), wantField: "loss", wantError: "loss: missing"},
-		{name: "unknown loss", msg: `{"type":"compute","id":6,"loss":"NoSuchLoss"}`, wantID: ptrInt64(6), wantField: "loss", wantError: `unknown loss "NoSuchLoss"`},
+		{name: "missing type", msg: `{"id":3}`, wantID: wsTestInt64(3), wantField: "type", wantError: "type: missing"},
+		{name: "unknown type", msg: `{"type":"explode","id":4}`, wantID: wsTestInt64(4), wantField: "type", wantError: `unknown message type "explode"`},
+		{name: "missing loss", msg: `{"type":"compute","id":5}`, wantID: wsTestInt64(5), wantField: "loss", wantError: "loss: missing"},
+		{name: "unknown loss", msg: `{"type":"compute","id":6,"loss":"NoSuchLoss"}`, wantID: wsTestInt64(6), wantField: "loss", wantError: `unknown loss "NoSuchLoss"`},
 		{name: "unknown parameter", msg: `{"type":"compute","id":7,"loss":"MSELoss","params":{"margin":1},"inputs":{"input":[1],"target":[1]}}`,
-			wantID: ptrInt64(7), wantField: "params.margin", wantError: "unknown parameter"},
+			wantID: wsTestInt64(7), wantField: "params.margin", wantError: "unknown parameter"},
 		{name: "bad enum", msg: `{"type":"compute","id":8,"loss":"MSELoss","params":{"reduction":"avg"},"inputs":{"input":[1],"target":[1]}}`,
-			wantID: ptrInt64(8), wantField: "params.reduction", wantError: `"avg" is not a valid value`},
-		{name: "params not an object", msg: `{"type":"compute","id":9,"loss":"MSELoss","params":[1]}`, wantID: ptrInt64(9), wantError: "params: expected an object"},
+			wantID: wsTestInt64(8), wantField: "params.reduction", wantError: `"avg" is not a valid value`},
+		{name: "params not an object", msg: `{"type":"compute","id":9,"loss":"MSELoss","params":[1]}`, wantID: wsTestInt64(9), wantError: "params: expected an object"},
 		{name: "missing input", msg: `{"type":"compute","id":10,"loss":"MSELoss","inputs":{"input":[1]}}`,
-			wantID: ptrInt64(10), wantField: "target", wantError: "missing input"},
+			wantID: wsTestInt64(10), wantField: "target", wantError: "missing input"},
 		{name: "ragged input", msg: `{"type":"compute","id":11,"loss":"L1Loss","inputs":{"input":[[1,2],[3]],"target":[1]}}`,
-			wantID: ptrInt64(11), wantField: "input", wantError: "ragged"},
+			wantID: wsTestInt64(11), wantField: "input", wantError: "ragged"},
 		{name: "shape mismatch", msg: `{"type":"compute","id":12,"loss":"L1Loss","inputs":{"input":[1,2,3],"target":[1,2]}}`,
-			wantID: ptrInt64(12), wantField: "target", wantError: "does not broadcast"},
+			wantID: wsTestInt64(12), wantField: "target", wantError: "does not broadcast"},
 		{name: "negative element", msg: `{"type":"compute","id":13,"loss":"L1Loss","inputs":{"input":[1],"target":[1]},"view":{"element":-1}}`,
-			wantID: ptrInt64(13), wantField: "view.element", wantError: "non-negative"},
+			wantID: wsTestInt64(13), wantField: "view.element", wantError: "non-negative"},
 		{name: "bad theme", msg: `{"type":"compute","id":14,"loss":"L1Loss","inputs":{"input":[1],"target":[1]},"view":{"theme":"pink"}}`,
-			wantID: ptrInt64(14), wantField: "view.theme", wantError: `"pink"`},
-		{name: "too large a broadcast", msg: `{"type":"compute","id":15,"loss":"L1Loss","inputs":{"input":` + column(2000) + `,"target":[` + row(2000) + `]}}`,
-			wantID: ptrInt64(15), wantField: "target", wantError: "more than"},
+			wantID: wsTestInt64(14), wantField: "view.theme", wantError: `"pink"`},
+		{name: "too large a broadcast", msg: `{"type":"compute","id":15,"loss":"L1Loss","inputs":{"input":` + apiTestColumn(2000) + `,"target":[` + apiTestRow(2000) + `]}}`,
+			wantID: wsTestInt64(15), wantField: "target", wantError: "more than"},
 	}
 	for i, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
@@ -243,7 +231,7 @@ func TestWSBadMessages(t *testing.T) {
 			if err := conn.WriteMessage(kind, []byte(test.msg)); err != nil {
 				t.Fatal(err)
 			}
-			r := readWS(t, conn)
+			r := wsTestRead(t, conn)
 			if r.Type != "error" {
 				t.Fatalf("reply to %s = %v; want an error", test.msg, r)
 			}
@@ -258,9 +246,9 @@ func TestWSBadMessages(t *testing.T) {
 			}
 			// The connection stays usable.
 			id := int64(1000 + i)
-			sendWS(t, conn, fmt.Sprintf(`{"type":"compute","id":%d,"loss":"L1Loss","inputs":{"input":[1],"target":[3]}}`, id))
-			r = readWS(t, conn)
-			wantResult(t, r, id)
+			wsTestSend(t, conn, fmt.Sprintf(`{"type":"compute","id":%d,"loss":"L1Loss","inputs":{"input":[1],"target":[3]}}`, id))
+			r = wsTestRead(t, conn)
+			wsTestWantResult(t, r, id)
 			if got, want := string(r.Loss), "2"; got != want {
 				t.Errorf("L1Loss([1],[3]) after an error = %s; want %s", got, want)
 			}
@@ -268,11 +256,7 @@ func TestWSBadMessages(t *testing.T) {
 	}
 }
 
-func ptrInt64(v int64) *int64 { return &v }
-
-// column is a JSON [n, 1] tensor of zeros; row is n comma-separated zeros.
-func column(n int) string { return "[" + strings.Repeat("[0],", n-1) + "[0]]" }
-func row(n int) string    { return strings.Repeat("0,", n-1) + "0" }
+func wsTestInt64(v int64) *int64 { return &v }
 
 // TestWSLatestWins holds the writer inside the computation of message 1
 // while messages 2 to 5 arrive: only 5 is computed, and 2, 3 and 4 are
@@ -290,8 +274,8 @@ func TestWSLatestWins(t *testing.T) {
 		},
 		queued: func(id int64) { queued <- id },
 	}
-	_, srv := newWSTestApp(t, nil, hooks)
-	conn := dialWS(t, srv)
+	_, srv := wsTestApp(t, nil, hooks)
+	conn := wsTestDial(t, srv)
 	msg := func(id int) string {
 		return fmt.Sprintf(`{"type":"compute","id":%d,"loss":"MSELoss","inputs":{"input":[%d],"target":[0]}}`, id, id)
 	}
@@ -306,11 +290,11 @@ func TestWSLatestWins(t *testing.T) {
 			t.Fatalf("hook never saw id %d", want)
 		}
 	}
-	sendWS(t, conn, msg(1))
+	wsTestSend(t, conn, msg(1))
 	waitFor(queued, 1)
 	waitFor(computing, 1)
 	for id := 2; id <= 5; id++ {
-		sendWS(t, conn, msg(id))
+		wsTestSend(t, conn, msg(id))
 		waitFor(queued, int64(id))
 	}
 	close(release)
@@ -318,7 +302,7 @@ func TestWSLatestWins(t *testing.T) {
 	want := []string{"result 1", "superseded 2 by 3", "superseded 3 by 4", "superseded 4 by 5", "result 5"}
 	var got []string
 	for range want {
-		r := readWS(t, conn)
+		r := wsTestRead(t, conn)
 		switch r.Type {
 		case "result":
 			got = append(got, fmt.Sprintf("result %d", *r.ID))
@@ -338,14 +322,14 @@ func TestWSLatestWins(t *testing.T) {
 	default:
 	}
 	// Nothing else was queued: the next reply answers the next message.
-	sendWS(t, conn, `{"type":"ping","id":6}`)
-	if r := readWS(t, conn); r.Type != "pong" || *r.ID != 6 {
+	wsTestSend(t, conn, `{"type":"ping","id":6}`)
+	if r := wsTestRead(t, conn); r.Type != "pong" || *r.ID != 6 {
 		t.Errorf("reply after the burst = %v; want pong 6", r)
 	}
 }
 
 func TestWSOrigin(t *testing.T) {
-	_, srv := newWSTestApp(t, []string{"https://docs.example.org"}, wsHooks{})
+	_, srv := wsTestApp(t, []string{"https://docs.example.org"}, wsHooks{})
 	host := strings.TrimPrefix(srv.URL, "http://")
 	tests := []struct {
 		name   string
@@ -367,7 +351,7 @@ func TestWSOrigin(t *testing.T) {
 			if test.origin != "" {
 				h.Set("Origin", test.origin)
 			}
-			conn, resp, err := websocket.DefaultDialer.Dial(wsURL(srv), h)
+			conn, resp, err := websocket.DefaultDialer.Dial(wsTestURL(srv), h)
 			if conn != nil {
 				conn.Close()
 			}
@@ -382,7 +366,7 @@ func TestWSOrigin(t *testing.T) {
 }
 
 func TestWSReadLimit(t *testing.T) {
-	_, srv := newWSTestApp(t, nil, wsHooks{})
+	_, srv := wsTestApp(t, nil, wsHooks{})
 	tests := []struct {
 		name      string
 		size      int
@@ -393,7 +377,7 @@ func TestWSReadLimit(t *testing.T) {
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
-			conn := dialWS(t, srv)
+			conn := wsTestDial(t, srv)
 			// A JSON string padded to the size: a valid message whose
 			// content is wrong, so that under the limit it gets an error.
 			msg := []byte(`{"type":"` + strings.Repeat("x", test.size-11) + `"}`)
@@ -420,12 +404,12 @@ func TestWSReadLimit(t *testing.T) {
 }
 
 func TestWSShutdown(t *testing.T) {
-	a, srv := newWSTestApp(t, nil, wsHooks{})
-	conns := []*websocket.Conn{dialWS(t, srv), dialWS(t, srv)}
+	a, srv := wsTestApp(t, nil, wsHooks{})
+	conns := []*websocket.Conn{wsTestDial(t, srv), wsTestDial(t, srv)}
 	// Both connections are live.
 	for i, conn := range conns {
-		sendWS(t, conn, fmt.Sprintf(`{"type":"ping","id":%d}`, i))
-		readWS(t, conn)
+		wsTestSend(t, conn, fmt.Sprintf(`{"type":"ping","id":%d}`, i))
+		wsTestRead(t, conn)
 	}
 	a.CloseConnections()
 	wantGoingAway := func(conn *websocket.Conn) {
@@ -441,7 +425,7 @@ func TestWSShutdown(t *testing.T) {
 		wantGoingAway(conn)
 	}
 	// A connection opened during shutdown is closed at once.
-	wantGoingAway(dialWS(t, srv))
+	wantGoingAway(wsTestDial(t, srv))
 
 	deadline := time.Now().Add(wsTestTimeout)
 	for {
