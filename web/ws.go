@@ -93,7 +93,7 @@ func (a *App) wsCheckOrigin(r *http.Request) bool {
 		return true
 	}
 	for _, o := range a.ws.origins {
-		if strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
+		if strings.EqualFold(strings.TrimSuffix(strings.TrimSpace(o), "/"), origin) {
 			return true
 		}
 	}
