@@ -23,10 +23,15 @@ const (
 	// request body. A larger message closes the connection with 1009
 	// (message too big): the reader cannot skip it and stay in sync.
 	wsMaxMessageBytes = maxRequestBytes
-	// wsSendBuffer is the number of small replies (errors, pongs,
-	// superseded notices) queued for the writer. A client that lets it fill
-	// is not reading, and is disconnected.
+	// wsSendBuffer is the number of small replies (errors, pongs) queued
+	// for the writer. A client that lets it fill is not reading, and is
+	// disconnected.
 	wsSendBuffer = 64
+	// wsMaxSuperseded bounds the superseded compute requests waiting to be
+	// answered while the writer is busy: at 60 slider events a second it
+	// takes over a minute to reach, far beyond wsWriteWait, so only a
+	// client that floods without reading does, and it is disconnected.
+	wsMaxSuperseded = 4096
 	// wsBufferBytes sizes the upgrader's read and write buffers; a
 	// default result fits in one.
 	wsBufferBytes = 4096

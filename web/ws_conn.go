@@ -25,7 +25,7 @@ const wsCloseGrace = time.Second
 // goroutine (readLoop) and one writer goroutine (writeLoop) serve it. The
 // writer also computes: the reader keeps only the latest compute request
 // in pending, so while a computation runs newer slider events replace
-// older ones, and the older ones are answered "superseded".
+// older ones, and the older ones are answered "superseded" together.
 type wsConn struct {
 	app  *App
 	conn *websocket.Conn
@@ -36,6 +36,9 @@ type wsConn struct {
 
 	mu      sync.Mutex
 	pending *wsRequest // latest compute request the writer has not taken
+	// superseded are the ids of requests that pending replaced, answered
+	// in one notice before pending is computed.
+	superseded []int64
 
 	closeOnce sync.Once
 	comp      wsComputer // owned by the writer
@@ -121,36 +124,46 @@ func (c *wsConn) reply(msg []byte) bool {
 	}
 }
 
-// queue makes req the latest compute request, answering the one it
-// replaces as superseded.
+// queue makes req the latest compute request; the one it replaces will be
+// answered as superseded. A client that piles up more than
+// wsMaxSuperseded replaced requests while one is written to it is not
+// reading: queue closes the connection and reports false.
 func (c *wsConn) queue(req *wsRequest) bool {
 	c.mu.Lock()
-	old := c.pending
+	if c.pending != nil {
+		if len(c.superseded) >= wsMaxSuperseded {
+			c.mu.Unlock()
+			c.app.log.Info("websocket client is not reading; closing")
+			c.conn.Close()
+			return false
+		}
+		c.superseded = append(c.superseded, c.pending.ID)
+	}
 	c.pending = req
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
 	default: // the writer has been woken already
 	}
-	if old != nil {
-		return c.reply(wsSupersededReply(old.ID, req.ID))
-	}
 	return true
 }
 
-// take returns the latest compute request and clears it.
-func (c *wsConn) take() *wsRequest {
+// take returns the latest compute request, appending the ids it
+// superseded to ids, and clears both.
+func (c *wsConn) take(ids []int64) (*wsRequest, []int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	req := c.pending
-	c.pending = nil
-	return req
+	ids = append(ids, c.superseded...)
+	c.pending, c.superseded = nil, c.superseded[:0]
+	return req, ids
 }
 
 // writeLoop writes replies, computes the latest request and pings the
 // client, until the reader stops or a write fails.
 func (c *wsConn) writeLoop() {
 	ticker := time.NewTicker(wsPingPeriod)
+	var ids []int64 // superseded ids, reused
 	defer func() {
 		ticker.Stop()
 		c.conn.Close()
@@ -162,8 +175,8 @@ func (c *wsConn) writeLoop() {
 				return
 			}
 		case <-c.wake:
-			// Flush queued replies (superseded notices) before the result
-			// that superseded them.
+			// Flush queued replies (pongs, errors) first: they answer
+			// messages read earlier.
 			for flushed := false; !flushed; {
 				select {
 				case msg := <-c.send:
@@ -174,9 +187,15 @@ func (c *wsConn) writeLoop() {
 					flushed = true
 				}
 			}
-			req := c.take()
+			var req *wsRequest
+			req, ids = c.take(ids[:0])
 			if req == nil {
 				continue
+			}
+			if len(ids) > 0 {
+				if err := c.write(wsSupersededReply(ids, req.ID)); err != nil {
+					return
+				}
 			}
 			if h := c.app.ws.hooks.beforeCompute; h != nil {
 				h(req.ID)
@@ -361,8 +380,17 @@ func wsEngineErrorReply(id *int64, err error) []byte {
 	return wsErrorReply(id, "", err.Error())
 }
 
-func wsSupersededReply(id, by int64) []byte {
-	return fmt.Appendf(nil, `{"type":%q,"id":%d,"by":%d}`, wsTypeSuperseded, id, by)
+func wsSupersededReply(ids []int64, by int64) []byte {
+	b := append(make([]byte, 0, 48+8*len(ids)), `{"type":"superseded","ids":[`...)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, `],"by":`...)
+	b = strconv.AppendInt(b, by, 10)
+	return append(b, '}')
 }
 
 // wsMaxQuoted bounds how much of a client's string an error message

@@ -29,6 +29,7 @@ const wsTestTimeout = 10 * time.Second
 type wsReply struct {
 	Type   string                     `json:"type"`
 	ID     *int64                     `json:"id"`
+	IDs    []int64                    `json:"ids"`
 	By     int64                      `json:"by"`
 	Error  string                     `json:"error"`
 	Field  string                     `json:"field"`
@@ -264,7 +265,7 @@ func wsTestInt64(v int64) *int64 { return &v }
 
 // TestWSLatestWins holds the writer inside the computation of message 1
 // while messages 2 to 5 arrive: only 5 is computed, and 2, 3 and 4 are
-// answered as superseded.
+// answered together as superseded by 5.
 func TestWSLatestWins(t *testing.T) {
 	computing := make(chan int64, 10)
 	release := make(chan struct{})
@@ -303,7 +304,7 @@ func TestWSLatestWins(t *testing.T) {
 	}
 	close(release)
 
-	want := []string{"result 1", "superseded 2 by 3", "superseded 3 by 4", "superseded 4 by 5", "result 5"}
+	want := []string{"result 1", "superseded [2 3 4] by 5", "result 5"}
 	var got []string
 	for range want {
 		r := wsTestRead(t, conn)
@@ -311,7 +312,7 @@ func TestWSLatestWins(t *testing.T) {
 		case "result":
 			got = append(got, fmt.Sprintf("result %d", *r.ID))
 		case "superseded":
-			got = append(got, fmt.Sprintf("superseded %d by %d", *r.ID, r.By))
+			got = append(got, fmt.Sprintf("superseded %v by %d", r.IDs, r.By))
 		default:
 			got = append(got, r.String())
 		}
@@ -521,5 +522,52 @@ func TestProtocolDoc(t *testing.T) {
 		if !strings.Contains(before, "**"+typ+"**") {
 			t.Errorf("%s does not document message type %q", wsDocPath, typ)
 		}
+	}
+}
+
+// TestWSSlowClient holds the writer inside a computation while the client
+// keeps sending: a client that lets replies pile up is disconnected
+// instead of growing the server's memory.
+func TestWSSlowClient(t *testing.T) {
+	tests := []struct {
+		name string
+		msg  func(i int) string
+		n    int // messages that fit; one more closes the connection
+	}{
+		{"pings", func(i int) string { return fmt.Sprintf(`{"type":"ping","id":%d}`, i) }, wsSendBuffer},
+		{"computes", func(i int) string {
+			return fmt.Sprintf(`{"type":"compute","id":%d,"loss":"L1Loss","inputs":{"input":[1],"target":[0]}}`, i)
+		}, wsMaxSuperseded + 1}, // the first waits, the others are superseded
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			computing := make(chan struct{}, 1)
+			release := make(chan struct{})
+			defer close(release)
+			hooks := wsHooks{beforeCompute: func(int64) {
+				computing <- struct{}{}
+				<-release
+			}}
+			_, srv := wsTestApp(t, nil, hooks)
+			conn := wsTestDial(t, srv)
+			wsTestSend(t, conn, `{"type":"compute","id":0,"loss":"L1Loss","inputs":{"input":[1],"target":[0]}}`)
+			select {
+			case <-computing:
+			case <-time.After(wsTestTimeout):
+				t.Fatal("the writer never started computing")
+			}
+			for i := 1; i <= test.n+1; i++ {
+				conn.SetWriteDeadline(time.Now().Add(wsTestTimeout))
+				if err := conn.WriteMessage(websocket.TextMessage, []byte(test.msg(i))); err != nil {
+					t.Fatalf("write %d: %v", i, err)
+				}
+			}
+			conn.SetReadDeadline(time.Now().Add(wsTestTimeout))
+			_, msg, err := conn.ReadMessage()
+			var ne interface{ Timeout() bool }
+			if err == nil || (errors.As(err, &ne) && ne.Timeout()) {
+				t.Errorf("read after %d unread replies = %q, %v; want the connection closed", test.n+1, msg, err)
+			}
+		})
 	}
 }
