@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -569,5 +570,52 @@ func TestWSSlowClient(t *testing.T) {
 				t.Errorf("read after %d unread replies = %q, %v; want the connection closed", test.n+1, msg, err)
 			}
 		})
+	}
+}
+
+// TestWSServerShutdown wires CloseConnections as cmd/playground does:
+// http.Server.Shutdown leaves hijacked connections alone, the hook closes
+// them.
+func TestWSServerShutdown(t *testing.T) {
+	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(a.Routes())
+	srv.Config.RegisterOnShutdown(a.CloseConnections)
+	srv.Start()
+	defer srv.Close()
+	conn := wsTestDial(t, srv)
+	wsTestSend(t, conn, `{"type":"ping","id":1}`)
+	wsTestRead(t, conn)
+
+	ctx, cancel := context.WithTimeout(context.Background(), wsTestTimeout)
+	defer cancel()
+	if err := srv.Config.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	conn.SetReadDeadline(time.Now().Add(wsTestTimeout))
+	_, msg, err := conn.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Errorf("read after Shutdown = %q, %v; want close %d", msg, err, websocket.CloseGoingAway)
+	}
+}
+
+func TestWSNotAWebSocket(t *testing.T) {
+	_, srv := wsTestApp(t, nil, wsHooks{})
+	resp, err := http.Get(srv.URL + "/ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct {
+		Error string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		t.Fatalf("body is not {\"error\": ...}: %v", err)
+	}
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(e.Error, "websocket") {
+		t.Errorf("GET /ws without upgrade = %d %q; want 400 with a websocket error", resp.StatusCode, e.Error)
 	}
 }
