@@ -303,9 +303,10 @@ func checkWSView(v *charts.View) error {
 // wsComputer evaluates compute requests into reused buffers: one per
 // connection, used by its writer only.
 type wsComputer struct {
-	log *slog.Logger
-	res engine.Result
-	out []byte
+	log  *slog.Logger
+	spec *engine.Spec // the loss res was last computed for
+	res  engine.Result
+	out  []byte
 }
 
 // reply computes req and returns the encoded result or error. The bytes
@@ -315,10 +316,15 @@ func (w *wsComputer) reply(req *wsRequest) (out []byte) {
 		// A loss that panics must not take the server down with it.
 		if v := recover(); v != nil {
 			w.log.Error("websocket compute panicked", "loss", req.Loss, "panic", v, "stack", string(debug.Stack()))
-			w.res = engine.Result{}
+			w.spec, w.res = nil, engine.Result{}
 			out = wsErrorReply(&req.ID, "", "internal error computing "+req.Loss)
 		}
 	}()
+	if req.spec != w.spec {
+		// Buffers are reused for one loss only: another loss's gradients
+		// must not linger in res.Grads.
+		w.spec, w.res = req.spec, engine.Result{}
+	}
 	ev, err := Evaluate(req.spec, &req.LossRequest, req.View, &w.res)
 	if err != nil {
 		var ee *engine.Error

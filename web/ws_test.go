@@ -619,3 +619,38 @@ func TestWSNotAWebSocket(t *testing.T) {
 		t.Errorf("GET /ws without upgrade = %d %q; want 400 with a websocket error", resp.StatusCode, e.Error)
 	}
 }
+
+// TestWSComputerSwitchLoss proves that a connection's reused buffers never
+// leak one loss's gradients into another's answer.
+func TestWSComputerSwitchLoss(t *testing.T) {
+	inputs := []engine.InputSpec{{Name: "input", Differentiable: true}, {Name: "target", Differentiable: true}}
+	both := &engine.Spec{Name: "BothGrads", Inputs: inputs, Compute: func(c *engine.Call, r *engine.Result) error {
+		r.SetScalar(1)
+		r.SetElements(1)
+		r.Grad("input", 1).Data[0] = 1
+		r.Grad("target", 1).Data[0] = -1
+		return nil
+	}}
+	one := &engine.Spec{Name: "InputGrad", Inputs: inputs, Compute: func(c *engine.Call, r *engine.Result) error {
+		r.SetScalar(2)
+		r.SetElements(1)
+		r.Grad("input", 1).Data[0] = 2
+		return nil
+	}}
+	comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	in := map[string]json.RawMessage{"input": json.RawMessage("[0]"), "target": json.RawMessage("[0]")}
+	tests := []struct {
+		spec *engine.Spec
+		want string
+	}{
+		{both, `{"type":"result","id":1,"loss":1,"grads":{"input":[1],"target":[-1]}}`},
+		{one, `{"type":"result","id":2,"loss":2,"grads":{"input":[2]}}`},
+		{both, `{"type":"result","id":3,"loss":1,"grads":{"input":[1],"target":[-1]}}`},
+	}
+	for i, test := range tests {
+		req := &wsRequest{Type: "compute", ID: int64(i + 1), Loss: test.spec.Name, LossRequest: LossRequest{Inputs: in}, spec: test.spec}
+		if got := string(comp.reply(req)); got != test.want {
+			t.Errorf("reply %d (%s) = %s; want %s", i+1, test.spec.Name, got, test.want)
+		}
+	}
+}
