@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/engine"
 )
 
@@ -75,5 +77,80 @@ func TestComputeMessageBudget(t *testing.T) {
 				t.Errorf("median time to answer %s's example message = %v; want under %v", spec.Name, got, wsComputeBudget)
 			}
 		})
+	}
+}
+
+// BenchmarkWSRoundTrip measures one compute message answered over a real
+// socket (loopback): the server time plus framing and the network stack.
+func BenchmarkWSRoundTrip(b *testing.B) {
+	spec, ok := engine.Lookup("MSELoss")
+	if !ok {
+		b.Skip("MSELoss not registered")
+	}
+	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Routes())
+	defer srv.Close()
+	defer a.CloseConnections()
+	conn, _, err := websocket.DefaultDialer.Dial(wsTestURL(srv), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	msg := []byte(wsTestComputeMessage(b, spec, 1, true))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := conn.ReadMessage(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWSClassroom is a teacher's class: wsClassSize sockets on one
+// server, each sending one compute message per iteration at the same
+// time; it reports the time until every one has its answer.
+func BenchmarkWSClassroom(b *testing.B) {
+	const wsClassSize = 300
+	spec, ok := engine.Lookup("MSELoss")
+	if !ok {
+		b.Skip("MSELoss not registered")
+	}
+	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Routes())
+	defer srv.Close()
+	defer a.CloseConnections()
+	conns := make([]*websocket.Conn, wsClassSize)
+	for i := range conns {
+		if conns[i], _, err = websocket.DefaultDialer.Dial(wsTestURL(srv), nil); err != nil {
+			b.Fatal(err)
+		}
+		defer conns[i].Close()
+	}
+	msg := []byte(wsTestComputeMessage(b, spec, 1, true))
+	for b.Loop() {
+		errc := make(chan error, len(conns))
+		for _, conn := range conns {
+			go func() {
+				if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+					errc <- err
+					return
+				}
+				_, _, err := conn.ReadMessage()
+				errc <- err
+			}()
+		}
+		for range conns {
+			if err := <-errc; err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
