@@ -3,11 +3,15 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/lossplayground/playground/engine"
 )
+
+// apiFuzzNumber matches a JSON number.
+var apiFuzzNumber = regexp.MustCompile(`-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?`)
 
 // FuzzComputeLoss posts arbitrary bodies to the loss API: it must never
 // panic or answer 500, only 200 with JSON or 4xx with {"error": ...}. The
@@ -29,6 +33,22 @@ func FuzzComputeLoss(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(uint(i), `{"params":`+string(pb)+`,"inputs":`+in+`,"detail":true}`)
+		// Non-finite values in one input at a time: the answer must still
+		// encode (a NaN in detail must be written "NaN", not fail).
+		for _, inSpec := range spec.Inputs {
+			for _, v := range []string{`"NaN"`, `"Infinity"`, `"-Infinity"`, `0`} {
+				inputs := map[string]json.RawMessage{}
+				if err := json.Unmarshal([]byte(in), &inputs); err != nil {
+					f.Fatal(err)
+				}
+				inputs[inSpec.Name] = apiFuzzNumber.ReplaceAll(inputs[inSpec.Name], []byte(v))
+				ib, err := json.Marshal(inputs)
+				if err != nil {
+					f.Fatal(err)
+				}
+				f.Add(uint(i), `{"inputs":`+string(ib)+`,"detail":true}`)
+			}
+		}
 	}
 	for _, body := range []string{
 		``, `{`, `[]`, `null`, `{"inputs":{}}`, `{"params":{"reduction":"none"},"inputs":{"input":[["NaN"]],"target":[["Infinity"]]}}`,
