@@ -82,13 +82,13 @@ func describeJSONError(err error) string {
 		if te.Field == "" {
 			return fmt.Sprintf("expected a JSON object, got %s", te.Value)
 		}
-		return fmt.Sprintf("%s: expected %s, got %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+		return fmt.Sprintf("%s: expected %s, got %s", te.Field, apiJSONKindName(te.Type.Kind().String()), te.Value)
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
-// jsonKind names a Go kind the way a JSON user would.
-func jsonKind(k string) string {
+// apiJSONKindName names a Go kind the way a JSON user would.
+func apiJSONKindName(k string) string {
 	switch k {
 	case "map", "struct":
 		return "an object"

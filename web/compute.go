@@ -65,17 +65,17 @@ func checkComputeSize(c *engine.Call) error {
 		if err != nil {
 			return nil
 		}
-		if n := boundedNumel(s); n > maxComputeElements {
-			return &engine.Error{Field: in.Name, Msg: fmt.Sprintf("inputs broadcast to shape %s, more than the %d elements the playground computes at once", shapeText(s), maxComputeElements)}
+		if n := computeBoundedNumel(s); n > maxComputeElements {
+			return &engine.Error{Field: in.Name, Msg: fmt.Sprintf("inputs broadcast to shape %s, more than the %d elements the playground computes at once", computeShapeText(s), maxComputeElements)}
 		}
 		shape = s
 	}
 	return nil
 }
 
-// boundedNumel is the number of elements of shape, or maxComputeElements+1
+// computeBoundedNumel is the number of elements of shape, or maxComputeElements+1
 // if that is larger (without overflowing on many large dimensions).
-func boundedNumel(shape []int) int {
+func computeBoundedNumel(shape []int) int {
 	n := 1
 	for _, d := range shape {
 		if d == 0 {
@@ -91,7 +91,7 @@ func boundedNumel(shape []int) int {
 	return n
 }
 
-// shapeText formats a shape as PyTorch prints sizes: [2, 3].
-func shapeText(shape []int) string {
+// computeShapeText formats a shape as PyTorch prints sizes: [2, 3].
+func computeShapeText(shape []int) string {
 	return strings.ReplaceAll(fmt.Sprint(shape), " ", ", ")
 }
