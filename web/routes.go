@@ -22,5 +22,9 @@ func (a *App) Routes() http.Handler {
 	r.Get("/api/v1/losses", a.handle(a.listLosses))
 	r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
+	// WebSocket: live results while the page's controls move
+	// (docs/protocol.md).
+	r.Get("/ws", a.serveWS)
+
 	return r
 }

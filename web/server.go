@@ -11,6 +11,9 @@ import (
 type Config struct {
 	Logger *slog.Logger
 	Dev    bool // serve assets from disk
+	// WSOrigins are extra Origin values ("https://docs.example.org")
+	// allowed to open the WebSocket besides the page's own host.
+	WSOrigins []string
 }
 
 // App holds the dependencies every handler shares.
@@ -18,8 +21,11 @@ type App struct {
 	log *slog.Logger
 	dev bool
 
-	mu    sync.Mutex
-	conns map[closer]struct{} // live WebSocket connections, closed on shutdown
+	ws wsOptions
+
+	mu      sync.Mutex
+	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown
+	closing bool                // CloseConnections ran: refuse new connections
 }
 
 type closer interface{ Close() error }
@@ -30,7 +36,7 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{log: log, dev: cfg.Dev, conns: map[closer]struct{}{}}, nil
+	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{}}, nil
 }
 
 // CloseConnections closes every live WebSocket connection; the server
@@ -39,15 +45,22 @@ func New(cfg Config) (*App, error) {
 func (a *App) CloseConnections() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.closing = true
 	for c := range a.conns {
 		c.Close()
 	}
 }
 
-func (a *App) track(c closer) {
+// track records a live connection; it reports false, tracking nothing,
+// once the server is shutting down.
+func (a *App) track(c closer) bool {
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
 	a.conns[c] = struct{}{}
-	a.mu.Unlock()
+	return true
 }
 
 func (a *App) untrack(c closer) {
