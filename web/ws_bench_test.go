@@ -1,21 +1,14 @@
 package web
 
 import (
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/engine"
 )
-
-// wsComputeBudget is the server time allowed to answer a default-sized
-// compute message (the spec's example inputs, with detail and charts).
-const wsComputeBudget = 2 * time.Millisecond
 
 // wsAnswer is the server's whole work for one compute message, short of
 // the socket: decode, compute, build charts, encode.
@@ -29,7 +22,9 @@ func wsAnswer(tb testing.TB, comp *wsComputer, msg []byte) []byte {
 
 // BenchmarkComputeMessage measures wsAnswer for every registered loss's
 // examples, without and with detail; a connection's buffers are reused
-// across messages as on a slider drag.
+// across messages as on a slider drag. The budget is 2 ms of server time
+// per message (300 students dragging at once on a 2-core server); speed
+// goals live here, never in timed tests.
 func BenchmarkComputeMessage(b *testing.B) {
 	for _, spec := range engine.All() {
 		for _, detail := range []bool{false, true} {
@@ -47,36 +42,6 @@ func BenchmarkComputeMessage(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-// TestComputeMessageBudget checks that every registered loss answers its
-// default compute message, with detail and charts, within
-// wsComputeBudget. It takes the median of several runs so that a busy
-// machine does not make it flaky.
-func TestComputeMessageBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
-	const runs = 31
-	for _, spec := range engine.All() {
-		t.Run(spec.Name, func(t *testing.T) {
-			msg := []byte(wsTestComputeMessage(t, spec, 1, true))
-			comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			times := make([]time.Duration, runs)
-			for i := range times {
-				start := time.Now()
-				out := wsAnswer(t, &comp, msg)
-				times[i] = time.Since(start)
-				if i == 0 && !json.Valid(out) {
-					t.Fatalf("reply %s is not JSON", out)
-				}
-			}
-			slices.Sort(times)
-			if got := times[runs/2]; got > wsComputeBudget {
-				t.Errorf("median time to answer %s's example message = %v; want under %v", spec.Name, got, wsComputeBudget)
-			}
-		})
 	}
 }
 
