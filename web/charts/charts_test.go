@@ -1,0 +1,495 @@
+package charts
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lossplayground/playground/engine"
+)
+
+// exampleInputs returns spec's example inputs as a request carries them.
+func exampleInputs(t testing.TB, spec *engine.Spec) map[string]json.RawMessage {
+	t.Helper()
+	in := make(map[string]json.RawMessage, len(spec.Inputs))
+	for _, s := range spec.Inputs {
+		b, err := json.Marshal(s.Example)
+		if err != nil {
+			t.Fatalf("%s: example %s: %v", spec.Name, s.Name, err)
+		}
+		in[s.Name] = b
+	}
+	return in
+}
+
+// reductionsOf returns the reduction values spec offers ("" if none).
+func reductionsOf(spec *engine.Spec) []string {
+	if p := spec.Param("reduction"); p != nil {
+		return p.Values
+	}
+	return []string{""}
+}
+
+// compute decodes and computes a call with detail on.
+func compute(t testing.TB, spec *engine.Spec, params, inputs map[string]json.RawMessage) (*engine.Call, *engine.Result) {
+	t.Helper()
+	c, err := engine.DecodeCall(spec, params, inputs)
+	if err != nil {
+		t.Fatalf("DecodeCall(%s) = %v", spec.Name, err)
+	}
+	c.Detail = true
+	res, err := c.Compute()
+	if err != nil {
+		t.Fatalf("Compute(%s) = %v", spec.Name, err)
+	}
+	return c, res
+}
+
+func reductionParams(red string) map[string]json.RawMessage {
+	if red == "" {
+		return nil
+	}
+	return map[string]json.RawMessage{"reduction": json.RawMessage(`"` + red + `"`)}
+}
+
+// option is a decoded chart option.
+type option map[string]any
+
+func decode(t *testing.T, id string, raw json.RawMessage) option {
+	t.Helper()
+	if !json.Valid(raw) {
+		t.Fatalf("chart %s: invalid JSON: %.300s", id, raw)
+	}
+	var o option
+	if err := json.Unmarshal(raw, &o); err != nil {
+		t.Fatalf("chart %s: %v", id, err)
+	}
+	return o
+}
+
+func (o option) obj(key string) map[string]any {
+	m, _ := o[key].(map[string]any)
+	return m
+}
+
+func (o option) list(key string) []any {
+	l, _ := o[key].([]any)
+	return l
+}
+
+// checkFrame checks what every chart of a page must have: a title, axis
+// names, a tooltip, the saveAsImage tool, and no JavaScript.
+func checkFrame(t *testing.T, id string, raw json.RawMessage, theme string) {
+	t.Helper()
+	o := decode(t, id, raw)
+	if s := string(raw); strings.Contains(s, "function") || strings.Contains(s, "=>") {
+		t.Errorf("chart %s contains JavaScript: %.200s", id, s)
+	}
+	if title, _ := o.obj("title")["text"].(string); title == "" {
+		t.Errorf("chart %s: title.text = %q; want a title", id, title)
+	}
+	if show, _ := o.obj("tooltip")["show"].(bool); !show {
+		t.Errorf("chart %s: tooltip.show = %v; want true", id, o.obj("tooltip")["show"])
+	}
+	feature, _ := o.obj("toolbox")["feature"].(map[string]any)
+	if _, ok := feature["saveAsImage"]; !ok {
+		t.Errorf("chart %s: toolbox.feature = %v; want saveAsImage", id, feature)
+	}
+	for _, axis := range []string{"xAxis", "yAxis"} {
+		l := o.list(axis)
+		if len(l) == 0 {
+			t.Errorf("chart %s: no %s", id, axis)
+			continue
+		}
+		if name, _ := l[0].(map[string]any)["name"].(string); name == "" {
+			t.Errorf("chart %s: %s[0].name = %q; want an axis name", id, axis, name)
+		}
+	}
+	wantBG := lightPalette.background
+	if theme == "dark" {
+		wantBG = darkPalette.background
+	}
+	if bg, _ := o["backgroundColor"].(string); bg != wantBG {
+		t.Errorf("chart %s: backgroundColor = %q; want %q for theme %q", id, bg, wantBG, theme)
+	}
+	if len(o.list("series")) == 0 {
+		t.Errorf("chart %s: no series", id)
+	}
+}
+
+// TestBuildEveryLoss builds every chart of every registered loss with its
+// example inputs, every reduction, both themes and with and without the
+// overlay.
+func TestBuildEveryLoss(t *testing.T) {
+	views := []View{{}, {Theme: "dark", Overlay: true, Element: 1}, {Element: 1 << 20, Theme: "light"}}
+	for _, spec := range engine.All() {
+		for _, red := range reductionsOf(spec) {
+			t.Run(spec.Name+"/"+red, func(t *testing.T) {
+				c, res := compute(t, spec, reductionParams(red), exampleInputs(t, spec))
+				for _, v := range views {
+					got, err := Build(c, res, v)
+					if err != nil {
+						t.Fatalf("Build(%+v) = %v", v, err)
+					}
+					want := []string{}
+					if firstDifferentiable(spec) >= 0 {
+						want = append(want, ChartCurve, ChartElements, ChartGradient)
+					}
+					if familyOf(c, res) != familyNone {
+						want = append(want, ChartFamily)
+					}
+					if hasLattice(spec, res) {
+						want = append(want, ChartLattice)
+					}
+					for _, id := range want {
+						if _, ok := got[id]; !ok {
+							t.Errorf("Build(%+v) has no %q chart (has %v)", v, id, keys(got))
+						}
+					}
+					for id, raw := range got {
+						checkFrame(t, id, raw, v.Theme)
+					}
+				}
+			})
+		}
+	}
+}
+
+func keys(m map[string]json.RawMessage) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// curvePoint returns series[i]'s centre data point and markPoint
+// coordinate of a curve option.
+func curvePoint(t *testing.T, o option, i int) (data []any, mark []any) {
+	t.Helper()
+	s := o.list("series")[i].(map[string]any)
+	d := s["data"].([]any)
+	data, _ = d[len(d)/2].([]any)
+	if mp, ok := s["markPoint"].(map[string]any); ok {
+		if md, ok := mp["data"].([]any); ok && len(md) > 0 {
+			mark, _ = md[0].(map[string]any)["coord"].([]any)
+		}
+	}
+	return data, mark
+}
+
+// TestCurveCurrentPoint checks that the curve's current point is the
+// engine's: the element's term and the derivative of its terms under
+// reduction 'none', whatever the page's reduction.
+func TestCurveCurrentPoint(t *testing.T) {
+	for _, spec := range engine.All() {
+		di := firstDifferentiable(spec)
+		if di < 0 {
+			continue
+		}
+		name := spec.Inputs[di].Name
+		for _, red := range reductionsOf(spec) {
+			t.Run(spec.Name+"/"+red, func(t *testing.T) {
+				inputs := exampleInputs(t, spec)
+				c, res := compute(t, spec, reductionParams(red), inputs)
+				_, none := compute(t, spec, reductionParams("none"), inputs)
+				x := c.Input(name)
+				for k := range x.Numel() {
+					js := termsOf(x.Shape, res.Elements.Shape, k)
+					if len(js) == 0 {
+						continue
+					}
+					wantY := 0.0
+					for _, j := range js {
+						wantY += res.Elements.Data[j]
+					}
+					wantD := none.Grads[name].Data[k]
+					raw, err := buildCurve(c, res, View{Element: k}, &lightPalette)
+					if err != nil {
+						t.Fatalf("buildCurve(element %d) = %v", k, err)
+					}
+					o := decode(t, "curve", raw)
+					cs, err := sweepCall(c, res, k, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantX := x.Data[k] // drawn against the margin y·x for margin losses
+					if s := cs.marginSign(); s != 0 {
+						wantX *= s
+					}
+					data, mark := curvePoint(t, o, 0)
+					if got := data[0].(float64); !close32(got, wantX) {
+						t.Errorf("element %d: centre x = %v; want %v", k, got, wantX)
+					}
+					if got := data[1].(float64); !close32(got, wantY) {
+						t.Errorf("element %d: loss at centre = %v; want %v", k, got, wantY)
+					}
+					if mark == nil || mark[1].(float64) != wantY || mark[0].(float64) != wantX {
+						t.Errorf("element %d: marked point = %v; want [%v %v]", k, mark, wantX, wantY)
+					}
+					data, mark = curvePoint(t, o, 1)
+					if got := data[1].(float64); !close32(got, wantD) {
+						t.Errorf("element %d: derivative at centre = %v; want %v", k, got, wantD)
+					}
+					if mark == nil || mark[1].(float64) != wantD {
+						t.Errorf("element %d: marked derivative = %v; want %v", k, mark, wantD)
+					}
+				}
+			})
+		}
+	}
+}
+
+// close32 reports whether got is want at float32 precision.
+func close32(got, want float64) bool {
+	return got == float64(float32(want)) || math.Abs(got-want) <= 1e-6*math.Abs(want)
+}
+
+// TestCurveSweep checks the sweep on MSE, where the formula is known: the
+// curve is (x − y)², the derivative 2(x − y), and the range reaches the
+// target.
+func TestCurveSweep(t *testing.T) {
+	spec, ok := engine.Lookup("MSELoss")
+	if !ok {
+		t.Skip("MSELoss not registered")
+	}
+	c, res := compute(t, spec, nil, map[string]json.RawMessage{"input": json.RawMessage(`[0.5, 3]`), "target": json.RawMessage(`[1, -2]`)})
+	for _, k := range []int{0, 1} {
+		cs, err := sweepCall(c, res, k, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(cs.xs); got != curvePoints {
+			t.Errorf("element %d: %d points; want %d", k, got, curvePoints)
+		}
+		y := c.Input("target").Data[k]
+		if lo, hi := cs.xs[0], cs.xs[len(cs.xs)-1]; !(lo <= y && y <= hi) {
+			t.Errorf("element %d: sweep [%v, %v] does not reach the target %v", k, lo, hi, y)
+		}
+		for i, x := range cs.xs {
+			if want := (x - y) * (x - y); math.Abs(cs.ys[i]-want) > 1e-12 {
+				t.Errorf("element %d: ℓ(%v) = %v; want %v", k, x, cs.ys[i], want)
+			}
+			if want := 2 * (x - y); math.Abs(cs.ds[i]-want) > 1e-12 {
+				t.Errorf("element %d: ℓ'(%v) = %v; want %v", k, x, cs.ds[i], want)
+			}
+		}
+	}
+}
+
+// TestOverlay checks that the overlay adds every other registered loss of
+// the family that takes the same inputs, and no other.
+func TestOverlay(t *testing.T) {
+	spec, ok := engine.Lookup("MSELoss")
+	if !ok {
+		t.Skip("MSELoss not registered")
+	}
+	c, res := compute(t, spec, nil, exampleInputs(t, spec))
+	raw, err := buildCurve(c, res, View{Overlay: true}, &lightPalette)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range decode(t, "curve", raw).list("series")[2:] {
+		got = append(got, s.(map[string]any)["name"].(string))
+	}
+	var want []string
+	for _, s := range engine.All() {
+		if s != spec && s.Family == spec.Family && sameInputs(s, spec) {
+			want = append(want, s.Name)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("overlay series = %v; want %v", got, want)
+	}
+	if !slices.Contains(want, "L1Loss") {
+		t.Errorf("related losses of MSELoss = %v; want L1Loss among them", want)
+	}
+}
+
+// TestNonFinite checks that NaN and infinite inputs give valid JSON with
+// nulls, for every loss whose inputs accept them.
+func TestNonFinite(t *testing.T) {
+	for _, spec := range engine.All() {
+		di := firstDifferentiable(spec)
+		if di < 0 {
+			continue
+		}
+		for _, bad := range []string{`"NaN"`, `"Infinity"`, `"-Infinity"`, `1e308`} {
+			t.Run(spec.Name+"/"+bad, func(t *testing.T) {
+				inputs := exampleInputs(t, spec)
+				name := spec.Inputs[di].Name
+				x, err := engine.ParseTensor(inputs[name])
+				if err != nil {
+					t.Fatal(err)
+				}
+				b := x.AppendJSON(nil)
+				// Replace the first number of the example by the bad value.
+				i := strings.IndexAny(string(b), "-0123456789")
+				j := i + strings.IndexAny(string(b[i:]), ",]")
+				inputs[name] = json.RawMessage(string(b[:i]) + bad + string(b[j:]))
+				c, err := engine.DecodeCall(spec, nil, inputs)
+				if err != nil {
+					t.Skipf("%s refuses %s: %v", spec.Name, bad, err)
+				}
+				c.Detail = true
+				res, err := c.Compute()
+				if err != nil {
+					t.Skipf("%s refuses %s: %v", spec.Name, bad, err)
+				}
+				for _, v := range []View{{}, {Overlay: true, Theme: "dark"}} {
+					got, err := Build(c, res, v)
+					if err != nil {
+						t.Fatalf("Build = %v", err)
+					}
+					for id, raw := range got {
+						checkFrame(t, id, raw, v.Theme)
+					}
+					// A NaN term is drawn as a gap: null, not a string.
+					if bad == `"NaN"` && math.IsNaN(res.Elements.Data[0]) {
+						first := decode(t, "elements", got[ChartElements]).list("series")[0].(map[string]any)["data"].([]any)[0]
+						if m, ok := first.(map[string]any); ok {
+							first = m["value"]
+						}
+						if first != nil {
+							t.Errorf("elements: NaN term drawn as %v; want null", first)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestViewValidate checks that bad view settings are refused with the
+// field named, and that a too-large element is clamped.
+func TestViewValidate(t *testing.T) {
+	for _, test := range []struct {
+		name  string
+		view  View
+		field string
+	}{
+		{"negative element", View{Element: -1}, "view.element"},
+		{"unknown lattice", View{Lattice: "gamma"}, "view.lattice"},
+		{"unknown theme", View{Theme: "solarized"}, "view.theme"},
+		{"fine", View{Element: 3, Lattice: "beta", Theme: "dark"}, ""},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, err := Build(nil, nil, test.view)
+			var ee *engine.Error
+			switch {
+			case test.field == "" && err != nil:
+				t.Errorf("Build(%+v) = %v; want no error", test.view, err)
+			case test.field != "" && (!errors.As(err, &ee) || ee.Field != test.field):
+				t.Errorf("Build(%+v) = %v; want an *engine.Error on %s", test.view, err, test.field)
+			}
+		})
+	}
+}
+
+// TestTermsOf checks the mapping from an input element to its terms.
+func TestTermsOf(t *testing.T) {
+	for _, test := range []struct {
+		name   string
+		in, el []int
+		k      int
+		want   []int
+	}{
+		{"elementwise", []int{2, 3}, []int{2, 3}, 4, []int{4}},
+		{"broadcast input", []int{3}, []int{2, 3}, 1, []int{1, 4}},
+		{"class dim (N, C)", []int{2, 3}, []int{2}, 4, []int{1}},
+		{"class dim (N, C, d)", []int{2, 3, 4}, []int{2, 4}, 1*12 + 2*4 + 3, []int{7}},
+		{"unbatched (C)", []int{3}, []int{}, 2, []int{0}},
+		{"ctc (T, N, C)", []int{5, 2, 4}, []int{2}, 1*8 + 1*4 + 3, []int{1}},
+		{"square ctc (T, N, C) with T = N", []int{2, 2, 3}, []int{2}, 0*6 + 1*3 + 2, []int{1}},
+		{"no terms", []int{2, 3}, []int{0}, 0, nil},
+		{"unrelated shapes", []int{2, 3}, []int{5}, 0, nil},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if got := termsOf(test.in, test.el, test.k); !slices.Equal(got, test.want) {
+				t.Errorf("termsOf(%v, %v, %d) = %v; want %v", test.in, test.el, test.k, got, test.want)
+			}
+		})
+	}
+}
+
+// TestThumbnail checks every loss's catalog thumbnail: valid JSON, one
+// curve, and no toolbox, title or axis names.
+func TestThumbnail(t *testing.T) {
+	for _, spec := range engine.All() {
+		t.Run(spec.Name, func(t *testing.T) {
+			raw, err := Thumbnail(spec)
+			if err != nil {
+				t.Fatalf("Thumbnail = %v", err)
+			}
+			o := decode(t, "thumbnail", raw)
+			if show, _ := o.obj("toolbox")["show"].(bool); show {
+				t.Errorf("thumbnail toolbox.show = true; want false")
+			}
+			if _, ok := o.obj("toolbox")["feature"]; ok {
+				t.Errorf("thumbnail toolbox has features: %v", o.obj("toolbox"))
+			}
+			for _, axis := range []string{"xAxis", "yAxis"} {
+				if name, _ := o.list(axis)[0].(map[string]any)["name"].(string); name != "" {
+					t.Errorf("thumbnail %s name = %q; want none", axis, name)
+				}
+			}
+			if firstDifferentiable(spec) >= 0 && len(o.list("series")) != 1 {
+				t.Errorf("thumbnail has %d series; want 1", len(o.list("series")))
+			}
+			again, _ := Thumbnail(spec)
+			if string(again) != string(raw) {
+				t.Errorf("second Thumbnail differs from the first")
+			}
+		})
+	}
+}
+
+// BenchmarkBuild measures Build on a default-sized MSE call (the page's
+// example, and 4×16) and a CrossEntropy-like call (softmax over classes,
+// the example and N=4, C=16), with the overlay on.
+func BenchmarkBuild(b *testing.B) {
+	for _, name := range []string{"MSELoss", "ChartsTestSoftmaxLoss"} {
+		spec, ok := engine.Lookup(name)
+		if !ok {
+			b.Fatalf("%s not registered", name)
+		}
+		for _, size := range []string{"example", "4x16"} {
+			b.Run(name+"/"+size, func(b *testing.B) {
+				var c *engine.Call
+				var err error
+				if size == "example" {
+					c, err = engine.DecodeCall(spec, nil, exampleInputs(b, spec))
+				} else {
+					c, err = engine.NewCall(spec, nil, spec.Random(rand.New(rand.NewPCG(1, 2)), engine.ScaleSmall))
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Detail = true
+				var res engine.Result
+				if err := c.ComputeInto(&res); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				size := 0
+				for b.Loop() {
+					out, err := Build(c, &res, View{Overlay: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					size = 0
+					for _, o := range out {
+						size += len(o)
+					}
+				}
+				b.ReportMetric(float64(size), "bytes")
+			})
+		}
+	}
+}
