@@ -263,7 +263,9 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
 	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "loss ℓ")))
-	line.ExtendYAxis(f.yAxis("value", "∂ℓ/∂x"))
+	dy := f.yAxis("value", "∂ℓ/∂x")
+	dy.Position = "right"
+	line.ExtendYAxis(dy)
 	line.YAxisList[1].SplitLine = f.splitLine(false)
 
 	xs := cs.xs
@@ -339,8 +341,8 @@ type overlay struct {
 // default parameters, reduction 'none'. Losses that refuse the
 // sub-problem are skipped; so are losses that are not registered.
 func overlays(c *engine.Call, cs *curveSetup) []overlay {
-	if len(cs.js) != 1 {
-		return nil
+	if len(cs.js) != 1 || !slices.Equal(cs.in, cs.el) {
+		return nil // only elementwise losses have a one-element sub-problem
 	}
 	spec := c.Spec
 	scalars := make(map[string]float64, len(spec.Inputs))

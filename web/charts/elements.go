@@ -115,7 +115,7 @@ func tensorHeatmap(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int
 	xa, ya := f.xAxis("category"), f.yAxis("category", "row")
 	ya.Inverse = boolPtr(true)
 	hm.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(ya))
-	hm.SetXAxis(indexLabels(c))
+	hm.XAxisList[0].Data = indexLabels(c) // HeatMap.Validate does not copy SetXAxis data
 	hm.YAxisList[0].Data = indexLabels(r)
 	vals := make([]float64, 0, r*c)
 	buf := make([]byte, 0, 24*r*c+64)

@@ -374,7 +374,9 @@ func buildDists(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(f.globals()...)
 	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", "probability")))
-	bar.ExtendYAxis(f.yAxis("value", "term ℓ"))
+	ty := f.yAxis("value", "term ℓ")
+	ty.Position = "right"
+	bar.ExtendYAxis(ty)
 	bar.YAxisList[1].SplitLine = f.splitLine(false)
 	bar.SetXAxis(indexLabels(width))
 	ts := rawSeries(types.ChartLine, "term p·(log p − log q)", appendValues(nil, terms))

@@ -197,7 +197,7 @@ func drawLattice(c *engine.Call, l *ctcLattice, n int, v View, pal *palette) (js
 	hm := ec.NewHeatMap()
 	hm.SetGlobalOptions(f.globals()...)
 	hm.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("category", yName)))
-	hm.SetXAxis(indexLabels(frames))
+	hm.XAxisList[0].Data = indexLabels(frames) // HeatMap.Validate does not copy SetXAxis data
 	hm.YAxisList[0].Data = ylabels
 
 	vals := make([]float64, 0, frames*rows)

@@ -44,7 +44,7 @@ var (
 		infeasible: "#3a3f47",
 		series:     []string{"#6ea8fe", "#ff922b", "#51cf66", "#f783ac", "#b197fc", "#3bc9db", "#ffd43b"},
 		sequential: []string{"#0b1a2e", "#1c4f8a", "#4dabf7", "#e7f5ff"},
-		diverging:  []string{"#4dabf7", "#1c3d5a", "#15181d", "#5c2b29", "#ff6b6b"},
+		diverging:  []string{"#4dabf7", "#2b5a80", "#5f6670", "#80403d", "#ff6b6b"},
 	}
 )
 
@@ -91,7 +91,7 @@ func (f *frame) globals() []ec.GlobalOpts {
 		bottom = "64"
 	}
 	g = append(g,
-		ec.WithGridOpts(opts.Grid{Left: "64", Right: "64", Top: "72", Bottom: bottom, ContainLabel: opts.Bool(true)}),
+		ec.WithGridOpts(opts.Grid{Left: "64", Right: "64", Top: "92", Bottom: bottom, ContainLabel: opts.Bool(true)}),
 		ec.WithTitleOpts(opts.Title{Title: f.title, Subtitle: f.subtitle, Left: "center",
 			TitleStyle:    &opts.TextStyle{Color: p.text, FontSize: 15},
 			SubtitleStyle: &opts.TextStyle{Color: p.subtext, FontSize: 12}}),
@@ -130,8 +130,10 @@ func (f *frame) axisLabel() *opts.AxisLabel {
 	return &opts.AxisLabel{Show: opts.Bool(!f.thumb), Color: f.pal.axis}
 }
 
+// axisLine draws the axis at the edge of the grid (not through the other
+// axis's zero, which puts a y axis mid-chart), hidden on thumbnails.
 func (f *frame) axisLine() *opts.AxisLine {
-	return &opts.AxisLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: f.pal.axis}}
+	return &opts.AxisLine{Show: opts.Bool(!f.thumb), OnZero: opts.Bool(false), LineStyle: &opts.LineStyle{Color: f.pal.axis}}
 }
 
 func (f *frame) splitLine(show bool) *opts.SplitLine {
@@ -141,7 +143,10 @@ func (f *frame) splitLine(show bool) *opts.SplitLine {
 // xAxis returns an x axis of the given type ("value" or "category").
 func (f *frame) xAxis(typ string) opts.XAxis {
 	a := opts.XAxis{Type: typ, AxisLabel: f.axisLabel(), AxisLine: f.axisLine(), SplitLine: f.splitLine(typ == "value"),
-		Scale: opts.Bool(typ == "value")}
+		Scale: opts.Bool(typ == "value"), AxisTick: &opts.AxisTick{Show: opts.Bool(!f.thumb)}}
+	if typ == "category" {
+		a.AxisLine.OnZero = opts.Bool(true) // bars of signed values grow from zero
+	}
 	if !f.thumb {
 		a.Name, a.NameLocation, a.NameGap = f.xName, "middle", 28
 	}
@@ -151,7 +156,7 @@ func (f *frame) xAxis(typ string) opts.XAxis {
 // yAxis returns a y axis named name.
 func (f *frame) yAxis(typ, name string) opts.YAxis {
 	a := opts.YAxis{Type: typ, AxisLabel: f.axisLabel(), AxisLine: f.axisLine(), SplitLine: f.splitLine(typ == "value"),
-		Scale: opts.Bool(typ == "value")}
+		Position: "left"} // not scaled: losses, probabilities and bars read from 0
 	if !f.thumb {
 		a.Name = name
 	}
