@@ -148,7 +148,7 @@ func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
 		lineStyle(pal.series[0], 2, false)(&s)
 		line.MultiSeries = append(line.MultiSeries, s)
 	}
-	o, err := finish(line, &optionExtras{pal: pal})
+	o, err := finish(line, &line.MultiSeries, &optionExtras{pal: pal})
 	if err != nil {
 		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -23,7 +24,25 @@ const (
 	curveSmallNumel  = 256   // total input elements
 	curveMidNumel    = 4096  // total input elements
 	curveMaxNumel    = 65536 // beyond this the curve is not swept at all
+	curvePointsMin   = 21    // fewest points a time-limited sweep keeps
+
+	// curveBudget is the time the sweep may take: a slow loss (CTC on a
+	// long sequence) gets fewer points so that the whole compute message
+	// stays within its latency budget while a slider is dragged.
+	curveBudget = 300 * time.Microsecond
 )
+
+// budgetPoints limits points so that points evaluations of one taking
+// per fit in curveBudget, keeping at least curvePointsMin; the result is odd.
+func budgetPoints(points int, per time.Duration) int {
+	if per > 0 {
+		points = min(points, max(curvePointsMin, int(curveBudget/per)))
+	}
+	if points%2 == 0 {
+		points--
+	}
+	return points
+}
 
 // curvePointsFor returns the number of sweep points for a call whose
 // inputs hold n elements in all, or 0 when it is too large to sweep.
@@ -147,7 +166,9 @@ type curveSetup struct {
 	note      string // why there is no sweep, if there is none
 }
 
-// sweepCall sweeps input element k of the first differentiable input of c.
+// sweepCall sweeps input element k of the first differentiable input of c
+// over the given number of points, or (points = 0) over as many as the
+// input size and curveBudget allow.
 func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveSetup, error) {
 	spec := c.Spec
 	di := firstDifferentiable(spec)
@@ -168,7 +189,8 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 		cs.note = "no per-element terms to follow"
 		return cs, nil
 	}
-	if points == 0 {
+	fixed := points != 0
+	if !fixed {
 		points = curvePointsFor(totalNumel(c))
 	}
 	if points == 0 {
@@ -181,6 +203,12 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 		return nil, fmt.Errorf("charts: curve of %s: %w", spec.Name, err)
 	}
 	s := &sweeper{call: call, x: cp, k: cs.k, js: cs.js, grad: name}
+	if !fixed {
+		s.at(cs.x0) // the first evaluation allocates the Result's buffers
+		start := time.Now()
+		s.at(cs.x0)
+		points = budgetPoints(points, time.Since(start))
+	}
 	cs.xs, cs.ys, cs.ds = make([]float64, points), make([]float64, points), make([]float64, points)
 	x0, finite := cs.x0, !math.IsNaN(cs.x0) && !math.IsInf(cs.x0, 0)
 	if !finite {
@@ -300,7 +328,7 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 			}
 		}
 	}
-	return finish(line, &optionExtras{pal: pal})
+	return finish(line, &line.MultiSeries, &optionExtras{pal: pal})
 }
 
 // currentMark marks the current point (omitted when it is not finite).

@@ -98,7 +98,7 @@ func tensorBars(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int) (
 		}
 		bar.MultiSeries = append(bar.MultiSeries, s)
 	}
-	return finish(bar, &optionExtras{pal: pal})
+	return finish(bar, &bar.MultiSeries, &optionExtras{pal: pal})
 }
 
 // tensorHeatmap draws rows×cols values (the first heatSideMax of each) as a
@@ -139,7 +139,7 @@ func tensorHeatmap(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int
 	buf = append(buf, ']')
 	hm.MultiSeries = append(hm.MultiSeries, rawSeries(types.ChartHeatMap, tv.valueName, buf))
 	lo, hi, _ := finiteRange(vals)
-	return finish(hm, &optionExtras{pal: pal, visualMap: f.newVisualMap(lo, hi, tv.diverging)})
+	return finish(hm, &hm.MultiSeries, &optionExtras{pal: pal, visualMap: f.newVisualMap(lo, hi, tv.diverging)})
 }
 
 func indexLabels(n int) []string {

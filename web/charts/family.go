@@ -261,7 +261,7 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	bar.MultiSeries = append(bar.MultiSeries,
 		rawSeries(types.ChartBar, "predicted p", appendValues(nil, pv)),
 		rawSeries(types.ChartBar, "target", appendValues(nil, tv)))
-	return finish(bar, &optionExtras{pal: pal})
+	return finish(bar, &bar.MultiSeries, &optionExtras{pal: pal})
 }
 
 // buildSigmoid draws σ(x) and the two log terms −log p and −log(1 − p)
@@ -314,7 +314,7 @@ func buildSigmoid(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 		pts.ItemStyle = &opts.ItemStyle{Color: pal.series[3]}
 		line.MultiSeries = append(line.MultiSeries, pts)
 	}
-	return finish(line, &optionExtras{pal: pal})
+	return finish(line, &line.MultiSeries, &optionExtras{pal: pal})
 }
 
 // buildDists draws KLDiv's two distributions side by side for the row of
@@ -387,7 +387,7 @@ func buildDists(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 		rawSeries(types.ChartBar, "q = exp(input)", appendValues(nil, q)),
 		rawSeries(types.ChartBar, "p (target)", appendValues(nil, p)),
 		ts)
-	return finish(bar, &optionExtras{pal: pal})
+	return finish(bar, &bar.MultiSeries, &optionExtras{pal: pal})
 }
 
 // vectors returns the first familyPointsMax rows of t as (x, y) points:
@@ -527,7 +527,7 @@ func buildTriplet(c *engine.Call, res *engine.Result, v View, pal *palette) (jso
 	} else {
 		sc.Title.Subtitle += " · the margin circle is drawn for 2-D Euclidean triplets"
 	}
-	return finish(sc, &optionExtras{pal: pal})
+	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
 }
 
 // buildCosine draws input1 and input2 as vectors from the origin (first two
@@ -562,7 +562,7 @@ func buildCosine(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 			sc.Title.Subtitle += fmt.Sprintf(" · a y = −1 pair costs while input2 is inside the dashed cone (sample %d)", r)
 		}
 	}
-	return finish(sc, &optionExtras{pal: pal})
+	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
 }
 
 // buildRanking draws each (x1, x2) pair as a point coloured by its target,
@@ -608,7 +608,7 @@ func buildRanking(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 		pointSeries("y = −1", nx, ny, pal.series[1], 10),
 		lineSeries("x2 = x1 − margin", appendPairs(nil, []float64{lo, hi}, []float64{lo - m, hi - m}), pal.series[0], 1.5, true),
 		lineSeries("x2 = x1 + margin", appendPairs(nil, []float64{lo, hi}, []float64{lo + m, hi + m}), pal.series[1], 1.5, true))
-	return finish(sc, &optionExtras{pal: pal})
+	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
 }
 
 // buildMargin1D draws each element's loss against its margin y·x (or
@@ -657,7 +657,7 @@ func buildMargin1D(c *engine.Call, res *engine.Result, pal *palette) (json.RawMe
 		}
 	}
 	sc.MultiSeries = append(sc.MultiSeries, ps, pointSeries("y = −1", nx, ny, pal.series[1], 10))
-	return finish(sc, &optionExtras{pal: pal})
+	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
 }
 
 // sanitizeAny returns v, or nil (JSON null) when it is not finite, for
@@ -733,5 +733,5 @@ func buildScores(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 			LineStyle: &opts.LineStyle{Type: "dashed"}}}
 	}
 	bar.MultiSeries = append(bar.MultiSeries, s)
-	return finish(bar, &optionExtras{pal: pal})
+	return finish(bar, &bar.MultiSeries, &optionExtras{pal: pal})
 }

@@ -274,7 +274,7 @@ func drawLattice(c *engine.Call, l *ctcLattice, n int, v View, pal *palette) (js
 	if mode == "occupancy" {
 		vm.Min, vm.Max = appendNum(nil, 0), appendNum(nil, 1)
 	}
-	return finish(hm, &optionExtras{pal: pal, visualMap: vm})
+	return finish(hm, &hm.MultiSeries, &optionExtras{pal: pal, visualMap: vm})
 }
 
 // appendCell appends a heatmap cell [t, s, v].

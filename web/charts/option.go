@@ -1,7 +1,9 @@
 package charts
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 
@@ -229,16 +231,61 @@ func rawSeries(typ, name string, data []byte) ec.SingleSeries {
 	return ec.SingleSeries{Name: name, Type: typ, Data: json.RawMessage(data)}
 }
 
-// finish validates the chart and encodes its option object.
+// finish validates the chart and encodes its option object. Series data
+// that is already JSON (rawSeries) is spliced into the output rather than
+// marshalled, which would re-scan every byte of it: each series' data is
+// swapped for a placeholder string that no text can contain (it starts
+// with a NUL, which JSON escapes as \u0000), and the placeholders are
+// replaced by the data after encoding.
 func finish(c interface {
 	Validate()
 	JSON() map[string]any
 	Accept(ec.ConfigurationVisitor)
-}, x *optionExtras) (json.RawMessage, error) {
+}, ms *ec.MultiSeries, x *optionExtras) (json.RawMessage, error) {
+	var raws [][]byte
+	for i := range *ms {
+		if d, ok := (*ms)[i].Data.(json.RawMessage); ok {
+			(*ms)[i].Data = placeholder(len(raws))
+			raws = append(raws, d)
+		}
+	}
 	c.Accept(x)
 	c.Validate()
-	return json.Marshal(c.JSON())
+	b, err := json.Marshal(c.JSON())
+	if err != nil || len(raws) == 0 {
+		return b, err
+	}
+	n := len(b)
+	for _, r := range raws {
+		n += len(r)
+	}
+	out := make([]byte, 0, n)
+	for len(b) > 0 {
+		i := bytes.Index(b, placeholderPrefix)
+		if i < 0 {
+			out = append(out, b...)
+			break
+		}
+		end := i + len(placeholderPrefix)
+		j := end
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		k, err := strconv.Atoi(string(b[end:j]))
+		if err != nil || k >= len(raws) || j >= len(b) || b[j] != '"' {
+			return nil, fmt.Errorf("charts: malformed data placeholder at %d", i)
+		}
+		out = append(out, b[:i]...)
+		out = append(out, raws[k]...)
+		b = b[j+1:]
+	}
+	return out, nil
 }
+
+// placeholderPrefix is how a placeholder string starts once JSON-encoded.
+var placeholderPrefix = []byte(`"\u0000data`)
+
+func placeholder(k int) string { return "\x00data" + strconv.Itoa(k) }
 
 // appendNum appends v as a JSON number, or null when it is not finite:
 // ECharts draws null as a gap, and JSON has no NaN or Infinity. Values are
