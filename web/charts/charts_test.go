@@ -509,3 +509,112 @@ func cpuTime() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// TestCurveDomain checks that a sweep that leaves the loss's domain (BCE's
+// probabilities in [0, 1]) narrows to it: every point is valid, the ends
+// reach the domain's edges, and the current point stays at the centre.
+func TestCurveDomain(t *testing.T) {
+	spec, _ := engine.Lookup("ChartsTestProbLoss")
+	c, res := compute(t, spec, nil, exampleInputs(t, spec))
+	for k, x0 := range c.Input("input").Data {
+		cs, err := sweepCall(c, res, k, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lo, hi := cs.xs[0], cs.xs[len(cs.xs)-1]; lo < 0 || hi > 1 || lo > 0.05 || hi < 0.95 {
+			t.Errorf("element %d: sweep [%v, %v]; want about [0, 1]", k, lo, hi)
+		}
+		for i, y := range cs.ys {
+			if math.IsNaN(y) {
+				t.Errorf("element %d: point %d (x = %v) refused", k, i, cs.xs[i])
+			}
+		}
+		if x, y, _ := cs.centre(); x != x0 || y != res.Elements.Data[k] {
+			t.Errorf("element %d: centre (%v, %v); want (%v, %v)", k, x, y, x0, res.Elements.Data[k])
+		}
+	}
+}
+
+// TestElementsLayout checks the per-element layouts: bars for 0-d and 1-D,
+// grouped bars for small 2-D, a clipped heatmap for large tensors.
+func TestElementsLayout(t *testing.T) {
+	big := engine.NewTensor(100, 70)
+	for i := range big.Data {
+		big.Data[i] = float64(i%9) - 4
+	}
+	big.Data[5] = math.NaN()
+	for _, test := range []struct {
+		name       string
+		t          *engine.Tensor
+		typ        string
+		series     int
+		points     int
+		xLabels    int
+		subtitleIn string
+	}{
+		{"0-d", engine.Scalar(2), "bar", 1, 1, 1, ""},
+		{"1-D", engine.NewTensor(7), "bar", 1, 7, 7, ""},
+		{"small 2-D", engine.NewTensor(3, 4), "bar", 3, 4, 4, ""},
+		{"large 2-D", big, "heatmap", 1, heatSideMax * heatSideMax, heatSideMax, "first 64×64 of 100×70"},
+		{"3-D", engine.NewTensor(2, 3, 20), "heatmap", 1, 2 * 60, 60, ""},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			raw, err := buildTensor(test.t, tensorView{title: "t", subtitle: "s", valueName: "v", diverging: true, highlight: 0}, &lightPalette)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFrame(t, test.name, raw, "")
+			o := decode(t, test.name, raw)
+			series := o.list("series")
+			if len(series) != test.series {
+				t.Fatalf("%d series; want %d", len(series), test.series)
+			}
+			s := series[0].(map[string]any)
+			if s["type"] != test.typ {
+				t.Errorf("type = %v; want %v", s["type"], test.typ)
+			}
+			if n := len(s["data"].([]any)); n != test.points {
+				t.Errorf("%d points; want %d", n, test.points)
+			}
+			if n := len(o.list("xAxis")[0].(map[string]any)["data"].([]any)); n != test.xLabels {
+				t.Errorf("%d x labels; want %d", n, test.xLabels)
+			}
+			if sub, _ := o.obj("title")["subtext"].(string); !strings.Contains(sub, test.subtitleIn) {
+				t.Errorf("subtitle %q; want it to contain %q", sub, test.subtitleIn)
+			}
+			if test.typ == "heatmap" {
+				vm := o.obj("visualMap")
+				if lo, hi := vm["min"].(float64), vm["max"].(float64); lo != -hi || hi <= 0 {
+					t.Errorf("visualMap [%v, %v]; want symmetric for signed data", lo, hi)
+				}
+			}
+		})
+	}
+}
+
+// TestRobustRange checks that a few extreme values do not set the axis.
+func TestRobustRange(t *testing.T) {
+	flat := make([]float64, 40)
+	for i := range flat {
+		flat[i] = float64(i) / 10
+	}
+	spiky := slices.Clone(flat)
+	spiky[0], spiky[39] = 1e12, -1e12
+	for _, test := range []struct {
+		name   string
+		vs     []float64
+		ok     bool
+		lo, hi float64
+	}{
+		{"smooth", flat, false, 0, 0},
+		{"spikes at the ends", spiky, true, -0.7, 4.6},
+		{"too few points", []float64{0, 1e9}, false, 0, 0},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			lo, hi, ok := robustRange(test.vs)
+			if ok != test.ok || ok && (math.Abs(lo-test.lo) > 1e-9 || math.Abs(hi-test.hi) > 1e-9) {
+				t.Errorf("robustRange = %v, %v, %v; want %v, %v, %v", lo, hi, ok, test.lo, test.hi, test.ok)
+			}
+		})
+	}
+}

@@ -200,7 +200,10 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 	inputs, cp := inputsOf(c, di)
 	call, err := engine.NewCall(spec, paramsOf(c, "none"), inputs)
 	if err != nil {
-		return nil, fmt.Errorf("charts: curve of %s: %w", spec.Name, err)
+		// The call was valid with its own reduction; a loss that refuses
+		// it with 'none' gets a curve without a sweep, not a failed page.
+		cs.note = "cannot sweep: " + err.Error()
+		return cs, nil
 	}
 	s := &sweeper{call: call, x: cp, k: cs.k, js: cs.js, grad: name}
 	if !fixed {
@@ -296,6 +299,12 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	line.ExtendYAxis(dy)
 	line.YAxisList[1].SplitLine = f.splitLine(false)
 
+	if lo, hi, ok := robustRange(cs.ys); ok {
+		line.YAxisList[0].Min, line.YAxisList[0].Max = lo, hi
+	}
+	if lo, hi, ok := robustRange(cs.ds); ok {
+		line.YAxisList[1].Min, line.YAxisList[1].Max = lo, hi
+	}
 	xs := cs.xs
 	if sign == -1 {
 		xs = make([]float64, len(cs.xs))
@@ -400,6 +409,9 @@ func overlays(c *engine.Call, cs *curveSetup) []overlay {
 			continue
 		}
 		s := &sweeper{call: call, x: inputs[cs.name], js: []int{0}, grad: cs.name}
+		if s.at(cs.xs[len(cs.xs)/2]); s.res.Elements == nil || !slices.Equal(s.res.Elements.Shape, []int{1}) {
+			continue // not elementwise on the sub-problem: not comparable
+		}
 		ys := make([]float64, len(cs.xs))
 		for i, x := range cs.xs {
 			ys[i], _ = s.at(x)
@@ -441,4 +453,38 @@ func sameInputs(a, b *engine.Spec) bool {
 		}
 	}
 	return true
+}
+
+// robustRange returns axis limits that ignore a few extreme values (BCE's
+// clamped logs near 0 and 1, a derivative of 1e12 at the edge of the
+// domain) when they would flatten the rest of the curve; ok is false when
+// the automatic range is fine.
+func robustRange(vs []float64) (lo, hi float64, ok bool) {
+	f := make([]float64, 0, len(vs))
+	for _, v := range vs {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			f = append(f, v)
+		}
+	}
+	if len(f) < 10 {
+		return 0, 0, false
+	}
+	slices.Sort(f)
+	qlo, qhi := f[len(f)/20], f[len(f)-1-len(f)/20]
+	span := qhi - qlo
+	if span <= 0 || f[len(f)-1]-f[0] <= 4*span {
+		return 0, 0, false
+	}
+	lo, hi = qlo-0.25*span, qhi+0.25*span
+	if f[0] >= 0 && lo < 0 {
+		lo = 0 // a non-negative loss keeps its floor at 0
+	}
+	return niceRound(lo, span), niceRound(hi, span), true
+}
+
+// niceRound rounds v to two significant digits of span, so that axis
+// limits print short.
+func niceRound(v, span float64) float64 {
+	step := math.Pow(10, math.Floor(math.Log10(span))-1)
+	return math.Round(v/step) * step
 }

@@ -37,6 +37,13 @@ func init() {
 		Compute: fakeElementwise("input", "target"), Random: fakeRandomPair,
 	})
 	engine.Register(&engine.Spec{
+		Name: "ChartsTestProbLoss", Slug: "charts-test-prob", Family: engine.FamilyClassification,
+		Params: []engine.Param{red},
+		Inputs: []engine.InputSpec{vec("input", engine.RolePrediction, true, []any{0.25, 0.5, 0.9}),
+			vec("target", engine.RoleTarget, false, []any{1.0, 0.0, 1.0})},
+		Compute: fakeBCE, Random: nil,
+	})
+	engine.Register(&engine.Spec{
 		Name: "ChartsTestDistLoss", Slug: "charts-test-dist", Family: engine.FamilyProbabilistic,
 		Params: []engine.Param{red, {Name: "log_target", Kind: engine.KindBool, Default: false, Doc: "log"}},
 		Inputs: []engine.InputSpec{vec("input", engine.RolePrediction, true, []any{[]any{-1.2, -0.9, -1.2}}),
@@ -178,4 +185,25 @@ func fakeRandomRows(rng *rand.Rand, s engine.Scale) map[string]*engine.Tensor {
 
 func fakeRandomPair(rng *rand.Rand, s engine.Scale) map[string]*engine.Tensor {
 	return map[string]*engine.Tensor{"input": engine.RandN(rng, 4, 16), "target": engine.RandU(rng, 0, 1, 4, 16)}
+}
+
+// fakeBCE is binary cross entropy on probabilities, refusing inputs
+// outside [0, 1] as BCELoss does.
+func fakeBCE(c *engine.Call, r *engine.Result) error {
+	x, y := c.Input("input"), c.Input("target")
+	if x.Numel() != y.Numel() {
+		return &engine.Error{Field: "target", Msg: "shape mismatch"}
+	}
+	el := r.SetElements(x.Shape...).Data
+	g := r.Grad("input", x.Shape...).Data
+	for k, p := range x.Data {
+		if !(p >= 0 && p <= 1) {
+			return &engine.Error{Field: "input", Msg: "all elements of input should be between 0 and 1"}
+		}
+		t := y.Data[k]
+		el[k] = -(t*max(math.Log(p), -100) + (1-t)*max(math.Log1p(-p), -100))
+		g[k] = (p - t) / max((1-p)*p, 1e-12)
+	}
+	engine.ScaleBy(g, r.Reduce(c.Reduction(), float64(len(el))))
+	return nil
 }

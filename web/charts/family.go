@@ -301,6 +301,13 @@ func buildSigmoid(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
 	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "value")))
+	all := append(slices.Clone(lp), l1p...)
+	if el := res.Elements; el != nil {
+		all = append(all, el.Data...)
+	}
+	if lo, hi, ok := robustRange(all); ok {
+		line.YAxisList[0].Min, line.YAxisList[0].Max = lo, hi
+	}
 	s1 := rawSeries(types.ChartLine, pName, appendPairs(nil, xs, p))
 	lineStyle(pal.series[0], 2, false)(&s1)
 	s2 := rawSeries(types.ChartLine, "−log p (target 1)", appendPairs(nil, xs, lp))
