@@ -618,3 +618,46 @@ func TestRobustRange(t *testing.T) {
 		})
 	}
 }
+
+// TestFamilyProbsDetail checks that the class-probability view uses the
+// loss's detail when there is one (the smoothed target distribution) and
+// computes the same probabilities from the inputs when there is none.
+func TestFamilyProbsDetail(t *testing.T) {
+	spec, _ := engine.Lookup("ChartsTestSoftmaxLoss")
+	params := map[string]json.RawMessage{"label_smoothing": json.RawMessage(`0.3`)}
+	series := func(detail bool) (p, target []any) {
+		c, err := engine.DecodeCall(spec, params, exampleInputs(t, spec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Detail = detail
+		res, err := c.Compute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := buildFamily(c, res, View{}, &lightPalette)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := decode(t, "family", raw).list("series")
+		return s[0].(map[string]any)["data"].([]any), s[1].(map[string]any)["data"].([]any)
+	}
+	pd, td := series(true)
+	pc, tc := series(false)
+	for i := range pd {
+		if a, b := pd[i].(float64), pc[i].(float64); math.Abs(a-b) > 1e-6 {
+			t.Errorf("p[%d] = %v from detail, %v computed; want equal", i, a, b)
+		}
+	}
+	// Example targets are classes [2, 0] of 3; ε = 0.3 puts 0.1 on each class.
+	wantSmoothed := []float64{0.1, 0.1, 0.8, 0.8, 0.1, 0.1}
+	wantOneHot := []float64{0, 0, 1, 1, 0, 0}
+	for i := range wantSmoothed {
+		if got := td[i].(float64); math.Abs(got-wantSmoothed[i]) > 1e-6 {
+			t.Errorf("target[%d] with detail = %v; want %v", i, got, wantSmoothed[i])
+		}
+		if got := tc[i].(float64); got != wantOneHot[i] {
+			t.Errorf("target[%d] without detail = %v; want %v", i, got, wantOneHot[i])
+		}
+	}
+}

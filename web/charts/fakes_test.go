@@ -118,6 +118,20 @@ func fakeSoftmax(c *engine.Call, r *engine.Result) error {
 		}
 		g[i*cl+t]--
 	}
+	if c.Detail && c.Spec.Param("label_smoothing") != nil {
+		eps := c.Float("label_smoothing")
+		p := engine.NewTensor(x.Shape...)
+		q := engine.NewTensor(x.Shape...)
+		for i := range n {
+			engine.LogSoftmax(x.Data[i*cl:(i+1)*cl], lp)
+			for j := range cl {
+				p.Data[i*cl+j] = math.Exp(lp[j])
+				q.Data[i*cl+j] = eps / float64(cl)
+			}
+			q.Data[i*cl+int(y.Data[i])] += 1 - eps
+		}
+		r.Detail["probabilities"], r.Detail["target_distribution"] = p, q
+	}
 	engine.ScaleBy(g, r.Reduce(c.Reduction(), float64(n)))
 	return nil
 }

@@ -214,6 +214,9 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 		}
 	}
 	soft := slices.Equal(y.Shape, x.Shape) // probabilities or multi-hot targets
+	if td := detailTensor(res, x.Shape, "target_distribution"); td != nil {
+		y, soft = td, true // the effective target, label smoothing included
+	}
 	rows := rowsToShow(g, x, v.Element)
 	cats := make([]string, 0, len(rows)*g.classes)
 	pv := make([]float64, 0, cap(cats))
@@ -367,8 +370,11 @@ func buildDists(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 			terms[i] = res.Elements.Data[start+i]
 		}
 	}
-	if d := detailTensor(res, x.Shape, "input_probs", "q", "input_distribution"); d != nil {
+	if d := detailTensor(res, x.Shape, "input_prob", "input_probs", "q"); d != nil {
 		copy(q, d.Data[start:start+width])
+	}
+	if d := detailTensor(res, x.Shape, "target_prob", "target_probs", "p"); d != nil {
+		copy(p, d.Data[start:start+width])
 	}
 	sub := fmt.Sprintf("row starting at input%s · q = exp(input)", indexString(unravel(start, x.Shape)))
 	if logTarget {
@@ -498,21 +504,21 @@ func euclid(a, b *engine.Tensor, r int) float64 {
 }
 
 // buildTriplet draws anchors, positives and negatives in the plane (first
-// two coordinates), the anchor–positive and anchor–negative links, and for
-// the chosen sample the circle d(a, p) + margin that the negative must
-// leave.
+// two coordinates) with the anchor–positive and anchor–negative links, and
+// for the chosen sample the circle of radius d(a, p) + margin around the
+// anchor, which the negative must leave for the sample to cost nothing.
+// Distances are the loss's own (detail d_ap, d_neg) over all coordinates.
 func buildTriplet(c *engine.Call, res *engine.Result, v View, pal *palette) (json.RawMessage, error) {
-	a, p, n := c.Input("anchor"), c.Input("positive"), c.Input("negative")
+	a := c.Input("anchor")
 	ax, ay := planePoints(a)
-	px, py := planePoints(p)
-	nx, ny := planePoints(n)
+	px, py := broadcastRows(planePoints(c.Input("positive")))(len(ax))
+	nx, ny := broadcastRows(planePoints(c.Input("negative")))(len(ax))
 	if len(ax) == 0 || len(px) != len(ax) || len(nx) != len(ax) {
 		return nil, nil
 	}
 	r := min(rowOf(a, v.Element), len(ax)-1)
-	sub := "first two coordinates"
-	f := &frame{title: c.Spec.Name + ": anchor, positive, negative", subtitle: sub, xName: "coordinate 0",
-		yName: "coordinate 1", trigger: "item", pal: pal, legend: true}
+	f := &frame{title: c.Spec.Name + ": anchor, positive, negative", subtitle: "first two coordinates",
+		xName: "coordinate 0", yName: "coordinate 1", trigger: "item", pal: pal, legend: true}
 	sc := planeChart(f)
 	sc.MultiSeries = append(sc.MultiSeries,
 		lineSeries("anchor–positive", segments(ax, ay, px, py), pal.series[2], 1.5, false),
@@ -520,21 +526,42 @@ func buildTriplet(c *engine.Call, res *engine.Result, v View, pal *palette) (jso
 		pointSeries("anchor", ax, ay, pal.series[0], 12),
 		pointSeries("positive", px, py, pal.series[2], 10),
 		pointSeries("negative", nx, ny, pal.series[1], 10))
-	euclidean := c.Spec.Param("p") != nil && c.Float("p") == 2 ||
-		c.Spec.Param("distance_function") != nil && c.Enum("distance_function") == "pairwise"
-	if c.Spec.Param("margin") != nil && euclidean && a.Shape[len(a.Shape)-1] <= 2 {
-		dap := euclid(a, p, r)
-		if d := detailTensor(res, res.Elements.Shape, "d_ap", "dist_pos"); d != nil && r < d.Numel() {
+	dap, dneg := math.NaN(), math.NaN()
+	if el := res.Elements; el != nil {
+		if d := detailTensor(res, el.Shape, "d_ap"); d != nil && r < d.Numel() {
 			dap = d.Data[r]
 		}
+		if d := detailTensor(res, el.Shape, "d_neg", "d_an"); d != nil && r < d.Numel() {
+			dneg = d.Data[r]
+		}
+	}
+	euclidean := c.Spec.Param("p") != nil && c.Float("p") == 2 ||
+		c.Spec.Param("distance_function") != nil && c.Enum("distance_function") == "pairwise"
+	if math.IsNaN(dap) && euclidean && r < len(ax) {
+		dap = euclid(a, c.Input("positive"), r)
+	}
+	if c.Spec.Param("margin") != nil && euclidean && !math.IsNaN(dap) && !math.IsInf(dap, 0) {
 		cx, cy := circle(ax[r], ay[r], dap+c.Float("margin"), 64)
 		sc.MultiSeries = append(sc.MultiSeries, lineSeries(fmt.Sprintf("d(a, p) + margin (sample %d)", r),
 			appendPairs(nil, cx, cy), pal.series[4], 1.5, true))
-		sc.Title.Subtitle += fmt.Sprintf(" · a negative inside the dashed circle costs (sample %d)", r)
-	} else {
-		sc.Title.Subtitle += " · the margin circle is drawn for 2-D Euclidean triplets"
+		sc.Title.Subtitle += " · dashed circle: d(a, p) + margin"
+	}
+	sc.Title.Subtitle += fmt.Sprintf(" · sample %d: d(a, p) = %s, d(a, n) = %s", r, fmtShort(dap), fmtShort(dneg))
+	if a.Dim() > 0 && a.Shape[a.Dim()-1] > 2 {
+		sc.Title.Subtitle += " over all coordinates"
 	}
 	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
+}
+
+// broadcastRows repeats a single row (a (D) or (1, D) input broadcast
+// against (N, D) anchors) n times.
+func broadcastRows(xs, ys []float64) func(n int) ([]float64, []float64) {
+	return func(n int) ([]float64, []float64) {
+		if len(xs) != 1 || n <= 1 {
+			return xs, ys
+		}
+		return slices.Repeat(xs, n), slices.Repeat(ys, n)
+	}
 }
 
 // buildCosine draws input1 and input2 as vectors from the origin (first two
@@ -557,6 +584,11 @@ func buildCosine(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 		lineSeries("input2", segments(zeros, zeros, bx, by), pal.series[1], 2, false),
 		pointSeries("input1 tips", ax, ay, pal.series[0], 8),
 		pointSeries("input2 tips", bx, by, pal.series[1], 8))
+	if el := res.Elements; el != nil {
+		if d := detailTensor(res, el.Shape, "cos"); d != nil && r < d.Numel() {
+			sc.Title.Subtitle += fmt.Sprintf(" · sample %d: cos = %s", r, fmtShort(d.Data[r]))
+		}
+	}
 	if c.Spec.Param("margin") != nil {
 		m := c.Float("margin")
 		if m >= -1 && m <= 1 {
