@@ -201,7 +201,15 @@ func TestCurveCurrentPoint(t *testing.T) {
 			t.Run(spec.Name+"/"+red, func(t *testing.T) {
 				inputs := exampleInputs(t, spec)
 				c, res := compute(t, spec, reductionParams(red), inputs)
-				_, none := compute(t, spec, reductionParams("none"), inputs)
+				// The sweep computes without detail; so does the reference.
+				nc, err := engine.DecodeCall(spec, reductionParams("none"), inputs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				none, err := nc.Compute()
+				if err != nil {
+					t.Fatal(err)
+				}
 				x := c.Input(name)
 				for k := range x.Numel() {
 					js := termsOf(x.Shape, res.Elements.Shape, k)
@@ -268,8 +276,9 @@ func TestCurveSweep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := len(cs.xs); got != curvePoints {
-			t.Errorf("element %d: %d points; want %d", k, got, curvePoints)
+		// The point count depends on the machine's speed (curveBudget).
+		if got := len(cs.xs); got < curvePointsMin || got > curvePoints || got%2 == 0 {
+			t.Errorf("element %d: %d points; want an odd number in [%d, %d]", k, got, curvePointsMin, curvePoints)
 		}
 		y := c.Input("target").Data[k]
 		if lo, hi := cs.xs[0], cs.xs[len(cs.xs)-1]; !(lo <= y && y <= hi) {

@@ -207,10 +207,17 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 	}
 	s := &sweeper{call: call, x: cp, k: cs.k, js: cs.js, grad: name}
 	if !fixed {
-		s.at(cs.x0) // the first evaluation allocates the Result's buffers
-		start := time.Now()
+		// The first evaluation allocates the Result's buffers; the fastest
+		// of the next few is the cost, unlike one timing that a busy
+		// machine may have interrupted.
 		s.at(cs.x0)
-		points = budgetPoints(points, time.Since(start))
+		per := time.Duration(math.MaxInt64)
+		for range 3 {
+			start := time.Now()
+			s.at(cs.x0)
+			per = min(per, time.Since(start))
+		}
+		points = budgetPoints(points, per)
 	}
 	cs.xs, cs.ys, cs.ds = make([]float64, points), make([]float64, points), make([]float64, points)
 	x0, finite := cs.x0, !math.IsNaN(cs.x0) && !math.IsInf(cs.x0, 0)
