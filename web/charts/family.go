@@ -184,13 +184,12 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	probs := detailTensor(res, x.Shape, "probabilities", "probs", "softmax", "sigmoid", "p")
 	transform := "softmax"
 	switch {
-	case probs != nil:
-		transform = "from the loss"
 	case strings.HasPrefix(spec.Name, "NLL"):
 		transform = "exp"
 	case spec.Param("label_smoothing") == nil && slices.Equal(y.Shape, x.Shape):
 		transform = "sigmoid"
 	}
+	fromDetail := probs != nil
 	if probs == nil {
 		probs = &engine.Tensor{Shape: x.Shape, Data: make([]float64, x.Numel())}
 		row := make([]float64, g.classes)
@@ -247,6 +246,9 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 		}
 	}
 	sub := "p = " + transform + "(input) per row"
+	if fromDetail {
+		sub += " (the loss's own)"
+	}
 	if len(rows) == 1 && g.rows > 1 {
 		sub += fmt.Sprintf(" · row %d of %d", rows[0], g.rows)
 	}
@@ -576,7 +578,7 @@ func buildCosine(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 	}
 	zeros := make([]float64, len(ax))
 	r := min(rowOf(x1, v.Element), len(ax)-1)
-	f := &frame{title: c.Spec.Name + ": the two vectors", subtitle: "first two coordinates, from the origin",
+	f := &frame{title: c.Spec.Name + ": the two vectors", subtitle: "first two coordinates",
 		xName: "coordinate 0", yName: "coordinate 1", trigger: "item", pal: pal, legend: true}
 	sc := planeChart(f)
 	sc.MultiSeries = append(sc.MultiSeries,
@@ -598,7 +600,7 @@ func buildCosine(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 			ey := []float64{l * math.Sin(theta+half), l * math.Sin(theta-half)}
 			sc.MultiSeries = append(sc.MultiSeries, lineSeries(fmt.Sprintf("cos = margin (sample %d)", r),
 				segments([]float64{0, 0}, []float64{0, 0}, ex, ey), pal.series[4], 1.5, true))
-			sc.Title.Subtitle += fmt.Sprintf(" · a y = −1 pair costs while input2 is inside the dashed cone (sample %d)", r)
+			sc.Title.Subtitle += " · a y = −1 pair costs inside the dashed cone cos > margin"
 		}
 	}
 	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
