@@ -3,7 +3,10 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
+	"sync"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -59,9 +62,10 @@ func hasLattice(spec *engine.Spec, res *engine.Result) bool {
 	return ok
 }
 
-// latticesOf reads detail.lattice whatever its Go type: a JSON round trip
-// into ctcLattice, with the field names CTCLoss documents. Without detail
-// it recomputes the call with detail on.
+// latticesOf reads detail.lattice whatever its Go type: field by field
+// when it is a slice of structs whose JSON names and types match (the
+// engine's CTCLattice), else through a JSON round trip into ctcLattice.
+// Without detail it recomputes the call with detail on.
 func latticesOf(c *engine.Call, res *engine.Result) ([]ctcLattice, error) {
 	d, ok := res.Detail["lattice"]
 	if !ok {
@@ -74,6 +78,9 @@ func latticesOf(c *engine.Call, res *engine.Result) ([]ctcLattice, error) {
 		if d, ok = r.Detail["lattice"]; !ok {
 			return nil, nil
 		}
+	}
+	if ls, ok := latticesByField(d); ok {
+		return ls, nil
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -345,4 +352,107 @@ func latticeEdges(l *ctcLattice, frames, rows int, feasible func(t, s int) bool)
 		edges[i].data = append(edges[i].data, ']')
 	}
 	return edges
+}
+
+// latticeFields maps a struct type to the index of each field that
+// ctcLattice has, by JSON name, or nil when a field's type does not match.
+var latticeFields sync.Map // reflect.Type → []int (by ctcLattice field), nil if unusable
+
+// latticeTarget is ctcLattice's own type information, by JSON name.
+var latticeTarget = func() map[string]int {
+	m := map[string]int{}
+	t := reflect.TypeFor[ctcLattice]()
+	for i := range t.NumField() {
+		m[jsonName(t.Field(i))] = i
+	}
+	return m
+}()
+
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name
+}
+
+// fieldMap returns, for each field of ctcLattice, the index of the field
+// of struct type t with the same JSON name and a compatible type (-1 when
+// absent), or nil when a same-named field has another type.
+func fieldMap(t reflect.Type) []int {
+	if m, ok := latticeFields.Load(t); ok {
+		return m.([]int)
+	}
+	lt := reflect.TypeFor[ctcLattice]()
+	idx := make([]int, lt.NumField())
+	for i := range idx {
+		idx[i] = -1
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		j, ok := latticeTarget[jsonName(f)]
+		if !ok || !f.IsExported() {
+			continue
+		}
+		want := lt.Field(j).Type
+		switch {
+		case f.Type == want,
+			want.Kind() == reflect.Float64 && f.Type.Kind() == reflect.Float64,
+			want.Kind() == reflect.Int && f.Type.Kind() == reflect.Int:
+			idx[j] = i
+		default:
+			idx = nil
+		}
+		if idx == nil {
+			break
+		}
+	}
+	latticeFields.Store(t, idx)
+	return idx
+}
+
+// latticesByField copies a []T or []*T of lattice structs field by field,
+// without encoding a number; ok is false when d has another shape.
+func latticesByField(d any) ([]ctcLattice, bool) {
+	v := reflect.ValueOf(d)
+	if v.Kind() != reflect.Slice {
+		return nil, false
+	}
+	et := v.Type().Elem()
+	if et.Kind() == reflect.Pointer {
+		et = et.Elem()
+	}
+	if et.Kind() != reflect.Struct {
+		return nil, false
+	}
+	idx := fieldMap(et)
+	if idx == nil {
+		return nil, false
+	}
+	out := make([]ctcLattice, v.Len())
+	for n := range out {
+		e := v.Index(n)
+		if e.Kind() == reflect.Pointer {
+			if e.IsNil() {
+				return nil, false
+			}
+			e = e.Elem()
+		}
+		dst := reflect.ValueOf(&out[n]).Elem()
+		for j, i := range idx {
+			if i < 0 {
+				continue
+			}
+			src, f := e.Field(i), dst.Field(j)
+			switch f.Kind() {
+			case reflect.Float64:
+				f.SetFloat(src.Float())
+			case reflect.Int:
+				f.SetInt(src.Int())
+			default:
+				f.Set(src)
+			}
+		}
+	}
+	return out, true
 }

@@ -3,6 +3,7 @@ package charts
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -244,4 +245,56 @@ func TestLatticeSkipEdges(t *testing.T) {
 	if n == 0 {
 		t.Errorf("no skip edges; want the a → b skip")
 	}
+}
+
+// TestLatticesOfPaths checks that every form detail.lattice may take (a
+// slice of structs, of pointers to structs, or decoded JSON) reads the same.
+func TestLatticesOfPaths(t *testing.T) {
+	h := handMade()
+	b, err := json.Marshal([]handLattice{h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded any
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	type renamed struct { // same JSON names, different Go names and order
+		Grad   *engine.Tensor `json:"grad"`
+		Length int            `json:"input_length"`
+	}
+	want := []ctcLattice{}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, test := range []struct {
+		name   string
+		detail any
+		want   []ctcLattice
+	}{
+		{"structs", []handLattice{h}, want},
+		{"pointers", []*handLattice{&h}, want},
+		{"decoded JSON", decoded, want},
+		{"other field names", []renamed{{Grad: h.Grad, Length: 4}}, []ctcLattice{{Grad: h.Grad, InputLength: 4}}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			res := &engine.Result{Detail: map[string]any{"lattice": test.detail}}
+			got, err := latticesOf(nil, res)
+			if err != nil {
+				t.Fatalf("latticesOf = %v", err)
+			}
+			if !reflect.DeepEqual(got, test.want) {
+				t.Errorf("latticesOf = %+v; want %+v", got, test.want)
+			}
+		})
+	}
+	t.Run("wrong field type", func(t *testing.T) {
+		type bad struct {
+			Extended string `json:"extended"`
+		}
+		res := &engine.Result{Detail: map[string]any{"lattice": []bad{{"ab"}}}}
+		if _, err := latticesOf(nil, res); err == nil {
+			t.Errorf("latticesOf(extended: string) = nil error; want one naming the fields")
+		}
+	})
 }
