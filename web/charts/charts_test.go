@@ -670,3 +670,32 @@ func TestFamilyProbsDetail(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendNum checks the chart number format: valid JSON, 7 significant
+// digits, null for what JSON cannot hold.
+func TestAppendNum(t *testing.T) {
+	for _, test := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {1, "1"}, {-2.5, "-2.5"}, {0.1, "0.1"}, {1.0 / 3, "0.3333333"}, {-0.00012345678, "-0.0001234568"},
+		{123456.789, "123456.8"}, {0.99999999, "1"}, {1e-5, "1e-05"}, {2e9, "2e+09"},
+		{math.NaN(), "null"}, {math.Inf(1), "null"}, {math.Inf(-1), "null"}, {math.MaxFloat64, "1.797693e+308"},
+	} {
+		if got := string(appendNum(nil, test.v)); got != test.want {
+			t.Errorf("appendNum(%v) = %s; want %s", test.v, got, test.want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		v := (rng.Float64() - 0.5) * math.Pow(10, float64(rng.IntN(24)-12))
+		s := appendNum(nil, v)
+		var got float64
+		if err := json.Unmarshal(s, &got); err != nil {
+			t.Fatalf("appendNum(%v) = %s: not JSON: %v", v, s, err)
+		}
+		if math.Abs(got-v) > 5e-7*math.Abs(v) {
+			t.Fatalf("appendNum(%v) = %s; off by more than 7 significant digits", v, s)
+		}
+	}
+}

@@ -289,19 +289,52 @@ func placeholder(k int) string { return "\x00data" + strconv.Itoa(k) }
 
 // appendNum appends v as a JSON number, or null when it is not finite:
 // ECharts draws null as a gap, and JSON has no NaN or Infinity. Values are
-// written at float32 precision (about 7 significant digits, more than a
-// chart can show) unless they exceed float32's range.
+// written with 7 significant digits, more than a chart can show (the API
+// carries full precision); values outside [1e-4, 1e9) take strconv's path.
 func appendNum(b []byte, v float64) []byte {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return append(b, "null"...)
 	case v == 0:
 		return append(b, '0')
-	case math.Abs(v) < math.MaxFloat32 && math.Abs(v) > 1e-30:
-		return strconv.AppendFloat(b, v, 'g', -1, 32)
 	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
+	a := math.Abs(v)
+	if a < 1e-4 || a >= 1e9 {
+		return strconv.AppendFloat(b, v, 'g', 7, 64)
+	}
+	// Decimals d so that a·10^d has 7 digits before the point.
+	d := 0
+	for d < len(pow10)-1 && a*pow10[d] < 1e6 {
+		d++
+	}
+	m := int64(math.Round(a * pow10[d]))
+	if v < 0 {
+		b = append(b, '-')
+	}
+	ip, fp := m, int64(0)
+	if d > 0 {
+		p := int64(pow10[d])
+		ip, fp = m/p, m%p
+	}
+	b = strconv.AppendInt(b, ip, 10)
+	if fp == 0 {
+		return b
+	}
+	// Fraction with d digits, leading zeros kept, trailing zeros dropped.
+	var digits [16]byte
+	for i := d - 1; i >= 0; i-- {
+		digits[i] = byte('0' + fp%10)
+		fp /= 10
+	}
+	n := d
+	for n > 0 && digits[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, digits[:n]...)
 }
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10}
 
 // appendExact appends v with full float64 precision (null if not finite),
 // for the marked current point whose numbers must be the engine's exactly.
