@@ -699,3 +699,34 @@ func TestAppendNum(t *testing.T) {
 		}
 	}
 }
+
+// TestMarginOverlay checks that a margin loss's curve is drawn against
+// y·x and overlays the registered losses that are functions of y·x alone:
+// here the ranking stand-in with input2 = 0, whose term is (y·x − 0)².
+func TestMarginOverlay(t *testing.T) {
+	spec, _ := engine.Lookup("ChartsTestSoftMarginLoss")
+	c, res := compute(t, spec, nil, exampleInputs(t, spec))
+	const k = 1 // input[0, 1] = -1 with target -1: y·x = 1
+	raw, err := buildCurve(c, res, View{Element: k, Overlay: true}, &lightPalette)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := decode(t, "curve", raw)
+	if name := o.list("xAxis")[0].(map[string]any)["name"]; name != "y·x (margin)" {
+		t.Errorf("x axis name = %v; want y·x (margin)", name)
+	}
+	hinge := seriesNamed(o, "ChartsTestRankingLoss (x2 = 0, margin 1): hinge")
+	if hinge == nil {
+		t.Fatalf("no ranking overlay among %v", o.list("series"))
+	}
+	for _, d := range hinge["data"].([]any) {
+		p := d.([]any)
+		z, y := p[0].(float64), p[1].(float64)
+		if math.Abs(y-z*z) > 1e-5*max(1, z*z) {
+			t.Errorf("overlay at y·x = %v: %v; want %v", z, y, z*z)
+		}
+	}
+	if seriesNamed(o, "ChartsTestScoresLoss") != nil {
+		t.Errorf("a class-score loss was overlaid on a one-score margin curve")
+	}
+}

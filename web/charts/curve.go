@@ -258,7 +258,11 @@ func (cs *curveSetup) centre() (x, y, d float64) {
 // marginSign returns y ∈ {−1, +1} when the curve of a margin loss is
 // better drawn against the margin y·x, else 0.
 func (cs *curveSetup) marginSign() float64 {
-	if cs.spec.Family != engine.FamilyMargin || !cs.hasTarget || !slices.Equal(cs.in, cs.el) {
+	// Only a loss of one score per element (input, target) has margin y·x;
+	// MarginRanking's margin is y·(x1 − x2), and HingeEmbedding's input is
+	// a distance, not a score (it has a margin parameter instead).
+	if cs.spec.Family != engine.FamilyMargin || cs.name != "input" || cs.spec.Param("margin") != nil ||
+		!cs.hasTarget || !slices.Equal(cs.in, cs.el) {
 		return 0
 	}
 	if cs.targetVal == 1 || cs.targetVal == -1 {
@@ -388,6 +392,9 @@ func overlays(c *engine.Call, cs *curveSetup) []overlay {
 	if len(cs.js) != 1 || !slices.Equal(cs.in, cs.el) {
 		return nil // only elementwise losses have a one-element sub-problem
 	}
+	if sign := cs.marginSign(); sign != 0 {
+		return marginOverlays(c.Spec, cs, sign)
+	}
 	spec := c.Spec
 	scalars := make(map[string]float64, len(spec.Inputs))
 	for _, in := range spec.Inputs {
@@ -494,4 +501,57 @@ func robustRange(vs []float64) (lo, hi float64, ok bool) {
 func niceRound(v, span float64) float64 {
 	step := math.Pow(10, math.Floor(math.Log10(span))-1)
 	return math.Round(v/step) * step
+}
+
+// marginOverlays draws, against the margin z = y·x, the registered margin
+// losses that can be written as a function of z alone: a loss of one score
+// and a ±1 target with no margin parameter (SoftMargin: the logistic
+// log(1 + e^−z)), and a ranking loss with input2 = 0 and margin 1 (the
+// hinge max(0, 1 − z)).
+func marginOverlays(spec *engine.Spec, cs *curveSetup, sign float64) []overlay {
+	var out []overlay
+	for _, rs := range engine.All() {
+		if rs == spec || rs.Family != engine.FamilyMargin {
+			continue
+		}
+		var name string
+		inputs := map[string]*engine.Tensor{}
+		params := map[string]any{}
+		switch {
+		case len(rs.Inputs) == 2 && hasInputs(rs, "input", "target") && rs.Param("margin") == nil:
+			name = rs.Name + ": logistic"
+		case len(rs.Inputs) == 3 && hasInputs(rs, "input1", "input2", "target"):
+			name = rs.Name + " (x2 = 0, margin 1): hinge"
+			inputs["input2"] = &engine.Tensor{Shape: []int{1}, Data: []float64{0}}
+			if rs.Param("margin") != nil {
+				params["margin"] = 1.0
+			}
+		default:
+			continue
+		}
+		if r := rs.Param("reduction"); r != nil && slices.Contains(r.Values, "none") {
+			params["reduction"] = "none"
+		}
+		z := &engine.Tensor{Shape: []int{1}, Data: []float64{0}}
+		inputs["target"] = &engine.Tensor{Shape: []int{1}, Data: []float64{1}}
+		swept := "input"
+		if _, ok := inputs["input2"]; ok {
+			swept = "input1"
+		}
+		inputs[swept] = z
+		call, err := engine.NewCall(rs, params, inputs)
+		if err != nil {
+			continue
+		}
+		s := &sweeper{call: call, x: z, js: []int{0}, grad: swept}
+		ys := make([]float64, len(cs.xs))
+		for i, x := range cs.xs {
+			ys[i], _ = s.at(sign * x)
+		}
+		if s.res.Elements == nil || !slices.Equal(s.res.Elements.Shape, []int{1}) {
+			continue
+		}
+		out = append(out, overlay{name: name, ys: ys})
+	}
+	return out
 }
