@@ -232,7 +232,7 @@ func TestCurveCurrentPoint(t *testing.T) {
 					}
 					wantX := x.Data[k] // drawn against the margin y·x for margin losses
 					if s := cs.marginSign(); s != 0 {
-						wantX *= s
+						wantX, wantD = s*wantX, s*wantD
 					}
 					data, mark := curvePoint(t, o, 0)
 					if got := data[0].(float64); !close32(got, wantX) {

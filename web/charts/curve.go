@@ -235,10 +235,24 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 	return cs, nil
 }
 
-// isElementwiseTarget reports whether the target is in the input's units
-// (regression-like losses), so that the sweep should reach it.
+// isElementwiseTarget reports whether the target is in the input's units,
+// so that the sweep should reach it and mark it: regression losses, and
+// losses with a variance input (GaussianNLL's mean and target). Labels,
+// counts against log-rates and probabilities against log-probabilities
+// are not.
 func isElementwiseTarget(spec *engine.Spec, cs *curveSetup) bool {
-	return slices.Equal(cs.in, cs.el) && spec.Family != engine.FamilyClassification
+	if !slices.Equal(cs.in, cs.el) {
+		return false
+	}
+	if spec.Family == engine.FamilyRegression {
+		return true
+	}
+	for _, in := range spec.Inputs {
+		if in.Role == engine.RoleVariance {
+			return true
+		}
+	}
+	return false
 }
 
 func totalNumel(c *engine.Call) int {
@@ -295,9 +309,9 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	}
 
 	sign := cs.marginSign()
-	xName := cs.name + idx
+	xName, dName := cs.name+idx, "∂ℓ/∂x"
 	if sign != 0 {
-		xName = "y·x (margin)"
+		xName, dName = "y·x (margin)", "∂ℓ/∂(y·x)"
 	}
 	f := &frame{title: spec.Name + ": loss of one element", subtitle: sub, xName: xName,
 		trigger: "axis", pal: pal, legend: true}
@@ -305,29 +319,30 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
 	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "loss ℓ")))
-	dy := f.yAxis("value", "∂ℓ/∂x")
+	dy := f.yAxis("value", dName)
 	dy.Position = "right"
 	line.ExtendYAxis(dy)
 	line.YAxisList[1].SplitLine = f.splitLine(false)
 
+	// Against the margin z = y·x, the derivative is dℓ/dz = y·∂ℓ/∂x.
+	xs, dys := cs.xs, cs.ds
+	if sign == -1 {
+		xs, dys = make([]float64, len(cs.xs)), make([]float64, len(cs.ds))
+		for i := range cs.xs {
+			xs[i], dys[i] = -cs.xs[i], -cs.ds[i]
+		}
+	}
 	if lo, hi, ok := robustRange(cs.ys); ok {
 		line.YAxisList[0].Min, line.YAxisList[0].Max = lo, hi
 	}
-	if lo, hi, ok := robustRange(cs.ds); ok {
+	if lo, hi, ok := robustRange(dys); ok {
 		line.YAxisList[1].Min, line.YAxisList[1].Max = lo, hi
-	}
-	xs := cs.xs
-	if sign == -1 {
-		xs = make([]float64, len(cs.xs))
-		for i, x := range cs.xs {
-			xs[i] = sign * x
-		}
 	}
 	buf := make([]byte, 0, 64*len(xs)+64)
 	if len(xs) > 0 {
 		x0, y0, d0 := cs.centre()
 		if sign != 0 {
-			x0 *= sign
+			x0, d0 = sign*x0, sign*d0
 		}
 		ls := rawSeries(types.ChartLine, "ℓ "+spec.Name, appendPairs(buf, xs, cs.ys))
 		lineStyle(pal.series[0], 2.5, false)(&ls)
@@ -335,7 +350,7 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 		if t := cs.targetLine(spec, sign); t != nil {
 			ls.MarkLines = t
 		}
-		ds := rawSeries(types.ChartLine, "∂ℓ/∂x", appendPairs(nil, xs, cs.ds))
+		ds := rawSeries(types.ChartLine, dName, appendPairs(nil, xs, dys))
 		lineStyle(pal.series[1], 1.5, true)(&ds)
 		ds.YAxisIndex = 1
 		ds.MarkPoints = currentMark(x0, d0, pal.series[1])
@@ -396,6 +411,9 @@ func overlays(c *engine.Call, cs *curveSetup) []overlay {
 		return marginOverlays(c.Spec, cs, sign)
 	}
 	spec := c.Spec
+	if spec.Family == engine.FamilyMargin {
+		return nil // margin losses compare only as functions of y·x
+	}
 	scalars := make(map[string]float64, len(spec.Inputs))
 	for _, in := range spec.Inputs {
 		t := c.Input(in.Name)
