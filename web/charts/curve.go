@@ -398,8 +398,9 @@ type overlay struct {
 	ys   []float64
 }
 
-// overlays evaluates the registered losses related to the swept one (same
-// family, same inputs by name and role) on the swept element's own
+// overlays evaluates the registered losses related to the swept one (for
+// regression: same family, same inputs by name and role; for margin
+// losses: see marginOverlays) on the swept element's own
 // sub-problem: one-element inputs holding the element and its partners,
 // default parameters, reduction 'none'. Losses that refuse the
 // sub-problem are skipped; so are losses that are not registered.
@@ -411,8 +412,11 @@ func overlays(c *engine.Call, cs *curveSetup) []overlay {
 		return marginOverlays(c.Spec, cs, sign)
 	}
 	spec := c.Spec
-	if spec.Family == engine.FamilyMargin {
-		return nil // margin losses compare only as functions of y·x
+	if spec.Family != engine.FamilyRegression {
+		// Elsewhere the same input names carry different meanings (BCE's
+		// probability and BCEWithLogits' logit; Poisson's log-rate and
+		// KLDiv's log-probability): overlaying them would mislead.
+		return nil
 	}
 	scalars := make(map[string]float64, len(spec.Inputs))
 	for _, in := range spec.Inputs {
