@@ -730,3 +730,52 @@ func TestMarginOverlay(t *testing.T) {
 		t.Errorf("a class-score loss was overlaid on a one-score margin curve")
 	}
 }
+
+// TestBuildLarge checks that large inputs give charts of bounded size: no
+// sweep beyond curveMaxNumel, heatmaps clipped, point clouds capped.
+func TestBuildLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	mse, _ := engine.Lookup("MSELoss")
+	softmax, _ := engine.Lookup("ChartsTestSoftmaxLoss")
+	logits, _ := engine.Lookup("ChartsTestLogitsLoss")
+	classes := engine.NewTensor(4096)
+	for i := range classes.Data {
+		classes.Data[i] = float64(rng.IntN(256))
+	}
+	for _, test := range []struct {
+		name   string
+		spec   *engine.Spec
+		inputs map[string]*engine.Tensor
+	}{
+		{"MSE 1024x1024", mse, map[string]*engine.Tensor{"input": engine.RandN(rng, 1024, 1024), "target": engine.RandN(rng, 1024, 1024)}},
+		{"softmax 4096x256", softmax, map[string]*engine.Tensor{"input": engine.RandN(rng, 4096, 256), "target": classes}},
+		{"logits 1024x1024", logits, map[string]*engine.Tensor{"input": engine.RandN(rng, 1024, 1024), "target": engine.RandU(rng, 0, 1, 1024, 1024)}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			c, err := engine.NewCall(test.spec, nil, test.inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.Compute()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Build(c, res, View{Element: 5000, Overlay: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := 0
+			for id, raw := range got {
+				checkFrame(t, id, raw, "")
+				total += len(raw)
+			}
+			if total > 400_000 {
+				t.Errorf("charts total %d bytes; want at most 400 kB", total)
+			}
+			sub, _ := decode(t, "curve", got[ChartCurve]).obj("title")["subtext"].(string)
+			if !strings.Contains(sub, "too large to sweep") {
+				t.Errorf("curve subtitle %q; want it to say the inputs are too large to sweep", sub)
+			}
+		})
+	}
+}

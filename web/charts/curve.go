@@ -363,6 +363,21 @@ func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 			}
 		}
 	}
+	if len(xs) == 0 && len(cs.js) > 0 {
+		// No sweep: still show where the element stands, from the result.
+		y0 := 0.0
+		for _, j := range cs.js {
+			y0 += res.Elements.Data[j]
+		}
+		x0 := cs.x0
+		if sign != 0 {
+			x0 *= sign
+		}
+		p := rawSeries(types.ChartScatter, "ℓ "+spec.Name, appendPairs(nil, []float64{x0}, []float64{y0}))
+		p.SymbolSize = 12
+		p.ItemStyle = &opts.ItemStyle{Color: pal.series[0]}
+		line.MultiSeries = append(line.MultiSeries, p)
+	}
 	return finish(line, &line.MultiSeries, &optionExtras{pal: pal})
 }
 

@@ -20,7 +20,8 @@ import (
 const (
 	familyRowsMax   = 6
 	familyBarsMax   = 48
-	familyPointsMax = 16 // samples drawn in the plane views
+	familyPointsMax = 16   // samples drawn in the plane views
+	elementsMax     = 1000 // elements drawn as points (the first ones)
 	curveSamples    = 121
 )
 
@@ -189,11 +190,12 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	case spec.Param("label_smoothing") == nil && slices.Equal(y.Shape, x.Shape):
 		transform = "sigmoid"
 	}
+	rows := rowsToShow(g, x, v.Element)
 	fromDetail := probs != nil
-	if probs == nil {
+	if probs == nil { // only the rows drawn: a large batch costs nothing more
 		probs = &engine.Tensor{Shape: x.Shape, Data: make([]float64, x.Numel())}
 		row := make([]float64, g.classes)
-		for r := range g.rows {
+		for _, r := range rows {
 			for cl := range g.classes {
 				row[cl] = x.Data[g.at(r, cl)]
 			}
@@ -216,7 +218,6 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	if td := detailTensor(res, x.Shape, "target_distribution"); td != nil {
 		y, soft = td, true // the effective target, label smoothing included
 	}
-	rows := rowsToShow(g, x, v.Element)
 	cats := make([]string, 0, len(rows)*g.classes)
 	pv := make([]float64, 0, cap(cats))
 	tv := make([]float64, 0, cap(cats))
@@ -321,7 +322,8 @@ func buildSigmoid(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 	lineStyle(pal.series[2], 2, false)(&s3)
 	line.MultiSeries = append(line.MultiSeries, s1, s2, s3)
 	if el := res.Elements; el != nil && el.Numel() == x.Numel() {
-		pts := rawSeries(types.ChartScatter, "elements ℓ", appendPairs(nil, x.Data, el.Data))
+		n := min(x.Numel(), elementsMax)
+		pts := rawSeries(types.ChartScatter, "elements ℓ", appendPairs(nil, x.Data[:n], el.Data[:n]))
 		pts.SymbolSize = 9
 		pts.ItemStyle = &opts.ItemStyle{Color: pal.series[3]}
 		line.MultiSeries = append(line.MultiSeries, pts)
@@ -621,7 +623,7 @@ func buildRanking(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 		yi = engine.BroadcastIndex(y.Shape, x1.Shape)
 	}
 	var px, py, nx, ny []float64
-	for i := range x1.Data {
+	for i := range min(x1.Numel(), elementsMax) {
 		j := i
 		if yi != nil {
 			j = yi[i]
@@ -636,7 +638,7 @@ func buildRanking(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 	if c.Spec.Param("margin") != nil {
 		m = c.Float("margin")
 	}
-	lo, hi, ok := finiteRange(append(slices.Clone(x1.Data), x2.Data...))
+	lo, hi, ok := finiteRange(slices.Concat(px, py, nx, ny))
 	if !ok {
 		lo, hi = -1, 1
 	}
@@ -666,7 +668,7 @@ func buildMargin1D(c *engine.Call, res *engine.Result, pal *palette) (json.RawMe
 	}
 	hasMargin := c.Spec.Param("margin") != nil
 	var px, py, nx, ny []float64
-	for i := range x.Data {
+	for i := range min(x.Numel(), elementsMax) {
 		j := i
 		if yi != nil {
 			j = yi[i]
