@@ -779,3 +779,36 @@ func TestBuildLarge(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildConcurrent builds the same page from many goroutines, as 300
+// students opening one page do; run with -race it checks that Build
+// shares no mutable state.
+func TestBuildConcurrent(t *testing.T) {
+	spec, _ := engine.Lookup("ChartsTestSoftmaxLoss")
+	c, res := compute(t, spec, nil, exampleInputs(t, spec))
+	want, err := Build(c, res, View{Overlay: true, Theme: "dark"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 20 {
+				got, err := Build(c, res, View{Overlay: true, Theme: "dark"})
+				if err == nil && len(got) != len(want) {
+					err = errors.New("a different set of charts")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Build: %v", err)
+		}
+	}
+}
