@@ -24,7 +24,7 @@ type tensorView struct {
 	title, subtitle string
 	valueName       string // y axis (bars) or colour (heatmap) name
 	diverging       bool   // signed data: symmetric diverging colours
-	highlight       int    // flat index drawn highlighted, or -1
+	highlight       int    // flat index drawn outlined (the chosen element), or -1
 }
 
 // buildTensor draws t as bars (0-d, 1-D, small 2-D) or a heatmap.
@@ -80,9 +80,10 @@ func tensorBars(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int) (
 			if k == tv.highlight {
 				buf = append(buf, `{"value":`...)
 				buf = appendNum(buf, t.Data[k])
-				buf = append(buf, `,"itemStyle":{"color":"`...)
-				buf = append(buf, pal.series[1]...)
-				buf = append(buf, `"}}`...)
+				// Outlined in the text colour: distinct from every row's colour.
+				buf = append(buf, `,"itemStyle":{"borderColor":"`...)
+				buf = append(buf, pal.text...)
+				buf = append(buf, `","borderWidth":2.5,"borderType":"solid"}}`...)
 				continue
 			}
 			buf = appendNum(buf, t.Data[k])
