@@ -591,6 +591,20 @@ func TestElementsLayout(t *testing.T) {
 			if sub, _ := o.obj("title")["subtext"].(string); !strings.Contains(sub, test.subtitleIn) {
 				t.Errorf("subtitle %q; want it to contain %q", sub, test.subtitleIn)
 			}
+			// The chosen element (0) is outlined (bars) or marked (heatmap).
+			if test.typ == "bar" {
+				outlined := 0
+				for _, d := range s["data"].([]any) {
+					if m, ok := d.(map[string]any); ok && m["itemStyle"] != nil {
+						outlined++
+					}
+				}
+				if outlined != 1 {
+					t.Errorf("%d bars outlined; want the chosen one", outlined)
+				}
+			} else if mp, _ := s["markPoint"].(map[string]any); mp == nil {
+				t.Errorf("heatmap has no mark on the chosen element")
+			}
 			if test.typ == "heatmap" {
 				vm := o.obj("visualMap")
 				if lo, hi := vm["min"].(float64), vm["max"].(float64); lo != -hi || hi <= 0 {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
@@ -138,7 +139,15 @@ func tensorHeatmap(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int
 		}
 	}
 	buf = append(buf, ']')
-	hm.MultiSeries = append(hm.MultiSeries, rawSeries(types.ChartHeatMap, tv.valueName, buf))
+	cells := rawSeries(types.ChartHeatMap, tv.valueName, buf)
+	if tv.highlight >= 0 && cols > 0 {
+		if i, j := tv.highlight/cols, tv.highlight%cols; i < r && j < c {
+			cells.MarkPoints = &opts.MarkPoints{Data: []any{opts.MarkPointNameCoordItem{
+				Name: "chosen element", Coordinate: []any{j, i}, Symbol: "circle", SymbolSize: 10,
+				ItemStyle: &opts.ItemStyle{Color: pal.text}, Label: &opts.Label{Show: opts.Bool(false)}}}}
+		}
+	}
+	hm.MultiSeries = append(hm.MultiSeries, cells)
 	lo, hi, _ := finiteRange(vals)
 	return finish(hm, &hm.MultiSeries, &optionExtras{pal: pal, visualMap: f.newVisualMap(lo, hi, tv.diverging)})
 }
