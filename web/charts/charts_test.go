@@ -826,3 +826,65 @@ func TestBuildConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestTripletBroadcast draws a triplet whose positive and negative are one
+// row broadcast against two anchors, without detail (distances computed).
+func TestTripletBroadcast(t *testing.T) {
+	spec, _ := engine.Lookup("ChartsTestTripletLoss")
+	c, err := engine.NewCall(spec, nil, map[string]*engine.Tensor{
+		"anchor":   {Shape: []int{2, 2}, Data: []float64{0, 0, 3, 4}},
+		"positive": {Shape: []int{1, 2}, Data: []float64{0, 0}},
+		"negative": {Shape: []int{1, 2}, Data: []float64{1, 1}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &engine.Result{Elements: engine.NewTensor(2)}
+	raw, err := buildTriplet(c, res, View{Element: 2}, &lightPalette)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := decode(t, "family", raw)
+	if sub, _ := o.obj("title")["subtext"].(string); !strings.Contains(sub, "sample 1: d(a, p) = 5") {
+		t.Errorf("subtitle %q; want sample 1's d(a, p) = 5", sub)
+	}
+	if n := len(seriesNamed(o, "positive")["data"].([]any)); n != 2 {
+		t.Errorf("%d positives drawn; want the broadcast row twice", n)
+	}
+}
+
+// TestBuildRandomInputs builds every loss's charts on seeded random inputs
+// with random views: no panic, no error, valid options.
+func TestBuildRandomInputs(t *testing.T) {
+	modes := []string{"", "alpha", "beta", "occupancy", "gradient"}
+	for _, spec := range engine.All() {
+		if spec.Random == nil {
+			continue
+		}
+		t.Run(spec.Name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, uint64(len(spec.Name))))
+			for trial := range 4 {
+				c, err := engine.NewCall(spec, nil, spec.Random(rng, engine.ScaleTiny))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Detail = trial%2 == 0
+				res, err := c.Compute()
+				if err != nil {
+					t.Fatal(err)
+				}
+				v := View{Element: rng.IntN(64), Overlay: rng.IntN(2) == 0, Lattice: modes[rng.IntN(len(modes))]}
+				if trial == 3 {
+					v.Theme = "dark"
+				}
+				got, err := Build(c, res, v)
+				if err != nil {
+					t.Fatalf("Build(%+v) = %v", v, err)
+				}
+				for id, raw := range got {
+					checkFrame(t, id, raw, v.Theme)
+				}
+			}
+		})
+	}
+}

@@ -493,15 +493,24 @@ func rowOf(t *engine.Tensor, element int) int {
 	return clampElement(element, t.Numel()) / (t.Numel() / t.Shape[0])
 }
 
-// euclid is the Euclidean distance between rows r of a and b.
+// euclid is the Euclidean distance between row r of a and row r of b (its
+// only row when b is one row broadcast against a), or NaN when the shapes
+// do not line up.
 func euclid(a, b *engine.Tensor, r int) float64 {
 	w := a.Numel()
 	if a.Dim() >= 2 {
-		w = a.Numel() / a.Shape[0]
+		w = a.Numel() / max(a.Shape[0], 1)
+	}
+	rb := r
+	if b.Numel() == w {
+		rb = 0
+	}
+	if (r+1)*w > a.Numel() || (rb+1)*w > b.Numel() {
+		return math.NaN()
 	}
 	s := 0.0
 	for i := range w {
-		d := a.Data[r*w+i] - b.Data[r*w+i]
+		d := a.Data[r*w+i] - b.Data[rb*w+i]
 		s += d * d
 	}
 	return math.Sqrt(s)
