@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lossplayground/playground/engine"
 )
@@ -886,5 +887,23 @@ func TestBuildRandomInputs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBudgetPoints checks the sweep size a loss's speed allows.
+func TestBudgetPoints(t *testing.T) {
+	for _, test := range []struct {
+		points int
+		per    time.Duration
+		want   int
+	}{
+		{curvePoints, time.Microsecond, curvePoints},
+		{curvePoints, 10 * time.Microsecond, 29},
+		{curvePoints, time.Millisecond, curvePointsMin},
+		{curvePointsMid, 0, curvePointsMid},
+	} {
+		if got := budgetPoints(test.points, test.per); got != test.want {
+			t.Errorf("budgetPoints(%d, %v) = %d; want %d", test.points, test.per, got, test.want)
+		}
 	}
 }

@@ -162,16 +162,21 @@ func rowsToShow(g classGeometry, x *engine.Tensor, element int) []int {
 		}
 		return rs
 	}
-	k := clampElement(element, x.Numel())
-	idx := unravel(k, x.Shape)
-	r := 0
-	if x.Dim() >= 2 {
-		r = idx[0] * g.inner
-		if g.inner > 1 {
-			r += ravel(idx[2:], x.Shape[2:])
-		}
+	return []int{chosenRow(g, x, element)}
+}
+
+// chosenRow returns the row (position n·d1·…) of the chosen element of a
+// classification input.
+func chosenRow(g classGeometry, x *engine.Tensor, element int) int {
+	if x.Dim() < 2 || x.Numel() == 0 {
+		return 0
 	}
-	return []int{r}
+	idx := unravel(clampElement(element, x.Numel()), x.Shape)
+	r := idx[0] * g.inner
+	if g.inner > 1 {
+		r += ravel(idx[2:], x.Shape[2:])
+	}
+	return r
 }
 
 // buildProbs draws the predicted class probabilities against the target,
@@ -730,7 +735,7 @@ func buildScores(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 	if g.classes == 0 {
 		return nil, nil
 	}
-	r := rowsToShow(classGeometry{rows: g.rows, classes: familyBarsMax + 1, inner: g.inner}, x, v.Element)[0]
+	r := chosenRow(g, x, v.Element)
 	var targets []int
 	if slices.Equal(y.Shape, x.Shape) { // multi-label: classes up to the first −1
 		for cl := range g.classes {
