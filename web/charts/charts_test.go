@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/lossplayground/playground/engine"
 )
@@ -277,9 +276,8 @@ func TestCurveSweep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The point count depends on the machine's speed (curveBudget).
-		if got := len(cs.xs); got < curvePointsMin || got > curvePoints || got%2 == 0 {
-			t.Errorf("element %d: %d points; want an odd number in [%d, %d]", k, got, curvePointsMin, curvePoints)
+		if got := len(cs.xs); got != curvePoints {
+			t.Errorf("element %d: %d points; want %d", k, got, curvePoints)
 		}
 		y := c.Input("target").Data[k]
 		if lo, hi := cs.xs[0], cs.xs[len(cs.xs)-1]; !(lo <= y && y <= hi) {
@@ -890,20 +888,17 @@ func TestBuildRandomInputs(t *testing.T) {
 	}
 }
 
-// TestBudgetPoints checks the sweep size a loss's speed allows.
-func TestBudgetPoints(t *testing.T) {
-	for _, test := range []struct {
-		points int
-		per    time.Duration
-		want   int
-	}{
-		{curvePoints, time.Microsecond, curvePoints},
-		{curvePoints, 10 * time.Microsecond, 29},
-		{curvePoints, time.Millisecond, curvePointsMin},
-		{curvePointsMid, 0, curvePointsMid},
+// TestCurvePointsFor checks that the sweep size follows the input size.
+func TestCurvePointsFor(t *testing.T) {
+	for _, test := range []struct{ numel, want int }{
+		{1, curvePoints},
+		{curveSmallNumel, curvePoints},
+		{curveSmallNumel + 1, curvePointsMid},
+		{curveMidNumel + 1, curvePointsLarge},
+		{curveMaxNumel + 1, 0},
 	} {
-		if got := budgetPoints(test.points, test.per); got != test.want {
-			t.Errorf("budgetPoints(%d, %v) = %d; want %d", test.points, test.per, got, test.want)
+		if got := curvePointsFor(test.numel); got != test.want {
+			t.Errorf("curvePointsFor(%d) = %d; want %d", test.numel, got, test.want)
 		}
 	}
 }

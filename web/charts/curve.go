@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -24,25 +23,8 @@ const (
 	curveSmallNumel  = 256   // total input elements
 	curveMidNumel    = 4096  // total input elements
 	curveMaxNumel    = 65536 // beyond this the curve is not swept at all
-	curvePointsMin   = 21    // fewest points a time-limited sweep keeps
 
-	// curveBudget is the time the sweep may take: a slow loss (CTC on a
-	// long sequence) gets fewer points so that the whole compute message
-	// stays within its latency budget while a slider is dragged.
-	curveBudget = 300 * time.Microsecond
 )
-
-// budgetPoints limits points so that points evaluations of one taking
-// per fit in curveBudget, keeping at least curvePointsMin; the result is odd.
-func budgetPoints(points int, per time.Duration) int {
-	if per > 0 {
-		points = min(points, max(curvePointsMin, int(curveBudget/per)))
-	}
-	if points%2 == 0 {
-		points--
-	}
-	return points
-}
 
 // curvePointsFor returns the number of sweep points for a call whose
 // inputs hold n elements in all, or 0 when it is too large to sweep.
@@ -168,7 +150,8 @@ type curveSetup struct {
 
 // sweepCall sweeps input element k of the first differentiable input of c
 // over the given number of points, or (points = 0) over as many as the
-// input size and curveBudget allow.
+// input size allows. The count depends on the input size only, never on
+// timing, so that the same state always draws the same chart.
 func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveSetup, error) {
 	spec := c.Spec
 	di := firstDifferentiable(spec)
@@ -189,8 +172,7 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 		cs.note = "no per-element terms to follow"
 		return cs, nil
 	}
-	fixed := points != 0
-	if !fixed {
+	if points == 0 {
 		points = curvePointsFor(totalNumel(c))
 	}
 	if points == 0 {
@@ -206,19 +188,6 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 		return cs, nil
 	}
 	s := &sweeper{call: call, x: cp, k: cs.k, js: cs.js, grad: name}
-	if !fixed {
-		// The first evaluation allocates the Result's buffers; the fastest
-		// of the next few is the cost, unlike one timing that a busy
-		// machine may have interrupted.
-		s.at(cs.x0)
-		per := time.Duration(math.MaxInt64)
-		for range 3 {
-			start := time.Now()
-			s.at(cs.x0)
-			per = min(per, time.Since(start))
-		}
-		points = budgetPoints(points, per)
-	}
 	cs.xs, cs.ys, cs.ds = make([]float64, points), make([]float64, points), make([]float64, points)
 	x0, finite := cs.x0, !math.IsNaN(cs.x0) && !math.IsInf(cs.x0, 0)
 	if !finite {
