@@ -87,6 +87,7 @@ type ctcWork struct {
 	alpha, beta []float64
 	ext         []int
 	nll         []float64 // nll_b before zero_infinity
+	rows        []float64 // three lattice rows for the fast path
 }
 
 var ctcWorkPool = sync.Pool{New: func() any { return new(ctcWork) }}
@@ -122,23 +123,30 @@ func computeCTC(c *Call, r *Result) error {
 	}
 	grad := r.Grad("log_probs", c.Input("log_probs").Shape...).Data
 	for b := range p.N {
-		w.nll[b] = w.forward(b)
-		el[b] = w.nll[b]
-	}
-	for b := range p.N {
-		nll := w.nll[b]
-		if p.zeroInf && math.IsInf(nll, 1) {
-			// ATen zeroes the whole gradient of an infinite sample
-			// (already zero), and the forward replaces its loss by 0.
-			el[b] = 0
-			if c.Detail {
-				w.backward(b, grad)
-				w.clearGrad(b, grad)
+		g := p.sampleScale(b)
+		if !c.Detail {
+			// The scaled probability-space path, unless the sample's
+			// log-probs need the exact log-space arithmetic.
+			if nll, ok := w.fast(b, g, grad); ok {
+				w.nll[b] = nll
+				el[b] = ctcZeroInfinity(nll, p.zeroInf)
+				continue
 			}
+		}
+		nll := w.forward(b)
+		w.nll[b] = nll
+		el[b] = ctcZeroInfinity(nll, p.zeroInf)
+		dropped := p.zeroInf && math.IsInf(nll, 1)
+		if c.Detail || !dropped {
+			w.backward(b, grad)
+		}
+		if dropped {
+			// zero_infinity: ATen zeroes the whole gradient of an
+			// infinite sample.
+			w.clearGrad(b, grad)
 			continue
 		}
-		w.backward(b, grad)
-		w.finishGrad(b, nll, p.sampleScale(b), grad)
+		w.finishGrad(b, nll, g, grad)
 	}
 
 	switch p.red {
@@ -159,6 +167,15 @@ func computeCTC(c *Call, r *Result) error {
 		r.Detail["lattice"] = w.lattices(grad)
 	}
 	return nil
+}
+
+// ctcZeroInfinity is the loss ATen reports for nll: 0 in place of +Inf
+// when zeroInf is set.
+func ctcZeroInfinity(nll float64, zeroInf bool) float64 {
+	if zeroInf && math.IsInf(nll, 1) {
+		return 0
+	}
+	return nll
 }
 
 // sampleScale is g_b, the upstream gradient of sample b's nll.

@@ -55,6 +55,11 @@ func (w *ctcWork) prepare() {
 	}
 	w.ext = w.ext[:n]
 	w.nll = ctcGrow(w.nll, p.N)
+	maxSp := 0
+	for b := range p.N {
+		maxSp = max(maxSp, 2*p.tgLen[b]+1)
+	}
+	w.rows = ctcGrow(w.rows, 3*maxSp)
 	for b := range p.N {
 		ext := w.extended(b)
 		for s := range ext {
@@ -383,4 +388,202 @@ func (w *ctcWork) viterbi(b int) ([]int, Float) {
 		path[t-1] = from[t*sp+path[t]]
 	}
 	return path, Float(best)
+}
+
+// Bounds of the scaled probability-space path (ctcWork.fast). Emission
+// probabilities of lattice labels outside [ctcFastMinProb, ctcFastMaxProb]
+// and normalised lattice entries below ctcFastMinScaled send the sample to
+// the exact log-space path: with them, no entry that is mathematically
+// nonzero can underflow to zero, so a zero likelihood is a structural one
+// (no alignment fits) and every kept ratio has full precision.
+const (
+	ctcFastMinProb   = 1e-30
+	ctcFastMaxProb   = 1e30
+	ctcFastMinScaled = 1e-200
+)
+
+// fast computes sample b's nll and, unless zero_infinity drops it, its
+// gradient scaled by g into grad, in scaled probability space (Rabiner's
+// scaling): with p_t(c) = exp lp_t(c),
+//
+//	â_t(s) = (â_{t−1}(s) + â_{t−1}(s−1) + [skip] â_{t−1}(s−2))·p_t(l'_s) / z_t
+//	β̃_t(s) = (β̃_{t+1}(s)p_{t+1}(l'_s) + β̃_{t+1}(s+1)p_{t+1}(l'_{s+1}) + [skip] β̃_{t+1}(s+2)p_{t+1}(l'_{s+2})) / y_t
+//	log p(y|x) = Σ_t log z_t + log(â_{T−1}(S'−1) + â_{T−1}(S'−2))
+//	γ_t(c) = Σ_{s: l'_s = c} â_t(s)β̃_t(s) / Σ_s â_t(s)β̃_t(s)
+//
+// which is the same nll and the same exp(lp) − γ as the log-space
+// recursion (forward, backward, finishGrad) up to rounding, with one exp
+// per log-prob instead of several per lattice state. It reports false,
+// having written nothing that the log-space path does not overwrite, when
+// a log-prob is not finite or a bound above is crossed.
+func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) {
+	p := &w.p
+	ext := w.extended(b)
+	sp := len(ext)
+	T, N, C := p.inLen[b], p.N, p.C
+	a := w.lattice(w.alpha, b)
+
+	// p_t(c) for every class goes into grad: PyTorch's exp(lp) term.
+	for t := range T {
+		o := (t*N + b) * C
+		gt, lpt := grad[o:o+C], p.lp[o:o+C]
+		for c, v := range lpt {
+			if v-v != 0 { // NaN or ±Inf
+				return 0, false // NaN and ±Inf follow ATen's arithmetic exactly in log space
+			}
+			gt[c] = math.Exp(v)
+		}
+	}
+
+	// Forward.
+	pt := grad[b*C : b*C+C]
+	clear(a[:sp])
+	a[0] = pt[p.blank]
+	if sp > 1 {
+		a[1] = pt[ext[1]]
+	}
+	z := a[0]
+	if sp > 1 {
+		z += a[1]
+	}
+	if !ctcFastProb(a[0]) || (sp > 1 && !ctcFastProb(a[1])) {
+		return 0, false
+	}
+	inv := 1 / z
+	a[0] *= inv
+	if sp > 1 {
+		a[1] *= inv
+	}
+	// The scale factors z_t multiply into scale, which is moved into
+	// logScale whenever it leaves [1e-100, 1e100]: a log every few frames
+	// instead of one per frame.
+	logScale, scale := 0.0, z
+	for t := 1; t < T; t++ {
+		prev := a[(t-1)*sp : t*sp]
+		cur := a[t*sp : (t+1)*sp : (t+1)*sp]
+		pt = grad[(t*N+b)*C : (t*N+b)*C+C]
+		z = 0
+		for s := range cur {
+			v := prev[s]
+			if s > 0 {
+				v += prev[s-1]
+			}
+			if s > 1 && ext[s] != ext[s-2] {
+				v += prev[s-2]
+			}
+			e := pt[ext[s]]
+			if !ctcFastProb(e) {
+				return 0, false
+			}
+			v *= e
+			cur[s] = v
+			z += v
+		}
+		inv = 1 / z
+		for s, v := range cur {
+			v *= inv
+			if v != 0 && v < ctcFastMinScaled {
+				return 0, false
+			}
+			cur[s] = v
+		}
+		scale *= z
+		if scale < 1e-100 || scale > 1e100 {
+			logScale += math.Log(scale)
+			scale = 1
+		}
+	}
+	logScale += math.Log(scale)
+	last := a[(T-1)*sp : T*sp]
+	end := last[sp-1]
+	if sp > 1 {
+		end += last[sp-2]
+	}
+	if end == 0 {
+		// No alignment fits (structurally: see the bounds above). ATen's
+		// gradient is then −∞ + ∞ = NaN at every class of every frame.
+		nll = math.Inf(1)
+		for t := range T {
+			o := (t*N + b) * C
+			gt := grad[o : o+C]
+			if p.zeroInf {
+				clear(gt)
+			} else {
+				for c := range gt {
+					gt[c] = math.NaN()
+				}
+			}
+		}
+		return nll, true
+	}
+	nll = -(logScale + math.Log(end))
+
+	// Backward, fused with the posterior: next holds β̃_{t+1}, q holds
+	// β̃_{t+1}·p_{t+1}(l'_s), cur receives β̃_t.
+	rows := w.rows[:3*sp]
+	next, q, cur := rows[:sp:sp], rows[sp:2*sp:2*sp], rows[2*sp:]
+	clear(next)
+	next[sp-1] = 1
+	if sp > 1 {
+		next[sp-2] = 1
+	}
+	for t := T - 2; t >= 0; t-- {
+		pn := grad[((t+1)*N+b)*C : ((t+1)*N+b)*C+C]
+		for s, v := range next {
+			q[s] = v * pn[ext[s]]
+		}
+		// Row t+1 is done: replace its p by (p − γ)·g.
+		w.fastPosterior(b, t+1, a[(t+1)*sp:(t+2)*sp], next, g, grad)
+		z = 0
+		for s := range cur {
+			v := q[s]
+			if s+1 < sp {
+				v += q[s+1]
+			}
+			if s+2 < sp && ext[s+2] != ext[s] {
+				v += q[s+2]
+			}
+			cur[s] = v
+			z += v
+		}
+		inv = 1 / z
+		for s, v := range cur {
+			v *= inv
+			if v != 0 && v < ctcFastMinScaled {
+				return 0, false
+			}
+			cur[s] = v
+		}
+		next, cur = cur, next
+	}
+	w.fastPosterior(b, 0, a[:sp], next, g, grad)
+	return nll, true
+}
+
+// ctcFastProb reports whether an emission probability is inside the
+// bounds of the scaled path (false for NaN).
+func ctcFastProb(e float64) bool { return e >= ctcFastMinProb && e <= ctcFastMaxProb }
+
+// fastPosterior turns frame t of grad, which holds p_t(c), into
+// (p_t(c) − γ_t(c))·g, with γ from the scaled alpha and beta rows.
+func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad []float64) {
+	p := &w.p
+	ext := w.extended(b)
+	o := (t*p.N + b) * p.C
+	gt := grad[o : o+p.C]
+	z := 0.0
+	for s, v := range alpha {
+		z += v * beta[s]
+	}
+	inv := 1 / z
+	for s, v := range alpha {
+		if o := v * beta[s]; o != 0 {
+			gt[ext[s]] -= o * inv
+		}
+	}
+	if g != 1 {
+		for c := range gt {
+			gt[c] *= g
+		}
+	}
 }
