@@ -160,7 +160,7 @@ func TestCTCTraps(t *testing.T) {
 		want := ctcCompute(t, map[string]any{"reduction": "none"}, ctcInputs(lp, pad, inLen, tgLen), false)
 		for _, targets := range []*Tensor{
 			{Shape: []int{3, 3}, Data: []float64{1, 2, 3, 4, 4, -5, 2, 99, 1e9}}, // padding is ignored
-			{Shape: []int{5}, Data: []float64{1, 2, 3, 4, 4}},                     // concatenated
+			{Shape: []int{5}, Data: []float64{1, 2, 3, 4, 4}},                    // concatenated
 		} {
 			got := ctcCompute(t, map[string]any{"reduction": "none"}, ctcInputs(lp, targets, inLen, tgLen), false)
 			compareTensor(t, "loss", got.Loss, want.Loss)
