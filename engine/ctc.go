@@ -108,8 +108,12 @@ var ctcWorkPool = sync.Pool{New: func() any { return new(ctcWork) }}
 // loss and the gradient by 0.
 func computeCTC(c *Call, r *Result) error {
 	w := ctcWorkPool.Get().(*ctcWork)
-	defer ctcWorkPool.Put(w)
 	p := &w.p
+	defer func() {
+		// Do not keep the caller's inputs alive in the pool.
+		p.lp, p.targets = nil, nil
+		ctcWorkPool.Put(w)
+	}()
 	if err := p.init(c); err != nil {
 		return err
 	}

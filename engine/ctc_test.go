@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -467,5 +468,30 @@ func compareTensorTol(t *testing.T, what string, got, want *Tensor, rtol, atol f
 		if !closeTo(got.Data[i], want.Data[i], rtol, atol) {
 			t.Errorf("%s[%d] = %v; want %v", what, i, got.Data[i], want.Data[i])
 		}
+	}
+}
+
+// TestCTCExample checks that the inputs the spec offers as examples make a
+// valid call with a finite loss.
+func TestCTCExample(t *testing.T) {
+	spec := ctcSpec(t)
+	inputs := map[string]*Tensor{}
+	for _, in := range spec.Inputs {
+		data, err := json.Marshal(in.Example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := ParseTensor(data)
+		if err != nil {
+			t.Fatalf("%s example: %v", in.Name, err)
+		}
+		inputs[in.Name] = x
+	}
+	r := ctcCompute(t, nil, inputs, true)
+	if v := r.Loss.Data[0]; math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+		t.Errorf("example loss = %v; want a finite positive loss", v)
+	}
+	if lats := r.Detail["lattice"].([]CTCLattice); len(lats) != 2 || len(lats[1].ViterbiPath) != 3 {
+		t.Errorf("example lattices = %d, second Viterbi path %v; want 2 lattices, a 3-frame path", len(lats), lats[1].ViterbiPath)
 	}
 }
