@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -493,5 +494,38 @@ func TestCTCExample(t *testing.T) {
 	}
 	if lats := r.Detail["lattice"].([]CTCLattice); len(lats) != 2 || len(lats[1].ViterbiPath) != 3 {
 		t.Errorf("example lattices = %d, second Viterbi path %v; want 2 lattices, a 3-frame path", len(lats), lats[1].ViterbiPath)
+	}
+}
+
+// TestCTCFixturesLogSpace runs the PyTorch fixtures through the exact
+// log-space path as well (Detail forces it), so both paths are held to
+// PyTorch's values.
+func TestCTCFixturesLogSpace(t *testing.T) {
+	data, err := os.ReadFile("testdata/fixtures/ctc.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ff fixtureFile
+	if err := json.Unmarshal(data, &ff); err != nil {
+		t.Fatal(err)
+	}
+	for _, fc := range ff.Cases {
+		if fc.Error != "" {
+			continue
+		}
+		t.Run(fc.Name, func(t *testing.T) {
+			c, err := DecodeCall(ctcSpec(t), fc.Params, fc.Inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Detail = true
+			r, err := c.Compute()
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareTensor(t, "loss", r.Loss, &fc.Want.Loss)
+			want := fc.Want.Grads["log_probs"]
+			compareTensor(t, "grad log_probs", r.Grads["log_probs"], &want)
+		})
 	}
 }
