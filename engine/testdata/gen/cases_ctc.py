@@ -80,6 +80,12 @@ CASES += [
     ctc("pos-inf-logprob", [[[0.0, float("inf"), -1.0]], [[-1.0, -0.5, -2.0]]], [[1]], [2], [1], reduction="sum"),
     ctc("nan-logprob", [[[0.0, float("nan"), -1.0]], [[-1.0, -0.5, -2.0]], [[-1.0, -0.5, -2.0]]], [[2]], [3], [1],
         reduction="none"),
+    ctc("pos-inf-logprob-zi", [[[0.0, float("inf"), -1.0]], [[-1.0, -0.5, -2.0]]], [[1]], [2], [1], reduction="none",
+        zero_infinity=True),
+    ctc("nan-logprob-zi", [[[0.0, float("nan"), -1.0]], [[-1.0, -0.5, -2.0]], [[-1.0, -0.5, -2.0]]], [[2]], [3], [1],
+        reduction="none", zero_infinity=True),
+    ctc("huge-logprob", [[[1e300, 0.0, -1.0]], [[-1.0, 1e300, -2.0]], [[-1.0, -0.5, -1e300]]], [[1], [1]][:1], [3], [1],
+        reduction="sum"),
     ctc("nan-in-unused-frame", [[[-0.1, -2.0, -3.0]], [[float("nan")] * 3]], [[1]], [1], [1], reduction="sum"),
     # Errors PyTorch raises.
     ctc("error/input-length-gt-T", LP, PAD, [7, 5, 4], TL),
