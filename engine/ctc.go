@@ -59,7 +59,8 @@ func init() {
 }
 
 // ctcMaxCells bounds Σ_b T_b·(2L_b+1), the size of one alpha or beta
-// lattice, so that a request cannot make the engine allocate gigabytes.
+// lattice, so that a request cannot make the engine allocate gigabytes
+// (PyTorch has no such limit; 2^24 states is far beyond what a page sends).
 const ctcMaxCells = 1 << 24
 
 // ctcProblem is a validated CTC call: the geometry of log_probs and the
@@ -106,6 +107,14 @@ var ctcWorkPool = sync.Pool{New: func() any { return new(ctcWork) }}
 // free-input derivative −γ (see Spec.GradientNote). An infinite nll_b gives
 // NaN gradients for that sample unless zero_infinity, which replaces the
 // loss and the gradient by 0.
+//
+// Two evaluations give these values. Ordinary samples take ctcWork.fast,
+// in scaled probability space (one exp per log-prob instead of several per
+// lattice state); a sample with a non-finite or extreme log-prob takes
+// ATen's log-space recursion (forward, backward, finishGrad) operation for
+// operation, so that NaN and ±Inf come out as in PyTorch. Detail always
+// uses the log-space recursion, whose log_alpha and log_beta the lattice
+// shows.
 func computeCTC(c *Call, r *Result) error {
 	w := ctcWorkPool.Get().(*ctcWork)
 	p := &w.p
