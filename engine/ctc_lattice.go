@@ -400,6 +400,9 @@ const (
 	ctcFastMinProb   = 1e-30
 	ctcFastMaxProb   = 1e30
 	ctcFastMinScaled = 1e-200
+	// ctcFastMinOverlap bounds Σ_s â_t(s)β̃_t(s) from below: above it,
+	// every product that matters to 1e-12 of γ is a normal float64.
+	ctcFastMinOverlap = 1e-250
 )
 
 // fast computes sample b's nll and, unless zero_infinity drops it, its
@@ -533,7 +536,9 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 			q[s] = v * pn[ext[s]]
 		}
 		// Row t+1 is done: replace its p by (p − γ)·g.
-		w.fastPosterior(b, t+1, a[(t+1)*sp:(t+2)*sp], next, g, grad)
+		if !w.fastPosterior(b, t+1, a[(t+1)*sp:(t+2)*sp], next, g, grad) {
+			return 0, false
+		}
 		z = 0
 		for s := range cur {
 			v := q[s]
@@ -556,7 +561,9 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 		}
 		next, cur = cur, next
 	}
-	w.fastPosterior(b, 0, a[:sp], next, g, grad)
+	if !w.fastPosterior(b, 0, a[:sp], next, g, grad) {
+		return 0, false
+	}
 	return nll, true
 }
 
@@ -565,8 +572,10 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 func ctcFastProb(e float64) bool { return e >= ctcFastMinProb && e <= ctcFastMaxProb }
 
 // fastPosterior turns frame t of grad, which holds p_t(c), into
-// (p_t(c) − γ_t(c))·g, with γ from the scaled alpha and beta rows.
-func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad []float64) {
+// (p_t(c) − γ_t(c))·g, with γ from the scaled alpha and beta rows. It
+// reports false, leaving the row alone, when the overlap Σ_s â·β̃ is so
+// small that the products that make it up may have lost precision.
+func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad []float64) bool {
 	p := &w.p
 	ext := w.extended(b)
 	o := (t*p.N + b) * p.C
@@ -574,6 +583,9 @@ func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad
 	z := 0.0
 	for s, v := range alpha {
 		z += v * beta[s]
+	}
+	if !(z >= ctcFastMinOverlap) {
+		return false
 	}
 	inv := 1 / z
 	for s, v := range alpha {
@@ -586,4 +598,5 @@ func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad
 			gt[c] *= g
 		}
 	}
+	return true
 }

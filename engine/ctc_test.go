@@ -418,9 +418,21 @@ func TestCTCFastPathMatchesLogSpace(t *testing.T) {
 		{"repeats", 12, 2, 3, 5, 1, true, true},
 		{"long", 200, 2, 32, 40, 1, true, false},
 		{"confident", 30, 2, 6, 6, 40, false, false},
+		// scale 0: blank log-prob 0, labels −60 (p ≈ 1e-26, inside the
+		// bounds), so states k labels ahead are e^(−60k) behind the row's
+		// maximum and the scaled lattice must give up.
+		{"scaled underflow", 60, 2, 4, 20, 0, false, false},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			lp := ctcRandLogProbs(rng, test.scale, test.T, test.N, test.C)
+			if test.scale == 0 {
+				for i := range lp.Data {
+					lp.Data[i] = -60 - rng.Float64()
+					if i%test.C == 0 {
+						lp.Data[i] = 0
+					}
+				}
+			}
 			tg := NewTensor(test.N, test.L)
 			for i := range tg.Data {
 				tg.Data[i] = float64(1 + rng.IntN(test.C-1))
