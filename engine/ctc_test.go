@@ -541,3 +541,79 @@ func TestCTCFixturesLogSpace(t *testing.T) {
 		})
 	}
 }
+
+// TestCTCNeverPanics feeds CTCLoss seeded random shapes, lengths, labels
+// and log-probs (including NaN, ±Inf and huge values): every call must
+// return an *Error or a result of the right shapes, never panic.
+func TestCTCNeverPanics(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 17))
+	values := []float64{0, -1, 1, 2, 3, 5, -0.5, 1e300, -1e300, math.NaN(), math.Inf(1), math.Inf(-1)}
+	randShape := func(maxDim int) []int {
+		shape := make([]int, rng.IntN(maxDim+1))
+		for i := range shape {
+			shape[i] = rng.IntN(4)
+		}
+		return shape
+	}
+	randTensor := func(shape []int, integer bool) *Tensor {
+		x := NewTensor(shape...)
+		for i := range x.Data {
+			if integer {
+				x.Data[i] = float64(rng.IntN(8) - 2)
+			} else {
+				x.Data[i] = values[rng.IntN(len(values))]
+			}
+		}
+		return x
+	}
+	succeeded := 0
+	for i := range 3000 {
+		inputs := map[string]*Tensor{
+			"log_probs":      randTensor(randShape(4), false),
+			"targets":        randTensor(randShape(3), true),
+			"input_lengths":  randTensor(randShape(2), true),
+			"target_lengths": randTensor(randShape(2), true),
+		}
+		if i%2 == 0 {
+			// Mostly consistent shapes, so that many calls get through
+			// validation to the lattice.
+			T, N, C := 1+rng.IntN(4), rng.IntN(3), 1+rng.IntN(4)
+			inputs["log_probs"] = randTensor([]int{T, N, C}, false)
+			inputs["targets"] = randTensor([]int{N, rng.IntN(3)}, true)
+			inputs["input_lengths"] = randTensor([]int{N}, true)
+			inputs["target_lengths"] = randTensor([]int{N}, true)
+			for b := range N {
+				inputs["input_lengths"].Data[b] = float64(1 + rng.IntN(T))
+				inputs["target_lengths"].Data[b] = float64(rng.IntN(inputs["targets"].Shape[1] + 1))
+			}
+		}
+		params := map[string]any{"blank": rng.IntN(3), "reduction": []string{"none", "mean", "sum"}[rng.IntN(3)],
+			"zero_infinity": rng.IntN(2) == 0}
+		func() {
+			defer func() {
+				if e := recover(); e != nil {
+					t.Fatalf("call %d: CTCLoss(%v, %v) panicked: %v", i, params, inputs, e)
+				}
+			}()
+			c, err := NewCall(ctcSpec(t), params, inputs)
+			if err != nil {
+				t.Fatalf("NewCall: %v", err)
+			}
+			c.Detail = rng.IntN(2) == 0
+			r, err := c.Compute()
+			if err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("call %d: error %v is a %T; want *engine.Error", i, err, err)
+				}
+				return
+			}
+			if g := r.Grads["log_probs"]; !equalShape(g.Shape, inputs["log_probs"].Shape) {
+				t.Errorf("call %d: grad shape = %v; want %v", i, g.Shape, inputs["log_probs"].Shape)
+			}
+			succeeded++
+		}()
+	}
+	if succeeded < 300 {
+		t.Errorf("only %d of 3000 random calls were valid; want at least 300 to exercise the lattice", succeeded)
+	}
+}
