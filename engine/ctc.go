@@ -89,6 +89,8 @@ type ctcWork struct {
 	ext         []int
 	nll         []float64 // nll_b before zero_infinity
 	rows        []float64 // three lattice rows for the fast path
+	skip        []float64 // fast path: 1 where the skip s−2 → s is allowed, else 0
+	used        []bool    // fast path: the classes that occur in l'
 }
 
 var ctcWorkPool = sync.Pool{New: func() any { return new(ctcWork) }}

@@ -60,6 +60,11 @@ func (w *ctcWork) prepare() {
 		maxSp = max(maxSp, 2*p.tgLen[b]+1)
 	}
 	w.rows = ctcGrow(w.rows, 3*maxSp)
+	w.skip = ctcGrow(w.skip, maxSp)
+	if cap(w.used) < p.C {
+		w.used = make([]bool, p.C)
+	}
+	w.used = w.used[:p.C]
 	for b := range p.N {
 		ext := w.extended(b)
 		for s := range ext {
@@ -426,6 +431,17 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 	T, N, C := p.inLen[b], p.N, p.C
 	a := w.lattice(w.alpha, b)
 
+	// used[c]: class c occurs in l'. skip[s]: 1 where s−2 → s is allowed.
+	used, skip := w.used[:C], w.skip[:sp]
+	clear(used)
+	for s, c := range ext {
+		used[c] = true
+		skip[s] = 0
+		if s > 1 && c != ext[s-2] {
+			skip[s] = 1
+		}
+	}
+
 	// p_t(c) for every class goes into grad: PyTorch's exp(lp) term.
 	for t := range T {
 		o := (t*N + b) * C
@@ -434,7 +450,11 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 			if v-v != 0 { // NaN or ±Inf
 				return 0, false // NaN and ±Inf follow ATen's arithmetic exactly in log space
 			}
-			gt[c] = math.Exp(v)
+			e := math.Exp(v)
+			if used[c] && !(e >= ctcFastMinProb && e <= ctcFastMaxProb) {
+				return 0, false
+			}
+			gt[c] = e
 		}
 	}
 
@@ -449,9 +469,6 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 	if sp > 1 {
 		z += a[1]
 	}
-	if !ctcFastProb(a[0]) || (sp > 1 && !ctcFastProb(a[1])) {
-		return 0, false
-	}
 	inv := 1 / z
 	a[0] *= inv
 	if sp > 1 {
@@ -465,20 +482,14 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 		prev := a[(t-1)*sp : t*sp]
 		cur := a[t*sp : (t+1)*sp : (t+1)*sp]
 		pt = grad[(t*N+b)*C : (t*N+b)*C+C]
-		z = 0
-		for s := range cur {
-			v := prev[s]
-			if s > 0 {
-				v += prev[s-1]
-			}
-			if s > 1 && ext[s] != ext[s-2] {
-				v += prev[s-2]
-			}
-			e := pt[ext[s]]
-			if !ctcFastProb(e) {
-				return 0, false
-			}
-			v *= e
+		cur[0] = prev[0] * pt[ext[0]]
+		z = cur[0]
+		if sp > 1 {
+			cur[1] = (prev[1] + prev[0]) * pt[ext[1]]
+			z += cur[1]
+		}
+		for s := 2; s < sp; s++ {
+			v := (prev[s] + prev[s-1] + skip[s]*prev[s-2]) * pt[ext[s]]
 			cur[s] = v
 			z += v
 		}
@@ -540,17 +551,17 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 			return 0, false
 		}
 		z = 0
-		for s := range cur {
-			v := q[s]
-			if s+1 < sp {
-				v += q[s+1]
-			}
-			if s+2 < sp && ext[s+2] != ext[s] {
-				v += q[s+2]
-			}
+		for s := 0; s < sp-2; s++ {
+			v := q[s] + q[s+1] + skip[s+2]*q[s+2]
 			cur[s] = v
 			z += v
 		}
+		if sp > 1 {
+			cur[sp-2] = q[sp-2] + q[sp-1]
+			z += cur[sp-2]
+		}
+		cur[sp-1] = q[sp-1]
+		z += q[sp-1]
 		inv = 1 / z
 		for s, v := range cur {
 			v *= inv
@@ -566,10 +577,6 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 	}
 	return nll, true
 }
-
-// ctcFastProb reports whether an emission probability is inside the
-// bounds of the scaled path (false for NaN).
-func ctcFastProb(e float64) bool { return e >= ctcFastMinProb && e <= ctcFastMaxProb }
 
 // fastPosterior turns frame t of grad, which holds p_t(c), into
 // (p_t(c) − γ_t(c))·g, with γ from the scaled alpha and beta rows. It
