@@ -294,3 +294,51 @@ func TestCTCLatticeJSON(t *testing.T) {
 		t.Errorf("log_alpha[0, 2] = %v; want −Inf", alpha.Data[2])
 	}
 }
+
+// TestCTCExp checks the fast path's exp against math.Exp: within a few
+// ulp (relative 1e-15) inside its range, and identical outside it.
+func TestCTCExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	xs := []float64{0, 1, -1, math.Ln2, -math.Ln2, 1e-300, -1e-300, 699.99, -699.99, 700, -700, 709.7, -745.2, -746,
+		800, -800, math.Inf(1), math.Inf(-1), math.NaN()}
+	for range 200000 {
+		xs = append(xs, (rng.Float64()*2-1)*700, -rng.Float64()*20)
+	}
+	for _, x := range xs {
+		got, want := ctcExp(x), math.Exp(x)
+		if math.IsNaN(want) {
+			if !math.IsNaN(got) {
+				t.Errorf("ctcExp(%v) = %v; want NaN", x, got)
+			}
+			continue
+		}
+		if got != want && !(math.Abs(got-want) <= 1e-15*want) {
+			t.Errorf("ctcExp(%v) = %v; want %v (relative error %g)", x, got, want, (got-want)/want)
+		}
+	}
+}
+
+// BenchmarkCTCExp compares ctcExp with math.Exp on log-probabilities.
+func BenchmarkCTCExp(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	xs := make([]float64, 1024)
+	for i := range xs {
+		xs[i] = -8 * rng.Float64()
+	}
+	for _, f := range []struct {
+		name string
+		exp  func(float64) float64
+	}{{"math", math.Exp}, {"ctc", ctcExp}} {
+		b.Run(f.name, func(b *testing.B) {
+			s := 0.0
+			for b.Loop() {
+				for _, x := range xs {
+					s += f.exp(x)
+				}
+			}
+			if s == 0 {
+				b.Fatal("no result")
+			}
+		})
+	}
+}
