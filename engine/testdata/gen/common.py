@@ -12,6 +12,10 @@ class I(list):
     """Marks an input as an int64 tensor (class indices, lengths)."""
 
 
+class I0(int):
+    """Marks an input as a 0-d int64 tensor (the lengths of an unbatched CTC call)."""
+
+
 def case(name, loss, inputs, params=None, grads=("input",)):
     """One fixture: loss is the torch.nn class name; inputs in functional order;
     grads names the inputs whose gradient PyTorch must report."""
@@ -63,7 +67,7 @@ def run_case(c):
         module = make_module(c["loss"], c["params"])
         tensors = []
         for k, v in c["inputs"].items():
-            t = to_tensor(list(v) if isinstance(v, I) else v, integer=isinstance(v, I))
+            t = to_tensor(list(v) if isinstance(v, I) else v, integer=isinstance(v, (I, I0)))
             if k in c["grads"]:
                 t.requires_grad_(True)
             tensors.append(t)
