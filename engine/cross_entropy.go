@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
 func init() {
@@ -103,55 +104,62 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 		sumW = Sum(w.Data)
 	}
 
-	// Pass 1: the losses, and softmax(x) parked in the gradient buffer.
-	total := 0.0              // W: the weight of the targets that count
-	nllSum, smSum := 0.0, 0.0 // the two terms' sums, for the mean with ε > 0
-	for k := range l.Positions() {
-		base := l.Base(k)
-		m, ls := ceSoftmax(x.Data, gx, base, S, C)
-		t := y.Data[k]
-		if t == ignore {
-			if eps > 0 {
-				// PyTorch zeroes the smoothing term by a mask and then
-				// scales it by ε/C, which is NaN when C = 0.
-				el[k] = (1-eps)*0 + 0*smooth
-			}
-			continue
+	// W, the weight of the targets that count, is known before the rows:
+	// the mean's gradient factor 1/W can be applied in the same pass.
+	total := 0.0
+	for _, t := range y.Data {
+		switch {
+		case t == ignore:
+		case w == nil:
+			total++
+		default:
+			total += w.Data[int(t)]
 		}
-		ti := int(t)
-		lpt := (x.Data[base+ti*S] - m) - ls
-		wt := 1.0
-		if w != nil {
-			wt = w.Data[ti]
-		}
-		total += wt
-		nll := -lpt * wt
-		if eps == 0 {
-			el[k] = nll
-			continue
-		}
-		sm := 0.0
-		for j := range C {
-			lp := (x.Data[base+j*S] - m) - ls
-			if w != nil {
-				lp *= w.Data[j]
-			}
-			sm -= lp
-		}
-		el[k] = (1-eps)*nll + sm*smooth
-		nllSum += nll
-		smSum += sm
 	}
-	f := r.Reduce(red, total)
+	f := 1.0
+	if red == ReductionMean {
+		f = 1 / total
+	}
+	// γ = ∂loss/∂lp is a[t] at the target plus b·w_c from the smoothing
+	// term, in PyTorch's order: the upstream gradient is scaled by 1/W
+	// first, then by the weight.
+	gNLL, gSmooth := -f, 0.0
+	if eps > 0 {
+		gNLL, gSmooth = -((1 - eps) * f), -(smooth * f)
+	}
+	job := ceIndexRows{x: x.Data, y: y.Data, gx: gx, el: el, l: l, ignore: ignore,
+		eps: eps, smooth: smooth, gNLL: gNLL, gSmooth: gSmooth, sumW: sumW}
+	if w != nil {
+		job.w = w.Data
+	}
+	// The rows are independent: large inputs are split across the cores.
+	var nllSum, smSum float64 // the two terms' sums, for the mean with ε > 0
+	if parts := clsParts(l.Positions(), C); parts == 1 {
+		nllSum, smSum = job.rows(0, l.Positions())
+	} else {
+		sums := make([][2]float64, parts)
+		pj := &ceIndexRows{}
+		*pj = job // only this copy escapes to the goroutines
+		var wg sync.WaitGroup
+		for p := range parts {
+			lo, hi := p*l.Positions()/parts, (p+1)*l.Positions()/parts
+			wg.Go(func() { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
+		}
+		wg.Wait()
+		for _, s := range sums {
+			nllSum += s[0]
+			smSum += s[1]
+		}
+	}
+	r.Reduce(red, total)
 	if red == ReductionMean && eps > 0 {
 		// PyTorch reduces the two terms separately and then mixes them:
 		// with W = 0 the NLL term is 0/0 = NaN even where the smoothing
 		// term alone would be ±Inf.
 		r.SetScalar((1-eps)*(nllSum/total) + (smSum/total)*smooth)
 	}
-
 	if c.Detail {
-		r.Detail["probabilities"] = &Tensor{Shape: slices.Clone(x.Shape), Data: slices.Clone(gx)}
+		r.Detail["probabilities"] = ceSoftmaxTensor(x, &l)
 		r.Detail["ignored"] = clsIgnoredMask(y, l.Out, ignore)
 		q := NewTensor(x.Shape...)
 		for k := range l.Positions() {
@@ -165,52 +173,92 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 		}
 		r.Detail["target_distribution"] = q
 	}
+	return nil
+}
 
-	// Pass 2: γ = ∂loss/∂lp is a[t] at the target plus b·w_c from the
-	// smoothing term, in PyTorch's order: the upstream gradient is scaled
-	// by 1/W first, then by the weight.
-	gNLL, gSmooth := -f, 0.0
-	if eps > 0 {
-		gNLL, gSmooth = -((1 - eps) * f), -(smooth * f)
-	}
-	for k := range l.Positions() {
-		base := l.Base(k)
-		t := y.Data[k]
-		if t == ignore {
+// ceIndexRows is the per-row work of class-index CrossEntropyLoss: the
+// losses of positions [lo, hi) and their gradient, given the gradient
+// factors already scaled for the reduction.
+type ceIndexRows struct {
+	x, y, w, gx, el []float64
+	l               clsLayout
+	ignore, eps     float64
+	smooth, sumW    float64
+	gNLL, gSmooth   float64
+}
+
+// rows computes positions [lo, hi) and returns the sums of their NLL and
+// smoothing terms.
+func (cr *ceIndexRows) rows(lo, hi int) (nllSum, smSum float64) {
+	C, S := cr.l.C, cr.l.S
+	for k := lo; k < hi; k++ {
+		base := cr.l.Base(k)
+		// exp(x − m) goes into the gradient buffer; s = exp(x − m)/Σ.
+		m, ls, inv := ceExpRow(cr.x, cr.gx, base, S, C)
+		t := cr.y[k]
+		if t == cr.ignore {
+			if cr.eps > 0 {
+				// PyTorch zeroes the smoothing term by a mask and then
+				// scales it by ε/C, which is NaN when C = 0.
+				cr.el[k] = (1-cr.eps)*0 + 0*cr.smooth
+			}
 			// No gradient flows into an ignored row, but the log-softmax
 			// backward still multiplies its probabilities by 0: NaN
 			// logits give NaN, as in PyTorch.
 			for j := range C {
 				i := base + j*S
-				gx[i] = 0 - gx[i]*0
+				cr.gx[i] = 0 - cr.gx[i]*inv*0
 			}
 			continue
 		}
 		ti := int(t)
-		at := gNLL
-		if w != nil {
-			at = w.Data[ti] * gNLL
+		lpt := (cr.x[base+ti*S] - m) - ls
+		wt := 1.0
+		if cr.w != nil {
+			wt = cr.w[ti]
 		}
-		if eps == 0 {
-			for j := range C {
-				i := base + j*S
-				gx[i] = -gx[i] * at
+		nll := -lpt * wt
+		at := cr.gNLL * wt
+		if cr.eps == 0 {
+			cr.el[k] = nll
+			// γ is at at the target only: ∂/∂x_c = [c = t]·at − s_c·at.
+			sc := -at * inv
+			if S == 1 {
+				row := cr.gx[base : base+C]
+				for j := range row {
+					row[j] *= sc
+				}
+			} else {
+				for j := range C {
+					cr.gx[base+j*S] *= sc
+				}
 			}
-			gx[base+ti*S] += at
+			cr.gx[base+ti*S] += at
 			continue
 		}
-		sum := at + gSmooth*sumW
+		sm := 0.0
+		for j := range C {
+			lp := (cr.x[base+j*S] - m) - ls
+			if cr.w != nil {
+				lp *= cr.w[j]
+			}
+			sm -= lp
+		}
+		cr.el[k] = (1-cr.eps)*nll + sm*cr.smooth
+		nllSum += nll
+		smSum += sm
+		sum := at + cr.gSmooth*cr.sumW
 		for j := range C {
 			i := base + j*S
-			b := gSmooth
-			if w != nil {
-				b = gSmooth * w.Data[j]
+			b := cr.gSmooth
+			if cr.w != nil {
+				b = cr.gSmooth * cr.w[j]
 			}
-			gx[i] = b - gx[i]*sum
+			cr.gx[i] = b - cr.gx[i]*inv*sum
 		}
-		gx[base+ti*S] += at
+		cr.gx[base+ti*S] += at
 	}
-	return nil
+	return nllSum, smSum
 }
 
 // ceProbabilities is CrossEntropyLoss with class-probability targets.
@@ -227,10 +275,15 @@ func ceProbabilities(c *Call, r *Result, eps float64) error {
 	smooth := eps / float64(C)
 	el := r.SetElements(l.Out...).Data
 	gx := r.Grad("input", x.Shape...).Data
+	red := c.Reduction()
+	f := 1.0
+	if red == ReductionMean {
+		f = 1 / float64(l.Positions())
+	}
 	for k := range l.Positions() {
 		base := l.Base(k)
-		m, ls := ceSoftmax(x.Data, gx, base, S, C)
-		sum := 0.0
+		m, ls, inv := ceExpRow(x.Data, gx, base, S, C)
+		sum, gsum := 0.0, 0.0
 		for j := range C {
 			i := base + j*S
 			q := p.Data[i]
@@ -242,19 +295,23 @@ func ceProbabilities(c *Call, r *Result, eps float64) error {
 				v *= w.Data[j]
 			}
 			sum += v
+			gsum += cePGrad(p.Data[i], w, j, eps, smooth, f)
 		}
 		el[k] = -sum
+		// γ_c = (−f·w_c)·p'_c, then the log-softmax backward.
+		for j := range C {
+			i := base + j*S
+			gx[i] = cePGrad(p.Data[i], w, j, eps, smooth, f) - gx[i]*inv*gsum
+		}
 	}
-	red := c.Reduction()
-	f := r.Reduce(red, float64(l.Positions()))
+	r.Reduce(red, float64(l.Positions()))
 	if red == ReductionMean && x.Numel() == 0 {
 		// PyTorch fills the mean of an empty input with NaN, also when
 		// C = 0 leaves positions without classes.
 		r.SetScalar(math.NaN())
 	}
-
 	if c.Detail {
-		r.Detail["probabilities"] = &Tensor{Shape: slices.Clone(x.Shape), Data: slices.Clone(gx)}
+		r.Detail["probabilities"] = ceSoftmaxTensor(x, &l)
 		r.Detail["ignored"] = NewTensor(l.Out...)
 		q := NewTensor(x.Shape...)
 		for i, v := range p.Data {
@@ -264,19 +321,6 @@ func ceProbabilities(c *Call, r *Result, eps float64) error {
 			q.Data[i] = v
 		}
 		r.Detail["target_distribution"] = q
-	}
-
-	// γ_c = (−g·w_c)·p'_c, then the log-softmax backward.
-	for k := range l.Positions() {
-		base := l.Base(k)
-		sum := 0.0
-		for j := range C {
-			sum += cePGrad(p.Data[base+j*S], w, j, eps, smooth, f)
-		}
-		for j := range C {
-			i := base + j*S
-			gx[i] = cePGrad(p.Data[i], w, j, eps, smooth, f) - gx[i]*sum
-		}
 	}
 	return nil
 }
@@ -294,27 +338,64 @@ func cePGrad(q float64, w *Tensor, j int, eps, smooth, f float64) float64 {
 	return g * q
 }
 
-// ceSoftmax writes softmax(x) of the class row at base (stride S, C
-// classes) into s and returns the row maximum m and ls = log Σ exp(x − m),
-// so that log_softmax(x)_c = (x_c − m) − ls. As in PyTorch's kernel, a +Inf
-// maximum or a row of −Inf gives ∞ − ∞ = NaN everywhere, and so does a NaN.
-func ceSoftmax(x, s []float64, base, S, C int) (m, ls float64) {
+// ceExpRow writes exp(x − m) of the class row at base (stride S, C
+// classes) into e and returns the row maximum m, ls = log Σ exp(x − m) and
+// inv = 1/Σ exp(x − m), so that log_softmax(x)_c = (x_c − m) − ls and
+// softmax(x)_c = e_c·inv. As in PyTorch's kernel, a +Inf maximum or a row of
+// −Inf gives ∞ − ∞ = NaN everywhere, and so does a NaN.
+func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 	m = math.Inf(-1)
-	for j := range C {
-		if v := x[base+j*S]; v > m {
-			m = v
+	sum := 0.0
+	if S == 1 {
+		row, out := x[base:base+C], e[base:base+C]
+		for _, v := range row {
+			if v > m {
+				m = v
+			}
+		}
+		for j, v := range row {
+			// clsExp(v − m), inlined by hand: this loop is most of the
+			// cost of the loss.
+			d := v - m
+			if !(d > -708 && d < 709) {
+				out[j] = math.Exp(d)
+				sum += out[j]
+				continue
+			}
+			kf := d*(256/math.Ln2) + clsExpShift
+			kf -= clsExpShift
+			k := int64(kf)
+			r := (d - kf*clsExpLn2Hi) - kf*clsExpLn2Lo
+			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+			ev := clsExpTable[k&255] * p * math.Float64frombits(uint64((k>>8)+1023)<<52)
+			out[j] = ev
+			sum += ev
+		}
+	} else {
+		for j := range C {
+			if v := x[base+j*S]; v > m {
+				m = v
+			}
+		}
+		for j := range C {
+			i := base + j*S
+			ev := clsExp(x[i] - m)
+			e[i] = ev
+			sum += ev
 		}
 	}
-	sum := 0.0
-	for j := range C {
-		i := base + j*S
-		e := math.Exp(x[i] - m)
-		s[i] = e
-		sum += e
+	return m, math.Log(sum), 1 / sum
+}
+
+// ceSoftmaxTensor returns softmax(x) over the class dimension.
+func ceSoftmaxTensor(x *Tensor, l *clsLayout) *Tensor {
+	s := NewTensor(x.Shape...)
+	for k := range l.Positions() {
+		base := l.Base(k)
+		_, _, inv := ceExpRow(x.Data, s.Data, base, l.S, l.C)
+		for j := range l.C {
+			s.Data[base+j*l.S] *= inv
+		}
 	}
-	inv := 1 / sum
-	for j := range C {
-		s[base+j*S] *= inv
-	}
-	return m, math.Log(sum)
+	return s
 }

@@ -80,24 +80,6 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 	el := r.SetElements(out...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	isTarget := make([]bool, C)
-	for s := range n {
-		row, trow := x.Data[s*C:s*C+C], y.Data[s*C:s*C+C]
-		mlmMarkTargets(trow, isTarget)
-		sum := 0.0
-		for _, tj := range trow {
-			if tj < 0 {
-				break
-			}
-			xj := row[int(tj)]
-			for i, v := range row {
-				if z := 1 - xj + v; !isTarget[i] && z > 0 {
-					sum += z
-				}
-			}
-		}
-		el[s] = sum / float64(C)
-	}
-	r.Reduce(red, float64(n))
 	// PyTorch's backward step is 1/(N·C) for 'mean', 1/C otherwise.
 	g := 1 / float64(C)
 	if red == ReductionMean {
@@ -106,6 +88,7 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 	for s := range n {
 		row, trow, grow := x.Data[s*C:s*C+C], y.Data[s*C:s*C+C], gx[s*C:s*C+C]
 		mlmMarkTargets(trow, isTarget)
+		sum := 0.0
 		for _, tj := range trow {
 			if tj < 0 {
 				break
@@ -113,13 +96,17 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 			j := int(tj)
 			xj := row[j]
 			for i, v := range row {
+				// Strict hinge: z = 0 and NaN add nothing.
 				if z := 1 - xj + v; !isTarget[i] && z > 0 {
+					sum += z
 					grow[j] -= g
 					grow[i] += g
 				}
 			}
 		}
+		el[s] = sum / float64(C)
 	}
+	r.Reduce(red, float64(n))
 	if c.Detail {
 		hinge, mask := NewTensor(x.Shape...), NewTensor(x.Shape...)
 		for s := range n {

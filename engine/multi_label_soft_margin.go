@@ -75,32 +75,36 @@ func computeMultiLabelSoftMargin(c *Call, r *Result) error {
 	out := x.Shape[:x.Dim()-1]
 	el := r.SetElements(out...).Data
 	gx := r.Grad("input", x.Shape...).Data
+	// The upstream gradient of a sample, g/N for 'mean', is divided by C
+	// and scaled by the weight before it meets the two logsigmoids.
+	gc := 1 / float64(C)
+	if c.Reduction() == ReductionMean {
+		gc = 1 / float64(len(el)) / float64(C)
+	}
 	for n := range el {
 		sum := 0.0
 		for j := range C {
 			k := n*C + j
 			xv, yv := x.Data[k], y.Data[iy.At(k)]
-			e := -(yv*LogSigmoid(xv) + (1-yv)*LogSigmoid(-xv))
+			// log σ(±x) = min(±x, 0) − log1p(b) and their derivatives
+			// share b = exp(−|x|), as in PyTorch's logsigmoid kernels.
+			b := clsExp(-math.Abs(xv))
+			l1p := clsLog1p(b)
+			q := b / (1 + b)
+			e := -(yv*(min(xv, 0)-l1p) + (1-yv)*(min(-xv, 0)-l1p))
+			g := gc
 			if w != nil {
-				e *= w.Data[iw.At(k)]
+				wv := w.Data[iw.At(k)]
+				e *= wv
+				g *= wv
 			}
 			sum += e
+			g = -g
+			gx[k] = (g*yv)*mlsmLogSigmoidGrad(xv, q) - (g*(1-yv))*mlsmLogSigmoidGrad(-xv, q)
 		}
 		el[n] = sum / float64(C)
 	}
-	// The upstream gradient of a sample, g/N for 'mean', is divided by C
-	// and scaled by the weight before it meets the two logsigmoids.
-	f := r.Reduce(c.Reduction(), float64(len(el)))
-	gc := f / float64(C)
-	for k := range gx {
-		g := gc
-		if w != nil {
-			g *= w.Data[iw.At(k)]
-		}
-		g = -g
-		xv, yv := x.Data[k], y.Data[iy.At(k)]
-		gx[k] = (g*yv)*mlsmLogSigmoidGrad(xv) - (g*(1-yv))*mlsmLogSigmoidGrad(-xv)
-	}
+	r.Reduce(c.Reduction(), float64(len(el)))
 	if c.Detail {
 		s := NewTensor(x.Shape...)
 		for i, v := range x.Data {
@@ -112,13 +116,12 @@ func computeMultiLabelSoftMargin(c *Call, r *Result) error {
 }
 
 // mlsmLogSigmoidGrad is d log σ(x)/dx as PyTorch's log_sigmoid_backward
-// computes it from b = exp(−|x|).
-func mlsmLogSigmoidGrad(x float64) float64 {
-	b := math.Exp(-math.Abs(x))
+// computes it from q = b/(1 + b), b = exp(−|x|): 1 − q for x < 0, else q.
+func mlsmLogSigmoidGrad(x, q float64) float64 {
 	if x < 0 {
-		return 1 - b/(1+b)
+		return 1 - q
 	}
-	return b / (1 + b)
+	return q
 }
 
 // mlsmBroadcast maps each input element to the element of a tensor

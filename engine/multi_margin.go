@@ -82,63 +82,37 @@ func computeMultiMargin(c *Call, r *Result) error {
 	}
 	el := r.SetElements(out...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	for s := range n {
-		row := x.Data[s*C : s*C+C]
-		t := int(y.Data[s])
-		xt := row[t]
-		wt := 1.0
-		if w != nil {
-			wt = w.Data[t]
-		}
-		sum := 0.0
-		for i, v := range row {
-			if i == t {
-				continue
-			}
-			if z := margin - xt + v; z > 0 {
-				h := z
-				if p == 2 {
-					h = z * z
-				}
-				if w != nil {
-					h *= wt
-				}
-				sum += h
-			}
-		}
-		el[s] = sum / float64(C)
-	}
-	// PyTorch's backward scales by g = 1/(N·C) (1/C for 'sum' and 'none')
-	// before the weight.
-	r.Reduce(red, float64(n))
+	// PyTorch's backward step is g = 1/(N·C) for 'mean' and 1/C otherwise,
+	// scaled by the weight of the target class.
 	g := 1 / float64(C)
 	if red == ReductionMean {
 		g = 1 / (float64(n) * float64(C))
 	}
 	for s := range n {
-		row := x.Data[s*C : s*C+C]
-		grow := gx[s*C : s*C+C]
+		row, grow := x.Data[s*C:s*C+C], gx[s*C:s*C+C]
 		t := int(y.Data[s])
 		xt := row[t]
-		gt := 0.0
+		sum, gt := 0.0, 0.0
 		for i, v := range row {
-			if i == t {
-				continue
-			}
-			if z := margin - xt + v; z > 0 {
-				h := g
+			// Strict hinge: z = 0 and NaN add nothing.
+			if z := margin - xt + v; i != t && z > 0 {
+				h, gh := z, g
 				if p == 2 {
-					h = 2 * g * z
+					h, gh = z*z, 2*g*z
 				}
 				if w != nil {
 					h *= w.Data[t]
+					gh *= w.Data[t]
 				}
-				gt -= h
-				grow[i] = h
+				sum += h
+				gt -= gh
+				grow[i] = gh
 			}
 		}
 		grow[t] = gt
+		el[s] = sum / float64(C)
 	}
+	r.Reduce(red, float64(n))
 	if c.Detail {
 		hinge := NewTensor(x.Shape...)
 		for s := range n {
