@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -55,5 +56,93 @@ func TestClsLog1p(t *testing.T) {
 		if !closeTo(got, want, 2e-15, 0) && !(math.IsNaN(got) && math.IsNaN(want)) {
 			t.Errorf("clsLog1p(%v) = %v; want %v", b, got, want)
 		}
+	}
+}
+
+// clsVec returns a 1-D tensor.
+func clsVec(v ...float64) *Tensor { return &Tensor{Shape: []int{len(v)}, Data: v} }
+
+// clsMat returns a 2-D tensor with the given rows.
+func clsMat(rows ...[]float64) *Tensor {
+	t := &Tensor{Shape: []int{len(rows), 0}, Data: []float64{}}
+	if len(rows) > 0 {
+		t.Shape[1] = len(rows[0])
+	}
+	for _, r := range rows {
+		t.Data = append(t.Data, r...)
+	}
+	return t
+}
+
+// clsCompute evaluates a loss, failing the test on an error.
+func clsCompute(t *testing.T, name string, params map[string]any, inputs map[string]*Tensor) *Result {
+	t.Helper()
+	r, err := clsTry(name, params, inputs)
+	if err != nil {
+		t.Fatalf("%s(%v): %v", name, params, err)
+	}
+	return r
+}
+
+// clsTry evaluates a loss with Detail on and returns its error.
+func clsTry(name string, params map[string]any, inputs map[string]*Tensor) (*Result, error) {
+	spec, ok := Lookup(name)
+	if !ok {
+		return nil, errorf("loss", "%s is not registered", name)
+	}
+	c, err := NewCall(spec, params, inputs)
+	if err != nil {
+		return nil, err
+	}
+	c.Detail = true
+	return c.Compute()
+}
+
+// clsWantError checks that a call fails with an *Error naming field.
+func clsWantError(t *testing.T, name string, params map[string]any, inputs map[string]*Tensor, field string) {
+	t.Helper()
+	r, err := clsTry(name, params, inputs)
+	if err == nil {
+		t.Fatalf("%s(%v) = %v; want an error on %s", name, params, r.Loss.Data, field)
+	}
+	e, ok := err.(*Error)
+	if !ok || e.Field != field {
+		t.Fatalf("%s(%v) error = %v; want an *Error on %s", name, params, err, field)
+	}
+}
+
+// TestClsExamplesAndDetail runs every classification loss on its declared
+// example inputs with Detail on: the example must be a valid call, and the
+// detail must hold exactly the documented fields plus "elements".
+func TestClsExamplesAndDetail(t *testing.T) {
+	for _, name := range []string{"CrossEntropyLoss", "NLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss"} {
+		t.Run(name, func(t *testing.T) {
+			spec, _ := Lookup(name)
+			inputs := map[string]*Tensor{}
+			for _, in := range spec.Inputs {
+				b, err := json.Marshal(in.Example)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if inputs[in.Name], err = ParseTensor(b); err != nil {
+					t.Fatalf("example %s: %v", in.Name, err)
+				}
+			}
+			r := clsCompute(t, name, nil, inputs)
+			if got, want := len(r.Detail), len(spec.DetailFields)+1; got != want {
+				t.Errorf("len(Detail) = %d; want %d (%v)", got, want, spec.DetailFields)
+			}
+			for f := range spec.DetailFields {
+				if _, ok := r.Detail[f]; !ok {
+					t.Errorf("Detail[%q] missing", f)
+				}
+			}
+			if _, err := json.Marshal(r.Detail); err != nil {
+				t.Errorf("Detail does not encode: %v", err)
+			}
+			if math.IsNaN(r.Loss.Data[0]) || math.IsInf(r.Loss.Data[0], 0) {
+				t.Errorf("example loss = %v; want a finite number", r.Loss.Data[0])
+			}
+		})
 	}
 }
