@@ -79,7 +79,13 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 	}
 	el := r.SetElements(out...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	isTarget := make([]bool, C)
+	var buf [256]bool // the label set of a row, on the stack for C ≤ 256
+	isTarget := buf[:0]
+	if C <= len(buf) {
+		isTarget = buf[:C]
+	} else {
+		isTarget = make([]bool, C)
+	}
 	// PyTorch's backward step is 1/(N·C) for 'mean', 1/C otherwise.
 	g := 1 / float64(C)
 	if red == ReductionMean {
