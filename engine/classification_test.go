@@ -146,3 +146,67 @@ func TestClsExamplesAndDetail(t *testing.T) {
 		})
 	}
 }
+
+// TestClsNoPanic throws random shapes, values and parameters at the
+// classification losses: every call must return a result or an *Error,
+// never panic.
+func TestClsNoPanic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	values := []float64{0, 1, -1, 2, 3, -100, 0.5, math.NaN(), math.Inf(1), math.Inf(-1), 1e300, -1e300, 1e20}
+	randTensor := func() *Tensor {
+		shape := make([]int, rng.IntN(5))
+		for i := range shape {
+			shape[i] = rng.IntN(4)
+		}
+		x := NewTensor(shape...)
+		for i := range x.Data {
+			x.Data[i] = values[rng.IntN(len(values))]
+		}
+		return x
+	}
+	names := []string{"CrossEntropyLoss", "NLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss"}
+	for i := range 20000 {
+		name := names[i%len(names)]
+		spec, _ := Lookup(name)
+		params := map[string]any{}
+		for _, p := range spec.Params {
+			if rng.IntN(2) == 0 {
+				continue
+			}
+			switch p.Kind {
+			case KindTensor:
+				params[p.Name] = randTensor()
+			case KindInt:
+				params[p.Name] = rng.IntN(7) - 3
+			case KindFloat:
+				params[p.Name] = values[rng.IntN(len(values))]
+			case KindEnum:
+				params[p.Name] = p.Values[rng.IntN(len(p.Values))]
+			case KindOptionalBool:
+				params[p.Name] = rng.IntN(2) == 0
+			}
+		}
+		inputs := map[string]*Tensor{}
+		for _, in := range spec.Inputs {
+			x := randTensor()
+			if in.Integer {
+				for j := range x.Data {
+					x.Data[j] = float64(rng.IntN(6) - 2)
+				}
+			}
+			inputs[in.Name] = x
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("%s(params %v, inputs %v) panicked: %v", name, params, inputs, p)
+				}
+			}()
+			if _, err := clsTry(name, params, inputs); err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("%s: error %v is a %T; want *Error", name, err, err)
+				}
+			}
+		}()
+	}
+}
