@@ -366,7 +366,7 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 			kf -= clsExpShift
 			k := int64(kf)
 			r := (d - kf*clsExpLn2Hi) - kf*clsExpLn2Lo
-			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
 			ev := clsExpTable[k&255] * p * math.Float64frombits(uint64((k>>8)+1023)<<52)
 			out[j] = ev
 			sum += ev
