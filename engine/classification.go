@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync"
 )
 
 // Helpers shared by the class-index losses (CrossEntropyLoss, NLLLoss,
@@ -240,4 +241,15 @@ const clsParallelWork = 1 << 15
 func clsParts(n, cost int) int {
 	work := n * max(cost, 1)
 	return max(1, min(runtime.GOMAXPROCS(0), n, work/clsParallelWork))
+}
+
+// clsSplit runs rows(part, lo, hi) on parts goroutines that cover [0, n)
+// in contiguous chunks, and waits for them.
+func clsSplit(parts, n int, rows func(part, lo, hi int)) {
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		wg.Go(func() { rows(p, lo, hi) })
+	}
+	wg.Wait()
 }

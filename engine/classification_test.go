@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -208,5 +209,61 @@ func TestClsNoPanic(t *testing.T) {
 				}
 			}
 		}()
+	}
+}
+
+// TestClsLargeBatchMatchesRows checks the samples split across goroutines:
+// a large batch's per-sample losses and gradient must equal each sample
+// computed alone.
+func TestClsLargeBatchMatchesRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	const n, c = 600, 120
+	w := RandU(rng, 0.5, 2, c)
+	labels := NewTensor(n, c)
+	for s := range n {
+		row := labels.Data[s*c : s*c+c]
+		perm := rng.Perm(c)
+		k := rng.IntN(5)
+		for i := range row {
+			row[i] = float64(perm[i])
+			if i == k {
+				row[i] = -1
+			}
+		}
+	}
+	classes := NewTensor(n)
+	for i := range classes.Data {
+		classes.Data[i] = float64(rng.IntN(c))
+	}
+	for _, test := range []struct {
+		name   string
+		params map[string]any
+		target *Tensor
+		row    func(s int) *Tensor // the target of sample s alone
+	}{
+		{"MultiMarginLoss", map[string]any{"p": 2, "weight": w}, classes, func(s int) *Tensor { return Scalar(classes.Data[s]) }},
+		{"MultiLabelMarginLoss", nil, labels, func(s int) *Tensor { return clsVec(labels.Data[s*c : s*c+c]...) }},
+		{"MultiLabelSoftMarginLoss", map[string]any{"weight": w}, RandU(rng, 0, 1, n, c), nil},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if test.row == nil {
+				test.row = func(s int) *Tensor { return clsVec(test.target.Data[s*c : s*c+c]...) }
+			}
+			x := RandN(rng, n, c)
+			params := map[string]any{"reduction": "sum"}
+			for k, v := range test.params {
+				params[k] = v
+			}
+			batch := clsCompute(t, test.name, params, map[string]*Tensor{"input": x, "target": test.target})
+			for s := range n {
+				one := clsCompute(t, test.name, params, map[string]*Tensor{"input": clsVec(x.Data[s*c : s*c+c]...), "target": test.row(s)})
+				if got, want := batch.Elements.Data[s], one.Loss.Data[0]; got != want {
+					t.Fatalf("sample %d: batch loss %v; want %v", s, got, want)
+				}
+				if !slices.Equal(batch.Grads["input"].Data[s*c:s*c+c], one.Grads["input"].Data) {
+					t.Fatalf("sample %d: batch gradient differs from the sample alone", s)
+				}
+			}
+		})
 	}
 }

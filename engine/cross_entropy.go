@@ -3,7 +3,6 @@ package engine
 import (
 	"math"
 	"slices"
-	"sync"
 )
 
 func init() {
@@ -140,12 +139,7 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 		sums := make([][2]float64, parts)
 		pj := &ceIndexRows{}
 		*pj = job // only this copy escapes to the goroutines
-		var wg sync.WaitGroup
-		for p := range parts {
-			lo, hi := p*l.Positions()/parts, (p+1)*l.Positions()/parts
-			wg.Go(func() { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
-		}
-		wg.Wait()
+		clsSplit(parts, l.Positions(), func(p, lo, hi int) { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
 		for _, s := range sums {
 			nllSum += s[0]
 			smSum += s[1]

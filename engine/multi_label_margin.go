@@ -79,41 +79,22 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 	}
 	el := r.SetElements(out...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	var buf [256]bool // the label set of a row, on the stack for C ≤ 256
-	isTarget := buf[:0]
-	if C <= len(buf) {
-		isTarget = buf[:C]
-	} else {
-		isTarget = make([]bool, C)
-	}
 	// PyTorch's backward step is 1/(N·C) for 'mean', 1/C otherwise.
 	g := 1 / float64(C)
 	if red == ReductionMean {
 		g = 1 / (float64(n) * float64(C))
 	}
-	for s := range n {
-		row, trow, grow := x.Data[s*C:s*C+C], y.Data[s*C:s*C+C], gx[s*C:s*C+C]
-		mlmMarkTargets(trow, isTarget)
-		sum := 0.0
-		for _, tj := range trow {
-			if tj < 0 {
-				break
-			}
-			j := int(tj)
-			xj := row[j]
-			for i, v := range row {
-				// Strict hinge: z = 0 and NaN add nothing.
-				if z := 1 - xj + v; !isTarget[i] && z > 0 {
-					sum += z
-					grow[j] -= g
-					grow[i] += g
-				}
-			}
-		}
-		el[s] = sum / float64(C)
+	job := mlmRows{x: x.Data, y: y.Data, gx: gx, el: el, C: C, g: g}
+	// The samples are independent: large inputs are split across the cores.
+	if parts := clsParts(n, C); parts == 1 {
+		job.rows(0, n)
+	} else {
+		pj := job // only this copy escapes to the goroutines
+		clsSplit(parts, n, func(_, lo, hi int) { pj.rows(lo, hi) })
 	}
 	r.Reduce(red, float64(n))
 	if c.Detail {
+		isTarget := make([]bool, C)
 		hinge, mask := NewTensor(x.Shape...), NewTensor(x.Shape...)
 		for s := range n {
 			row, trow := x.Data[s*C:s*C+C], y.Data[s*C:s*C+C]
@@ -138,6 +119,46 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 		r.Detail["hinge"], r.Detail["is_target"] = hinge, mask
 	}
 	return nil
+}
+
+// mlmRows is the per-sample work of MultiLabelMarginLoss: samples
+// [lo, hi) of the loss and their gradient, with PyTorch's backward step g.
+type mlmRows struct {
+	x, y, gx, el []float64
+	C            int
+	g            float64
+}
+
+func (mr *mlmRows) rows(lo, hi int) {
+	C, g := mr.C, mr.g
+	var buf [256]bool // the label set of a row, on the stack for C ≤ 256
+	isTarget := buf[:0]
+	if C <= len(buf) {
+		isTarget = buf[:C]
+	} else {
+		isTarget = make([]bool, C)
+	}
+	for s := lo; s < hi; s++ {
+		row, trow, grow := mr.x[s*C:s*C+C], mr.y[s*C:s*C+C], mr.gx[s*C:s*C+C]
+		mlmMarkTargets(trow, isTarget)
+		sum := 0.0
+		for _, tj := range trow {
+			if tj < 0 {
+				break
+			}
+			j := int(tj)
+			xj := row[j]
+			for i, v := range row {
+				// Strict hinge: z = 0 and NaN add nothing.
+				if z := 1 - xj + v; !isTarget[i] && z > 0 {
+					sum += z
+					grow[j] -= g
+					grow[i] += g
+				}
+			}
+		}
+		mr.el[s] = sum / float64(C)
+	}
 }
 
 // mlmMarkTargets sets isTarget for the labels of a target row listed

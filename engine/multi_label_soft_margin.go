@@ -81,28 +81,16 @@ func computeMultiLabelSoftMargin(c *Call, r *Result) error {
 	if c.Reduction() == ReductionMean {
 		gc = 1 / float64(len(el)) / float64(C)
 	}
-	for n := range el {
-		sum := 0.0
-		for j := range C {
-			k := n*C + j
-			xv, yv := x.Data[k], y.Data[iy.At(k)]
-			// log σ(±x) = min(±x, 0) − log1p(b) and their derivatives
-			// share b = exp(−|x|), as in PyTorch's logsigmoid kernels.
-			b := clsExp(-math.Abs(xv))
-			l1p := clsLog1p(b)
-			q := b / (1 + b)
-			e := -(yv*(min(xv, 0)-l1p) + (1-yv)*(min(-xv, 0)-l1p))
-			g := gc
-			if w != nil {
-				wv := w.Data[iw.At(k)]
-				e *= wv
-				g *= wv
-			}
-			sum += e
-			g = -g
-			gx[k] = (g*yv)*mlsmLogSigmoidGrad(xv, q) - (g*(1-yv))*mlsmLogSigmoidGrad(-xv, q)
-		}
-		el[n] = sum / float64(C)
+	job := mlsmRows{x: x.Data, y: y.Data, gx: gx, el: el, iy: iy, iw: iw, C: C, gc: gc}
+	if w != nil {
+		job.w = w.Data
+	}
+	// The samples are independent: large inputs are split across the cores.
+	if parts := clsParts(len(el), C); parts == 1 {
+		job.rows(0, len(el))
+	} else {
+		pj := job // only this copy escapes to the goroutines
+		clsSplit(parts, len(el), func(_, lo, hi int) { pj.rows(lo, hi) })
 	}
 	r.Reduce(c.Reduction(), float64(len(el)))
 	if c.Detail {
@@ -113,6 +101,42 @@ func computeMultiLabelSoftMargin(c *Call, r *Result) error {
 		r.Detail["sigmoid"] = s
 	}
 	return nil
+}
+
+// mlsmRows is the per-sample work of MultiLabelSoftMarginLoss: samples
+// [lo, hi) of the loss and their gradient, the gradient factor gc already
+// scaled for the reduction and divided by C.
+type mlsmRows struct {
+	x, y, w, gx, el []float64
+	iy, iw          mlsmBroadcast
+	C               int
+	gc              float64
+}
+
+func (mr *mlsmRows) rows(lo, hi int) {
+	for n := lo; n < hi; n++ {
+		sum := 0.0
+		for j := range mr.C {
+			k := n*mr.C + j
+			xv, yv := mr.x[k], mr.y[mr.iy.At(k)]
+			// log σ(±x) = min(±x, 0) − log1p(b) and their derivatives
+			// share b = exp(−|x|), as in PyTorch's logsigmoid kernels.
+			b := clsExp(-math.Abs(xv))
+			l1p := clsLog1p(b)
+			q := b / (1 + b)
+			e := -(yv*(min(xv, 0)-l1p) + (1-yv)*(min(-xv, 0)-l1p))
+			g := mr.gc
+			if mr.w != nil {
+				wv := mr.w[mr.iw.At(k)]
+				e *= wv
+				g *= wv
+			}
+			sum += e
+			g = -g
+			mr.gx[k] = (g*yv)*mlsmLogSigmoidGrad(xv, q) - (g*(1-yv))*mlsmLogSigmoidGrad(-xv, q)
+		}
+		mr.el[n] = sum / float64(mr.C)
+	}
 }
 
 // mlsmLogSigmoidGrad is d log σ(x)/dx as PyTorch's log_sigmoid_backward

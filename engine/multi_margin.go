@@ -88,29 +88,16 @@ func computeMultiMargin(c *Call, r *Result) error {
 	if red == ReductionMean {
 		g = 1 / (float64(n) * float64(C))
 	}
-	for s := range n {
-		row, grow := x.Data[s*C:s*C+C], gx[s*C:s*C+C]
-		t := int(y.Data[s])
-		xt := row[t]
-		sum, gt := 0.0, 0.0
-		for i, v := range row {
-			// Strict hinge: z = 0 and NaN add nothing.
-			if z := margin - xt + v; i != t && z > 0 {
-				h, gh := z, g
-				if p == 2 {
-					h, gh = z*z, 2*g*z
-				}
-				if w != nil {
-					h *= w.Data[t]
-					gh *= w.Data[t]
-				}
-				sum += h
-				gt -= gh
-				grow[i] = gh
-			}
-		}
-		grow[t] = gt
-		el[s] = sum / float64(C)
+	job := mmRows{x: x.Data, y: y.Data, gx: gx, el: el, C: C, p: p, margin: margin, g: g}
+	if w != nil {
+		job.w = w.Data
+	}
+	// The samples are independent: large inputs are split across the cores.
+	if parts := clsParts(n, C); parts == 1 {
+		job.rows(0, n)
+	} else {
+		pj := job // only this copy escapes to the goroutines
+		clsSplit(parts, n, func(_, lo, hi int) { pj.rows(lo, hi) })
 	}
 	r.Reduce(red, float64(n))
 	if c.Detail {
@@ -134,4 +121,44 @@ func computeMultiMargin(c *Call, r *Result) error {
 		r.Detail["hinge"] = hinge
 	}
 	return nil
+}
+
+// mmRows is the per-sample work of MultiMarginLoss: samples [lo, hi) of
+// the loss and their gradient, with PyTorch's backward step g.
+type mmRows struct {
+	x, y, w, gx, el []float64
+	C, p            int
+	margin, g       float64
+}
+
+func (mr *mmRows) rows(lo, hi int) {
+	C, g := mr.C, mr.g
+	for s := lo; s < hi; s++ {
+		row, grow := mr.x[s*C:s*C+C], mr.gx[s*C:s*C+C]
+		t := int(mr.y[s])
+		xt := row[t]
+		wt := 1.0
+		if mr.w != nil {
+			wt = mr.w[t]
+		}
+		sum, gt := 0.0, 0.0
+		for i, v := range row {
+			// Strict hinge: z = 0 and NaN add nothing.
+			if z := mr.margin - xt + v; i != t && z > 0 {
+				h, gh := z, g
+				if mr.p == 2 {
+					h, gh = z*z, 2*g*z
+				}
+				if mr.w != nil {
+					h *= wt
+					gh *= wt
+				}
+				sum += h
+				gt -= gh
+				grow[i] = gh
+			}
+		}
+		grow[t] = gt
+		mr.el[s] = sum / float64(C)
+	}
 }
