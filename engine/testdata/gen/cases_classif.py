@@ -303,3 +303,16 @@ add(case("MLM/err/unbatched-target-2d", MLM, {"input": X1, "target": I([[2, 0, -
 add(case("MLM/err/input-3d", MLM, {"input": X3, "target": I([[[0, -1], [0, -1], [0, -1]]] * 2)}))
 add(case("MLM/err/no-classes", MLM, {"input": [[], []], "target": I([[], []])}))
 add(case("MLM/err/bad-reduction", MLM, {"input": XM, "target": TM}, {"reduction": "avg"}))
+
+# ---------------------------------------------------------------- more NaN / Inf in parameters and targets
+for red in REDS:
+    r = {"reduction": red}
+    add(case(f"CE/nan-weight/{red}", CE, {"input": X, "target": T}, {**r, "weight": [NAN, 1.0, 1.0, 1.0]}))
+    add(case(f"CE/inf-weight-smooth/{red}", CE, {"input": X, "target": T},
+             {**r, "weight": [1.0, 1.0, INF, 1.0], "label_smoothing": 0.1}))
+    add(case(f"CE/prob/nan-target/{red}", CE, {"input": X, "target": [[NAN, 0.5, 0.5, 0.0]] + P[1:]}, r))
+    add(case(f"NLL/3d-all-ignored-weight/{red}", NLL, {"input": X3, "target": I([[-100, -100], [-100, -100]])},
+             {**r, "weight": W3}))
+    add(case(f"MM/margin-inf/{red}", MM, {"input": X, "target": T}, {**r, "margin": INF, "weight": W}))
+    add(case(f"MM/nan-weight/{red}", MM, {"input": X, "target": T}, {**r, "weight": [NAN, 1.0, 1.0, 1.0]}))
+    add(case(f"MLSM/nan-target/{red}", MLSM, {"input": X, "target": [[NAN, 0.0, 1.0, 0.0]] + Y01[1:]}, r))
