@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+func init() {
+	Register(&Spec{
+		Name:   "SoftMarginLoss",
+		Slug:   "soft-margin",
+		Family: FamilyMargin,
+		Summary: "Logistic loss for ±1 labels: a smooth hinge that keeps rewarding " +
+			"a more confident correct sign, ever more gently.",
+		Formula: `\ell_i = \log\bigl(1 + e^{-y_i x_i}\bigr)`,
+		Legacy:  true,
+		Params:  []Param{ReductionParam()},
+		Inputs: []InputSpec{
+			{Name: "input", Role: RolePrediction, Differentiable: true,
+				Doc: "Scores, any shape.", Example: []any{[]any{0.8, -1.5, 2.0}, []any{-0.3, 0.5, 0.0}}},
+			{Name: "target", Role: RoleTarget,
+				Doc:     "Labels ±1 (other values are used as they are), broadcastable to the input's shape.",
+				Example: []any{[]any{1.0, -1.0, 1.0}, []any{1.0, -1.0, -1.0}}},
+		},
+		DetailFields: map[string]string{
+			"yx": "The margin y·x per element, in the input's shape.",
+		},
+		Compute: computeSoftMargin,
+		Random:  randomSoftMargin,
+	})
+}
+
+// computeSoftMargin follows torch.nn.SoftMarginLoss (ATen's
+// soft_margin_loss), computed naively as ATen does, not with log1p or a
+// stable softplus:
+//
+//	e = exp(−y·x),  ℓ = log(1 + e),  ∂ℓ/∂x = −y·e/(1 + e)
+//
+// so −y·x ≳ 709.8 overflows: ℓ = +Inf and the gradient Inf/Inf = NaN, as in
+// PyTorch. The output has the input's shape: the target must broadcast to
+// it, not the other way round.
+func computeSoftMargin(c *Call, r *Result) error {
+	x, y := c.Input("input"), c.Input("target")
+	b, err := broadcastPair(x, y, "input", "target")
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(b.Shape, x.Shape) {
+		return errorf("target", "shape %s broadcasts with input shape %s to %s, but the output must have the input's shape",
+			shapeString(y.Shape), shapeString(x.Shape), shapeString(b.Shape))
+	}
+	el := r.SetElements(x.Shape...).Data
+	gx := r.Grad("input", x.Shape...).Data
+	// ATen's backward scales by 1/numel for 'mean', first.
+	norm := 1.0
+	if c.Reduction() == ReductionMean {
+		norm = 1 / float64(len(el))
+	}
+	for k := range el {
+		yv := y.Data[b.B(k)]
+		e := math.Exp(-x.Data[k] * yv)
+		el[k] = math.Log(1 + e)
+		gx[k] = yv * e * -norm / (1 + e)
+	}
+	if c.Detail {
+		yx := NewTensor(x.Shape...)
+		for k := range yx.Data {
+			yx.Data[k] = y.Data[b.B(k)] * x.Data[k]
+		}
+		r.Detail["yx"] = yx
+	}
+	r.Reduce(c.Reduction(), float64(len(el)))
+	return nil
+}
+
+// randomSoftMargin returns normal scores and ±1 targets.
+func randomSoftMargin(rng *rand.Rand, s Scale) map[string]*Tensor {
+	shape := scaleShape(s)
+	return map[string]*Tensor{"input": RandN(rng, shape...), "target": randomSigns(rng, shape...)}
+}
