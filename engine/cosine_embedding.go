@@ -90,13 +90,16 @@ func computeCosineEmbedding(c *Call, r *Result) error {
 		if g.contiguous() {
 			prod, m1, m2 = cosineEmbeddingSums(x1.Data[o*g.k:(o+1)*g.k], x2.Data[o*g.k:(o+1)*g.k])
 		} else {
+			// The product sums over the broadcast features, but each
+			// squared norm over its own input's features: a (N, 1) input2
+			// against a (N, D) input1 counts its one feature once, so the
+			// "cosine" can exceed 1, as in PyTorch.
 			for j := range g.k {
 				e := g.elem(o, j)
-				a, v := x1.Data[g.u(e)], x2.Data[g.v(e)]
-				prod += a * v
-				m1 += a * a
-				m2 += v * v
+				prod += x1.Data[g.u(e)] * x2.Data[g.v(e)]
 			}
+			m1 = cosineEmbeddingSquares(cosineEmbeddingRow(x1.Shape, x1.Data, o))
+			m2 = cosineEmbeddingSquares(cosineEmbeddingRow(x2.Shape, x2.Data, o))
 		}
 		m1 += f32Eps12
 		m2 += f32Eps12
@@ -138,10 +141,11 @@ func computeCosineEmbedding(c *Call, r *Result) error {
 		}
 		for j := range g.k {
 			e := g.elem(o, j)
-			a, v := x1.Data[g.u(e)], x2.Data[g.v(e)]
-			g1[g.u(e)] += gProd*v + 2*gm1*a
-			g2[g.v(e)] += gProd*a + 2*gm2*v
+			g1[g.u(e)] += gProd * x2.Data[g.v(e)]
+			g2[g.v(e)] += gProd * x1.Data[g.u(e)]
 		}
+		cosineEmbeddingAddSquaresGrad(cosineEmbeddingRow(x1.Shape, x1.Data, o), cosineEmbeddingRow(x1.Shape, g1, o), gm1)
+		cosineEmbeddingAddSquaresGrad(cosineEmbeddingRow(x2.Shape, x2.Data, o), cosineEmbeddingRow(x2.Shape, g2, o), gm2)
 	}
 	r.Reduce(c.Reduction(), float64(len(el)))
 	return nil
@@ -157,6 +161,34 @@ func cosineEmbeddingSums(a, b []float64) (prod, m1, m2 float64) {
 		m2 += v * v
 	}
 	return prod, m1, m2
+}
+
+// cosineEmbeddingRow returns the features of data, of shape (N, D) or
+// (D), that output row o uses: row o, or row 0 when there is one row
+// (broadcast).
+func cosineEmbeddingRow(shape []int, data []float64, o int) []float64 {
+	if len(shape) < 2 || shape[0] == 1 {
+		o = 0
+	}
+	d := shape[len(shape)-1]
+	return data[o*d : (o+1)*d]
+}
+
+// cosineEmbeddingSquares returns Σ x².
+func cosineEmbeddingSquares(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v * v
+	}
+	return s
+}
+
+// cosineEmbeddingAddSquaresGrad adds g·∂(Σ x²)/∂x = 2·g·x to gx.
+func cosineEmbeddingAddSquaresGrad(x, gx []float64, g float64) {
+	gx = gx[:len(x)]
+	for j, v := range x {
+		gx[j] += 2 * g * v
+	}
 }
 
 // randomCosineEmbedding returns normal (N, D) embeddings and ±1 targets.
