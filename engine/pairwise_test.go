@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -135,6 +136,53 @@ func TestMarginLossesNeverPanic(t *testing.T) {
 			}
 			if i == n {
 				break
+			}
+		}
+	}
+}
+
+// marginTestLosses are the losses of this family of tests.
+var marginTestLosses = []string{"MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
+	"CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss"}
+
+// TestMarginLossesExamples checks that each loss's example inputs make a
+// valid call with default parameters and with swap, and that every detail
+// it returns is documented in DetailFields.
+func TestMarginLossesExamples(t *testing.T) {
+	for _, name := range marginTestLosses {
+		spec, ok := Lookup(name)
+		if !ok {
+			t.Fatalf("%s is not registered", name)
+		}
+		inputs := map[string]json.RawMessage{}
+		for _, in := range spec.Inputs {
+			b, err := json.Marshal(in.Example)
+			if err != nil {
+				t.Fatalf("%s: example %s: %v", name, in.Name, err)
+			}
+			inputs[in.Name] = b
+		}
+		params := []map[string]json.RawMessage{{}}
+		if spec.Param("swap") != nil {
+			params = append(params, map[string]json.RawMessage{"swap": json.RawMessage("true")})
+		}
+		for _, p := range params {
+			c, err := DecodeCall(spec, p, inputs)
+			if err != nil {
+				t.Fatalf("%s: example inputs: %v", name, err)
+			}
+			c.Detail = true
+			res, err := c.Compute()
+			if err != nil {
+				t.Fatalf("%s: example inputs: %v", name, err)
+			}
+			for k := range res.Detail {
+				if _, ok := spec.DetailFields[k]; !ok && k != "elements" {
+					t.Errorf("%s: detail %q is not documented in DetailFields", name, k)
+				}
+			}
+			if len(res.Detail) < 2 {
+				t.Errorf("%s: detail has only %v", name, res.Detail)
 			}
 		}
 	}
