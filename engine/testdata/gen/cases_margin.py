@@ -275,3 +275,19 @@ tw("pairwise/bad-distance-broadcast", A, [[0.5, 1.0, 0.0], [0.1, 0.1, 0.1]], [[[
 tw("bad-distance-function", A, P, N, {"distance_function": "euclidean"})
 tw("bad-size-average", A, P, N, {"size_average": False})
 tw("bad-reduction", A, P, N, {"reduction": "avg"})
+
+# Later additions: empty features under every norm degree, and inputs that only the generic paths see.
+for p in (0.0, 0.5, 1.0, 1.5, 3.0, INF):
+    tm(f"empty-features/p={p}", [[], []], [[], []], [[], []], {"p": p, "reduction": "none", "swap": True})
+tm("p=1.5-broadcast-anchor", [[0.1, 0.2, 0.3]], P, N, {"p": 1.5, "reduction": "none", "swap": True})
+tm("p=inf-inf-input", [[INF, 0.0], [1.0, 1.0]], [[0.0, 0.0], [1.0, 1.0]], [[0.0, 2.0], [-INF, 1.0]], {"p": INF, "reduction": "none"})
+tm("p=0.5-inf-input", [[INF, 0.0], [1.0, 1.0]], [[0.0, 0.0], [1.0, 1.0]], [[0.0, 2.0], [-INF, 1.0]], {"p": 0.5, "reduction": "none"})
+tm("p=3-inf-input", [[INF, 0.0], [1.0, 1.0]], [[0.0, 0.0], [1.0, 1.0]], [[0.0, 2.0], [-INF, 1.0]], {"p": 3.0, "reduction": "none"})
+tm("huge-values", [[1e200, -1e200]], [[-1e200, 1e200]], [[0.0, 0.0]], {"reduction": "none"})
+tm("margin-nan", A, P, N, {"margin": NAN, "reduction": "none"})
+mr("margin-nan", X1, X2, Y, {"margin": NAN, "reduction": "none"})
+he("margin-inf", HX, HY, {"margin": INF, "reduction": "none"})
+ce("huge-values", [[1e200, 1e200]], [[1e200, -1e200]], [1.0], {"reduction": "none"})
+ce("margin-inf", C1, C2, CY, {"margin": -INF, "reduction": "none"})
+tw("cosine/huge-values", [[1e200, 1e200]], [[1e200, -1e200]], [[-1e200, 1e200]], {"distance_function": "cosine", "reduction": "none"})
+tw("cosine/inf-values", [[INF, 1.0]], [[1.0, 1.0]], [[-1.0, 1.0]], {"distance_function": "cosine", "reduction": "none"})
