@@ -186,5 +186,5 @@ func softMarginLog(q float64) float64 {
 // randomSoftMargin returns normal scores and ±1 targets.
 func randomSoftMargin(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
-	return map[string]*Tensor{"input": RandN(rng, shape...), "target": randomSigns(rng, shape...)}
+	return map[string]*Tensor{"input": RandN(rng, shape...), "target": marginRandomSigns(rng, shape...)}
 }

@@ -250,8 +250,8 @@ func tripletInputs() []InputSpec {
 	}
 }
 
-// embeddingShape is the (N, D) shape of each scale.
-func embeddingShape(s Scale) []int {
+// marginEmbeddingShape is the (N, D) shape of each scale.
+func marginEmbeddingShape(s Scale) []int {
 	switch s {
 	case ScaleSmall:
 		return []int{4, 16}
@@ -264,7 +264,7 @@ func embeddingShape(s Scale) []int {
 // randomTriplet returns normal anchors, positives near the anchors and
 // normal negatives, so that most hinges are active.
 func randomTriplet(rng *rand.Rand, s Scale) map[string]*Tensor {
-	shape := embeddingShape(s)
+	shape := marginEmbeddingShape(s)
 	a := RandN(rng, shape...)
 	p := RandN(rng, shape...)
 	for i := range p.Data {
