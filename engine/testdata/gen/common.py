@@ -35,7 +35,7 @@ def encode(v):
     """Nested lists with NaN and infinities as the strings the API uses."""
     if isinstance(v, (list, tuple)):
         return [encode(x) for x in v]
-    if isinstance(v, dict):
+    if isinstance(v, dict):  # params such as p=inf
         return {k: encode(x) for k, x in v.items()}
     if isinstance(v, bool):
         return v
