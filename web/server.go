@@ -5,6 +5,8 @@ package web
 import (
 	"log/slog"
 	"sync"
+
+	"github.com/lossplayground/playground/lessons"
 )
 
 // Config holds what the web layer needs from main.
@@ -29,6 +31,9 @@ func New(cfg Config) (*App, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if _, err := lessons.Load(); err != nil { // fail fast on a bad lesson file
+		return nil, err
 	}
 	return &App{log: log, dev: cfg.Dev, conns: map[closer]struct{}{}}, nil
 }

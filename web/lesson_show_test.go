@@ -1,0 +1,73 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestShowLesson(t *testing.T) {
+	srv := newLessonTestServer(t)
+	tests := []struct {
+		name       string
+		path       string
+		accept     string
+		wantStatus int
+		want       []string
+	}{
+		{"english", "/lessons/l1", "", 200, []string{`<html lang="en"`, `data-testid="lesson-content"`, `data-testid="lesson-title"`,
+			`data-testid="question"`, `data-testid="reveal"`, `type="radio"`, `data-testid="preset"`, `class="math`,
+			`data-endpoint="/api/v1/lessons/l1/questions/outlier-l1-vs-mse"`, `src="/lessons/assets/lessons.js"`}},
+		{"chinese by query", "/lessons/l1?lang=zh", "", 200, []string{`<html lang="zh"`, "揭晓答案", "lang=zh"}},
+		{"chinese by header", "/lessons/l1", "zh-CN,zh;q=0.9", 200, []string{`<html lang="zh"`}},
+		{"query beats header", "/lessons/l1?lang=en", "zh-CN", 200, []string{`<html lang="en"`}},
+		{"unknown lesson", "/lessons/nope", "", 404, []string{`lesson: no lesson for loss \"nope\"`}},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.URL+test.path, nil)
+			if test.accept != "" {
+				req.Header.Set("Accept-Language", test.accept)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != test.wantStatus {
+				t.Fatalf("GET %s: status = %d; want %d", test.path, resp.StatusCode, test.wantStatus)
+			}
+			for _, w := range test.want {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("GET %s: body lacks %s", test.path, w)
+				}
+			}
+			if resp.StatusCode == 200 {
+				if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+					t.Errorf("Content-Security-Policy = %q; want script-src 'self'", csp)
+				}
+				if strings.Contains(string(body), "<script>") {
+					t.Errorf("GET %s: page has an inline script", test.path)
+				}
+			}
+		})
+	}
+}
+
+func TestServeLessonScript(t *testing.T) {
+	srv := newLessonTestServer(t)
+	resp, err := http.Get(srv.URL + "/lessons/assets/lessons.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if got, want := resp.Header.Get("Content-Type"), "text/javascript; charset=utf-8"; got != want {
+		t.Errorf("Content-Type = %q; want %q", got, want)
+	}
+	if !strings.Contains(string(body), "export function init") {
+		t.Errorf("lessons.js body does not look like the module")
+	}
+}
