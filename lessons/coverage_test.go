@@ -1,6 +1,11 @@
 package lessons
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/lossplayground/playground/engine"
+)
 
 // allSlugs are the 21 losses of the playground, with their PyTorch class
 // names. Only some are registered on a given branch; every one must have
@@ -37,4 +42,100 @@ func TestEveryLossHasLessonsInBothLanguages(t *testing.T) {
 			t.Errorf("lesson %q is for no known loss", slug)
 		}
 	}
+}
+
+// pytorchNames lists each loss's constructor parameters and functional
+// inputs, as PyTorch 1.13 names them (/work/shared/pytorch-losses.md).
+// Presets of losses that this branch does not register are checked against
+// it, so that a misspelt name cannot wait for the merge to be found.
+var pytorchNames = map[string][2][]string{
+	"l1":                           {legacy("reduction"), {"input", "target"}},
+	"mse":                          {legacy("reduction"), {"input", "target"}},
+	"smooth-l1":                    {legacy("reduction", "beta"), {"input", "target"}},
+	"huber":                        {{"reduction", "delta"}, {"input", "target"}},
+	"poisson-nll":                  {legacy("log_input", "full", "eps", "reduction"), {"input", "target"}},
+	"gaussian-nll":                 {{"full", "eps", "reduction"}, {"input", "target", "var"}},
+	"kl-div":                       {legacy("reduction", "log_target"), {"input", "target"}},
+	"bce":                          {legacy("weight", "reduction"), {"input", "target"}},
+	"bce-with-logits":              {legacy("weight", "reduction", "pos_weight"), {"input", "target"}},
+	"cross-entropy":                {legacy("weight", "ignore_index", "reduction", "label_smoothing"), {"input", "target"}},
+	"nll":                          {legacy("weight", "ignore_index", "reduction"), {"input", "target"}},
+	"multi-label-soft-margin":      {legacy("weight", "reduction"), {"input", "target"}},
+	"multi-margin":                 {legacy("p", "margin", "weight", "reduction"), {"input", "target"}},
+	"multi-label-margin":           {legacy("reduction"), {"input", "target"}},
+	"margin-ranking":               {legacy("margin", "reduction"), {"input1", "input2", "target"}},
+	"hinge-embedding":              {legacy("margin", "reduction"), {"input", "target"}},
+	"soft-margin":                  {legacy("reduction"), {"input", "target"}},
+	"cosine-embedding":             {legacy("margin", "reduction"), {"input1", "input2", "target"}},
+	"triplet-margin":               {legacy("margin", "p", "eps", "swap", "reduction"), {"anchor", "positive", "negative"}},
+	"triplet-margin-with-distance": {{"distance_function", "margin", "swap", "reduction"}, {"anchor", "positive", "negative"}},
+	"ctc":                          {{"blank", "reduction", "zero_infinity"}, {"log_probs", "targets", "input_lengths", "target_lengths"}},
+}
+
+func legacy(names ...string) []string { return append(names, "size_average", "reduce") }
+
+func TestPresetNamesArePyTorchs(t *testing.T) {
+	lib := mustLoad(t)
+	for _, slug := range lib.Slugs() {
+		for _, lang := range Languages {
+			l, _ := lib.Get(slug, lang)
+			var states []*Preset
+			states = append(states, l.Presets...)
+			for _, q := range l.Questions {
+				states = append(states, q.A)
+				if q.B != nil {
+					states = append(states, q.B)
+				}
+			}
+			for _, p := range states {
+				names, ok := pytorchNames[p.Loss]
+				if !ok {
+					t.Errorf("%s/%s preset %q: unknown loss %q", lang, slug, p.ID, p.Loss)
+					continue
+				}
+				for k := range p.Params {
+					if !slices.Contains(names[0], k) {
+						t.Errorf("%s/%s preset %q: %s has no parameter %q", lang, slug, p.ID, p.Loss, k)
+					}
+				}
+				for k := range p.Inputs {
+					if !slices.Contains(names[1], k) {
+						t.Errorf("%s/%s preset %q: %s has no input %q", lang, slug, p.ID, p.Loss, k)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPyTorchNamesMatchEngine keeps pytorchNames honest: for every
+// registered loss it must list exactly the engine's names.
+func TestPyTorchNamesMatchEngine(t *testing.T) {
+	for _, spec := range engine.All() {
+		t.Run(spec.Slug, func(t *testing.T) {
+			names, ok := pytorchNames[spec.Slug]
+			if !ok {
+				t.Fatalf("pytorchNames has no entry for %s", spec.Slug)
+			}
+			var params, inputs []string
+			for _, p := range spec.Params {
+				params = append(params, p.Name)
+			}
+			for _, in := range spec.Inputs {
+				inputs = append(inputs, in.Name)
+			}
+			if got, want := sorted(names[0]), sorted(params); !slices.Equal(got, want) {
+				t.Errorf("parameters = %v; the engine has %v", got, want)
+			}
+			if got, want := sorted(names[1]), sorted(inputs); !slices.Equal(got, want) {
+				t.Errorf("inputs = %v; the engine has %v", got, want)
+			}
+		})
+	}
+}
+
+func sorted(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }
