@@ -60,7 +60,7 @@ func TestLessonsRender(t *testing.T) {
 	for _, l := range allLessons(t) {
 		t.Run(l.Lang+"/"+l.Slug, func(t *testing.T) {
 			html := string(l.HTML)
-			for _, want := range []string{"<h2", `class="math`, `data-testid="preset-link"`} {
+			for _, want := range []string{"<h3", `class="math`, `data-testid="preset-link"`} {
 				if !strings.Contains(html, want) {
 					t.Errorf("HTML has no %s", want)
 				}

@@ -187,7 +187,9 @@ func restoreMath(h string, spans []mathSpan) string {
 }
 
 // presetLinker rewrites links written [text](preset:ID) to the preset's
-// permalink, marking them for tests and styling.
+// permalink, marking them for tests and styling. It also moves every
+// heading down one level: a lesson sits under the page's own h1 and the
+// lesson title's h2, so its "## Parameters" becomes an h3.
 type presetLinker struct {
 	urls    map[string]string
 	missing []string
@@ -195,6 +197,9 @@ type presetLinker struct {
 
 func (p *presetLinker) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering && h.Level < 6 {
+			h.Level++
+		}
 		link, ok := n.(*ast.Link)
 		if !entering || !ok {
 			return ast.WalkContinue, nil
