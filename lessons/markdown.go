@@ -189,28 +189,35 @@ func restoreMath(h string, spans []mathSpan) string {
 // presetLinker rewrites links written [text](preset:ID) to the preset's
 // permalink, marking them for tests and styling. It also moves every
 // heading down one level: a lesson sits under the page's own h1 and the
-// lesson title's h2, so its "## Parameters" becomes an h3.
-type presetLinker struct {
+// lesson title's h2, so its "## Parameters" becomes an h3. The preset URLs
+// of the document being rendered come through the parser context.
+type presetLinker struct{}
+
+// presetLinks is what one conversion's presetLinker reads and reports.
+type presetLinks struct {
 	urls    map[string]string
 	missing []string
 }
 
-func (p *presetLinker) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+var presetLinksKey = parser.NewContextKey()
+
+func (presetLinker) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
+	links, _ := pc.Get(presetLinksKey).(*presetLinks)
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering && h.Level < 6 {
 			h.Level++
 		}
 		link, ok := n.(*ast.Link)
-		if !entering || !ok {
+		if !entering || !ok || links == nil {
 			return ast.WalkContinue, nil
 		}
 		id, ok := strings.CutPrefix(string(link.Destination), "preset:")
 		if !ok {
 			return ast.WalkContinue, nil
 		}
-		url, ok := p.urls[id]
+		url, ok := links.urls[id]
 		if !ok {
-			p.missing = append(p.missing, id)
+			links.missing = append(links.missing, id)
 			return ast.WalkContinue, nil
 		}
 		link.Destination = []byte(url)
@@ -221,21 +228,26 @@ func (p *presetLinker) Transform(doc *ast.Document, _ text.Reader, _ parser.Cont
 	})
 }
 
+// lessonMarkdown is built once: building a goldmark instance costs far
+// more than converting a lesson.
+var lessonMarkdown = goldmark.New(
+	goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+	goldmark.WithParserOptions(parser.WithASTTransformers(prioritized(presetLinker{}))),
+)
+
 // renderMarkdown renders src to HTML, keeping math for KaTeX and turning
 // preset: links into permalinks. A link to an unknown preset is an error.
 func renderMarkdown(src string, presetURLs map[string]string) (template.HTML, error) {
 	protected, spans := protectMath(src)
-	linker := &presetLinker{urls: presetURLs}
-	md := goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
-		goldmark.WithParserOptions(parser.WithASTTransformers(prioritized(linker))),
-	)
+	links := &presetLinks{urls: presetURLs}
+	pc := parser.NewContext()
+	pc.Set(presetLinksKey, links)
 	var buf bytes.Buffer
-	if err := md.Convert([]byte(protected), &buf); err != nil {
+	if err := lessonMarkdown.Convert([]byte(protected), &buf, parser.WithContext(pc)); err != nil {
 		return "", err
 	}
-	if len(linker.missing) > 0 {
-		return "", fmt.Errorf("link to unknown preset %q", linker.missing[0])
+	if len(links.missing) > 0 {
+		return "", fmt.Errorf("link to unknown preset %q", links.missing[0])
 	}
 	return template.HTML(restoreMath(buf.String(), spans)), nil
 }
