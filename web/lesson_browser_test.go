@@ -51,6 +51,7 @@ func TestLessonQuestionsInBrowser(t *testing.T) {
 	}{
 		{"right answer", "/lessons/l1", q, "b", "true", []string{"Correct.", "25", "2.5", "Open in the playground"}},
 		{"wrong answer", "/lessons/l1", q, "a", "false", []string{"Not quite: the answer is MSELoss."}},
+		{"wrong answer in chinese", "/lessons/l1?lang=zh", q, "a", "false", []string{"不对哦，正确答案是“MSELoss”。", "状态 A：2.5"}},
 		{"chinese", "/lessons/l1?lang=zh", q, "b", "true", []string{"答对了。", "平方"}},
 		{"no choice", "/lessons/l1", `form[data-question="median-vs-mean"]`, "", "", []string{"Pick an answer first."}},
 	}

@@ -76,7 +76,7 @@ function showVerdict(form, verdict, body) {
   let message = t.textCorrect;
   if (!body.correct) {
     const right = form.querySelector(`input[type="radio"][value="${CSS.escape(body.answer)}"]`);
-    message = `${t.textWrong} ${right ? right.dataset.label : body.answer}.`;
+    message = t.textWrong.replace("{answer}", right ? right.dataset.label : body.answer);
   }
   verdict.append(el("p", { class: "lesson-verdict-message", "data-testid": "verdict-message" }, message));
   const explanation = el("div", { class: "lesson-explanation", "data-testid": "explanation" });
@@ -89,7 +89,7 @@ function showVerdict(form, verdict, body) {
     dl.append(el("dt", {}, t.textValues));
     for (const [k, v] of values) {
       const name = k === "a" ? t.textA : k === "b" ? t.textB : "";
-      dl.append(el("dd", {}, name ? `${name}: ${formatNumber(v)}` : formatNumber(v)));
+      dl.append(el("dd", {}, name ? `${name}${t.textSep}${formatNumber(v)}` : formatNumber(v)));
     }
     verdict.append(dl);
   }
@@ -98,7 +98,7 @@ function showVerdict(form, verdict, body) {
     const p = el("p", { class: "lesson-links" });
     for (const [k, href] of links) {
       const name = k === "a" ? t.textA : k === "b" ? t.textB : t.textState;
-      p.append(el("a", { href, "data-testid": "state-link" }, `${t.textOpen}: ${name}`), " ");
+      p.append(el("a", { href, "data-testid": "state-link" }, `${t.textOpen}${t.textSep}${name}`), " ");
     }
     verdict.append(p);
   }
