@@ -14,8 +14,8 @@ func BenchmarkLoadFS(b *testing.B) {
 // BenchmarkCheck answers one question: two engine evaluations through the
 // permalink path.
 func BenchmarkCheck(b *testing.B) {
-	l, ok := Get("l1", "en")
-	if !ok {
+	l := Get("l1", "en")
+	if l == nil {
 		b.Fatal("no l1 lesson")
 	}
 	q := l.Question("outlier-l1-vs-mse")

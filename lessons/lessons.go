@@ -164,14 +164,16 @@ var loadDefault = sync.OnceValues(func() (*Library, error) { return LoadFS(conte
 // library. Call it at start-up so that a bad file stops the server.
 func Load() (*Library, error) { return loadDefault() }
 
-// Get returns a lesson from the embedded library (see Library.Get). It
-// reports false if there is no such lesson or the library failed to load.
-func Get(slug, lang string) (*Lesson, bool) {
+// Get returns the lesson for slug in lang from the embedded library,
+// falling back to English (see Library.Get). It returns nil if there is no
+// such lesson or the library failed to load.
+func Get(slug, lang string) *Lesson {
 	lib, err := Load()
 	if err != nil {
-		return nil, false
+		return nil
 	}
-	return lib.Get(slug, lang)
+	l, _ := lib.Get(slug, lang)
+	return l
 }
 
 // LoadFS parses the lessons in fsys, laid out as content/<lang>/<slug>.md.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/lossplayground/playground/lessons"
 )
 
 func TestShowLesson(t *testing.T) {
@@ -69,5 +71,41 @@ func TestServeLessonScript(t *testing.T) {
 	}
 	if !strings.Contains(string(body), "export function init") {
 		t.Errorf("lessons.js body does not look like the module")
+	}
+}
+
+// TestShowEveryLesson renders every lesson page in every language.
+func TestShowEveryLesson(t *testing.T) {
+	srv := newLessonTestServer(t)
+	lib, err := lessons.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range lib.Slugs() {
+		for _, lang := range lessons.Languages {
+			t.Run(slug+"/"+lang, func(t *testing.T) {
+				resp, err := http.Get(srv.URL + "/lessons/" + slug + "?lang=" + lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != 200 {
+					t.Fatalf("GET /lessons/%s?lang=%s: status %d", slug, lang, resp.StatusCode)
+				}
+				l, _ := lib.Get(slug, lang)
+				for _, want := range []string{`<html lang="` + lang + `"`, `data-testid="question"`, `data-testid="preset"`} {
+					if !strings.Contains(string(body), want) {
+						t.Errorf("page lacks %s", want)
+					}
+				}
+				if got, want := strings.Count(string(body), `data-testid="question"`), len(l.Questions); got != want {
+					t.Errorf("page has %d questions; want %d", got, want)
+				}
+				if got, want := strings.Count(string(body), `data-testid="preset"`), len(l.Presets); got != want {
+					t.Errorf("page has %d presets; want %d", got, want)
+				}
+			})
+		}
 	}
 }
