@@ -63,8 +63,8 @@ type Question struct {
 
 // Choice is one answer offered.
 type Choice struct {
-	Value string // from the kind's vocabulary: what the API takes
-	Label string // what the page shows
+	Value string `json:"value"` // from the kind's vocabulary: what the API takes
+	Label string `json:"label"` // what the page shows
 }
 
 // Probe picks one number out of a computed state.
