@@ -68,6 +68,17 @@ func TestLessonsRender(t *testing.T) {
 			if strings.Contains(html, mathPlaceholderPrefix) {
 				t.Errorf("HTML still holds a math placeholder")
 			}
+			// An unbalanced $ leaves a dollar in the text: lessons
+			// write no literal dollars.
+			texts := []string{html}
+			for _, q := range l.Questions {
+				texts = append(texts, string(q.PromptHTML), string(q.ExplanationHTML))
+			}
+			for _, h := range texts {
+				if i := strings.Index(h, "$"); i >= 0 {
+					t.Errorf("stray $ (unbalanced math?) near %q", h[max(0, i-60):min(len(h), i+40)])
+				}
+			}
 			if len(l.Presets) == 0 {
 				t.Errorf("lesson has no presets")
 			}

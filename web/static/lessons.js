@@ -22,10 +22,25 @@ const el = (tag, attrs = {}, text = "") => {
   return e;
 };
 
+// KaTeX comes from the page: either a global `katex` (a classic script),
+// or an ES module named by <meta name="katex-module" content="/static/...">,
+// imported on first use (same origin, so the CSP allows it).
+let katexPromise;
+function loadKatex() {
+  if (globalThis.katex) return Promise.resolve(globalThis.katex);
+  if (!katexPromise) {
+    const meta = document.querySelector('meta[name="katex-module"]');
+    katexPromise = meta
+      ? import(meta.content).then((m) => m.default || m).catch(() => null)
+      : Promise.resolve(null);
+  }
+  return katexPromise;
+}
+
 // renderMath typesets every .math span under root with KaTeX, if the page
-// loaded it (the loss page does); otherwise the LaTeX stays readable.
-export function renderMath(root = document) {
-  const katex = globalThis.katex;
+// provides it; otherwise the LaTeX stays readable as text.
+export async function renderMath(root = document) {
+  const katex = await loadKatex();
   if (!katex) return;
   for (const span of root.querySelectorAll("span.math:not([data-rendered])")) {
     try {
