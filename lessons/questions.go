@@ -131,7 +131,7 @@ func (q *Question) Answer() (string, map[string]engine.Float, error) {
 		return "", values, errors.New("cannot compare NaN")
 	}
 	order := 0
-	if !(a == b || math.Abs(a-b) <= equalRelTol*math.Max(math.Abs(a), math.Abs(b))) {
+	if !sameNumber(a, b) {
 		order = 1
 		if a < b {
 			order = -1
@@ -161,6 +161,18 @@ func (q *Question) Check(answer string) (*Verdict, error) {
 		v.Links["a"], v.Links["b"] = q.A.URL, q.B.URL
 	}
 	return v, nil
+}
+
+// sameNumber reports whether a and b are equal up to rounding. Infinities
+// equal only themselves: ∞ is not "close" to 3.3, though |∞ − 3.3| ≤ 1e−9·∞.
+func sameNumber(a, b float64) bool {
+	if a == b {
+		return true
+	}
+	if math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return false
+	}
+	return math.Abs(a-b) <= equalRelTol*math.Max(math.Abs(a), math.Abs(b))
 }
 
 // classify names a number as the sign and value kinds do.
