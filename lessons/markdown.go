@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -155,6 +157,51 @@ func firstLine(s string) string {
 	return s
 }
 
+// joinCJKLines joins a line that ends with a Chinese character to the next
+// when that one starts with a Chinese character: a browser shows a soft
+// line break as a space, which Chinese text must not have. A break between
+// Chinese and Latin text stays a space ("使用 BCELoss"). Fenced code is
+// left alone.
+func joinCJKLines(src string) string {
+	lines := strings.Split(src, "\n")
+	var out strings.Builder
+	inFence := false
+	for i, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
+			inFence = !inFence
+		}
+		out.WriteString(line)
+		if i == len(lines)-1 {
+			break
+		}
+		next := strings.TrimLeft(lines[i+1], " \t")
+		last, _ := utf8.DecodeLastRuneInString(line)
+		first, _ := utf8.DecodeRuneInString(next)
+		if !inFence && isCJK(last) && isCJK(first) {
+			lines[i+1] = next
+			continue
+		}
+		out.WriteByte('\n')
+	}
+	return out.String()
+}
+
+// isCJK reports whether r is a Chinese or Japanese character, or
+// punctuation set in Chinese text (fullwidth forms, CJK punctuation, curly
+// quotes, the em dash and the ellipsis).
+func isCJK(r rune) bool {
+	switch {
+	case unicode.Is(unicode.Han, r), unicode.Is(unicode.Hiragana, r), unicode.Is(unicode.Katakana, r):
+		return true
+	case r >= 0x3000 && r <= 0x303F, r >= 0xFF00 && r <= 0xFFEF:
+		return true
+	case r == '“' || r == '”' || r == '‘' || r == '’' || r == '—' || r == '…':
+		return true
+	}
+	return false
+}
+
 // restoreMath swaps the placeholders in rendered HTML back for KaTeX spans.
 func restoreMath(h string, spans []mathSpan) string {
 	if len(spans) == 0 {
@@ -238,7 +285,7 @@ var lessonMarkdown = goldmark.New(
 // renderMarkdown renders src to HTML, keeping math for KaTeX and turning
 // preset: links into permalinks. A link to an unknown preset is an error.
 func renderMarkdown(src string, presetURLs map[string]string) (template.HTML, error) {
-	protected, spans := protectMath(src)
+	protected, spans := protectMath(joinCJKLines(src))
 	links := &presetLinks{urls: presetURLs}
 	pc := parser.NewContext()
 	pc.Set(presetLinksKey, links)

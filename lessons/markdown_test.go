@@ -43,3 +43,25 @@ func TestRenderMarkdownMath(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderMarkdownChineseLineBreaks(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{"常用于知识蒸馏\n（匹配教师模型）\n中文", "常用于知识蒸馏（匹配教师模型）中文"},
+		{"中文，\n  续行", "中文，续行"},
+		{"使用\nBCELoss", "使用\nBCELoss"},
+		{"BCELoss\n之后", "BCELoss\n之后"},
+		{"English\nwords", "English\nwords"},
+		{"```\n中文\n中文\n```", "中文\n中文"},
+	}
+	for _, test := range tests {
+		got, err := renderMarkdown(test.src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(got), test.want) {
+			t.Errorf("renderMarkdown(%q) = %q; want it to contain %q", test.src, got, test.want)
+		}
+	}
+}
