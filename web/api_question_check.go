@@ -59,7 +59,7 @@ func (a *App) checkLessonQuestion(w http.ResponseWriter, r *http.Request) error 
 	q := l.Question(id)
 	if q == nil {
 		return errorStatus(http.StatusNotFound, fmt.Sprintf("question: lesson %s has no question %q (it has %s)",
-			slug, id, strings.Join(questionIDs(l), ", ")))
+			slug, id, strings.Join(lessonQuestionIDs(l), ", ")))
 	}
 	if req.Answer == "" {
 		return &engine.Error{Field: "answer", Msg: "missing: choose one of " + strings.Join(q.ChoiceValues(), ", ")}
@@ -83,7 +83,7 @@ func (a *App) checkLessonQuestion(w http.ResponseWriter, r *http.Request) error 
 	return err
 }
 
-func questionIDs(l *lessons.Lesson) []string {
+func lessonQuestionIDs(l *lessons.Lesson) []string {
 	out := make([]string, len(l.Questions))
 	for i, q := range l.Questions {
 		out[i] = q.ID
