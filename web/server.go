@@ -28,12 +28,13 @@ type closer interface{ Close() error }
 
 // New builds the web application.
 func New(cfg Config) (*App, error) {
+	// Parse every lesson now, so that a bad lesson file stops start-up.
+	if _, err := lessons.Load(); err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
-	}
-	if _, err := lessons.Load(); err != nil { // fail fast on a bad lesson file
-		return nil, err
 	}
 	return &App{log: log, dev: cfg.Dev, conns: map[closer]struct{}{}}, nil
 }
