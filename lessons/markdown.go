@@ -23,11 +23,13 @@ import (
 // becomes emphasis, \{ loses its backslash), so every math span is swapped
 // for an inert placeholder before rendering and swapped back afterwards as
 //
-//	<span class="math" data-testid="math">x_i</span>
-//	<span class="math math-display" data-testid="math">\sum_i x_i</span>
+//	<span class="math" data-latex="x_i" data-testid="math">x_i</span>
+//	<span class="math display" data-latex="\sum_i x_i" data-testid="math">\sum_i x_i</span>
 //
-// with the LaTeX HTML-escaped. Code spans and fenced code keep their
-// dollars. A backslash-escaped \$ stays a literal dollar sign.
+// with the LaTeX HTML-escaped: the same markup as the loss pages' formulas,
+// so that their typesetting (or web/static/lessons.js) renders both. Code
+// spans and fenced code keep their dollars. A backslash-escaped \$ stays a
+// literal dollar sign.
 
 // mathPlaceholderPrefix starts every placeholder; letters and digits only,
 // so that no Markdown rule can touch it.
@@ -226,9 +228,10 @@ func restoreMath(h string, spans []mathSpan) string {
 		sp := spans[n]
 		class := "math"
 		if sp.display {
-			class = "math math-display"
+			class = "math display"
 		}
-		fmt.Fprintf(&out, `<span class="%s" data-testid="math">%s</span>`, class, html.EscapeString(sp.tex))
+		tex := html.EscapeString(sp.tex)
+		fmt.Fprintf(&out, `<span class="%s" data-latex="%s" data-testid="math">%s</span>`, class, tex, tex)
 		h = rest[j+1:]
 	}
 }

@@ -12,9 +12,9 @@ func TestRenderMarkdownMath(t *testing.T) {
 		want []string // substrings of the HTML
 		not  []string
 	}{
-		{"inline", "a $x_i_j$ b", []string{`<span class="math" data-testid="math">x_i_j</span>`}, []string{"<em>"}},
-		{"display", "$$\\sum_i \\{a\\}$$", []string{`<span class="math math-display" data-testid="math">\sum_i \{a\}</span>`}, nil},
-		{"escaped html", "$a<b$", []string{`<span class="math" data-testid="math">a&lt;b</span>`}, nil},
+		{"inline", "a $x_i_j$ b", []string{`<span class="math" data-latex="x_i_j" data-testid="math">x_i_j</span>`}, []string{"<em>"}},
+		{"display", "$$\\sum_i \\{a\\}$$", []string{`<span class="math display" data-latex="\sum_i \{a\}" data-testid="math">\sum_i \{a\}</span>`}, nil},
+		{"escaped html", "$a<b$", []string{`data-latex="a&lt;b" data-testid="math">a&lt;b</span>`}, nil},
 		{"code span keeps dollars", "`$x$`", []string{"<code>$x$</code>"}, []string{`class="math"`}},
 		{"fence keeps dollars", "```\n$x$\n```\n", []string{"$x$"}, []string{`class="math"`}},
 		{"escaped dollar", `costs \$5 and \$6`, []string{"costs $5 and $6"}, []string{`class="math"`}},

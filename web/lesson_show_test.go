@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/templates"
 )
 
 func TestShowLesson(t *testing.T) {
@@ -107,5 +109,33 @@ func TestShowEveryLesson(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestLessonForComponent(t *testing.T) {
+	tests := []struct {
+		slug, lang string
+		want       []string // empty: renders nothing
+	}{
+		{"l1", "en", []string{`data-testid="lesson-content"`, `lang="en"`, `data-lesson="l1"`}},
+		{"mse", "zh", []string{`lang="zh"`, "揭晓答案"}},
+		{"nope", "en", nil},
+	}
+	for _, test := range tests {
+		t.Run(test.slug+"/"+test.lang, func(t *testing.T) {
+			var buf strings.Builder
+			if err := templates.LessonFor(test.slug, test.lang).Render(context.Background(), &buf); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.String()
+			if test.want == nil && got != "" {
+				t.Errorf("LessonFor(%q, %q) = %q; want nothing", test.slug, test.lang, got)
+			}
+			for _, w := range test.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("LessonFor(%q, %q) lacks %s", test.slug, test.lang, w)
+				}
+			}
+		})
 	}
 }

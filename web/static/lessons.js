@@ -44,8 +44,8 @@ export async function renderMath(root = document) {
   if (!katex) return;
   for (const span of root.querySelectorAll("span.math:not([data-rendered])")) {
     try {
-      katex.render(span.textContent, span, {
-        displayMode: span.classList.contains("math-display"),
+      katex.render(span.dataset.latex || span.textContent, span, {
+        displayMode: span.classList.contains("display"),
         throwOnError: false,
       });
       span.dataset.rendered = "1";
