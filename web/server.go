@@ -5,6 +5,8 @@ package web
 import (
 	"log/slog"
 	"sync"
+
+	"github.com/lossplayground/playground/lessons"
 )
 
 // Config holds what the web layer needs from main.
@@ -32,6 +34,10 @@ type closer interface{ Close() error }
 
 // New builds the web application.
 func New(cfg Config) (*App, error) {
+	// Parse every lesson now, so that a bad lesson file stops start-up.
+	if _, err := lessons.Load(); err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
