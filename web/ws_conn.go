@@ -275,29 +275,11 @@ func wsDecodeMessage(msg []byte) (*wsRequest, []byte) {
 	}
 	req.spec = spec
 	if req.View != nil {
-		if err := checkWSView(req.View); err != nil {
+		if err := req.View.Validate(); err != nil {
 			return nil, wsEngineErrorReply(id, err)
 		}
 	}
 	return req, nil
-}
-
-// checkWSView checks the view fields the way the page's URL state does.
-func checkWSView(v *charts.View) error {
-	if v.Element < 0 {
-		return &engine.Error{Field: "view.element", Msg: fmt.Sprintf("must be a non-negative integer, got %d", v.Element)}
-	}
-	switch v.Lattice {
-	case "", "alpha", "beta", "occupancy", "gradient":
-	default:
-		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + strconv.Quote(v.Lattice)}
-	}
-	switch v.Theme {
-	case "", "light", "dark":
-	default:
-		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v.Theme)}
-	}
-	return nil
 }
 
 // wsComputer evaluates compute requests into reused buffers: one per
