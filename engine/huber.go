@@ -1,0 +1,65 @@
+package engine
+
+func init() {
+	Register(&Spec{
+		Name:   "HuberLoss",
+		Slug:   "huber",
+		Family: FamilyRegression,
+		Summary: "Squared error for misses smaller than delta and a straight line beyond it, " +
+			"so outliers pull with a constant force instead of a growing one.",
+		Formula: `\ell_i = \begin{cases} \tfrac12 (x_i - y_i)^2 & \text{if } \lvert x_i - y_i \rvert < \delta \\[4pt] \delta \left( \lvert x_i - y_i \rvert - \tfrac12 \delta \right) & \text{otherwise} \end{cases}`,
+		Params: []Param{
+			ReductionParam(),
+			{Name: "delta", Kind: KindFloat, Default: 1.0, Min: ptr(0), MinExclusive: true,
+				SliderMin: 0.05, SliderMax: 3, Step: 0.05,
+				Doc: "Where the quadratic part hands over to the linear part, and the slope of the linear part."},
+		},
+		Inputs:  regressionInputs(),
+		Compute: computeHuber,
+		Random:  randomRegression,
+	})
+}
+
+// computeHuber follows torch.nn.HuberLoss (ATen huber_loss), with d = x − y:
+//
+//	ℓ = 0.5·d²         if |d| < δ
+//	ℓ = δ·(|d| − 0.5δ) otherwise
+//
+//	∂ℓ/∂x = −δ if d ≤ −δ, +δ if d ≥ δ, d otherwise
+//
+// It equals δ·SmoothL1(β = δ). δ ≤ 0 (and NaN) is rejected, as PyTorch
+// rejects it. input and target broadcast; the gradient of a broadcast input
+// is summed over the broadcast dimensions.
+func computeHuber(c *Call, r *Result) error {
+	x, y := c.Input("input"), c.Input("target")
+	delta := c.Float("delta")
+	b, err := broadcastPair(x, y, "input", "target")
+	if err != nil {
+		return err
+	}
+	el := r.SetElements(b.Shape...).Data
+	gx := r.Grad("input", x.Shape...).Data
+	for k := range el {
+		i := b.A(k)
+		d := x.Data[i] - y.Data[b.B(k)]
+		z := d
+		if z < 0 {
+			z = -z
+		}
+		if z < delta {
+			el[k] = 0.5 * z * z
+		} else {
+			el[k] = delta * (z - 0.5*delta)
+		}
+		switch {
+		case d <= -delta:
+			gx[i] -= delta
+		case d >= delta:
+			gx[i] += delta
+		default:
+			gx[i] += d
+		}
+	}
+	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	return nil
+}
