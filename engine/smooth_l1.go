@@ -8,7 +8,7 @@ func init() {
 		Summary: "Squared error for small misses and absolute error for large ones, " +
 			"so it is gentle near the target but not thrown off by outliers.",
 		Formula: `\ell_i = \begin{cases} \dfrac{(x_i - y_i)^2}{2\beta} & \text{if } \lvert x_i - y_i \rvert < \beta \\[4pt] \lvert x_i - y_i \rvert - \dfrac{\beta}{2} & \text{otherwise} \end{cases}`,
-		Legacy: true,
+		Legacy:  true,
 		Params: []Param{
 			ReductionParam(),
 			{Name: "beta", Kind: KindFloat, Default: 1.0, Min: ptr(0), SliderMin: 0, SliderMax: 3, Step: 0.05,
