@@ -70,16 +70,22 @@ func computeBCE(c *Call, r *Result) error {
 	}
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
+	red := c.Reduction()
+	f := regprobGradScale(red, float64(len(el)))
+	ys := y.Data[:len(x.Data)]
 	for k, xv := range x.Data {
-		yv := y.Data[k]
-		el[k] = (yv-1)*max(math.Log(1-xv), bceLogClamp) - yv*max(math.Log(xv), bceLogClamp)
-		gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12)
+		yv := ys[k]
+		lx, l1x := math.Log(xv), math.Log(1-xv)
+		el[k] = (yv-1)*regprobSelect(l1x < bceLogClamp, bceLogClamp, l1x) -
+			yv*regprobSelect(lx < bceLogClamp, bceLogClamp, lx)
+		den := (1 - xv) * xv
+		gx[k] = (xv - yv) / regprobSelect(den < f32Eps12, f32Eps12, den) * f
 	}
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)
 	}
-	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	r.Reduce(red, float64(len(el)))
 	if c.Detail {
 		lp, l1p := NewTensor(x.Shape...), NewTensor(x.Shape...)
 		for k, xv := range x.Data {

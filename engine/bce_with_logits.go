@@ -70,35 +70,42 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 	}
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	if pw == nil {
-		for k, xv := range x.Data {
-			yv := y.Data[k]
-			e := math.Exp(-math.Abs(xv))
-			el[k] = (1-yv)*xv + max(-xv, 0) + math.Log(1+e)
-			gx[k] = bceWithLogitsSigmoid(xv, e) - yv
-			if xv < -math.MaxFloat64 {
-				el[k] = bceWithLogitsNegInf()
-			}
-		}
-	} else {
-		// gx holds pos_weight broadcast to the input until it is overwritten.
+	red := c.Reduction()
+	f := regprobGradScale(red, float64(len(el)))
+	ys := y.Data[:len(x.Data)]
+	if pw != nil {
+		// gx holds pos_weight broadcast to the input until the loop
+		// overwrites each element with its gradient.
 		bceBroadcastApply(gx, x.Shape, pw, false)
-		for k, xv := range x.Data {
-			yv, p := y.Data[k], gx[k]
-			e := math.Exp(-math.Abs(xv))
-			el[k] = (1-yv)*xv + ((p-1)*yv+1)*(math.Log(1+e)+max(-xv, 0))
+	}
+	nan := math.NaN()
+	for k, xv := range x.Data {
+		yv := ys[k]
+		// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and σ(x),
+		// 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without overflow.
+		e := math.Exp(-math.Abs(xv))
+		m := regprobSelect(xv < 0, -xv, 0)
+		s := math.Log(1 + e)
+		sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
+		var l, g float64
+		if pw == nil {
+			l, g = (1-yv)*xv+m+s, sig-yv
+		} else {
+			p := gx[k]
 			t := p * yv
-			gx[k] = (t+1-yv)*bceWithLogitsSigmoid(xv, e) - t
-			if xv < -math.MaxFloat64 {
-				el[k] = bceWithLogitsNegInf()
-			}
+			l, g = (1-yv)*xv+((p-1)*yv+1)*(s+m), (t+1-yv)*sig-t
 		}
+		// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the loss
+		// is NaN whatever the target; 1 + exp(−|x|) alone would not give
+		// that. The gradient stays finite.
+		el[k] = regprobSelect(xv < -math.MaxFloat64, nan, l)
+		gx[k] = g * f
 	}
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)
 	}
-	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	r.Reduce(red, float64(len(el)))
 	if c.Detail {
 		p, lp, l1p := NewTensor(x.Shape...), NewTensor(x.Shape...), NewTensor(x.Shape...)
 		for k, xv := range x.Data {
@@ -109,19 +116,6 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 		r.Detail["probability"], r.Detail["log_prob"], r.Detail["log_one_minus_prob"] = p, lp, l1p
 	}
 	return nil
-}
-
-// bceWithLogitsNegInf is the loss PyTorch gives at x = −∞ whatever the
-// target: its exp(−x − m) is exp(∞ − ∞) = NaN there, which the shortcut
-// 1 + exp(−|x|) does not reproduce. The gradient stays finite.
-func bceWithLogitsNegInf() float64 { return math.NaN() }
-
-// bceWithLogitsSigmoid returns σ(x) given e = exp(−|x|), without overflow.
-func bceWithLogitsSigmoid(x, e float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + e)
-	}
-	return e / (1 + e)
 }
 
 // randomBCEWithLogits returns normal logits and soft targets in [0, 1).

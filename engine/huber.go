@@ -1,5 +1,7 @@
 package engine
 
+import "math"
+
 func init() {
 	Register(&Spec{
 		Name:   "HuberLoss",
@@ -39,27 +41,24 @@ func computeHuber(c *Call, r *Result) error {
 	}
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
+	red := c.Reduction()
+	f := regprobGradScale(red, float64(len(el)))
+	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
+	halfDelta := 0.5 * delta
 	for k := range el {
-		i := b.A(k)
-		d := x.Data[i] - y.Data[b.B(k)]
-		z := d
-		if z < 0 {
-			z = -z
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
 		}
-		if z < delta {
-			el[k] = 0.5 * z * z
-		} else {
-			el[k] = delta * (z - 0.5*delta)
+		if ib != nil {
+			j = ib[k]
 		}
-		switch {
-		case d <= -delta:
-			gx[i] -= delta
-		case d >= delta:
-			gx[i] += delta
-		default:
-			gx[i] += d
-		}
+		d := xs[i] - ys[j]
+		z := math.Abs(d)
+		el[k] = regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta))
+		g := regprobSelect(d >= delta, delta, d)
+		gx[i] += regprobSelect(d <= -delta, -delta, g) * f
 	}
-	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	r.Reduce(red, float64(len(el)))
 	return nil
 }

@@ -60,18 +60,6 @@ func computeKLDiv(c *Call, r *Result) error {
 	}
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	for k := range el {
-		i := b.A(k)
-		xv, yv := x.Data[i], y.Data[b.B(k)]
-		if logTarget {
-			e := math.Exp(yv)
-			el[k] = e * (yv - xv)
-			gx[i] -= e
-			continue
-		}
-		el[k] = klDivXlogy(yv) - yv*xv
-		gx[i] -= yv
-	}
 	red := c.Reduction()
 	denom := float64(len(el))
 	if red == ReductionBatchMean {
@@ -80,7 +68,27 @@ func computeKLDiv(c *Call, r *Result) error {
 			denom = float64(x.Shape[0])
 		}
 	}
-	ScaleBy(gx, r.Reduce(red, denom))
+	f := regprobGradScale(red, denom)
+	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
+	for k := range el {
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
+		}
+		if ib != nil {
+			j = ib[k]
+		}
+		xv, yv := xs[i], ys[j]
+		if logTarget {
+			e := math.Exp(yv)
+			el[k] = e * (yv - xv)
+			gx[i] -= e * f
+			continue
+		}
+		el[k] = klDivXlogy(yv) - yv*xv
+		gx[i] -= yv * f
+	}
+	r.Reduce(red, denom)
 	if c.Detail {
 		p := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
@@ -98,16 +106,10 @@ func computeKLDiv(c *Call, r *Result) error {
 	return nil
 }
 
-// klDivXlogy is ATen's xlogy(y, y): NaN for NaN, 0 for 0 (so 0·log 0 = 0),
-// else y·log y (NaN for negative y).
+// klDivXlogy is ATen's xlogy(y, y): 0 where y = 0 (so 0·log 0 = 0), else
+// y·log y, which is NaN for NaN and negative y.
 func klDivXlogy(y float64) float64 {
-	switch {
-	case y != y:
-		return y
-	case y == 0:
-		return 0
-	}
-	return y * math.Log(y)
+	return regprobSelect(y == 0, 0, y*math.Log(y))
 }
 
 // randomKLDiv returns rows of log-probabilities and rows of target

@@ -65,25 +65,35 @@ func computePoissonNLL(c *Call, r *Result) error {
 	}
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
+	red := c.Reduction()
+	f := regprobGradScale(red, float64(len(el)))
+	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	for k := range el {
-		i := b.A(k)
-		xv, yv := x.Data[i], y.Data[b.B(k)]
-		var l float64
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
+		}
+		if ib != nil {
+			j = ib[k]
+		}
+		xv, yv := xs[i], ys[j]
+		var l, g float64
 		if logInput {
 			e := math.Exp(xv)
-			l = e - yv*xv
-			gx[i] += e - yv
+			l, g = e-yv*xv, e-yv
 		} else {
-			l = xv - yv*math.Log(xv+eps)
-			gx[i] += 1 - yv/(xv+eps)
+			l, g = xv-yv*math.Log(xv+eps), 1-yv/(xv+eps)
 		}
-		// masked_fill(target <= 1, 0): NaN targets are not masked.
-		if full && !(yv <= 1) {
-			l += yv*math.Log(yv) - yv + 0.5*math.Log(poissonTwoPi*yv)
+		if full {
+			// PyTorch evaluates the term everywhere, then
+			// masked_fill(target <= 1, 0): a NaN target is not masked.
+			st := yv*math.Log(yv) - yv + 0.5*math.Log(poissonTwoPi*yv)
+			l += regprobSelect(yv <= 1, 0, st)
 		}
 		el[k] = l
+		gx[i] += g * f
 	}
-	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	r.Reduce(red, float64(len(el)))
 	if c.Detail {
 		rate := NewTensor(x.Shape...)
 		for i, xv := range x.Data {

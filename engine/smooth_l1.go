@@ -1,5 +1,7 @@
 package engine
 
+import "math"
+
 func init() {
 	Register(&Spec{
 		Name:   "SmoothL1Loss",
@@ -41,28 +43,49 @@ func computeSmoothL1(c *Call, r *Result) error {
 	}
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
+	red := c.Reduction()
+	f := regprobGradScale(red, float64(len(el)))
+	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
+	halfBeta := 0.5 * beta
+	// Both branches are computed and one selected without a jump: random
+	// data would mispredict half of the branches.
 	for k := range el {
-		i := b.A(k)
-		d := x.Data[i] - y.Data[b.B(k)]
-		z := d
-		if z < 0 {
-			z = -z
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
 		}
-		if z < beta {
-			el[k] = 0.5 * z * z / beta
-		} else {
-			el[k] = z - 0.5*beta
+		if ib != nil {
+			j = ib[k]
 		}
-		// The branch order matters at β = 0, d = 0: the first test fires.
-		switch {
-		case d <= -beta:
-			gx[i]--
-		case d >= beta:
-			gx[i]++
-		default:
-			gx[i] += d / beta
-		}
+		d := xs[i] - ys[j]
+		z := math.Abs(d)
+		el[k] = regprobSelect(z < beta, 0.5*z*z/beta, z-halfBeta)
+		// The branch order matters at β = 0, d = 0: d ≤ −β wins.
+		g := regprobSelect(d >= beta, 1, d/beta)
+		gx[i] += regprobSelect(d <= -beta, -1, g) * f
 	}
-	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	r.Reduce(red, float64(len(el)))
 	return nil
+}
+
+// regprobSelect returns a if c, else b, without a branch (the compiler
+// emits a conditional move for the mask). NaN payloads pass unchanged.
+func regprobSelect(c bool, a, b float64) float64 {
+	var m uint64
+	if c {
+		m = ^uint64(0)
+	}
+	ab, bb := math.Float64bits(a), math.Float64bits(b)
+	return math.Float64frombits(bb ^ (ab^bb)&m)
+}
+
+// regprobGradScale is the factor by which the gradient of each element's
+// loss is scaled: 1/denom for 'mean' and 'batchmean', 1 otherwise (the
+// upstream gradient of loss.sum() is 1). It is the factor Result.Reduce
+// returns, known before the loop so that the loop can apply it.
+func regprobGradScale(red Reduction, denom float64) float64 {
+	if red == ReductionMean || red == ReductionBatchMean {
+		return 1 / denom
+	}
+	return 1
 }
