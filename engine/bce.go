@@ -72,15 +72,17 @@ func computeBCE(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	f := regprobGradScale(red, float64(len(el)))
-	ys := y.Data[:len(x.Data)]
-	for k, xv := range x.Data {
-		yv := ys[k]
-		lx, l1x := math.Log(xv), math.Log(1-xv)
-		el[k] = (yv-1)*regprobSelect(l1x < bceLogClamp, bceLogClamp, l1x) -
-			yv*regprobSelect(lx < bceLogClamp, bceLogClamp, lx)
-		den := (1 - xv) * xv
-		gx[k] = (xv - yv) / regprobSelect(den < f32Eps12, f32Eps12, den) * f
-	}
+	xs, ys := x.Data, y.Data[:len(x.Data)]
+	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			xv, yv := xs[k], ys[k]
+			lx, l1x := math.Log(xv), math.Log(1-xv)
+			el[k] = (yv-1)*regprobSelect(l1x < bceLogClamp, bceLogClamp, l1x) -
+				yv*regprobSelect(lx < bceLogClamp, bceLogClamp, lx)
+			den := (1 - xv) * xv
+			gx[k] = (xv - yv) / regprobSelect(den < f32Eps12, f32Eps12, den) * f
+		}
+	})
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)

@@ -72,35 +72,38 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	f := regprobGradScale(red, float64(len(el)))
-	ys := y.Data[:len(x.Data)]
+	xs, ys := x.Data, y.Data[:len(x.Data)]
 	if pw != nil {
 		// gx holds pos_weight broadcast to the input until the loop
 		// overwrites each element with its gradient.
 		bceBroadcastApply(gx, x.Shape, pw, false)
 	}
 	nan := math.NaN()
-	for k, xv := range x.Data {
-		yv := ys[k]
-		// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and σ(x),
-		// 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without overflow.
-		e := math.Exp(-math.Abs(xv))
-		m := regprobSelect(xv < 0, -xv, 0)
-		s := math.Log(1 + e)
-		sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
-		var l, g float64
-		if pw == nil {
-			l, g = (1-yv)*xv+m+s, sig-yv
-		} else {
-			p := gx[k]
-			t := p * yv
-			l, g = (1-yv)*xv+((p-1)*yv+1)*(s+m), (t+1-yv)*sig-t
+	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			xv, yv := xs[k], ys[k]
+			// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and
+			// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
+			// overflow.
+			e := math.Exp(-math.Abs(xv))
+			m := regprobSelect(xv < 0, -xv, 0)
+			s := math.Log(1 + e)
+			sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
+			var l, g float64
+			if pw == nil {
+				l, g = (1-yv)*xv+m+s, sig-yv
+			} else {
+				p := gx[k]
+				t := p * yv
+				l, g = (1-yv)*xv+((p-1)*yv+1)*(s+m), (t+1-yv)*sig-t
+			}
+			// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the
+			// loss is NaN whatever the target; 1 + exp(−|x|) alone would
+			// not give that. The gradient stays finite.
+			el[k] = regprobSelect(xv < -math.MaxFloat64, nan, l)
+			gx[k] = g * f
 		}
-		// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the loss
-		// is NaN whatever the target; 1 + exp(−|x|) alone would not give
-		// that. The gradient stays finite.
-		el[k] = regprobSelect(xv < -math.MaxFloat64, nan, l)
-		gx[k] = g * f
-	}
+	})
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)

@@ -98,25 +98,31 @@ func computeGaussianNLL(c *Call, r *Result) error {
 	}
 
 	ix, iy := BroadcastIndex(x.Shape, shape), BroadcastIndex(y.Shape, shape)
+	xs, ys, vs := x.Data, y.Data, vr.Data
 	switch {
 	case ix == nil && iy == nil && slices.Equal(vshape, shape):
 		// Heteroscedastic: one variance per element.
-		for k := range el {
-			el[k], gx[k], gv[k] = gaussianNLLTerm(x.Data[k]-y.Data[k], vr.Data[k], eps, h, add)
-		}
-	case ix == nil && iy == nil && len(shape) > 0 && vshape[len(vshape)-1] == 1 && len(vr.Data)*shape[len(shape)-1] == n:
+		regprobParallel(n, regprobGrain, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				el[k], gx[k], gv[k] = gaussianNLLTerm(xs[k]-ys[k], vs[k], eps, h, add)
+			}
+		})
+	case ix == nil && iy == nil && len(shape) > 0 && vshape[len(vshape)-1] == 1 && len(vs)*shape[len(shape)-1] == n:
 		// Homoscedastic rows: var has shape (*, 1) against (*, D).
 		d := shape[len(shape)-1]
-		for row, v := range vr.Data {
-			var g float64
-			for k := row * d; k < (row+1)*d; k++ {
-				var gk float64
-				el[k], gx[k], gk = gaussianNLLTerm(x.Data[k]-y.Data[k], v, eps, h, add)
-				g += gk
+		regprobParallel(len(vs), regprobGrain/max(d, 1), func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				var g float64
+				for k := row * d; k < (row+1)*d; k++ {
+					var gk float64
+					el[k], gx[k], gk = gaussianNLLTerm(xs[k]-ys[k], vs[row], eps, h, add)
+					g += gk
+				}
+				gv[row] = g
 			}
-			gv[row] = g
-		}
+		})
 	default:
+		// Broadcast inputs accumulate their gradients: one goroutine.
 		iv := BroadcastIndex(vshape, shape)
 		for k := range el {
 			i, j, m := k, k, k
@@ -130,7 +136,7 @@ func computeGaussianNLL(c *Call, r *Result) error {
 				m = iv[k]
 			}
 			var g, gk float64
-			el[k], g, gk = gaussianNLLTerm(x.Data[i]-y.Data[j], vr.Data[m], eps, h, add)
+			el[k], g, gk = gaussianNLLTerm(xs[i]-ys[j], vs[m], eps, h, add)
 			gx[i] += g
 			gv[m] += gk
 		}
@@ -139,7 +145,7 @@ func computeGaussianNLL(c *Call, r *Result) error {
 	if c.Detail {
 		v := NewTensor(vr.Shape...)
 		for i, vv := range vr.Data {
-			v.Data[i] = math.Max(vv, eps)
+			v.Data[i] = max(vv, eps)
 		}
 		r.Detail["variance"] = v
 	}
@@ -152,11 +158,21 @@ func computeGaussianNLL(c *Call, r *Result) error {
 // (h/v)·(2d), log backward h/v, div backward −h·((d²/v)/v).
 func gaussianNLLTerm(d, vr, eps, h, add float64) (l, gx, gv float64) {
 	// torch.clamp_(min=eps) under no_grad; a NaN var stays NaN.
-	v := math.Max(vr, eps)
+	v := max(vr, eps)
 	q := d * d
-	l = 0.5*(math.Log(v)+q/v) + add
-	hv := h / v
-	return l, hv * (2 * d), hv - h*((q/v)/v)
+	// One division instead of three: multiplying by 1/v is within 2 ulp of
+	// dividing, but where 1/v overflows (v below 2⁻¹⁰²⁰, possible only
+	// with eps = 0) only the divisions give PyTorch's finite results.
+	var qv, hv, qvv float64
+	if v >= 0x1p-1020 {
+		inv := 1 / v
+		qv, hv = q*inv, h*inv
+		qvv = qv * inv
+	} else {
+		qv, hv = q/v, h/v
+		qvv = qv / v
+	}
+	return 0.5*(math.Log(v)+qv) + add, hv * (2 * d), hv - h*qvv
 }
 
 // gaussianNLLVarShape returns the shape var takes in the loss under

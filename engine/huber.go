@@ -42,23 +42,36 @@ func computeHuber(c *Call, r *Result) error {
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	n := len(el)
+	f := regprobGradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfDelta := 0.5 * delta
-	for k := range el {
-		i, j := k, k
-		if ia != nil {
-			i = ia[k]
+	body := func(lo, hi int) {
+		// Branch-free, as in computeSmoothL1.
+		for k := lo; k < hi; k++ {
+			i, j := k, k
+			if ia != nil {
+				i = ia[k]
+			}
+			if ib != nil {
+				j = ib[k]
+			}
+			d := xs[i] - ys[j]
+			z := math.Abs(d)
+			el[k] = regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta))
+			g := regprobSelect(d <= -delta, -delta, regprobSelect(d >= delta, delta, d)) * f
+			if ia == nil {
+				gx[k] = g
+			} else {
+				gx[i] += g
+			}
 		}
-		if ib != nil {
-			j = ib[k]
-		}
-		d := xs[i] - ys[j]
-		z := math.Abs(d)
-		el[k] = regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta))
-		g := regprobSelect(d >= delta, delta, d)
-		gx[i] += regprobSelect(d <= -delta, -delta, g) * f
 	}
-	r.Reduce(red, float64(len(el)))
+	if ia == nil {
+		regprobParallel(n, regprobGrain, body)
+	} else {
+		body(0, n) // a broadcast input accumulates: one goroutine
+	}
+	r.Reduce(red, float64(n))
 	return nil
 }

@@ -70,23 +70,34 @@ func computeKLDiv(c *Call, r *Result) error {
 	}
 	f := regprobGradScale(red, denom)
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
-	for k := range el {
-		i, j := k, k
-		if ia != nil {
-			i = ia[k]
+	body := func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			i, j := k, k
+			if ia != nil {
+				i = ia[k]
+			}
+			if ib != nil {
+				j = ib[k]
+			}
+			xv, yv := xs[i], ys[j]
+			var g float64
+			if logTarget {
+				e := math.Exp(yv)
+				el[k], g = e*(yv-xv), -e
+			} else {
+				el[k], g = klDivXlogy(yv)-yv*xv, -yv
+			}
+			if ia == nil {
+				gx[k] = g * f
+			} else {
+				gx[i] += g * f
+			}
 		}
-		if ib != nil {
-			j = ib[k]
-		}
-		xv, yv := xs[i], ys[j]
-		if logTarget {
-			e := math.Exp(yv)
-			el[k] = e * (yv - xv)
-			gx[i] -= e * f
-			continue
-		}
-		el[k] = klDivXlogy(yv) - yv*xv
-		gx[i] -= yv * f
+	}
+	if ia == nil {
+		regprobParallel(len(el), regprobGrain, body)
+	} else {
+		body(0, len(el)) // a broadcast input accumulates: one goroutine
 	}
 	r.Reduce(red, denom)
 	if c.Detail {

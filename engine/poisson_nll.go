@@ -66,34 +66,46 @@ func computePoissonNLL(c *Call, r *Result) error {
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	n := len(el)
+	f := regprobGradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
-	for k := range el {
-		i, j := k, k
-		if ia != nil {
-			i = ia[k]
+	body := func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			i, j := k, k
+			if ia != nil {
+				i = ia[k]
+			}
+			if ib != nil {
+				j = ib[k]
+			}
+			xv, yv := xs[i], ys[j]
+			var l, g float64
+			if logInput {
+				e := math.Exp(xv)
+				l, g = e-yv*xv, e-yv
+			} else {
+				l, g = xv-yv*math.Log(xv+eps), 1-yv/(xv+eps)
+			}
+			if full {
+				// PyTorch evaluates the term everywhere, then
+				// masked_fill(target <= 1, 0): a NaN target is not masked.
+				st := yv*math.Log(yv) - yv + 0.5*math.Log(poissonTwoPi*yv)
+				l += regprobSelect(yv <= 1, 0, st)
+			}
+			el[k] = l
+			if ia == nil {
+				gx[k] = g * f
+			} else {
+				gx[i] += g * f
+			}
 		}
-		if ib != nil {
-			j = ib[k]
-		}
-		xv, yv := xs[i], ys[j]
-		var l, g float64
-		if logInput {
-			e := math.Exp(xv)
-			l, g = e-yv*xv, e-yv
-		} else {
-			l, g = xv-yv*math.Log(xv+eps), 1-yv/(xv+eps)
-		}
-		if full {
-			// PyTorch evaluates the term everywhere, then
-			// masked_fill(target <= 1, 0): a NaN target is not masked.
-			st := yv*math.Log(yv) - yv + 0.5*math.Log(poissonTwoPi*yv)
-			l += regprobSelect(yv <= 1, 0, st)
-		}
-		el[k] = l
-		gx[i] += g * f
 	}
-	r.Reduce(red, float64(len(el)))
+	if ia == nil {
+		regprobParallel(n, regprobGrain, body)
+	} else {
+		body(0, n) // a broadcast input accumulates: one goroutine
+	}
+	r.Reduce(red, float64(n))
 	if c.Detail {
 		rate := NewTensor(x.Shape...)
 		for i, xv := range x.Data {

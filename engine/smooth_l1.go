@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 func init() {
 	Register(&Spec{
@@ -44,27 +48,49 @@ func computeSmoothL1(c *Call, r *Result) error {
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	n := len(el)
+	f := regprobGradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfBeta := 0.5 * beta
-	// Both branches are computed and one selected without a jump: random
-	// data would mispredict half of the branches.
-	for k := range el {
-		i, j := k, k
-		if ia != nil {
-			i = ia[k]
+	// Multiplying by 1/β instead of dividing by β is 2 ulp at worst, and
+	// much faster; a β so small that 1/β overflows needs the division.
+	// β = 0 (1/β = ∞) needs neither: the quadratic branch is never taken
+	// and the gradient is always ±1.
+	inv := 1 / beta
+	exact := beta > 0 && math.IsInf(inv, 1)
+	body := func(lo, hi int) {
+		// Both branches are computed and one is selected without a jump:
+		// random data would mispredict half of the branches.
+		for k := lo; k < hi; k++ {
+			i, j := k, k
+			if ia != nil {
+				i = ia[k]
+			}
+			if ib != nil {
+				j = ib[k]
+			}
+			d := xs[i] - ys[j]
+			z := math.Abs(d)
+			q, t := 0.5*z*z*inv, d*inv
+			if exact {
+				q, t = 0.5*z*z/beta, d/beta
+			}
+			el[k] = regprobSelect(z < beta, q, z-halfBeta)
+			// The branch order matters at β = 0, d = 0: d ≤ −β wins.
+			g := regprobSelect(d <= -beta, -1, regprobSelect(d >= beta, 1, t)) * f
+			if ia == nil {
+				gx[k] = g
+			} else {
+				gx[i] += g
+			}
 		}
-		if ib != nil {
-			j = ib[k]
-		}
-		d := xs[i] - ys[j]
-		z := math.Abs(d)
-		el[k] = regprobSelect(z < beta, 0.5*z*z/beta, z-halfBeta)
-		// The branch order matters at β = 0, d = 0: d ≤ −β wins.
-		g := regprobSelect(d >= beta, 1, d/beta)
-		gx[i] += regprobSelect(d <= -beta, -1, g) * f
 	}
-	r.Reduce(red, float64(len(el)))
+	if ia == nil {
+		regprobParallel(n, regprobGrain, body)
+	} else {
+		body(0, n) // a broadcast input accumulates: one goroutine
+	}
+	r.Reduce(red, float64(n))
 	return nil
 }
 
@@ -88,4 +114,31 @@ func regprobGradScale(red Reduction, denom float64) float64 {
 		return 1 / denom
 	}
 	return 1
+}
+
+// regprobGrain is the fewest elements worth handing to a goroutine: below
+// it, starting one costs more than the work.
+const regprobGrain = 1 << 15
+
+// regprobParallel runs body over [0, n) split into contiguous chunks of at
+// least grain items, on up to GOMAXPROCS goroutines, and waits for them.
+// body must write only what its own chunk owns. Small n runs inline, so a
+// slider drag on a small tensor starts no goroutine.
+func regprobParallel(n, grain int, body func(lo, hi int)) {
+	p := min(runtime.GOMAXPROCS(0), n/max(grain, 1))
+	if p <= 1 {
+		body(0, n)
+		return
+	}
+	chunk := (n + p - 1) / p
+	var wg sync.WaitGroup
+	for lo := chunk; lo < n; lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			body(lo, hi)
+		}(lo, min(lo+chunk, n))
+	}
+	body(0, chunk)
+	wg.Wait()
 }

@@ -312,3 +312,63 @@ func TestRegprobExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestRegprobParallel computes a tensor large enough to be split across
+// goroutines and checks every row of it against the row computed alone.
+func TestRegprobParallel(t *testing.T) {
+	const n = 4*regprobGrain + 3
+	for _, name := range regprobLosses {
+		spec, _ := Lookup(name)
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(4, 4))
+			tiny := spec.Random(rng, ScaleTiny)
+			// Tile the tiny inputs out to n elements along a new first axis.
+			inputs := map[string]*Tensor{}
+			for k, v := range tiny {
+				reps := (n + v.Numel() - 1) / v.Numel()
+				big := NewTensor(append([]int{reps}, v.Shape...)...)
+				for i := range big.Data {
+					big.Data[i] = v.Data[i%v.Numel()] * (1 + 1e-3*float64(i/v.Numel()%7))
+				}
+				inputs[k] = big
+			}
+			c, err := NewCall(spec, map[string]any{"reduction": "none"}, inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole, err := c.Compute()
+			if err != nil {
+				t.Fatal(err)
+			}
+			per := tiny["input"].Numel()
+			for rep := range inputs["input"].Shape[0] {
+				part := map[string]*Tensor{}
+				for k, v := range inputs {
+					m := v.Numel() / v.Shape[0]
+					part[k] = &Tensor{Shape: append([]int{1}, v.Shape[1:]...), Data: v.Data[rep*m : (rep+1)*m]}
+				}
+				pc, err := NewCall(spec, map[string]any{"reduction": "none"}, part)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := pc.Compute()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, want := range got.Elements.Data {
+					if w := whole.Elements.Data[rep*per+i]; w != want {
+						t.Errorf("row %d element %d = %v in the whole tensor; want %v as computed alone", rep, i, w, want)
+					}
+				}
+				for k, g := range got.Grads {
+					m := g.Numel()
+					for i, want := range g.Data {
+						if w := whole.Grads[k].Data[rep*m+i]; w != want {
+							t.Errorf("row %d grad %s[%d] = %v in the whole tensor; want %v as computed alone", rep, k, i, w, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
