@@ -77,10 +77,9 @@ func computeBCE(c *Call, r *Result) error {
 		for k := lo; k < hi; k++ {
 			xv, yv := xs[k], ys[k]
 			lx, l1x := math.Log(xv), math.Log(1-xv)
-			el[k] = (yv-1)*regprobSelect(l1x < bceLogClamp, bceLogClamp, l1x) -
-				yv*regprobSelect(lx < bceLogClamp, bceLogClamp, lx)
-			den := (1 - xv) * xv
-			gx[k] = (xv - yv) / regprobSelect(den < f32Eps12, f32Eps12, den) * f
+			// x ∈ [0, 1], so neither log nor the denominator is NaN.
+			el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
+			gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
 		}
 	})
 	if w != nil {

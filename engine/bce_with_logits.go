@@ -86,7 +86,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 			// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
 			// overflow.
 			e := math.Exp(-math.Abs(xv))
-			m := regprobSelect(xv < 0, -xv, 0)
+			m := max(-xv, 0)
 			s := math.Log(1 + e)
 			sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
 			var l, g float64

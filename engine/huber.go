@@ -59,7 +59,9 @@ func computeHuber(c *Call, r *Result) error {
 			d := xs[i] - ys[j]
 			z := math.Abs(d)
 			el[k] = regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta))
-			g := regprobSelect(d <= -delta, -delta, regprobSelect(d >= delta, delta, d)) * f
+			// The three gradient branches are a clamp of d to [−δ, δ],
+			// NaN passing through as in PyTorch.
+			g := max(-delta, min(delta, d)) * f
 			if ia == nil {
 				gx[k] = g
 			} else {

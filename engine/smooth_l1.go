@@ -58,6 +58,10 @@ func computeSmoothL1(c *Call, r *Result) error {
 	// and the gradient is always ±1.
 	inv := 1 / beta
 	exact := beta > 0 && math.IsInf(inv, 1)
+	// For 0 < β < ∞ the three gradient branches are a clamp of d/β to
+	// [−1, 1]; β = 0 (d = 0 gives −1, not NaN) and β = ∞ (d = ±∞ gives ±1,
+	// not NaN) take the branches themselves.
+	clamp := beta > 0 && !math.IsInf(beta, 1)
 	body := func(lo, hi int) {
 		// Both branches are computed and one is selected without a jump:
 		// random data would mispredict half of the branches.
@@ -76,8 +80,13 @@ func computeSmoothL1(c *Call, r *Result) error {
 				q, t = 0.5*z*z/beta, d/beta
 			}
 			el[k] = regprobSelect(z < beta, q, z-halfBeta)
-			// The branch order matters at β = 0, d = 0: d ≤ −β wins.
-			g := regprobSelect(d <= -beta, -1, regprobSelect(d >= beta, 1, t)) * f
+			var g float64
+			if clamp {
+				g = max(-1, min(1, t)) * f
+			} else {
+				// The branch order matters at β = 0, d = 0: d ≤ −β wins.
+				g = regprobSelect(d <= -beta, -1, regprobSelect(d >= beta, 1, t)) * f
+			}
 			if ia == nil {
 				gx[k] = g
 			} else {
