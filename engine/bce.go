@@ -76,7 +76,7 @@ func computeBCE(c *Call, r *Result) error {
 	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			xv, yv := xs[k], ys[k]
-			lx, l1x := math.Log(xv), math.Log(1-xv)
+			lx, l1x := regprobLog(xv), regprobLog(1-xv)
 			// x ∈ [0, 1], so neither log nor the denominator is NaN.
 			el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
 			gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f

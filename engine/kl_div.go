@@ -82,7 +82,7 @@ func computeKLDiv(c *Call, r *Result) error {
 			xv, yv := xs[i], ys[j]
 			var g float64
 			if logTarget {
-				e := math.Exp(yv)
+				e := regprobExp(yv)
 				el[k], g = e*(yv-xv), -e
 			} else {
 				el[k], g = klDivXlogy(yv)-yv*xv, -yv
@@ -120,7 +120,7 @@ func computeKLDiv(c *Call, r *Result) error {
 // klDivXlogy is ATen's xlogy(y, y): 0 where y = 0 (so 0·log 0 = 0), else
 // y·log y, which is NaN for NaN and negative y.
 func klDivXlogy(y float64) float64 {
-	return regprobSelect(y == 0, 0, y*math.Log(y))
+	return regprobSelect(y == 0, 0, y*regprobLog(y))
 }
 
 // randomKLDiv returns rows of log-probabilities and rows of target

@@ -81,15 +81,15 @@ func computePoissonNLL(c *Call, r *Result) error {
 			xv, yv := xs[i], ys[j]
 			var l, g float64
 			if logInput {
-				e := math.Exp(xv)
+				e := regprobExp(xv)
 				l, g = e-yv*xv, e-yv
 			} else {
-				l, g = xv-yv*math.Log(xv+eps), 1-yv/(xv+eps)
+				l, g = xv-yv*regprobLog(xv+eps), 1-yv/(xv+eps)
 			}
 			if full {
 				// PyTorch evaluates the term everywhere, then
 				// masked_fill(target <= 1, 0): a NaN target is not masked.
-				st := yv*math.Log(yv) - yv + 0.5*math.Log(poissonTwoPi*yv)
+				st := yv*regprobLog(yv) - yv + 0.5*regprobLog(poissonTwoPi*yv)
 				l += regprobSelect(yv <= 1, 0, st)
 			}
 			el[k] = l

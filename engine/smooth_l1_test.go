@@ -372,3 +372,48 @@ func TestRegprobParallel(t *testing.T) {
 		})
 	}
 }
+
+// TestRegprobExpLog compares the fast exp and log with the math package
+// on every range they cover and on every case they hand back to it.
+func TestRegprobExpLog(t *testing.T) {
+	const tol = 1e-15 // relative: a few ulp
+	rng := rand.New(rand.NewPCG(6, 6))
+	var xs []float64
+	for e := -1074; e <= 1023; e++ {
+		for range 20 {
+			xs = append(xs, math.Ldexp(1+rng.Float64(), e))
+		}
+	}
+	for range 20000 {
+		xs = append(xs, 1+(rng.Float64()-0.5)*1e-3, rng.Float64(), 1+rng.Float64(), 0.5+rng.Float64())
+	}
+	xs = append(xs, 0, math.Copysign(0, -1), 1, 2, 0.5, math.Sqrt2, 1/math.Sqrt2, math.E, math.SmallestNonzeroFloat64,
+		0x1p-1022, math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), -1, -0x1p-1030,
+		math.Nextafter(1, 0), math.Nextafter(1, 2), math.Float64frombits(0x3fe6a09e667f3bcd),
+		math.Float64frombits(0x3fe6a09e667f3bcc), math.Float64frombits(0x3fe6a09e667f3bce))
+	for _, x := range xs {
+		if got, want := regprobLog(x), math.Log(x); !regprobULPClose(got, want, tol) {
+			t.Errorf("regprobLog(%v) = %v; want %v", x, got, want)
+		}
+	}
+	var es []float64
+	for range 200000 {
+		es = append(es, (rng.Float64()-0.5)*1500, (rng.Float64()-0.5)*2, (rng.Float64()-0.5)*1e-6)
+	}
+	es = append(es, 0, math.Copysign(0, -1), 1, -1, 700, -700, math.Nextafter(700, 800), math.Nextafter(-700, -800),
+		709.78, 709.79, -745.1, -745.2, -708.5, math.Inf(1), math.Inf(-1), math.NaN(), math.Ln2/256, -math.Ln2/256)
+	for _, x := range es {
+		if got, want := regprobExp(x), math.Exp(x); !regprobULPClose(got, want, tol) {
+			t.Errorf("regprobExp(%v) = %v; want %v", x, got, want)
+		}
+	}
+}
+
+// regprobULPClose reports whether got is within tol of want relatively,
+// with NaN equal to NaN and infinities and zeros matched exactly.
+func regprobULPClose(got, want, tol float64) bool {
+	if math.IsNaN(want) || math.IsInf(want, 0) || want == 0 {
+		return got == want || math.IsNaN(got) && math.IsNaN(want)
+	}
+	return math.Abs(got-want) <= tol*math.Abs(want)
+}
