@@ -201,7 +201,9 @@ func regprobLog(x float64) float64 {
 	i := int((z-1)*128 + 38.5)
 	c := 1 + float64(i-38)/128
 	r := (z - c) * regprobLogInvC[i]
-	p := r * (1 + r*(-1.0/2+r*(1.0/3+r*(-1.0/4+r*(1.0/5+r*(-1.0/6+r*(1.0/7)))))))
+	// Estrin's scheme: shorter dependency chains than Horner's.
+	r2 := r * r
+	p := r + r2*(-1.0/2+r*(1.0/3)) + r2*r2*((-1.0/4+r*(1.0/5))+r2*(-1.0/6+r*(1.0/7)))
 	// k·ln2Hi is exact; the small terms are added before the large.
 	kf := float64(k)
 	return kf*regprobLn2Hi + regprobLogC[i] + (p + kf*regprobLn2Lo)
@@ -233,7 +235,8 @@ func regprobExp(x float64) float64 {
 	kf -= shifter
 	k := int64(kf)
 	r := (x - kf*(regprobLn2Hi/128)) - kf*(regprobLn2Lo/128)
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+	r2 := r * r
+	p := 1 + r + r2*((1.0/2+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
 	scale := math.Float64frombits(uint64(k>>7+1023) << 52)
 	return scale * regprobExp2[k&127] * p
 }
