@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -90,8 +89,8 @@ func computeBCE(c *Call, r *Result) error {
 	if c.Detail {
 		lp, l1p := NewTensor(x.Shape...), NewTensor(x.Shape...)
 		for k, xv := range x.Data {
-			lp.Data[k] = max(math.Log(xv), bceLogClamp)
-			l1p.Data[k] = max(math.Log(1-xv), bceLogClamp)
+			lp.Data[k] = max(regprobLog(xv), bceLogClamp)
+			l1p.Data[k] = max(regprobLog(1-xv), bceLogClamp)
 		}
 		r.Detail["probability"] = x
 		r.Detail["log_prob"], r.Detail["log_one_minus_prob"] = lp, l1p

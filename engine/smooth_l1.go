@@ -175,16 +175,16 @@ func init() {
 	}
 }
 
-// regprobLog returns log x within a few ulp of math.Log, more than twice as
-// fast: math.Log divides, this does not. For normal positive x, with
+// regprobLog returns log x within a few ulp of the correctly rounded
+// result, faster than math.Log (which divides; this does not). For normal positive x, with
 // x = 2^k·z, z ∈ [1/√2, √2), and c the nearest multiple of 1/128 to z,
 //
 //	log x = k·log 2 + log c + log1p((z − c)/c)
 //
 // where z − c is exact, |(z − c)/c| < 0.0056, and log1p is its Taylor
 // series through the 7th power (truncation below 3·10⁻¹⁷ relative). Near
-// x = 1, c = 1 and the result keeps full relative precision. Zero,
-// subnormals, negatives, infinities and NaN go to math.Log.
+// x = 1, c = 1 and the result keeps full relative precision. Subnormals are
+// scaled by 2⁵²; zero, negatives, infinities and NaN go to math.Log.
 func regprobLog(x float64) float64 {
 	const (
 		minNormal = 0x0010000000000000
@@ -193,6 +193,12 @@ func regprobLog(x float64) float64 {
 	)
 	ix := math.Float64bits(x)
 	if ix-minNormal >= posInf-minNormal {
+		if ix != 0 && ix < minNormal {
+			// Positive subnormal: scale it into the normal range. (The
+			// assembly math.Log of amd64 gets subnormals wrong: it gives
+			// log 5e-324 as −709.09, not −744.44.)
+			return regprobLog(x*0x1p52) - 52*math.Ln2
+		}
 		return math.Log(x)
 	}
 	tmp := ix - off
@@ -216,19 +222,23 @@ const (
 	regprobLn2Lo = 1.90821492927058770002e-10
 )
 
-// regprobExp returns exp x within a few ulp of math.Exp, about twice as
-// fast. With k the nearest integer to 128·x/log 2 and
+// regprobExp returns exp x within a few ulp of the correctly rounded
+// result, about twice as fast as math.Exp, and right where math.Exp is not:
+// the assembly math.Exp of amd64 overflows to +Inf from x ≈ 709.1 on,
+// below the true threshold log(MaxFloat64) ≈ 709.78 (PyTorch gives
+// exp(709.5) = 1.35e308). With k the nearest integer to 128·x/log 2 and
 // r = x − k·log 2/128 (Cody-Waite: k·regprobLn2Hi is exact), |r| ≤ log 2/256
 // and
 //
-//	exp x = 2^⌊k/128⌋ · 2^((k mod 128)/128) · exp r
+//	exp x = 2·2^(⌊k/128⌋−1) · 2^((k mod 128)/128) · exp r
 //
 // with exp r from its Taylor series through r⁵ (truncation below 10⁻¹⁸
-// relative). |x| > 700 (overflow, subnormal results), infinities and NaN
-// go to math.Exp.
+// relative); the factor 2 applied last lets results up to MaxFloat64
+// through and overflows exactly when exp x does. x < −700 (subnormal
+// results), infinities and NaN go to math.Exp.
 func regprobExp(x float64) float64 {
 	const shifter = 0x1.8p52 // adding it rounds to an integer
-	if !(math.Abs(x) <= 700) {
+	if !(x >= -700 && x < 709.79) {
 		return math.Exp(x)
 	}
 	kf := x*(128/math.Ln2) + shifter
@@ -237,6 +247,6 @@ func regprobExp(x float64) float64 {
 	r := (x - kf*(regprobLn2Hi/128)) - kf*(regprobLn2Lo/128)
 	r2 := r * r
 	p := 1 + r + r2*((1.0/2+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
-	scale := math.Float64frombits(uint64(k>>7+1023) << 52)
-	return scale * regprobExp2[k&127] * p
+	scale := math.Float64frombits(uint64(k>>7+1022) << 52)
+	return scale * regprobExp2[k&127] * p * 2
 }

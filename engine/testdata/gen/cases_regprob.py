@@ -101,6 +101,11 @@ add("rate-edges", "PoissonNLLLoss",
 add("log-rate-edges", "PoissonNLLLoss",
     {"input": [INF, -INF, 800.0, NAN, -800.0, 1.0], "target": [1.0, 1.0, 0.0, 1.0, 2.0, NAN]},
     {"reduction": "none"})
+# Where Go's amd64 math.Log (subnormals) and math.Exp (x > ~709.1) go wrong, PyTorch does not.
+add("rate-subnormal", "PoissonNLLLoss", {"input": [1e-310, 5e-324], "target": [1.0, 2.0]},
+    {"reduction": "none", "log_input": False, "eps": 0.0})
+add("log-rate-near-overflow", "PoissonNLLLoss", {"input": [709.5, 709.78, 709.79, 709.0], "target": [0.0, 1.0, 0.0, 2.0]},
+    {"reduction": "none"})
 add("3d", "PoissonNLLLoss", {"input": X3, "target": [[[abs(v) for v in r] for r in b] for b in Y3]},
     {"full": True})
 add("scalar", "PoissonNLLLoss", {"input": 0.7, "target": 3.0}, {"full": True})
@@ -151,6 +156,8 @@ for eps in (1e-6, 0.5, 0.0):
                               "var": [0.0, 1e-8, INF, 0.0, 0.25]}, {"reduction": "none", "eps": eps})
 gadd("clamp-mean", {"input": [1.0, 1.0, 1.0], "target": [0.0, 0.5, 3.0], "var": [0.0, 1e-8, 0.5]},
      {"eps": 0.1, "full": True})
+gadd("var-subnormal-eps=0", {"input": [0.0, 1e-160], "target": [0.0, 0.0], "var": [1e-310, 5e-324]},
+     {"reduction": "none", "eps": 0.0})
 gadd("var-nan", {"input": X, "target": Y, "var": [2.0, NAN]}, {"reduction": "none"})
 gadd("input-nan-inf", {"input": [NAN, INF, -INF, 1.0], "target": [0.0, 0.0, INF, NAN], "var": [1.0, 1.0, 1.0, 1.0]},
      {"reduction": "none"})
@@ -203,6 +210,8 @@ add("xlogy-edges", K, {"input": [INF, -INF, 1.0, NAN, 1.0, 1.0, 1.0, -2.0],
 add("xlogy-edges-sum", K, {"input": [1.0, 1.0, -2.0], "target": [0.0, -0.5, 0.5]}, {"reduction": "sum"})
 add("log-target-edges", K, {"input": [1.0, 1.0, 1.0, INF, -INF, NAN, 0.5],
                             "target": [NAN, INF, -INF, -INF, 0.0, 0.0, 800.0]},
+    {"reduction": "none", "log_target": True})
+add("log-target-near-overflow", K, {"input": [0.0, 0.0, 1.0], "target": [709.5, 709.0, 709.78]},
     {"reduction": "none", "log_target": True})
 add("empty-batchmean", K, {"input": [], "target": []}, {"reduction": "batchmean"})
 add("empty-rows-batchmean", K, {"input": [[], []], "target": [[], []]}, {"reduction": "batchmean"})
