@@ -103,12 +103,12 @@ func computeKLDiv(c *Call, r *Result) error {
 	if c.Detail {
 		p := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
-			p.Data[i] = math.Exp(xv)
+			p.Data[i] = regprobExp(xv)
 		}
 		q := NewTensor(y.Shape...)
 		for i, yv := range y.Data {
 			if logTarget {
-				yv = math.Exp(yv)
+				yv = regprobExp(yv)
 			}
 			q.Data[i] = yv
 		}

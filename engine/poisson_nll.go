@@ -110,7 +110,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 		rate := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
 			if logInput {
-				xv = math.Exp(xv)
+				xv = regprobExp(xv)
 			}
 			rate.Data[i] = xv
 		}
