@@ -161,8 +161,8 @@ func gaussianNLLTerm(d, vr, eps, h, add float64) (l, gx, gv float64) {
 	v := max(vr, eps)
 	q := d * d
 	// One division instead of three: multiplying by 1/v is within 2 ulp of
-	// dividing, but where 1/v overflows (v below 2⁻¹⁰²⁰, possible only
-	// with eps = 0) only the divisions give PyTorch's finite results.
+	// dividing, but where 1/v overflows (v below 2⁻¹⁰²⁰, which needs an eps
+	// that small too) only the divisions give PyTorch's results.
 	var qv, hv, qvv float64
 	if v >= 0x1p-1020 {
 		inv := 1 / v
