@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times PyTorch (CPU, float64) on the losses of the regprob branch, for comparison with
 
-    go test -run '^$' -bench 'Loss/(SmoothL1Loss|HuberLoss|PoissonNLLLoss|GaussianNLLLoss|KLDivLoss|BCELoss|BCEWithLogitsLoss)/' -benchmem ./engine
+    go test -run '^$' -bench 'Loss/(SmoothL1Loss|HuberLoss|PoissonNLLLoss|GaussianNLLLoss|KLDivLoss|BCELoss|BCEWithLogitsLoss)/' -benchmem -count 5 ./engine
 
 Each case is one forward plus backward, `loss_fn(x, ...).backward()`, with reduction 'mean' and default
 parameters, on the shapes and input distributions of the Go Random functions: small is 4x16 elements,
