@@ -47,7 +47,16 @@ func computeHuber(c *Call, r *Result) error {
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfDelta := 0.5 * delta
 	body := func(lo, hi int) {
-		// Branch-free, as in computeSmoothL1.
+		if ia == nil && ib == nil {
+			// Same shapes: a loop the compiler keeps free of index checks.
+			xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+			ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+			for k, xv := range xs {
+				l, g := huberTerm(xv-ys[k], delta, halfDelta)
+				el[k], gx[k] = l, g*f
+			}
+			return
+		}
 		for k := lo; k < hi; k++ {
 			i, j := k, k
 			if ia != nil {
@@ -56,17 +65,9 @@ func computeHuber(c *Call, r *Result) error {
 			if ib != nil {
 				j = ib[k]
 			}
-			d := xs[i] - ys[j]
-			z := math.Abs(d)
-			el[k] = regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta))
-			// The three gradient branches are a clamp of d to [−δ, δ],
-			// NaN passing through as in PyTorch.
-			g := max(-delta, min(delta, d)) * f
-			if ia == nil {
-				gx[k] = g
-			} else {
-				gx[i] += g
-			}
+			var g float64
+			el[k], g = huberTerm(xs[i]-ys[j], delta, halfDelta)
+			gx[i] += g * f
 		}
 	}
 	if ia == nil {
@@ -76,4 +77,13 @@ func computeHuber(c *Call, r *Result) error {
 	}
 	r.Reduce(red, float64(n))
 	return nil
+}
+
+// huberTerm returns the loss of one element with difference d and its
+// gradient, without a branch: random data would mispredict half
+// of them. The three gradient branches are a clamp of d to [−δ, δ], NaN
+// passing through as in PyTorch.
+func huberTerm(d, delta, halfDelta float64) (l, g float64) {
+	z := math.Abs(d)
+	return regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta)), max(-delta, min(delta, d))
 }

@@ -57,12 +57,24 @@ func computeSmoothL1(c *Call, r *Result) error {
 	// β = 0 (1/β = ∞) needs neither: the quadratic branch is never taken
 	// and the gradient is always ±1.
 	inv := 1 / beta
+	halfInv := 0.5 * inv
 	exact := beta > 0 && math.IsInf(inv, 1)
 	// For 0 < β < ∞ the three gradient branches are a clamp of d/β to
 	// [−1, 1]; β = 0 (d = 0 gives −1, not NaN) and β = ∞ (d = ±∞ gives ±1,
 	// not NaN) take the branches themselves.
 	clamp := beta > 0 && !math.IsInf(beta, 1)
 	body := func(lo, hi int) {
+		if ia == nil && ib == nil && clamp && !exact {
+			// The common case, same shapes and 0 < β < ∞: a loop the
+			// compiler keeps free of index checks.
+			xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+			ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+			for k, xv := range xs {
+				l, g := smoothL1Term(xv-ys[k], beta, halfBeta, inv, halfInv)
+				el[k], gx[k] = l, g*f
+			}
+			return
+		}
 		// Both branches are computed and one is selected without a jump:
 		// random data would mispredict half of the branches.
 		for k := lo; k < hi; k++ {
@@ -103,6 +115,14 @@ func computeSmoothL1(c *Call, r *Result) error {
 	return nil
 }
 
+// smoothL1Term returns the loss of one element with difference d and its
+// gradient, for 0 < β < ∞ with inv = 1/β finite and halfInv = inv/2,
+// without a branch.
+func smoothL1Term(d, beta, halfBeta, inv, halfInv float64) (l, g float64) {
+	z := math.Abs(d)
+	return regprobSelect(z < beta, z*z*halfInv, z-halfBeta), max(-1, min(1, d*inv))
+}
+
 // The helpers below are shared by the regression and probabilistic losses
 // of this package (SmoothL1, Huber, PoissonNLL, GaussianNLL, KLDiv, BCE and
 // BCEWithLogits): a branch-free select, the gradient scale of a reduction,
@@ -116,8 +136,8 @@ func regprobSelect(c bool, a, b float64) float64 {
 	if c {
 		m = ^uint64(0)
 	}
-	ab, bb := math.Float64bits(a), math.Float64bits(b)
-	return math.Float64frombits(bb ^ (ab^bb)&m)
+	bb := math.Float64bits(b)
+	return math.Float64frombits(bb ^ (math.Float64bits(a)^bb)&m)
 }
 
 // regprobGradScale is the factor by which the gradient of each element's
