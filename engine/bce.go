@@ -73,8 +73,10 @@ func computeBCE(c *Call, r *Result) error {
 	f := regprobGradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
 	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			xv, yv := xs[k], ys[k]
+		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+		for k, xv := range xs {
+			yv := ys[k]
 			lx, l1x := regprobLog(xv), regprobLog(1-xv)
 			// x ∈ [0, 1], so neither log nor the denominator is NaN.
 			el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)

@@ -80,8 +80,10 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 	}
 	nan := math.NaN()
 	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			xv, yv := xs[k], ys[k]
+		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+		for k, xv := range xs {
+			yv := ys[k]
 			// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and
 			// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
 			// overflow.
