@@ -106,6 +106,12 @@ type Spec struct {
 	Inputs []InputSpec `json:"inputs"`
 	// DetailFields documents what Result.Detail holds when asked for.
 	DetailFields map[string]string `json:"detail_fields,omitempty"`
+	// GradientNote, when set, explains that the gradient Compute returns
+	// is not the derivative of the loss with respect to its inputs taken as
+	// free variables (CTCLoss returns PyTorch's softmax-folded gradient).
+	// The generic finite-difference test skips such a loss; its own tests
+	// must check the gradient it does return.
+	GradientNote string `json:"gradient_note,omitempty"`
 
 	// Compute evaluates the loss and the gradient of loss.sum() with
 	// respect to every differentiable input, writing into out (whose

@@ -70,6 +70,9 @@ func (t *Tensor) Reuse(shape ...int) *Tensor {
 // PyTorch's (NumPy's) rules: trailing dimensions are aligned, and a
 // dimension of size 1 stretches to the other.
 func BroadcastShapes(a, b []int) ([]int, error) {
+	if slices.Equal(a, b) {
+		return a, nil // the common case allocates nothing
+	}
 	n := max(len(a), len(b))
 	out := make([]int, n)
 	for i := range n {

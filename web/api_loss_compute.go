@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
@@ -36,7 +37,7 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	}
 	var req LossRequest
 	if err := decodeStrict(body, &req); err != nil {
-		return errorStatus(http.StatusBadRequest, "request body: "+err.Error())
+		return errorStatus(http.StatusBadRequest, "request body: "+describeJSONError(err))
 	}
 	ev, err := Evaluate(spec, &req, nil, nil)
 	if err != nil {
@@ -63,4 +64,44 @@ func decodeStrict(body []byte, v any) error {
 		return errors.New("unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// describeJSONError rewords an encoding/json error for a user: where the
+// problem is and which field it concerns.
+func describeJSONError(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "empty; expected a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "invalid JSON: unexpected end of input"
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return fmt.Sprintf("expected a JSON object, got %s", te.Value)
+		}
+		return fmt.Sprintf("%s: expected %s, got %s", te.Field, apiJSONKindName(te.Type.Kind().String()), te.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// apiJSONKindName names a Go kind the way a JSON user would.
+func apiJSONKindName(k string) string {
+	switch k {
+	case "map", "struct":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int", "int64", "int32", "uint", "uint64":
+		return "an integer"
+	case "float64", "float32":
+		return "a number"
+	}
+	return k
 }

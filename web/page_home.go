@@ -5,14 +5,13 @@ import (
 	"net/http"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/templates"
 )
 
 // catalogThumbnail returns a loss's small catalog curve as ECharts option
-// JSON. It is nil until the charts package provides one: once
-// charts.Thumbnail exists, set it here (catalogThumbnail = charts.Thumbnail
-// or an adapter). Cards draw no curve while it is nil or fails.
-var catalogThumbnail func(*engine.Spec) (json.RawMessage, error)
+// JSON (charts.Thumbnail). A card draws no curve when it fails.
+var catalogThumbnail func(*engine.Spec) (json.RawMessage, error) = charts.Thumbnail
 
 // catalogFamilies groups every registered loss by engine.Families order.
 func catalogFamilies() ([]templates.CatalogFamily, int) {

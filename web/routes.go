@@ -18,9 +18,20 @@ func (a *App) Routes() http.Handler {
 	// Pages
 	r.Get("/", a.handle(a.showHome))
 
+	// Lessons: a lesson on its own page, its widgets' script, the lesson
+	// as JSON, and the "predict, then reveal" check that the engine answers
+	r.Get("/lessons/{slug}", a.handle(a.showLesson))
+	r.Get("/lessons/assets/lessons.js", a.serveLessonScript)
+	r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
+	r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
+
 	// Loss API
 	r.Get("/api/v1/losses", a.handle(a.listLosses))
 	r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
+
+	// WebSocket: live results while the page's controls move
+	// (docs/protocol.md).
+	r.Get("/ws", a.serveWS)
 
 	// UI pages and assets (page_*.go, assets.go)
 	r.Get("/static/*", a.serveUIAsset)

@@ -5,12 +5,17 @@ package web
 import (
 	"log/slog"
 	"sync"
+
+	"github.com/lossplayground/playground/lessons"
 )
 
 // Config holds what the web layer needs from main.
 type Config struct {
 	Logger *slog.Logger
 	Dev    bool // serve assets from disk
+	// WSOrigins are extra Origin values ("https://docs.example.org")
+	// allowed to open the WebSocket besides the page's own host.
+	WSOrigins []string
 }
 
 // App holds the dependencies every handler shares.
@@ -18,19 +23,26 @@ type App struct {
 	log *slog.Logger
 	dev bool
 
-	mu    sync.Mutex
-	conns map[closer]struct{} // live WebSocket connections, closed on shutdown
+	ws wsOptions
+
+	mu      sync.Mutex
+	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown
+	closing bool                // CloseConnections ran: refuse new connections
 }
 
 type closer interface{ Close() error }
 
 // New builds the web application.
 func New(cfg Config) (*App, error) {
+	// Parse every lesson now, so that a bad lesson file stops start-up.
+	if _, err := lessons.Load(); err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{log: log, dev: cfg.Dev, conns: map[closer]struct{}{}}, nil
+	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{}}, nil
 }
 
 // CloseConnections closes every live WebSocket connection; the server
@@ -39,15 +51,22 @@ func New(cfg Config) (*App, error) {
 func (a *App) CloseConnections() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.closing = true
 	for c := range a.conns {
 		c.Close()
 	}
 }
 
-func (a *App) track(c closer) {
+// track records a live connection; it reports false, tracking nothing,
+// once the server is shutting down.
+func (a *App) track(c closer) bool {
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
 	a.conns[c] = struct{}{}
-	a.mu.Unlock()
+	return true
 }
 
 func (a *App) untrack(c closer) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,11 +22,16 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", false, "serve static assets from disk (web/static) instead of the embedded copy")
+	wsOrigins := flag.String("ws-origin", "", "comma-separated extra origins allowed to open the WebSocket, e.g. https://docs.example.org")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, logger, *addr, *dev); err != nil {
+	cfg := web.Config{Logger: logger, Dev: *dev}
+	if *wsOrigins != "" {
+		cfg.WSOrigins = strings.Split(*wsOrigins, ",")
+	}
+	if err := run(ctx, logger, *addr, cfg); err != nil {
 		logger.Error("playground stopped", "err", err)
 		os.Exit(1)
 	}
@@ -38,8 +44,8 @@ const (
 	shutdownTimeout   = 10 * time.Second
 )
 
-func run(ctx context.Context, logger *slog.Logger, addr string, dev bool) error {
-	app, err := web.New(web.Config{Logger: logger, Dev: dev})
+func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) error {
+	app, err := web.New(cfg)
 	if err != nil {
 		return err
 	}

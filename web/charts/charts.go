@@ -2,10 +2,20 @@
 // go-echarts: loss and gradient curves, per-element views, family views and
 // the CTC lattice. It returns JSON for echarts.setOption; it never renders
 // HTML (go-echarts' renderer loads from a CDN).
+//
+// Every option is plain JSON (no JavaScript functions), so it can travel
+// over the WebSocket, and every non-finite number is written as null, which
+// ECharts draws as a gap.
 package charts
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+
+	ec "github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
 )
@@ -19,7 +29,129 @@ type View struct {
 	Theme   string `json:"theme,omitempty"`   // light or dark
 }
 
-// Build returns the chart options for a computed call, keyed by chart id.
+// Chart ids, the keys of Build's result.
+const (
+	ChartCurve    = "curve"    // loss of one element and its derivative over a sweep
+	ChartElements = "elements" // unreduced loss per element
+	ChartGradient = "gradient" // gradient of the first differentiable input
+	ChartFamily   = "family"   // the loss family's own picture
+	ChartLattice  = "lattice"  // CTC alignment lattice
+)
+
+// Validate checks the view settings, naming the offending field. An
+// element beyond the input is not an error: Build clamps it.
+func (v *View) Validate() error {
+	if v.Element < 0 {
+		return &engine.Error{Field: "view.element", Msg: "must be a non-negative integer, got " + strconv.Itoa(v.Element)}
+	}
+	switch v.Lattice {
+	case "", "alpha", "beta", "occupancy", "gradient":
+	default:
+		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + strconv.Quote(v.Lattice)}
+	}
+	switch v.Theme {
+	case "", "light", "dark":
+	default:
+		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v.Theme)}
+	}
+	return nil
+}
+
+// Build returns the chart options for a computed call, keyed by chart id:
+// "curve", "elements" and "gradient" for every loss with a differentiable
+// input, "family" where the loss's family has a picture of its own, and
+// "lattice" for CTC. A chart a call cannot have is absent.
 func Build(c *engine.Call, res *engine.Result, v View) (map[string]json.RawMessage, error) {
-	return map[string]json.RawMessage{}, nil
+	if err := v.Validate(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]json.RawMessage, 4)
+	if c == nil || res == nil {
+		return out, nil
+	}
+	pal := paletteFor(v.Theme)
+	builders := []struct {
+		id    string
+		build func(*engine.Call, *engine.Result, View, *palette) (json.RawMessage, error)
+	}{
+		{ChartCurve, buildCurve},
+		{ChartElements, buildElements},
+		{ChartGradient, buildGradient},
+		{ChartFamily, buildFamily},
+	}
+	for _, b := range builders {
+		o, err := b.build(c, res, v, pal)
+		if err != nil {
+			return nil, fmt.Errorf("charts: %s of %s: %w", b.id, c.Spec.Name, err)
+		}
+		if o != nil {
+			out[b.id] = o
+		}
+	}
+	if hasLattice(c.Spec, res) {
+		o, err := buildLattice(c, res, v, pal)
+		if err != nil {
+			return nil, fmt.Errorf("charts: lattice of %s: %w", c.Spec.Name, err)
+		}
+		if o != nil {
+			out[ChartLattice] = o
+		}
+	}
+	return out, nil
+}
+
+// thumbnailPoints is the sweep size of a catalog thumbnail.
+const thumbnailPoints = 41
+
+var thumbnails sync.Map // *engine.Spec → json.RawMessage
+
+// Thumbnail returns a tiny curve for the catalog: the loss of the first
+// element of the spec's example inputs as it sweeps, with no title,
+// toolbox or axis names. Thumbnails are computed once per loss.
+func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
+	if t, ok := thumbnails.Load(spec); ok {
+		return t.(json.RawMessage), nil
+	}
+	inputs := make(map[string]*engine.Tensor, len(spec.Inputs))
+	for _, in := range spec.Inputs {
+		b, err := json.Marshal(in.Example)
+		if err != nil {
+			return nil, fmt.Errorf("charts: thumbnail of %s: example %s: %w", spec.Name, in.Name, err)
+		}
+		t, err := engine.ParseTensor(b)
+		if err != nil {
+			return nil, fmt.Errorf("charts: thumbnail of %s: example %s: %w", spec.Name, in.Name, err)
+		}
+		inputs[in.Name] = t
+	}
+	c, err := engine.NewCall(spec, nil, inputs)
+	if err != nil {
+		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
+	}
+	res, err := c.Compute()
+	if err != nil {
+		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
+	}
+	cs, err := sweepCall(c, res, 0, thumbnailPoints)
+	if err != nil {
+		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
+	}
+	pal := paletteFor("light")
+	f := &frame{pal: pal, thumb: true, trigger: "none"}
+	line := ec.NewLine()
+	line.SetGlobalOptions(f.globals()...)
+	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "")))
+	line.XAxisList[0].SplitLine = f.splitLine(false)
+	line.YAxisList[0].SplitLine = f.splitLine(false)
+	if cs != nil && len(cs.xs) > 0 {
+		s := rawSeries(types.ChartLine, spec.Name, appendPairs(nil, cs.xs, cs.ys))
+		lineStyle(pal.series[0], 2, false)(&s)
+		line.MultiSeries = append(line.MultiSeries, s)
+	}
+	o, err := finish(line, &line.MultiSeries, &optionExtras{pal: pal})
+	if err != nil {
+		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
+	}
+	thumbnails.Store(spec, o)
+	return o, nil
 }

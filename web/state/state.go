@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/charts"
@@ -56,6 +57,13 @@ func Parse(spec *engine.Spec, q url.Values) (State, error) {
 			return s, &engine.Error{Field: key, Msg: fmt.Sprintf("unknown query parameter for %s", spec.Name)}
 		}
 	}
+	if err := s.View.Validate(); err != nil {
+		// Name the query key, not the WebSocket message field.
+		if ee, ok := err.(*engine.Error); ok {
+			ee.Field = strings.TrimPrefix(ee.Field, "view.")
+		}
+		return s, err
+	}
 	for _, in := range spec.Inputs {
 		if _, ok := s.Inputs[in.Name]; !ok {
 			ex, err := json.Marshal(in.Example)
@@ -72,23 +80,15 @@ func (s *State) setView(key, v string) error {
 	switch key {
 	case "element":
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
+		if err != nil {
 			return &engine.Error{Field: "element", Msg: "must be a non-negative integer, got " + strconv.Quote(v)}
 		}
 		s.View.Element = n
 	case "overlay":
 		s.View.Overlay = v == "1" || v == "true"
 	case "lattice":
-		switch v {
-		case "alpha", "beta", "occupancy", "gradient":
-		default:
-			return &engine.Error{Field: "lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + strconv.Quote(v)}
-		}
 		s.View.Lattice = v
 	case "theme":
-		if v != "light" && v != "dark" {
-			return &engine.Error{Field: "theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v)}
-		}
 		s.View.Theme = v
 	case "lang":
 		if v != "en" && v != "zh" {

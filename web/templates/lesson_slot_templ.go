@@ -9,9 +9,9 @@ package templates
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// LessonSlot is where a loss's lesson goes. It is deliberately empty here:
-// the lessons are written on their own branch, which fills this component
-// (or replaces its body) without touching the rest of the page.
+// LessonSlot is where a loss's lesson goes on its page: the lesson of the
+// loss in the page's language (LessonFor, lesson.templ), or nothing when
+// the loss has none yet.
 func LessonSlot(slug, lang string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -29,6 +29,10 @@ func LessonSlot(slug, lang string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = LessonFor(slug, lang).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
 		return nil
 	})
 }

@@ -12,6 +12,19 @@ class I(list):
     """Marks an input as an int64 tensor (class indices, lengths)."""
 
 
+class I0(int):
+    """Marks an input as a 0-d int64 tensor (an unbatched class index or CTC length)."""
+
+
+def _plain(v):
+    """The value of an input without its int64 marker."""
+    if isinstance(v, I):
+        return list(v)
+    if isinstance(v, I0):
+        return int(v)
+    return v
+
+
 def case(name, loss, inputs, params=None, grads=("input",)):
     """One fixture: loss is the torch.nn class name; inputs in functional order;
     grads names the inputs whose gradient PyTorch must report."""
@@ -22,6 +35,8 @@ def encode(v):
     """Nested lists with NaN and infinities as the strings the API uses."""
     if isinstance(v, (list, tuple)):
         return [encode(x) for x in v]
+    if isinstance(v, dict):  # params such as p=inf
+        return {k: encode(x) for k, x in v.items()}
     if isinstance(v, bool):
         return v
     if isinstance(v, int):
@@ -58,12 +73,12 @@ def make_module(loss, params):
 
 def run_case(c):
     out = {"name": c["name"], "loss": c["loss"], "params": encode(c["params"]),
-           "inputs": {k: encode(list(v) if isinstance(v, I) else v) for k, v in c["inputs"].items()}}
+           "inputs": {k: encode(_plain(v)) for k, v in c["inputs"].items()}}
     try:
         module = make_module(c["loss"], c["params"])
         tensors = []
         for k, v in c["inputs"].items():
-            t = to_tensor(list(v) if isinstance(v, I) else v, integer=isinstance(v, I))
+            t = to_tensor(_plain(v), integer=isinstance(v, (I, I0)))
             if k in c["grads"]:
                 t.requires_grad_(True)
             tensors.append(t)

@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Helpers shared by the class-index losses (CrossEntropyLoss, NLLLoss,
+// MultiMarginLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss).
+
+// clsLayout is the geometry of a class-index input of shape (C), (N, C) or
+// (N, C, d1, …, dK), stored row-major: element (n, c, s) of the input is at
+// n·C·S + c·S + s, and position (n, s) of the target and of the per-position
+// loss is at n·S + s.
+type clsLayout struct {
+	N, C, S int
+	// Out is the shape of the per-position loss, what reduction 'none'
+	// returns: () for a 1-D input, (N) for (N, C), (N, d1, …, dK) beyond.
+	// It may share the input's shape slice: read it, never write it.
+	Out []int
+}
+
+// Positions is the number of per-position losses, N·S.
+func (l *clsLayout) Positions() int { return l.N * l.S }
+
+// Base is the flat input index of class 0 at position k = n·S + s; class
+// c is at Base(k) + c·S.
+func (l *clsLayout) Base(k int) int {
+	if l.S == 1 {
+		return k * l.C
+	}
+	n, s := k/l.S, k%l.S
+	return n*l.C*l.S + s
+}
+
+// Index is the flat input index of class c at position k.
+func (l *clsLayout) Index(k, c int) int { return l.Base(k) + c*l.S }
+
+// clsLayoutOf returns the layout of an input of shape x, its class
+// dimension being dim 1, or dim 0 for a 1-D input. x must have at least one
+// dimension.
+func clsLayoutOf(x []int) clsLayout {
+	switch len(x) {
+	case 1:
+		return clsLayout{N: 1, C: x[0], S: 1, Out: x[:0]}
+	case 2:
+		return clsLayout{N: x[0], C: x[1], S: 1, Out: x[:1]}
+	}
+	out := append([]int{x[0]}, x[2:]...)
+	return clsLayout{N: x[0], C: x[1], S: Numel(x[2:]), Out: out}
+}
+
+// clsIndexLayout validates the shapes of a class-index call (NLLLoss, and
+// CrossEntropyLoss with class indices) as torch.nn.functional.nll_loss
+// does, and returns their layout:
+//
+//	input (C)             target ()
+//	input (N, C)          target (N)
+//	input (N, C, d1..dK)  target (N, d1..dK)
+//
+// PyTorch also accepts a 1-D target of any length for a 1-D input but then
+// reads only its first entry; that is refused here unless the target has the
+// single entry that PyTorch reads (length 1 with C = 1).
+func clsIndexLayout(x, y *Tensor) (clsLayout, error) {
+	if x.Dim() == 0 {
+		return clsLayout{}, errorf("input", "expected 1 or more dimensions (got 0): input is (C), (N, C) or (N, C, d1, …, dK)")
+	}
+	l := clsLayoutOf(x.Shape)
+	switch {
+	case x.Dim() == 1:
+		if y.Dim() == 0 || (y.Dim() == 1 && y.Shape[0] == 1 && l.C == 1) {
+			return l, nil
+		}
+		return clsLayout{}, errorf("target", "shape %s does not fit input shape %s: a 1-D input of C class scores takes a 0-d class index", shapeString(y.Shape), shapeString(x.Shape))
+	case y.Dim() == 0:
+		return clsLayout{}, errorf("target", "a 0-d target does not fit input shape %s: expected target shape %s", shapeString(x.Shape), shapeString(l.Out))
+	case y.Shape[0] != l.N:
+		return clsLayout{}, errorf("target", "expected input batch_size (%d) to match target batch_size (%d)", l.N, y.Shape[0])
+	case x.Dim() == 2 && y.Dim() != 1:
+		return clsLayout{}, errorf("target", "shape %s: a 2-D input (N, C) takes a 1-D target of N class indices (multi-target not supported)", shapeString(y.Shape))
+	case !slices.Equal(y.Shape, l.Out):
+		return clsLayout{}, errorf("target", "expected target size %s, got %s", shapeString(l.Out), shapeString(y.Shape))
+	}
+	return l, nil
+}
+
+// clsCheckIndexWeight validates the weight of NLLLoss and of
+// CrossEntropyLoss's class-index mode: one entry per class. Like PyTorch it
+// must be 1-D for 1-D and 2-D inputs; for K-dimensional inputs PyTorch only
+// checks the number of elements.
+func clsCheckIndexWeight(w *Tensor, c, inputDim int) error {
+	if w == nil {
+		return nil
+	}
+	if (inputDim <= 2 && w.Dim() != 1) || w.Numel() != c {
+		return errorf("params.weight", "weight tensor should be defined either for all %d classes or no classes but got weight tensor of shape: %s", c, shapeString(w.Shape))
+	}
+	return nil
+}
+
+// clsCheckTargets checks that every class index is an integer in [0, C)
+// or equal to ignoreIndex, as PyTorch's NLL kernels do (ignored entries are
+// not range-checked).
+func clsCheckTargets(y *Tensor, c int, ignoreIndex float64) error {
+	for _, t := range y.Data {
+		if t == ignoreIndex {
+			continue
+		}
+		if t != math.Trunc(t) || math.IsInf(t, 0) {
+			return errorf("target", "class indices must be integers (PyTorch expects an int64 tensor), got %v", t)
+		}
+		if t < 0 || t >= float64(c) {
+			return errorf("target", "target %v is out of bounds (expected a class index in [0, %d) or ignore_index %v)", t, c, ignoreIndex)
+		}
+	}
+	return nil
+}
+
+// clsIgnoredMask returns a tensor of shape out holding 1 where the target
+// equals ignoreIndex and 0 elsewhere, for Result.Detail.
+func clsIgnoredMask(y *Tensor, out []int, ignoreIndex float64) *Tensor {
+	m := NewTensor(out...)
+	for i, t := range y.Data {
+		if t == ignoreIndex {
+			m.Data[i] = 1
+		}
+	}
+	return m
+}
+
+// clsRandomIndex returns random logits of shape (N, C) and class indices
+// in [0, C), at the classification benchmark sizes.
+func clsRandomIndex(rng *rand.Rand, s Scale) map[string]*Tensor {
+	n, c := clsScaleShape(s)
+	y := NewTensor(n)
+	for i := range y.Data {
+		y.Data[i] = float64(rng.IntN(c))
+	}
+	return map[string]*Tensor{"input": RandN(rng, n, c), "target": y}
+}
+
+// clsScaleShape is the (N, C) of each scale for the classification losses.
+func clsScaleShape(s Scale) (n, c int) {
+	switch s {
+	case ScaleSmall:
+		return 4, 16
+	case ScaleLarge:
+		return 4096, 256
+	}
+	return 3, 4
+}
+
+// clsWeightParam is the optional per-class weight most of these losses take.
+func clsWeightParam(doc string) Param {
+	return Param{Name: "weight", Kind: KindTensor, Default: nil, PerClass: true, Doc: doc}
+}
+
+// clsIgnoreIndexParam is the ignore_index of NLLLoss and CrossEntropyLoss.
+func clsIgnoreIndexParam() Param {
+	return Param{Name: "ignore_index", Kind: KindInt, Default: -100, SliderMin: -1, SliderMax: 9, Step: 1,
+		Doc: "A target value that is skipped: it adds nothing to the loss, the mean's denominator or the gradient. It may be a real class."}
+}
+
+// Constants of clsExp: adding and subtracting clsExpShift rounds to an
+// integer; clsExpLn2Hi + clsExpLn2Lo = ln 2/256, the high part short
+// enough that k·clsExpLn2Hi is exact.
+const (
+	clsExpShift = 0x1.8p52
+	clsExpLn2Hi = 6.93147180369123816490e-01 / 256
+	clsExpLn2Lo = 1.90821492927058770002e-10 / 256
+)
+
+// clsExpTable[j] = 2^(j/256), for clsExp.
+var clsExpTable = func() (t [256]float64) {
+	for j := range t {
+		t[j] = math.Exp2(float64(j) / 256)
+	}
+	return t
+}()
+
+// clsExp returns exp(x) within a couple of ulps, faster than math.Exp on
+// the softmax and logsigmoid hot paths: x = (k/256)·ln 2 + r with
+// |r| ≤ ln 2/512, exp(x) = 2^(k/256)·e^r, e^r by a degree-4 polynomial
+// (truncation error below 4e-17). NaN, ±Inf and results outside the
+// normal range are left to math.Exp.
+func clsExp(x float64) float64 {
+	if !(x > -708 && x < 709) {
+		return math.Exp(x)
+	}
+	kf := x*(256/math.Ln2) + clsExpShift
+	kf -= clsExpShift
+	k := int64(kf)
+	r := (x - kf*clsExpLn2Hi) - kf*clsExpLn2Lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
+	return clsExpTable[k&255] * p * math.Float64frombits(uint64((k>>8)+1023)<<52)
+}
+
+// clsLogTable[j] = log(c_j) and clsLogInv[j] = 1/c_j for the points
+// c_j = 1 + j/128 of [1, 2], for clsLog1p.
+var clsLogTable, clsLogInv = func() (l, inv [129]float64) {
+	for j := range l {
+		c := 1 + float64(j)/128
+		l[j], inv[j] = math.Log(c), 1/c
+	}
+	return l, inv
+}()
+
+// clsLog1p returns log(1 + b) for b in [2⁻²⁰, 1] (b = exp(−|x|) in the
+// logsigmoid), within a few ulps, faster than math.Log1p: with
+// u = 1 + b = m·2^e and c_j the point nearest m,
+//
+//	log u = e·ln 2 + log c_j + log1p(t),  t = (m − c_j)/c_j,  |t| ≤ 1/256
+//
+// plus (b − (u − 1))/u for the part of b lost in rounding 1 + b. Near
+// b = 0, c_0 = 1 and log1p(t) alone carries the value, without
+// cancellation. Other arguments (tiny, NaN) are left to math.Log1p.
+func clsLog1p(b float64) float64 {
+	if !(b >= 0x1p-20 && b <= 1) {
+		return math.Log1p(b)
+	}
+	u := 1 + b
+	lost := b - (u - 1)
+	bits := math.Float64bits(u)
+	e := float64(int(bits>>52) - 1023) // 0, or 1 when u = 2
+	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	j := ((bits>>44)&255 + 1) >> 1 // nearest c_j: 0 … 128
+	t := (m - (1 + float64(j)/128)) * clsLogInv[j]
+	p := t * (1 - t*(1.0/2-t*(1.0/3-t*(1.0/4-t*(1.0/5-t*(1.0/6-t*(1.0/7)))))))
+	return e*math.Ln2 + clsLogTable[j] + p + lost/u
+}
+
+// clsParallelWork is the work (elements) below which splitting a loss
+// across goroutines costs more than it saves.
+const clsParallelWork = 1 << 15
+
+// clsParts is the number of goroutines worth splitting n independent rows
+// of cost elements each across: 1 for small inputs, at most GOMAXPROCS.
+func clsParts(n, cost int) int {
+	work := n * max(cost, 1)
+	return max(1, min(runtime.GOMAXPROCS(0), n, work/clsParallelWork))
+}
+
+// clsSplit runs rows(part, lo, hi) on parts goroutines that cover [0, n)
+// in contiguous chunks, and waits for them.
+func clsSplit(parts, n int, rows func(part, lo, hi int)) {
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		wg.Go(func() { rows(p, lo, hi) })
+	}
+	wg.Wait()
+}

@@ -1,0 +1,89 @@
+package engine
+
+import "math"
+
+func init() {
+	Register(&Spec{
+		Name:   "HuberLoss",
+		Slug:   "huber",
+		Family: FamilyRegression,
+		Summary: "Squared error for misses smaller than delta and a straight line beyond it, " +
+			"so outliers pull with a constant force instead of a growing one.",
+		Formula: `\ell_i = \begin{cases} \tfrac12 (x_i - y_i)^2 & \text{if } \lvert x_i - y_i \rvert < \delta \\[4pt] \delta \left( \lvert x_i - y_i \rvert - \tfrac12 \delta \right) & \text{otherwise} \end{cases}`,
+		Params: []Param{
+			ReductionParam(),
+			{Name: "delta", Kind: KindFloat, Default: 1.0, Min: ptr(0), MinExclusive: true,
+				SliderMin: 0.05, SliderMax: 3, Step: 0.05,
+				Doc: "Where the quadratic part hands over to the linear part, and the slope of the linear part."},
+		},
+		Inputs:  regressionInputs(),
+		Compute: computeHuber,
+		Random:  randomRegression,
+	})
+}
+
+// computeHuber follows torch.nn.HuberLoss (ATen huber_loss), with d = x − y:
+//
+//	ℓ = 0.5·d²         if |d| < δ
+//	ℓ = δ·(|d| − 0.5δ) otherwise
+//
+//	∂ℓ/∂x = −δ if d ≤ −δ, +δ if d ≥ δ, d otherwise
+//
+// It equals δ·SmoothL1(β = δ). δ ≤ 0 (and NaN) is rejected, as PyTorch
+// rejects it. input and target broadcast; the gradient of a broadcast input
+// is summed over the broadcast dimensions.
+func computeHuber(c *Call, r *Result) error {
+	x, y := c.Input("input"), c.Input("target")
+	delta := c.Float("delta")
+	b, err := broadcastPair(x, y, "input", "target")
+	if err != nil {
+		return err
+	}
+	el := r.SetElements(b.Shape...).Data
+	gx := r.Grad("input", x.Shape...).Data
+	red := c.Reduction()
+	n := len(el)
+	f := regprobGradScale(red, float64(n))
+	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
+	halfDelta := 0.5 * delta
+	body := func(lo, hi int) {
+		if ia == nil && ib == nil {
+			// Same shapes: a loop the compiler keeps free of index checks.
+			xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+			ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+			for k, xv := range xs {
+				l, g := huberTerm(xv-ys[k], delta, halfDelta)
+				el[k], gx[k] = l, g*f
+			}
+			return
+		}
+		for k := lo; k < hi; k++ {
+			i, j := k, k
+			if ia != nil {
+				i = ia[k]
+			}
+			if ib != nil {
+				j = ib[k]
+			}
+			var g float64
+			el[k], g = huberTerm(xs[i]-ys[j], delta, halfDelta)
+			gx[i] += g * f
+		}
+	}
+	if ia == nil {
+		regprobParallel(n, regprobGrain, body)
+	} else {
+		body(0, n) // a broadcast input accumulates: one goroutine
+	}
+	r.Reduce(red, float64(n))
+	return nil
+}
+
+// huberTerm returns the loss of one element with difference d and its
+// gradient, without a branch: random data would mispredict half
+// of them. The three gradient branches are a clamp of d to [−δ, δ], NaN
+// passing through as in PyTorch.
+func huberTerm(d, delta, halfDelta float64) (l, g float64) {
+	z := math.Abs(d)
+	return regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta)), max(-delta, min(delta, d))
+}

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+func TestShowLesson(t *testing.T) {
+	srv := newLessonTestServer(t)
+	tests := []struct {
+		name       string
+		path       string
+		accept     string
+		wantStatus int
+		want       []string
+	}{
+		{"english", "/lessons/l1", "", 200, []string{`<html lang="en"`, `data-testid="lesson-content"`, `data-testid="lesson-title"`,
+			`data-testid="question"`, `data-testid="reveal"`, `type="radio"`, `data-testid="preset"`, `class="math`,
+			`data-endpoint="/api/v1/lessons/l1/questions/outlier-l1-vs-mse"`, `src="/lessons/assets/lessons.js"`}},
+		{"chinese by query", "/lessons/l1?lang=zh", "", 200, []string{`<html lang="zh"`, "揭晓答案", "lang=zh"}},
+		{"chinese by header", "/lessons/l1", "zh-CN,zh;q=0.9", 200, []string{`<html lang="zh"`}},
+		{"query beats header", "/lessons/l1?lang=en", "zh-CN", 200, []string{`<html lang="en"`}},
+		{"unknown lesson", "/lessons/nope", "", 404, []string{`lesson: no lesson for loss \"nope\"`}},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.URL+test.path, nil)
+			if test.accept != "" {
+				req.Header.Set("Accept-Language", test.accept)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != test.wantStatus {
+				t.Fatalf("GET %s: status = %d; want %d", test.path, resp.StatusCode, test.wantStatus)
+			}
+			for _, w := range test.want {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("GET %s: body lacks %s", test.path, w)
+				}
+			}
+			if resp.StatusCode == 200 {
+				if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+					t.Errorf("Content-Security-Policy = %q; want script-src 'self'", csp)
+				}
+				if strings.Contains(string(body), "<script>") {
+					t.Errorf("GET %s: page has an inline script", test.path)
+				}
+			}
+		})
+	}
+}
+
+func TestServeLessonScript(t *testing.T) {
+	srv := newLessonTestServer(t)
+	resp, err := http.Get(srv.URL + "/lessons/assets/lessons.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if got, want := resp.Header.Get("Content-Type"), "text/javascript; charset=utf-8"; got != want {
+		t.Errorf("Content-Type = %q; want %q", got, want)
+	}
+	if !strings.Contains(string(body), "export function init") {
+		t.Errorf("lessons.js body does not look like the module")
+	}
+}
+
+// TestShowEveryLesson renders every lesson page in every language.
+func TestShowEveryLesson(t *testing.T) {
+	srv := newLessonTestServer(t)
+	lib, err := lessons.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range lib.Slugs() {
+		for _, lang := range lessons.Languages {
+			t.Run(slug+"/"+lang, func(t *testing.T) {
+				resp, err := http.Get(srv.URL + "/lessons/" + slug + "?lang=" + lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != 200 {
+					t.Fatalf("GET /lessons/%s?lang=%s: status %d", slug, lang, resp.StatusCode)
+				}
+				l, _ := lib.Get(slug, lang)
+				for _, want := range []string{`<html lang="` + lang + `"`, `data-testid="question"`, `data-testid="preset"`} {
+					if !strings.Contains(string(body), want) {
+						t.Errorf("page lacks %s", want)
+					}
+				}
+				if got, want := strings.Count(string(body), `data-testid="question"`), len(l.Questions); got != want {
+					t.Errorf("page has %d questions; want %d", got, want)
+				}
+				if got, want := strings.Count(string(body), `data-testid="preset"`), len(l.Presets); got != want {
+					t.Errorf("page has %d presets; want %d", got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestLessonForComponent(t *testing.T) {
+	tests := []struct {
+		slug, lang string
+		want       []string // empty: renders nothing
+	}{
+		{"l1", "en", []string{`data-testid="lesson-content"`, `lang="en"`, `data-lesson="l1"`}},
+		{"mse", "zh", []string{`lang="zh"`, "揭晓答案"}},
+		{"nope", "en", nil},
+	}
+	for _, test := range tests {
+		t.Run(test.slug+"/"+test.lang, func(t *testing.T) {
+			var buf strings.Builder
+			if err := templates.LessonFor(test.slug, test.lang).Render(context.Background(), &buf); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.String()
+			if test.want == nil && got != "" {
+				t.Errorf("LessonFor(%q, %q) = %q; want nothing", test.slug, test.lang, got)
+			}
+			for _, w := range test.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("LessonFor(%q, %q) lacks %s", test.slug, test.lang, w)
+				}
+			}
+		})
+	}
+}
