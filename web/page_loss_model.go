@@ -59,6 +59,7 @@ func buildLossPageCharts(spec *engine.Spec, st state.State, withCharts bool) (te
 		Name: spec.Name, Slug: spec.Slug, Family: string(spec.Family), Summary: spec.Summary,
 		Formula: spec.Formula, FormulaMarked: marked, Symbols: symbols,
 		IsCTC: isCTC, Lattice: st.View.Lattice, Overlay: st.View.Overlay, Theme: st.View.Theme, Lang: st.Lang,
+		CanOverlay: charts.HasOverlays(spec),
 	}
 	if st.View.Element != 0 {
 		p.Element = strconv.Itoa(st.View.Element)

@@ -382,6 +382,18 @@ type overlay struct {
 	ys   []float64
 }
 
+// HasOverlays reports whether the curve of spec can overlay related
+// losses (v.Overlay): the regression losses, and the margin losses of one
+// score per element against y·x (see curveSetup.marginSign).
+func HasOverlays(spec *engine.Spec) bool {
+	if spec.Family == engine.FamilyRegression {
+		return true
+	}
+	in, target := spec.Input("input"), spec.Input("target")
+	return spec.Family == engine.FamilyMargin && in != nil && target != nil && !target.Integer &&
+		len(spec.Inputs) == 2 && spec.Param("margin") == nil
+}
+
 // overlays evaluates the registered losses related to the swept one (for
 // regression: same family, same inputs by name and role; for margin
 // losses: see marginOverlays) on the swept element's own

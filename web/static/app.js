@@ -1044,6 +1044,15 @@
     }
   });
 
+  function initOverlaySwitch() {
+    var box = document.querySelector("input[name=overlay-view]");
+    if (!box) return;
+    box.addEventListener("change", function () {
+      page.view.overlay = box.checked;
+      changed();
+    });
+  }
+
   function initLatticeSwitch() {
     document.querySelectorAll("input[name=lattice-view]").forEach(function (r) {
       r.addEventListener("change", function () {
@@ -1073,6 +1082,7 @@
     initEditors();
     initSymbolHighlight();
     initLatticeSwitch();
+    initOverlaySwitch();
     refreshHeaderLinks();
     connectWS();
   }

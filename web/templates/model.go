@@ -58,7 +58,9 @@ type LossPage struct {
 	// Element, Overlay and Theme are the view keys kept by the no-script form.
 	Element string
 	Overlay bool
-	Theme   string
+	// CanOverlay says the curve can overlay related losses.
+	CanOverlay bool
+	Theme      string
 	Lang    string
 	// ResetURL is the page with every default.
 	ResetURL string
