@@ -61,7 +61,7 @@ type LossPage struct {
 	// CanOverlay says the curve can overlay related losses.
 	CanOverlay bool
 	Theme      string
-	Lang    string
+	Lang       string
 	// ResetURL is the page with every default.
 	ResetURL string
 	// EmbedURL is the embed of the current state.
