@@ -5,8 +5,10 @@ run: assets
 	go run ./cmd/playground
 
 test: assets
+	@command -v chromium >/dev/null 2>&1 || echo '*** chromium not found: the browser tests will be SKIPPED (apt-get install chromium) ***' >&2
 	go vet ./...
 	go test ./...
+	@command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no chromium) ***' >&2
 
 # Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
 # and are copied into web/static/vendor, which the binary embeds.
