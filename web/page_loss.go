@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/web/state"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -36,6 +37,11 @@ func lossPageState(r *http.Request, spec *engine.Spec) (templates.LossPage, stat
 	q.Del(lossResultNoCharts)
 	st, err := state.Parse(spec, q)
 	if err == nil {
+		if st.Lang == "" {
+			// No ?lang=: the lesson follows the browser's language. The
+			// language then lives in the state, so links keep it.
+			st.Lang = lessons.NegotiateLang("", r.Header.Get("Accept-Language"))
+		}
 		var p templates.LossPage
 		p, err = buildLossPageCharts(spec, st, withCharts)
 		if err == nil {
@@ -62,6 +68,7 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Vary", "Accept-Language")
 	a.renderPage(w, r, http.StatusOK, pageMeta(r, spec.Name, st.Lang, st.View.Theme), templates.LossShow(p))
 	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/lessons"
 )
 
 // newUITestApp returns the app's routes for page tests.
@@ -320,5 +322,44 @@ func TestAssetsHashedAndImmutable(t *testing.T) {
 		if res, _ := uiGet(t, h, bad); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s status = %d; want 404", bad, res.StatusCode)
 		}
+	}
+}
+
+// TestLossPageLanguage checks that the lesson on a loss page follows
+// ?lang= first, then the browser's Accept-Language, and that links keep it.
+func TestLossPageLanguage(t *testing.T) {
+	h := newUITestApp(t)
+	en, zh := lessons.Get("smooth-l1", "en"), lessons.Get("smooth-l1", "zh")
+	if en == nil || zh == nil || en.Title == zh.Title {
+		t.Fatalf("smooth-l1 lessons: en %v, zh %v; want two distinct titles", en, zh)
+	}
+	tests := []struct {
+		name, query, acceptLanguage string
+		want                        *lessons.Lesson
+	}{
+		{"default", "", "", en},
+		{"header", "", "zh-CN,zh;q=0.9,en;q=0.8", zh},
+		{"query wins", "?lang=en", "zh-CN", en},
+		{"query", "?lang=zh", "", zh},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/losses/smooth-l1"+test.query, nil)
+			if test.acceptLanguage != "" {
+				req.Header.Set("Accept-Language", test.acceptLanguage)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			body := rec.Body.String()
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status = %d; want 200", rec.Code)
+			}
+			if !strings.Contains(body, html.EscapeString(test.want.Title)) {
+				t.Errorf("page does not show the lesson titled %q", test.want.Title)
+			}
+			if got := rec.Header().Get("Vary"); !strings.Contains(got, "Accept-Language") {
+				t.Errorf("Vary = %q; want Accept-Language", got)
+			}
+		})
 	}
 }
