@@ -22,7 +22,7 @@ func TestShowLesson(t *testing.T) {
 	}{
 		{"english", "/lessons/l1", "", 200, []string{`<html lang="en"`, `data-testid="lesson-content"`, `data-testid="lesson-title"`,
 			`data-testid="question"`, `data-testid="reveal"`, `type="radio"`, `data-testid="preset"`, `class="math`,
-			`data-endpoint="/api/v1/lessons/l1/questions/outlier-l1-vs-mse"`, `src="/lessons/assets/lessons.js"`}},
+			`data-endpoint="/api/v1/lessons/l1/questions/outlier-l1-vs-mse"`, `<script type="module" src="/static/lessons.`}},
 		{"chinese by query", "/lessons/l1?lang=zh", "", 200, []string{`<html lang="zh"`, "揭晓答案", "lang=zh"}},
 		{"chinese by header", "/lessons/l1", "zh-CN,zh;q=0.9", 200, []string{`<html lang="zh"`}},
 		{"query beats header", "/lessons/l1?lang=en", "zh-CN", 200, []string{`<html lang="en"`}},
@@ -57,22 +57,6 @@ func TestShowLesson(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestServeLessonScript(t *testing.T) {
-	srv := newLessonTestServer(t)
-	resp, err := http.Get(srv.URL + "/lessons/assets/lessons.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if got, want := resp.Header.Get("Content-Type"), "text/javascript; charset=utf-8"; got != want {
-		t.Errorf("Content-Type = %q; want %q", got, want)
-	}
-	if !strings.Contains(string(body), "export function init") {
-		t.Errorf("lessons.js body does not look like the module")
 	}
 }
 

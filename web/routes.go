@@ -18,10 +18,8 @@ func (a *App) Routes() http.Handler {
 	// Pages
 	r.Get("/", a.handle(a.showHome))
 
-	// Lessons: a lesson on its own page, its widgets' script, the lesson
-	// as JSON, and the "predict, then reveal" check that the engine answers
+	// Lessons: a lesson on its own page, the lesson as JSON, and the "predict, then reveal" check that the engine answers
 	r.Get("/lessons/{slug}", a.handle(a.showLesson))
-	r.Get("/lessons/assets/lessons.js", a.serveLessonScript)
 	r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
 	r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
 
