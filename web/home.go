@@ -1,12 +1,8 @@
 package web
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/lossplayground/playground/web/templates"
-)
-
-// showHome renders the catalog.
+// showHome renders the catalog (page_home.go).
 func (a *App) showHome(w http.ResponseWriter, r *http.Request) error {
-	return render(w, r, templates.Home())
+	return a.showCatalog(w, r)
 }

@@ -33,5 +33,12 @@ func (a *App) Routes() http.Handler {
 	// (docs/protocol.md).
 	r.Get("/ws", a.serveWS)
 
+	// UI pages and assets (page_*.go, assets.go)
+	r.Get("/static/*", a.serveUIAsset)
+	r.Head("/static/*", a.serveUIAsset)
+	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
+	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
+	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
+
 	return r
 }

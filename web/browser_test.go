@@ -1,0 +1,479 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/lossplayground/playground/engine"
+)
+
+// The browser suite drives Chromium against the real routes: every page
+// loads without a console error, controls and grid cells recompute the loss
+// shown to the engine's value, a permalink reproduces the state, and the CTC
+// lattice draws. Screenshots go to testdata/artifacts/ (git-ignored).
+
+const (
+	uiBrowserPath     = "/usr/bin/chromium"
+	uiBrowserTimeout  = 20 * time.Second // one page's checks
+	uiBrowserArtifact = "testdata/artifacts"
+)
+
+// uiBrowser starts one headless Chromium for the suite and a test server;
+// each page opens in its own tab. Without Chromium it skips loudly, or
+// fails when LOSS_PLAYGROUND_REQUIRE_BROWSER=1 (CI).
+func uiBrowser(t *testing.T) (context.Context, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests skipped with -short")
+	}
+	if _, err := exec.LookPath(uiBrowserPath); err != nil {
+		msg := "BROWSER TESTS SKIPPED: " + uiBrowserPath + " not found (apt-get install chromium)"
+		if os.Getenv("LOSS_PLAYGROUND_REQUIRE_BROWSER") == "1" {
+			t.Fatal(msg + "; LOSS_PLAYGROUND_REQUIRE_BROWSER=1 requires it")
+		}
+		t.Skip(msg)
+	}
+	app, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Routes())
+	t.Cleanup(srv.Close)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(uiBrowserPath),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start %s: %v", uiBrowserPath, err)
+	}
+	if err := os.MkdirAll(uiBrowserArtifact, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return browser, srv.URL
+}
+
+// uiTab opens a tab that records console errors and uncaught exceptions.
+type uiTab struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func openTab(t *testing.T, browser context.Context) *uiTab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, uiBrowserTimeout)
+	t.Cleanup(cancelTimeout)
+	tab := &uiTab{ctx: ctx}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		tab.mu.Lock()
+		defer tab.mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				tab.errors = append(tab.errors, "console."+string(ev.Type)+": "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			tab.errors = append(tab.errors, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber, msg))
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+func (tab *uiTab) checkNoErrors(t *testing.T) {
+	t.Helper()
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	for _, e := range tab.errors {
+		t.Errorf("browser: %s", e)
+	}
+}
+
+func (tab *uiTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(tab.ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (tab *uiTab) eval(t *testing.T, js string) string {
+	t.Helper()
+	v, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitLoss waits until the page shows the exact loss want.
+func (tab *uiTab) waitLoss(t *testing.T, want string) {
+	t.Helper()
+	js := `(document.querySelector('[data-testid=loss-value]') || {dataset: {}}).dataset.exact === ` + jsString(want)
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		got := tab.eval(t, `(document.querySelector('[data-testid=loss-value]') || {dataset: {}}).dataset.exact || document.querySelector('#result').innerText`)
+		t.Fatalf("displayed loss = %s; want %s (%v)", got, want, err)
+	}
+}
+
+// waitReady waits for the script to have booted and typeset the formula.
+func (tab *uiTab) waitReady(t *testing.T) {
+	t.Helper()
+	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math[data-latex]:not(.typeset)').length === 0)`
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("page did not finish loading: %v", err)
+	}
+}
+
+func (tab *uiTab) screenshot(t *testing.T, name string) {
+	t.Helper()
+	png, err := chromedp.Run(tab.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(uiBrowserArtifact, name+".png"), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// engineLossWith is the engine's loss for spec's examples with some inputs
+// and params replaced, formatted as the page's data-exact.
+func engineLossWith(t *testing.T, spec *engine.Spec, params, inputs map[string]json.RawMessage) string {
+	t.Helper()
+	all := map[string]json.RawMessage{}
+	for _, in := range spec.Inputs {
+		b, _ := json.Marshal(in.Example)
+		all[in.Name] = b
+	}
+	for k, v := range inputs {
+		all[k] = v
+	}
+	c, err := engine.DecodeCall(spec, params, all)
+	if err != nil {
+		t.Fatalf("%s: DecodeCall = %v", spec.Name, err)
+	}
+	res, err := c.Compute()
+	if err != nil {
+		t.Fatalf("%s: Compute = %v", spec.Name, err)
+	}
+	return formatExact(res.Loss.Data[0])
+}
+
+func TestBrowserEveryPageLoads(t *testing.T) {
+	browser, base := uiBrowser(t)
+	pages := []struct{ name, path string }{{"catalog", "/"}, {"catalog-dark", "/?theme=dark"}}
+	for _, s := range engine.All() {
+		pages = append(pages, struct{ name, path string }{s.Slug, "/losses/" + s.Slug},
+			struct{ name, path string }{"embed-" + s.Slug + "-dark", "/embed/" + s.Slug + "?theme=dark"})
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			tab := openTab(t, browser)
+			tab.do(t, "navigate "+p.path, chromedp.Navigate(base+p.path))
+			tab.waitReady(t)
+			if n := tab.eval(t, `String(document.querySelectorAll('.math.typeset').length)`); n == "0" {
+				t.Errorf("GET %s: no formula typeset by KaTeX", p.path)
+			}
+			tab.screenshot(t, p.name)
+			tab.checkNoErrors(t)
+		})
+	}
+}
+
+func TestBrowserControlsRecompute(t *testing.T) {
+	browser, base := uiBrowser(t)
+	t.Run("select reduction", func(t *testing.T) {
+		spec, _ := engine.LookupSlug("mse")
+		tab := openTab(t, browser)
+		tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+		tab.waitReady(t)
+		tab.do(t, "choose sum", chromedp.SetValue(chromedp.ID("p-reduction"), "sum"),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('p-reduction').dispatchEvent(new Event('change', {bubbles: true}))`))
+		tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{"reduction": json.RawMessage(`"sum"`)}, nil))
+		tab.checkNoErrors(t)
+	})
+	// Every registered loss with a float parameter: move its first slider.
+	moved := 0
+	for _, spec := range engine.All() {
+		var prm *engine.Param
+		for i := range spec.Params {
+			if spec.Params[i].Kind == engine.KindFloat && spec.Params[i].SliderMax > spec.Params[i].SliderMin {
+				prm = &spec.Params[i]
+				break
+			}
+		}
+		if prm == nil {
+			continue
+		}
+		moved++
+		t.Run("slider "+spec.Name+"."+prm.Name, func(t *testing.T) {
+			tab := openTab(t, browser)
+			tab.do(t, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
+			tab.waitReady(t)
+			// A value a few steps in from the top of the slider.
+			v := tab.eval(t, fmt.Sprintf(`(function () {
+				var r = document.getElementById('p-%s-range');
+				var x = Number(r.max) - 3 * Number(r.step);
+				r.value = String(x);
+				r.dispatchEvent(new Event('input', {bubbles: true}));
+				return r.value;
+			})()`, prm.Name))
+			tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{prm.Name: json.RawMessage(v)}, nil))
+			tab.checkNoErrors(t)
+		})
+	}
+	if moved == 0 {
+		t.Log("no registered loss has a float parameter with a slider range yet: slider test had nothing to move")
+	}
+}
+
+func TestBrowserGridCellAndPermalink(t *testing.T) {
+	browser, base := uiBrowser(t)
+	spec, ok := engine.LookupSlug("mse")
+	if !ok {
+		t.Fatal("MSELoss is not registered")
+	}
+	edited := json.RawMessage(`[[3.5,-1,2],[1.5,0,-0.5]]`)
+	want := engineLossWith(t, spec, nil, map[string]json.RawMessage{"input": edited})
+
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	// A click without a drag focuses the cell and selects its text; typing
+	// replaces it.
+	cell := chromedp.CSS(`[data-testid=grid-input] input[data-cell="0"]`)
+	tab.do(t, "type in cell", chromedp.Click(cell), chromedp.KeyEvent("3.5"))
+	// Focus on an input's cell highlights its symbol in the formula.
+	if got := tab.eval(t, `String(!!document.querySelector('.formula .lp-sym-input.on') && !!document.querySelector('[data-symbol-for=input].on'))`); got != "true" {
+		t.Errorf("focusing input[0,0] highlights x_i in the formula and legend = %s; want true", got)
+	}
+	tab.waitLoss(t, want)
+	// The address bar follows the state (throttled while typing or dragging).
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`decodeURIComponent(location.search).indexOf('input=[[3.5,') >= 0`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("URL after editing = %s; want it to hold input=[[3.5,...: %v", tab.eval(t, `location.href`), err)
+	}
+	permalink := tab.eval(t, `location.href`)
+	if !strings.Contains(permalink, "input=") {
+		t.Errorf("URL after editing = %s; want it to hold the input", permalink)
+	}
+	tab.screenshot(t, "mse-edited")
+	tab.checkNoErrors(t)
+
+	// A horizontal drag on a cell nudges it.
+	before := tab.eval(t, `document.querySelector('[data-testid=grid-target] input[data-cell="2"]').value`)
+	tab.do(t, "drag cell", chromedp.Evaluate[chromedp.Void](`(function () {
+		var el = document.querySelector('[data-testid=grid-target] input[data-cell="2"]');
+		var r = el.getBoundingClientRect(), y = r.top + r.height / 2, x = r.left + r.width / 2;
+		var opts = function (dx) { return {bubbles: true, pointerId: 7, button: 0, clientX: x + dx, clientY: y}; };
+		el.dispatchEvent(new PointerEvent('pointerdown', opts(0)));
+		el.dispatchEvent(new PointerEvent('pointermove', opts(40)));
+		el.dispatchEvent(new PointerEvent('pointerup', opts(40)));
+	})()`))
+	after := tab.eval(t, `document.querySelector('[data-testid=grid-target] input[data-cell="2"]').value`)
+	if after == before {
+		t.Errorf("dragging target[0,2] left it at %s; want it nudged", before)
+	}
+
+	// The permalink reproduces the edited state in a fresh tab.
+	again := openTab(t, browser)
+	again.do(t, "open permalink", chromedp.Navigate(permalink))
+	again.waitReady(t)
+	again.waitLoss(t, want)
+	if got := again.eval(t, `document.querySelector('[data-testid=grid-input] input[data-cell="0"]').value`); got != "3.5" {
+		t.Errorf("permalink cell input[0,0] = %s; want 3.5", got)
+	}
+	again.checkNoErrors(t)
+}
+
+func TestBrowserLiveSocket(t *testing.T) {
+	browser, base := uiBrowser(t)
+	res, err := http.Get(base + "/ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusNotFound {
+		t.Skip("/ws answers 404: the WebSocket branch is not merged here; live-socket assertions skipped (the HTTP result path is tested above)")
+	}
+	spec, _ := engine.LookupSlug("mse")
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`window.lossPlayground.ids().wsOpen`, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Fatalf("WebSocket never opened: %v", err)
+	}
+	tab.do(t, "choose none then sum",
+		chromedp.Evaluate[chromedp.Void](`(function () { var s = document.getElementById('p-reduction'); s.value = 'sum'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{"reduction": json.RawMessage(`"sum"`)}, nil))
+	if hidden := tab.eval(t, `String(document.querySelector('[data-testid=live-error]').hidden)`); hidden != "true" {
+		t.Errorf("live error banner shown: %s", tab.eval(t, `document.querySelector('[data-testid=live-error]').textContent`))
+	}
+	tab.checkNoErrors(t)
+}
+
+func TestBrowserCTCLattice(t *testing.T) {
+	spec, ok := engine.Lookup("CTCLoss")
+	if !ok {
+		t.Skip("CTCLoss is not registered on this branch")
+	}
+	st := map[string]json.RawMessage{}
+	for _, in := range spec.Inputs {
+		st[in.Name], _ = json.Marshal(in.Example)
+	}
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
+	tab.waitReady(t)
+	if tab.eval(t, `String(!!document.getElementById('chart-lattice'))`) != "true" {
+		t.Skip("charts.Build draws no lattice chart for CTCLoss yet")
+	}
+	for _, view := range []string{"alpha", "occupancy", "gradient"} {
+		tab.do(t, "lattice "+view, chromedp.Evaluate[chromedp.Void](`(function () {
+			var r = document.querySelector('input[name=lattice-view][value=`+view+`]');
+			r.checked = true; r.dispatchEvent(new Event('change', {bubbles: true}));
+		})()`))
+		js := `document.getElementById('chart-lattice').dataset.drawn === '1' && !!document.querySelector('#chart-lattice canvas')`
+		if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+			t.Errorf("lattice %s did not draw: %v", view, err)
+		}
+	}
+	tab.screenshot(t, "ctc-lattice")
+	tab.checkNoErrors(t)
+}
+
+// TestBrowserBadValueNamesField types an out-of-range value into a float
+// parameter's number box: the result says which field is wrong and the
+// control is marked, and a good value brings the numbers back.
+func TestBrowserBadValueNamesField(t *testing.T) {
+	var spec *engine.Spec
+	var prm *engine.Param
+	for _, s := range engine.All() {
+		for i := range s.Params {
+			if p := &s.Params[i]; p.Kind == engine.KindFloat && p.Min != nil && prm == nil {
+				spec, prm = s, p
+			}
+		}
+	}
+	if prm == nil {
+		t.Skip("no registered loss has a bounded float parameter yet")
+	}
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
+	tab.waitReady(t)
+	bad := formatExact(*prm.Min - 1)
+	tab.do(t, "type a bad value", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function () {
+		var n = document.getElementById('p-%s');
+		n.value = %s;
+		n.dispatchEvent(new Event('input', {bubbles: true}));
+	})()`, prm.Name, jsString(bad))))
+	js := `(document.querySelector('[data-testid=result-error]') || {}).textContent || ''`
+	msg, err := chromedp.Run(tab.ctx, chromedp.Poll[string](js, chromedp.WithPollingTimeout(8*time.Second)))
+	if err != nil {
+		t.Fatalf("%s.%s = %s shows no error: %v", spec.Name, prm.Name, bad, err)
+	}
+	if !strings.Contains(msg, prm.Name) {
+		t.Errorf("error for %s = %s is %q; want it to name %s", prm.Name, bad, msg, prm.Name)
+	}
+	if got := tab.eval(t, `String(document.getElementById('ctl-`+prm.Name+`').getAttribute('aria-invalid'))`); got != "true" {
+		t.Errorf("control %s aria-invalid = %s; want true", prm.Name, got)
+	}
+	tab.screenshot(t, "bad-value")
+	tab.do(t, "type a good value", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function () {
+		var n = document.getElementById('p-%s');
+		n.value = %s;
+		n.dispatchEvent(new Event('input', {bubbles: true}));
+	})()`, prm.Name, jsString(formatExact(*prm.Min+1)))))
+	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{prm.Name: json.RawMessage(formatExact(*prm.Min + 1))}, nil))
+	tab.checkNoErrors(t)
+}
+
+// TestBrowserAddRow adds a sample with "+ row": every input with that many
+// rows grows together, so the shapes still match and the loss is the
+// engine's for the grown inputs.
+func TestBrowserAddRow(t *testing.T) {
+	spec, ok := engine.LookupSlug("mse")
+	if !ok {
+		t.Fatal("MSELoss is not registered")
+	}
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	tab.do(t, "+ row", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('[data-testid=input-input] .grid-tools button')).find(function (b) { return b.textContent === '+ row'; }).click()`))
+	want := engineLossWith(t, spec, nil, map[string]json.RawMessage{
+		"input":  json.RawMessage(`[[0.5,-1,2],[1.5,0,-0.5],[1.5,0,-0.5]]`),
+		"target": json.RawMessage(`[[1,-1,0],[1,0.5,0.5],[1,0.5,0.5]]`),
+	})
+	tab.waitLoss(t, want)
+	if got := tab.eval(t, `String(document.querySelectorAll('[data-testid=grid-target] tbody tr').length)`); got != "3" {
+		t.Errorf("target rows after + row on input = %s; want 3", got)
+	}
+	tab.checkNoErrors(t)
+}
+
+// TestBrowserChartDownloads clicks a chart's PNG and SVG buttons and checks
+// what would be downloaded.
+func TestBrowserChartDownloads(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	if tab.eval(t, `String(!!document.querySelector('.chart[data-drawn="1"]'))`) != "true" {
+		t.Skip("charts.Build draws no chart on this branch yet")
+	}
+	tab.eval(t, `(function () {
+		window.__downloads = [];
+		HTMLAnchorElement.prototype.click = function () { window.__downloads.push(this.download + " " + this.href.slice(0, 30)); };
+		return "";
+	})()`)
+	for _, typ := range []string{"png", "svg"} {
+		tab.do(t, "click "+typ, chromedp.Click(chromedp.CSS(`.chart-fig button[data-download="`+typ+`"]`)))
+	}
+	got := tab.eval(t, `window.__downloads.join("\n")`)
+	for _, want := range []string{".png data:image/png;base64,", ".svg data:image/svg+xml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("downloads = %q; want one like %q", got, want)
+		}
+	}
+	tab.checkNoErrors(t)
+}

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// catalogThumbnail returns a loss's small catalog curve as ECharts option
+// JSON. It is nil until the charts package provides one: once
+// charts.Thumbnail exists, set it here (catalogThumbnail = charts.Thumbnail
+// or an adapter). Cards draw no curve while it is nil or fails.
+var catalogThumbnail func(*engine.Spec) (json.RawMessage, error)
+
+// catalogFamilies groups every registered loss by engine.Families order.
+func catalogFamilies() ([]templates.CatalogFamily, int) {
+	var fams []templates.CatalogFamily
+	total := 0
+	all := engine.All()
+	for _, f := range engine.Families {
+		fam := templates.CatalogFamily{Name: string(f)}
+		for _, s := range all {
+			if s.Family != f {
+				continue
+			}
+			card := templates.CatalogCard{Name: s.Name, Slug: s.Slug, Summary: s.Summary, Formula: s.Formula}
+			if catalogThumbnail != nil {
+				if opt, err := catalogThumbnail(s); err == nil && len(opt) > 0 {
+					card.Thumbnail = string(opt)
+				}
+			}
+			fam.Losses = append(fam.Losses, card)
+			total++
+		}
+		if len(fam.Losses) > 0 {
+			fams = append(fams, fam)
+		}
+	}
+	return fams, total
+}
+
+// showCatalog renders / : every loss, grouped by family, with a filter.
+func (a *App) showCatalog(w http.ResponseWriter, r *http.Request) error {
+	fams, total := catalogFamilies()
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, "", "", ""), templates.Catalog(fams, total))
+	return nil
+}

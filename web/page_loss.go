@@ -1,0 +1,107 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// lossResultNoCharts is the query key with which the live script asks
+// GET /losses/{slug}/result for the panel without chart options.
+const lossResultNoCharts = "nocharts"
+
+// lossPageSpec finds the loss of a /losses/{slug} or /embed/{slug} URL.
+func lossPageSpec(r *http.Request) (*engine.Spec, error) {
+	slug := chi.URLParam(r, "slug")
+	spec, ok := engine.LookupSlug(slug)
+	if !ok {
+		return nil, &pageError{status: http.StatusNotFound, heading: "No such loss",
+			msg:     "There is no loss called \"" + slug + "\" here.",
+			backURL: "/", backText: "See every loss"}
+	}
+	return spec, nil
+}
+
+// lossPageState parses and evaluates the state in the URL; a bad value is
+// a 400 naming the field, with a link to the page's defaults.
+func lossPageState(r *http.Request, spec *engine.Spec) (templates.LossPage, state.State, error) {
+	q := r.URL.Query()
+	// nocharts=1 is the live script's way to ask the result panel without
+	// chart options (it has them from the WebSocket); it is no page state.
+	withCharts := q.Get(lossResultNoCharts) != "1"
+	q.Del(lossResultNoCharts)
+	st, err := state.Parse(spec, q)
+	if err == nil {
+		var p templates.LossPage
+		p, err = buildLossPageCharts(spec, st, withCharts)
+		if err == nil {
+			return p, st, nil
+		}
+	}
+	var ee *engine.Error
+	if errors.As(err, &ee) {
+		return templates.LossPage{}, st, &pageError{status: http.StatusBadRequest,
+			heading: spec.Name + ": this link holds a value the playground cannot use",
+			msg:     ee.Error(), backURL: "/losses/" + spec.Slug, backText: "Open " + spec.Name + " with its default values"}
+	}
+	return templates.LossPage{}, st, err
+}
+
+// showLossPage renders /losses/{slug}: the whole page for the state in the
+// URL, with the real numbers and chart options, complete without script.
+func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
+	spec, err := lossPageSpec(r)
+	if err != nil {
+		return err
+	}
+	p, st, err := lossPageState(r, spec)
+	if err != nil {
+		return err
+	}
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, spec.Name, st.Lang, st.View.Theme), templates.LossShow(p))
+	return nil
+}
+
+// showLossResult renders /losses/{slug}/result: the result panel alone
+// (loss, reduction spelled out, gradients, PyTorch snippet, chart options)
+// for the live script. A bad value answers 400 with the panel's error
+// banner naming the field.
+func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
+	spec, err := lossPageSpec(r)
+	if err != nil {
+		return err
+	}
+	p, _, err := lossPageState(r, spec)
+	var pe *pageError
+	if errors.As(err, &pe) && pe.status == http.StatusBadRequest {
+		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg}))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	a.writeHTML(w, r, http.StatusOK, templates.ResultPanel(p.Result))
+	return nil
+}
+
+// showLossEmbed renders /embed/{slug}: charts and result alone, for
+// iframes and screenshots, in the theme of the URL.
+func (a *App) showLossEmbed(w http.ResponseWriter, r *http.Request) error {
+	spec, err := lossPageSpec(r)
+	if err != nil {
+		return err
+	}
+	p, st, err := lossPageState(r, spec)
+	if err != nil {
+		return err
+	}
+	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
+	meta.Bare = true
+	a.renderPage(w, r, http.StatusOK, meta, templates.LossEmbed(p))
+	return nil
+}

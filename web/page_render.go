@@ -1,0 +1,120 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// pageCSP is the Content-Security-Policy of every page: scripts only from
+// this server (no inline script; JSON data blocks are not executed),
+// inline styles allowed because ECharts and KaTeX set style attributes,
+// fonts and images from this server (data: and blob: images for chart
+// downloads), and connections (fetch, WebSocket) to this server only.
+const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"font-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'"
+
+// pageError is an error a page answers with its own status and a link
+// onward.
+type pageError struct {
+	status            int
+	heading, msg      string
+	backURL, backText string
+}
+
+func (e *pageError) Error() string { return e.msg }
+
+// handlePage adapts a page handler that returns an error: a *pageError or
+// an *engine.Error becomes an HTML 4xx page naming the problem, anything
+// else a logged 500 page.
+func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		pe := &pageError{status: http.StatusInternalServerError, heading: "Something went wrong",
+			msg: "The playground failed to build this page. The error has been logged.", backURL: "/", backText: "Back to all losses"}
+		var ee *engine.Error
+		switch {
+		case errors.As(err, &pe):
+		case errors.As(err, &ee):
+			pe = &pageError{status: http.StatusBadRequest, heading: "This link holds a value the playground cannot use",
+				msg: ee.Error(), backURL: r.URL.Path, backText: "Open this page with its default values"}
+		default:
+			a.log.Error("page failed", "path", r.URL.Path, "err", err)
+		}
+		a.renderPage(w, r, pe.status, pageMeta(r, pe.heading, "", ""), templates.ErrorPage(pe.status, pe.heading, pe.msg, pe.backURL, pe.backText))
+	}
+}
+
+// pageMeta builds the layout's data from the request: language and theme
+// come from the query (already validated by state.Parse on loss pages;
+// anything else is ignored here).
+func pageMeta(r *http.Request, title, lang, theme string) templates.Page {
+	q := r.URL.Query()
+	if lang == "" {
+		lang = q.Get("lang")
+	}
+	if lang != "zh" {
+		lang = "en"
+	}
+	if theme == "" {
+		theme = q.Get("theme")
+	}
+	if theme != "light" && theme != "dark" {
+		theme = ""
+	}
+	return templates.Page{
+		Title:      title,
+		Lang:       lang,
+		Theme:      theme,
+		LangEN:     withQuery(r.URL, "lang", "en"),
+		LangZH:     withQuery(r.URL, "lang", "zh"),
+		ThemeLight: withQuery(r.URL, "theme", "light"),
+		ThemeDark:  withQuery(r.URL, "theme", "dark"),
+	}
+}
+
+// withQuery returns u's path and query with key set to value.
+func withQuery(u *url.URL, key, value string) string {
+	q := u.Query()
+	q.Set(key, value)
+	return u.Path + "?" + q.Encode()
+}
+
+// renderPage renders content in the layout through a buffer, with the
+// security headers every page carries.
+func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
+	p.Assets = a.pageAssets()
+	if p.Title == "" {
+		p.Title = "Loss Playground"
+	} else {
+		p.Title += " · Loss Playground"
+	}
+	a.writeHTML(w, r, status, templates.Layout(p, content))
+}
+
+// writeHTML renders c into a buffer and writes it with the page headers;
+// a rendering error becomes a plain 500, never half a page.
+func (a *App) writeHTML(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		a.log.Error("render failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,123 @@
+package templates
+
+// Assets are the content-hashed URLs a page links to. An empty URL means
+// the file is missing from the build (static/vendor before `make assets`).
+type Assets struct {
+	CSS, JS           string
+	ECharts           string
+	KaTeXJS, KaTeXCSS string
+	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
+	// module from the lessons branch), or "" when the build has none.
+	LessonsJS string
+}
+
+// Page is what the layout needs around any content.
+type Page struct {
+	Title  string
+	Lang   string // "en" or "zh"
+	Theme  string // "light", "dark", or "" to follow prefers-color-scheme
+	Assets Assets
+	// LangEN, LangZH, ThemeLight and ThemeDark are the current URL with
+	// lang or theme replaced: the switches work without JavaScript.
+	LangEN, LangZH        string
+	ThemeLight, ThemeDark string
+	// Bare drops the header and footer (embeds).
+	Bare bool
+}
+
+// CatalogFamily is one group of cards on the catalog.
+type CatalogFamily struct {
+	Name   string
+	Losses []CatalogCard
+}
+
+// CatalogCard is one loss on the catalog.
+type CatalogCard struct {
+	Name, Slug, Summary, Formula string
+	// Thumbnail is a small chart's ECharts option JSON, or "".
+	Thumbnail string
+}
+
+// LossPage is everything a loss page shows, built from the engine's
+// metadata and one evaluation.
+type LossPage struct {
+	Name, Slug, Family, Summary string
+	Formula                     string // LaTeX as registered (fallback text)
+	FormulaMarked               string // LaTeX with \htmlClass around symbols tied to controls
+	Symbols                     []Symbol
+	Controls                    []Control
+	Editors                     []Editor
+	Result                      Result
+	// ClientJSON is the data block the script starts from: metadata,
+	// current params, inputs and view.
+	ClientJSON string
+	// ChartIDs lists the charts to draw, in page order.
+	ChartIDs []string
+	IsCTC    bool
+	Lattice  string // CTC lattice view
+	// Element, Overlay and Theme are the view keys kept by the no-script form.
+	Element string
+	Overlay bool
+	Theme   string
+	Lang    string
+	// ResetURL is the page with every default.
+	ResetURL string
+	// EmbedURL is the embed of the current state.
+	EmbedURL string
+}
+
+// Symbol ties a formula symbol to the control or input that sets it.
+type Symbol struct {
+	Name  string // parameter or input name
+	LaTeX string
+}
+
+// Control is one constructor parameter.
+type Control struct {
+	Name, Kind, Doc string
+	Symbol          string // LaTeX, or ""
+	Value           string // current value as the form submits it
+	Default         string
+	Min, Max, Step  string // sliders
+	Values          []string
+	Checked         bool // bool switches; tensors: set (not None)
+	PerClass        []string
+	Deprecated      bool
+}
+
+// Editor is one input tensor's editor.
+type Editor struct {
+	Name, Role, Doc string
+	Symbol          string
+	Integer         bool
+	Differentiable  bool
+	JSON            string // current value
+	Shape           string
+	// ClassTarget marks class-index targets, edited with pickers.
+	ClassTarget bool
+}
+
+// Result is the computed part of a loss page, rendered on first paint and
+// replaced live.
+type Result struct {
+	Error string // a user error naming the field; the rest is empty then
+	Loss  string // as PyTorch prints it
+	// LossExact is the loss with full precision (scalar) or its JSON.
+	LossExact   string
+	LossShape   string
+	Reduction   string
+	Explanation []string
+	Tensors     []TensorView
+	Snippet     string
+	// ChartsJSON maps chart ids to ECharts options.
+	ChartsJSON string
+}
+
+// TensorView is one tensor shown as a grid, with its gradient beside it.
+type TensorView struct {
+	Name, Caption string
+	Rows          [][]string
+	GradRows      [][]string // nil when the tensor has no gradient
+	RowLabels     []string
+	ColLabels     []string
+}
