@@ -159,14 +159,15 @@ func TestFitRequestValidate(t *testing.T) {
 		msg    string
 	}{
 		{"one point", func(r *FitRequest) { r.Points = r.Points[:1] }, "points", "need 2 to 200"},
-		{"too many points", func(r *FitRequest) { r.Points = make([][2]float64, MaxFitPoints+1) }, "points", "got 201"},
+		{"too many points", func(r *FitRequest) { r.Points = make([][]float64, MaxFitPoints+1) }, "points", "got 201"},
+		{"triple", func(r *FitRequest) { r.Points[1] = []float64{1, 2, 3} }, "points[1]", "need a pair [x, y], got 3 numbers"},
 		{"NaN y", func(r *FitRequest) { r.Points[2][1] = math.NaN() }, "points[2][1]", "finite"},
 		{"huge x", func(r *FitRequest) { r.Points[0][0] = 1e300 }, "points[0][0]", "between"},
 		{"no losses", func(r *FitRequest) { r.Losses = nil }, "losses", "missing"},
 		{"unknown loss", func(r *FitRequest) { r.Losses = []string{"L1Loss", "L3Loss"} }, "losses[1]", `unknown loss "L3Loss"`},
 		{"not pointwise", func(r *FitRequest) { r.Losses = []string{"CrossEntropyLoss"} }, "losses[0]", "not a pointwise regression loss"},
 		{"twice", func(r *FitRequest) { r.Losses = []string{"L1Loss", "L1Loss"} }, "losses[1]", "twice"},
-		{"params of another loss", func(r *FitRequest) { r.Losses = []string{"L1Loss"} }, `params."SmoothL1Loss"`, "not one of the fitted losses"},
+		{"params of another loss", func(r *FitRequest) { r.Losses = []string{"L1Loss"} }, "params", `"HuberLoss" is not one of the fitted losses`},
 		{"reduction", func(r *FitRequest) { r.Params["HuberLoss"]["reduction"] = 1 }, "params.HuberLoss.reduction", "mean"},
 		{"bad beta", func(r *FitRequest) { r.Params["SmoothL1Loss"]["beta"] = -1 }, "params.SmoothL1Loss.beta", ""},
 		{"unknown param", func(r *FitRequest) { r.Params["SmoothL1Loss"]["gamma"] = 1 }, "params.SmoothL1Loss.gamma", ""},
@@ -217,7 +218,7 @@ func TestRunFitOutlier(t *testing.T) {
 func TestFitDiverges(t *testing.T) {
 	r := DefaultFit()
 	r.Losses, r.Params, r.LR = []string{"MSELoss"}, nil, 1
-	r.Points[0] = [2]float64{-100, 0}
+	r.Points[0] = []float64{-100, 0}
 	run, err := NewFitRun(r)
 	if err != nil {
 		t.Fatal(err)

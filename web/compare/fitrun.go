@@ -3,6 +3,7 @@ package compare
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -26,7 +27,7 @@ const (
 // Steps steps of gradient descent with learning rate LR, from the line
 // y = 0.
 type FitRequest struct {
-	Points [][2]float64                  `json:"points"`
+	Points [][]float64                   `json:"points"` // [x, y] pairs
 	Losses []string                      `json:"losses"`
 	Params map[string]map[string]float64 `json:"params,omitempty"`
 	Steps  int                           `json:"steps"`
@@ -42,9 +43,9 @@ type FitRequest struct {
 func DefaultFit() FitRequest {
 	xs := []float64{-3, -2, -1, 0, 1, 2, 3}
 	noise := []float64{0.15, -0.2, 0.1, -0.1, 0.2, -0.15, 0}
-	pts := make([][2]float64, len(xs))
+	pts := make([][]float64, len(xs))
 	for i, x := range xs {
-		pts[i] = [2]float64{x, 0.5*x + 1 + noise[i]}
+		pts[i] = []float64{x, 0.5*x + 1 + noise[i]}
 	}
 	pts[len(pts)-1][1] = 6 // the outlier: the clean line says 2.5
 	return FitRequest{Points: pts, Losses: slices.Clone(RegressionLosses),
@@ -76,6 +77,9 @@ func (r *FitRequest) Validate() error {
 		return &engine.Error{Field: "points", Msg: fmt.Sprintf("need 2 to %d [x, y] points, got %d", MaxFitPoints, n)}
 	}
 	for i, p := range r.Points {
+		if len(p) != 2 {
+			return &engine.Error{Field: "points[" + strconv.Itoa(i) + "]", Msg: fmt.Sprintf("need a pair [x, y], got %d numbers", len(p))}
+		}
 		for j, v := range p {
 			name := "points[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]"
 			if err := checkRange(name, v, -MaxFitCoord, MaxFitCoord, false); err != nil {
@@ -99,11 +103,11 @@ func (r *FitRequest) Validate() error {
 			return &engine.Error{Field: field, Msg: name + " is listed twice"}
 		}
 	}
-	for name, ps := range r.Params {
+	for _, name := range slices.Sorted(maps.Keys(r.Params)) {
 		if !slices.Contains(r.Losses, name) {
-			return &engine.Error{Field: "params." + quote(name), Msg: "is not one of the fitted losses"}
+			return &engine.Error{Field: "params", Msg: fmt.Sprintf("%s is not one of the fitted losses", quote(name))}
 		}
-		if _, ok := ps["reduction"]; ok {
+		if _, ok := r.Params[name]["reduction"]; ok {
 			return &engine.Error{Field: "params." + name + ".reduction", Msg: "a fit always uses reduction 'mean'"}
 		}
 	}

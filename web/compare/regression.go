@@ -123,7 +123,9 @@ func FitChart(r FitRequest, lines []FitLine, theme string) (json.RawMessage, err
 	pal := PaletteFor(theme)
 	n := len(r.Points)
 	pts := make([][2]float64, n-1)
-	copy(pts, r.Points[:n-1])
+	for i := range pts {
+		pts[i] = [2]float64{r.Points[i][0], r.Points[i][1]}
+	}
 	c := chart{title: "A line fitted under each loss", subtitle: "drag the outlier (or use its slider)",
 		xName: "x", yName: "y", xMin: ptr(-FitXSpan), xMax: ptr(FitXSpan), yMin: ptr(OutlierMin), yMax: ptr(OutlierMax), ySplit: 7}
 	for _, l := range lines {
@@ -131,7 +133,7 @@ func FitChart(r FitRequest, lines []FitLine, theme string) (json.RawMessage, err
 	}
 	c.series = append(c.series,
 		series{name: "points", id: "points", kind: "scatter", data: pts, size: 10},
-		series{name: "outlier", id: "outlier", kind: "scatter", data: [][2]float64{r.Points[n-1]}, size: 18})
+		series{name: "outlier", id: "outlier", kind: "scatter", data: [][2]float64{{r.Points[n-1][0], r.Points[n-1][1]}}, size: 18})
 	return c.option(pal)
 }
 
