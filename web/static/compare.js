@@ -97,27 +97,30 @@
     data.settings.outlier = y;
     if (!fromInput) syncInputs("outlier", y);
     if (charts.fit) charts.fit.setOption({ series: [{ id: "outlier", data: [data.fit.points[outlierIndex()]] }] });
-    placeHandle();
+    if (!dragging) placeHandle();
     syncURL();
     sendFit(true);
   }
 
   // The outlier is dragged through an invisible circle over it: ECharts
   // series points cannot be dragged themselves.
+  var dragging = false;
   function placeHandle() {
     var c = charts.fit;
-    if (!c || !data || !data.fit) return;
+    if (!c || !data || !data.fit || dragging) return;
     var p = c.convertToPixel({ seriesId: "outlier" }, data.fit.points[outlierIndex()]);
     if (!p) return;
     c.setOption({
       graphic: [{
-        id: "outlier-handle", type: "circle", position: p, shape: { cx: 0, cy: 0, r: 16 },
+        id: "outlier-handle", type: "circle", x: p[0], y: p[1], shape: { cx: 0, cy: 0, r: 18 },
         invisible: true, draggable: true, z: 100, cursor: "ns-resize",
+        ondragstart: function () { dragging = true; },
         ondrag: function () {
-          var q = c.convertFromPixel({ seriesId: "outlier" }, [this.x, this.y]);
           this.x = p[0]; // only y moves: the keyboard fallback sets y too
+          var q = c.convertFromPixel({ seriesId: "outlier" }, [this.x, this.y]);
           if (q) setOutlier(q[1]);
         },
+        ondragend: function () { dragging = false; placeHandle(); },
       }],
     });
   }
