@@ -97,10 +97,10 @@ func RegressionCharts(s RegressionSettings, theme string) (map[string]json.RawMe
 		return nil, err
 	}
 	pal := PaletteFor(theme)
-	lossC := chart{title: "Loss against the residual", subtitle: "ℓ(x − y), one element",
-		xName: "residual x − y", yName: "loss", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(0), yMax: ptr(4)}
-	derivC := chart{title: "Derivative ∂ℓ/∂x", subtitle: "how hard each loss pulls the prediction",
-		xName: "residual x − y", yName: "∂ℓ/∂x", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(-3), yMax: ptr(3)}
+	lossC := chart{title: "Loss against the residual", subtitle: "ℓ(r) for one element, r = input − target",
+		xName: "residual r = input − target", yName: "loss", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(0), yMax: ptr(4)}
+	derivC := chart{title: "Derivative ∂ℓ/∂input", subtitle: "how hard each loss pulls the prediction",
+		xName: "residual r = input − target", yName: "∂ℓ/∂input", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(-3), yMax: ptr(3)}
 	for _, c := range curves {
 		// MSE leaves the chart at |r| > 2.1; ECharts clips lines at the grid.
 		lossC.series = append(lossC.series, series{name: c.Loss, kind: "line", data: pairs(rs, c.Values), dashed: regressionDashed(c.Loss)})

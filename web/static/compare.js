@@ -175,6 +175,9 @@
   function showError(m) {
     var b = $("[data-testid=compare-error]");
     if (b) { b.textContent = m.error; b.hidden = false; }
+    // The numbers shown are from the last good settings: say so.
+    var art = $("article.cmp");
+    if (art) art.classList.add("cmp-stale");
     if (m.field) {
       var name = m.field.replace(/\[.*$/, "").replace(/^settings\./, "");
       document.querySelectorAll("[data-cmp-setting='" + name + "']").forEach(function (e) { e.setAttribute("aria-invalid", "true"); });
@@ -183,6 +186,8 @@
   function clearError() {
     var b = $("[data-testid=compare-error]");
     if (b) b.hidden = true;
+    var art = $("article.cmp");
+    if (art) art.classList.remove("cmp-stale");
     document.querySelectorAll("[aria-invalid=true]").forEach(function (e) { e.removeAttribute("aria-invalid"); });
   }
 
