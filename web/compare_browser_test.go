@@ -184,3 +184,33 @@ func TestBrowserCompareClassificationEdit(t *testing.T) {
 	tab.screenshot(t, "compare-classification-edited")
 	tab.checkNoErrors(t)
 }
+
+// The margin slider reads the losses out at the new margin, and the theme
+// switch redraws the charts in the dark palette.
+func TestBrowserCompareMarginAndTheme(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/margin?theme=light"))
+	compareWaitReady(t, tab)
+	tab.do(t, "move the margin slider", chromedp.Evaluate[chromedp.Void](`(function () {
+		var e = document.getElementById('cmp-at-range'); e.value = '-1';
+		e.dispatchEvent(new Event('input', {bubbles: true})); })()`))
+	// hinge max(0, 1 − (−1)) = 2; soft margin log(1 + e) = 1.3133.
+	js := `document.querySelector('[data-testid="margin-value-hinge"]').textContent === '2.' &&
+		document.querySelector('[data-testid="margin-value-soft margin"]').textContent === '1.3133' &&
+		document.getElementById('cmp-at').value === '-1'`
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Errorf("hinge shown = %s; want 2. at y·x = -1 (%v)", compareText(t, tab, "margin-value-hinge"), err)
+	}
+	tab.do(t, "switch to dark", chromedp.Click(chromedp.CSS(`[data-theme-link=dark]`)))
+	js = `window.lossCompare.state().theme === 'dark' &&
+		echarts.getInstanceByDom(document.querySelector('[data-cmp-chart=margin]')).getOption().backgroundColor === ` + jsString(compare.PaletteFor("dark").Background)
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Errorf("charts not redrawn dark after the theme switch: %v", err)
+	}
+	if got := tab.eval(t, `new URLSearchParams(location.search).get('at')`); got != "-1" {
+		t.Errorf("URL at = %s; want -1 (the state is in the URL)", got)
+	}
+	tab.screenshot(t, "compare-margin-switched-dark")
+	tab.checkNoErrors(t)
+}

@@ -140,28 +140,34 @@
 
   function sendFit(fromCurrent) {
     var f = data.fit;
-    var msg = { type: "fit", points: f.points, losses: f.losses, params: f.params, steps: f.steps, lr: f.lr };
+    // beta and delta from the settings shown, even before their compare_result is in.
+    var params = { SmoothL1Loss: { beta: data.settings.beta }, HuberLoss: { delta: data.settings.delta } };
+    var msg = { type: "fit", points: f.points, losses: f.losses, params: params, steps: f.steps, lr: f.lr };
     if (fromCurrent && lines) msg.start = lines.map(function (l) { return { slope: l.slope, intercept: l.intercept }; });
-    if (send(msg)) { wantFit = seq; wantCompare = 0; fitsSent++; }
+    if (send(msg)) { wantFit = seq; fitsSent++; }
   }
 
   function connect() {
     var proto = location.protocol === "https:" ? "wss:" : "ws:";
     try { ws = new WebSocket(proto + "//" + location.host + "/ws"); } catch (e) { return; }
     ws.onopen = function () {
-      wsOpen = true; retry = 0; status("");
-      if (data.theme !== theme()) sendCompare(); // its reply starts the fit on the regression page
+      wsOpen = true; status("");
+      // After a reconnect, resend the state: edits made offline were not sent.
+      if (retry > 0 || data.theme !== theme()) sendCompare(); // its reply starts the fit on the regression page
       else if (page === "regression") sendFit(false); // animate the descent from a = b = 0
+      retry = 0;
     };
     ws.onmessage = function (ev) {
       var m;
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m.type === "fit_frame" && m.id === wantFit) onFrame(m);
       else if (m.type === "compare_result" && m.id === wantCompare) onCompare(m.data);
+      else if (m.type === "superseded" && wantCompare && m.ids.indexOf(wantCompare) >= 0 && m.by === wantFit) sendCompare(); // a dragged outlier overtook new settings: ask again
       else if (m.type === "error" && (m.id === wantFit || m.id === wantCompare || m.id === null)) showError(m);
     };
     ws.onclose = function () {
       wsOpen = false;
+      retry = Math.max(retry, 1);
       status("Live updates paused: reconnecting…");
       setTimeout(connect, Math.min(10000, 500 * Math.pow(2, retry++)));
     };
@@ -201,6 +207,7 @@
   }
 
   function onCompare(d) {
+    wantCompare = 0;
     clearError();
     var keep = data;
     data = d;
@@ -355,7 +362,7 @@
 
   // For tests and the curious.
   window.lossCompare = {
-    state: function () { return { page: page, settings: data && data.settings, lines: lines, frames: frames, lastFrame: lastFrame, wsOpen: wsOpen }; },
+    state: function () { return { page: page, theme: data && data.theme, settings: data && data.settings, lines: lines, frames: frames, lastFrame: lastFrame, wsOpen: wsOpen }; },
     setOutlier: function (y) { setOutlier(y); },
   };
 })();
