@@ -35,6 +35,10 @@ func BenchmarkComparePage(b *testing.B) {
 // BenchmarkCompareFitFrame measures one frame of the default fit (five
 // steps of four losses, then the lines), the writer's work per tick.
 func BenchmarkCompareFitFrame(b *testing.B) {
+	app, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	r := compare.DefaultFit()
 	r.Steps = compare.MaxFitSteps
 	var s *wsFitStream
@@ -44,7 +48,7 @@ func BenchmarkCompareFitFrame(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s = newWSFitStream(1, run)
+			s = newWSFitStream(app.log, 1, run)
 			s.stop()
 		}
 		msg, _ := s.frame(true)

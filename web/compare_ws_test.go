@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -265,5 +266,18 @@ func TestCompareWSCompareResult(t *testing.T) {
 				t.Errorf("settings.%s = %v; want %v", test.setting, got, test.want)
 			}
 		})
+	}
+}
+
+// docs/protocol.md documents every message type of the comparison pages.
+func TestCompareProtocolDoc(t *testing.T) {
+	doc, err := os.ReadFile(wsDocPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{wsTypeFit, wsTypeFitFrame, wsTypeCompare, wsTypeCompareResult} {
+		if !strings.Contains(string(doc), "**"+typ+"**") {
+			t.Errorf("%s does not document message type %q", wsDocPath, typ)
+		}
 	}
 }

@@ -220,7 +220,7 @@ func (c *wsConn) writeLoop() {
 			var out []byte
 			switch {
 			case req.fit != nil:
-				fit = newWSFitStream(req.ID, req.fit)
+				fit = newWSFitStream(c.app.log, req.ID, req.fit)
 				var done bool
 				if out, done = fit.frame(false); done {
 					stopFit()

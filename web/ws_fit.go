@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -112,7 +114,14 @@ func wsDecodeCompare(msg []byte) (*wsRequest, []byte) {
 }
 
 // compareReply computes a compare job into its reply.
-func (a *App) compareReply(id int64, job *wsCompareJob) []byte {
+func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
+	defer func() {
+		// A loss that panics must not take the server down with it.
+		if v := recover(); v != nil {
+			a.log.Error("websocket compare panicked", "page", job.page, "panic", v, "stack", string(debug.Stack()))
+			out = wsErrorReply(&id, "", "internal error computing the "+job.page+" comparison")
+		}
+	}()
 	data, err := compareBuild(job.page, job.theme, job.settings)
 	if err != nil {
 		var ee *engine.Error
@@ -137,6 +146,7 @@ func (a *App) compareReply(id int64, job *wsCompareJob) []byte {
 // wsFitStream is the fit a connection's writer is animating: a frame now,
 // then one per tick of its ticker, each wsFitStream.perFrame steps on.
 type wsFitStream struct {
+	log      *slog.Logger
 	id       int64
 	run      *compare.FitRun
 	perFrame int
@@ -145,9 +155,9 @@ type wsFitStream struct {
 	out      []byte            // reused
 }
 
-func newWSFitStream(id int64, run *compare.FitRun) *wsFitStream {
+func newWSFitStream(log *slog.Logger, id int64, run *compare.FitRun) *wsFitStream {
 	per := (run.Steps() + wsFitMaxFrames - 1) / wsFitMaxFrames
-	return &wsFitStream{id: id, run: run, perFrame: per, ticker: time.NewTicker(wsFitFrameInterval)}
+	return &wsFitStream{log: log, id: id, run: run, perFrame: per, ticker: time.NewTicker(wsFitFrameInterval)}
 }
 
 // stop releases the ticker.
@@ -157,6 +167,12 @@ func (s *wsFitStream) stop() { s.ticker.Stop() }
 // perFrame steps. done reports that this is the fit's last message (its
 // final frame, or an error).
 func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("websocket fit panicked", "panic", v, "stack", string(debug.Stack()))
+			msg, done = wsErrorReply(&s.id, "", "internal error fitting the lines"), true
+		}
+	}()
 	var err error
 	if advance {
 		err = s.run.Advance(s.perFrame)
