@@ -145,7 +145,7 @@ func ClassificationCharts(s ClassificationSettings, cl *Classification, theme st
 	for i := range cats {
 		cats[i] = "class " + strconv.Itoa(i)
 		if i == s.Target {
-			cats[i] += " (target)"
+			cats[i] += "\n(target)" // two lines: fits a phone's narrow bars
 		}
 	}
 	grad := chart{title: "Gradient ∂L/∂z per logit", subtitle: "negative: gradient descent raises that logit",

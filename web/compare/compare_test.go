@@ -243,7 +243,7 @@ func TestChartsEncode(t *testing.T) {
 		}
 		s := DefaultClassification()
 		c, _ := Classify(s)
-		if opts, err = ClassificationCharts(s, c, theme); err != nil || !strings.Contains(string(opts["gradient"]), `"class 1 (target)"`) {
+		if opts, err = ClassificationCharts(s, c, theme); err != nil || !strings.Contains(string(opts["gradient"]), `"class 1\n(target)"`) {
 			t.Errorf("classification charts = %s, %v; want the target class labelled", opts["gradient"], err)
 		}
 	}

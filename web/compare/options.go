@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -120,6 +121,11 @@ func (c *chart) option(pal *Palette) (json.RawMessage, error) {
 		ec.WithTitleOpts(opts.Title{Title: c.title, Subtitle: c.subtitle, Left: "center",
 			TitleStyle:    &opts.TextStyle{Color: pal.Text, FontSize: 15},
 			SubtitleStyle: &opts.TextStyle{Color: pal.Subtext, FontSize: 12}}),
+		// A doc writer saves any chart as a PNG in the page's palette.
+		ec.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Right: "8", Feature: &opts.ToolBoxFeature{
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: "Save as image", Name: c.fileName()},
+		}}),
+		ec.WithColorsOpts(opts.Colors(pal.series())),
 		ec.WithXAxisOpts(x),
 		ec.WithYAxisOpts(y),
 	)
@@ -192,4 +198,30 @@ func grid(lo, hi float64, n int) []float64 {
 		xs[i] = lo + (hi-lo)*float64(i)/float64(n-1)
 	}
 	return xs
+}
+
+// fileName is the saved image's name: "loss-playground-" and the title in
+// lower-case words joined by dashes.
+func (c *chart) fileName() string {
+	var b strings.Builder
+	b.WriteString("loss-playground")
+	dash := true
+	for _, r := range strings.ToLower(c.title) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+// series returns the palette's colours in a stable order, for anything
+// drawn without an explicit colour.
+func (p *Palette) series() []string {
+	return []string{p.Loss["L1Loss"], p.Loss["MSELoss"], p.Loss["SmoothL1Loss"], p.Loss["HuberLoss"], p.Loss["logistic"]}
 }
