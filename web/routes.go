@@ -38,5 +38,11 @@ func (a *App) Routes() http.Handler {
 	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
 	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
 
+	// Comparison pages (page_compare_*.go); their live updates and the
+	// animated line fit go over /ws (ws_fit.go).
+	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
+	r.Get("/compare/classification", a.handlePage(a.showCompareClassification))
+	r.Get("/compare/margin", a.handlePage(a.showCompareMargin))
+
 	return r
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/charts"
+	"github.com/lossplayground/playground/web/compare"
 )
 
 // wsCloseGrace bounds the close frame sent on shutdown.
@@ -95,7 +96,7 @@ func (c *wsConn) readLoop() {
 			}
 			continue
 		}
-		req, reply := wsDecodeMessage(msg)
+		req, reply := wsDecodeClientMessage(msg)
 		if reply != nil {
 			if !c.reply(reply) {
 				return
@@ -164,8 +165,19 @@ func (c *wsConn) take(ids []int64) (*wsRequest, []int64) {
 func (c *wsConn) writeLoop() {
 	ticker := time.NewTicker(wsPingPeriod)
 	var ids []int64 // superseded ids, reused
+	// fit is the fit being animated (ws_fit.go), fitTick its frame clock
+	// (nil, never ready, when no fit runs).
+	var fit *wsFitStream
+	var fitTick <-chan time.Time
+	stopFit := func() {
+		if fit != nil {
+			fit.stop()
+			fit, fitTick = nil, nil
+		}
+	}
 	defer func() {
 		ticker.Stop()
+		stopFit()
 		c.conn.Close()
 	}()
 	for {
@@ -192,6 +204,11 @@ func (c *wsConn) writeLoop() {
 			if req == nil {
 				continue
 			}
+			// A newer message of any kind cancels the running fit.
+			if fit != nil {
+				ids = append(ids, fit.id)
+				stopFit()
+			}
 			if len(ids) > 0 {
 				if err := c.write(wsSupersededReply(ids, req.ID)); err != nil {
 					return
@@ -200,7 +217,30 @@ func (c *wsConn) writeLoop() {
 			if h := c.app.ws.hooks.beforeCompute; h != nil {
 				h(req.ID)
 			}
-			if err := c.write(c.comp.reply(req)); err != nil {
+			var out []byte
+			switch {
+			case req.fit != nil:
+				fit = newWSFitStream(c.app.log, req.ID, req.fit)
+				var done bool
+				if out, done = fit.frame(false); done {
+					stopFit()
+				} else {
+					fitTick = fit.ticker.C
+				}
+			case req.cmp != nil:
+				out = c.app.compareReply(req.ID, req.cmp)
+			default:
+				out = c.comp.reply(req)
+			}
+			if err := c.write(out); err != nil {
+				return
+			}
+		case <-fitTick:
+			out, done := fit.frame(true)
+			if done {
+				stopFit()
+			}
+			if err := c.write(out); err != nil {
 				return
 			}
 		case <-ticker.C:
@@ -229,6 +269,8 @@ type wsRequest struct {
 	View *charts.View `json:"view"`
 
 	spec *engine.Spec
+	fit  *compare.FitRun // a fit message (ws_fit.go)
+	cmp  *wsCompareJob   // a compare message (ws_fit.go)
 }
 
 // Message types.
@@ -262,9 +304,9 @@ func wsDecodeMessage(msg []byte) (*wsRequest, []byte) {
 	case wsTypePing:
 		return nil, fmt.Appendf(nil, `{"type":%q,"id":%d}`, wsTypePong, req.ID)
 	case "":
-		return nil, wsErrorReply(id, "type", `type: missing (expected "compute" or "ping")`)
+		return nil, wsErrorReply(id, "type", `type: missing (expected "compute", "fit", "compare" or "ping")`)
 	default:
-		return nil, wsErrorReply(id, "type", fmt.Sprintf(`type: unknown message type %s (expected "compute" or "ping")`, wsQuote(req.Type)))
+		return nil, wsErrorReply(id, "type", fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare" or "ping")`, wsQuote(req.Type)))
 	}
 	spec, ok := engine.Lookup(req.Loss)
 	if !ok {

@@ -82,3 +82,14 @@ func (f *Fitter) Step() (FitStep, error) {
 	f.Line.Intercept -= f.LR * gb
 	return FitStep{Loss: f.spec.Name, Line: f.Line, Val: engine.Float(val)}, nil
 }
+
+// Value returns the loss at the current line, without stepping.
+func (f *Fitter) Value() (float64, error) {
+	for i, x := range f.xs {
+		f.pred.Data[i] = f.Line.Slope*x + f.Line.Intercept
+	}
+	if err := f.call.ComputeInto(&f.res); err != nil {
+		return 0, err
+	}
+	return f.res.Loss.Data[0], nil
+}

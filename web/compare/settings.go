@@ -1,0 +1,22 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lossplayground/playground/engine"
+)
+
+// checkRange reports an *engine.Error naming field unless v is finite and
+// in [lo, hi] (or (lo, hi] with openLow).
+func checkRange(field string, v, lo, hi float64, openLow bool) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return &engine.Error{Field: field, Msg: fmt.Sprintf("must be a finite number, got %v", v)}
+	case openLow && v <= lo:
+		return &engine.Error{Field: field, Msg: fmt.Sprintf("must be greater than %g, got %g", lo, v)}
+	case v < lo || v > hi:
+		return &engine.Error{Field: field, Msg: fmt.Sprintf("must be between %g and %g, got %g", lo, hi, v)}
+	}
+	return nil
+}

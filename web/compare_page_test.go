@@ -1,0 +1,116 @@
+package web
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// compareDataBlock extracts and decodes a comparison page's data block.
+func compareDataBlock(t *testing.T, body string) map[string]json.RawMessage {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<script id="compare-data" type="application/json">(.*?)</script>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("page has no compare-data block")
+	}
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(m[1]), &d); err != nil {
+		t.Fatalf("compare-data is not JSON: %v", err)
+	}
+	return d
+}
+
+func TestComparePages(t *testing.T) {
+	h := newUITestApp(t)
+	for _, test := range []struct {
+		path   string
+		charts []string
+		texts  []string // in the server-rendered HTML, without script
+	}{
+		{"/compare/regression", []string{"loss", "derivative", "fit"},
+			[]string{`data-testid="fit-slope-MSELoss"`, `data-testid="fit-slope-L1Loss"`, `data-testid="input-outlier"`, "After 400 steps"}},
+		{"/compare/classification", []string{"gradient", "probs"},
+			[]string{`data-testid="value-CrossEntropyLoss">1.4170<`, `data-testid="value-NLLLoss">1.4170<`, `data-testid="grad-MultiMarginLoss-1">-0.6667<`, "bitwise equal"}},
+		{"/compare/margin", []string{"margin"},
+			[]string{`data-testid="margin-value-hinge">0.5000<`, `data-testid="margin-value-soft margin">0.4741<`, `data-testid="margin-value-logistic">0.4741<`}},
+	} {
+		t.Run(test.path, func(t *testing.T) {
+			res, body := uiGet(t, h, test.path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s = %d; want 200", test.path, res.StatusCode)
+			}
+			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("Content-Security-Policy = %q; want script-src 'self'", csp)
+			}
+			if regexp.MustCompile(`<script>|<script [^>]*>[^<]`).MatchString(strings.ReplaceAll(body, `<script id="compare-data" type="application/json">`, "")) {
+				t.Error("page has an inline script")
+			}
+			if !regexp.MustCompile(`<script src="/static/compare\.[0-9a-f]{12}\.js" defer>`).MatchString(body) {
+				t.Error("page does not load compare.js by its hashed URL")
+			}
+			d := compareDataBlock(t, body)
+			var charts map[string]map[string]any
+			if err := json.Unmarshal(d["charts"], &charts); err != nil {
+				t.Fatalf("charts: %v", err)
+			}
+			for _, id := range test.charts {
+				if len(charts[id]["series"].([]any)) == 0 {
+					t.Errorf("chart %q has no series", id)
+				}
+				if !strings.Contains(body, `data-cmp-chart="`+id+`"`) {
+					t.Errorf("page has no figure for chart %q", id)
+				}
+			}
+			for _, s := range test.texts {
+				if !strings.Contains(html.UnescapeString(body), html.UnescapeString(s)) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+		})
+	}
+}
+
+func TestComparePageState(t *testing.T) {
+	h := newUITestApp(t)
+	for _, test := range []struct {
+		path, want string
+	}{
+		{"/compare/regression?beta=0.5&delta=2&outlier=-3", `"settings":{"beta":0.5,"delta":2,"outlier":-3}`},
+		{"/compare/classification?logits=1,2,3,4&target=3", `"settings":{"logits":[1,2,3,4],"target":3}`},
+		{"/compare/margin?margin=2&at=-1", `"settings":{"margin":2,"at":-1}`},
+		{"/compare/regression?theme=dark", `"theme":"dark"`},
+	} {
+		t.Run(test.path, func(t *testing.T) {
+			res, body := uiGet(t, h, test.path)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, test.want) {
+				t.Errorf("GET %s = %d; want 200 with %s", test.path, res.StatusCode, test.want)
+			}
+		})
+	}
+}
+
+func TestComparePageBadState(t *testing.T) {
+	h := newUITestApp(t)
+	for _, test := range []struct {
+		path, want string
+	}{
+		{"/compare/regression?beta=x", "beta: must be a finite number"},
+		{"/compare/regression?delta=0", "delta: must be greater than 0"},
+		{"/compare/regression?outlier=99", "outlier: must be between -4 and 10"},
+		{"/compare/classification?logits=1", "logits: need 2 to 10 classes, got 1"},
+		{"/compare/classification?logits=1,z", `logits[1]: must be a number, got "z"`},
+		{"/compare/classification?target=7", "target: must be a class index in [0, 3), got 7"},
+		{"/compare/margin?at=NaN", "at: must be a finite number"},
+		{"/compare/margin?margin=-1", "margin: must be between 0 and 3"},
+	} {
+		t.Run(test.path, func(t *testing.T) {
+			res, body := uiGet(t, h, test.path)
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), test.want) {
+				t.Errorf("GET %s = %d; want 400 naming %q", test.path, res.StatusCode, test.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// The comparison pages, by the name a compare message gives.
+const (
+	comparePageRegression     = "regression"
+	comparePageClassification = "classification"
+	comparePageMargin         = "margin"
+)
+
+// compareDecodeSettings decodes a compare message's settings for page
+// (strictly: an unknown field is an error) and validates them. Missing
+// settings are the page's defaults.
+func compareDecodeSettings(page string, raw json.RawMessage) (any, error) {
+	decode := func(v interface{ Validate() error }) error {
+		if len(raw) > 0 && string(raw) != "null" {
+			if err := decodeStrict(raw, v); err != nil {
+				return &engine.Error{Field: "settings", Msg: describeJSONError(err)}
+			}
+		}
+		return v.Validate()
+	}
+	switch page {
+	case comparePageRegression:
+		s := compare.DefaultRegression
+		return s, decode(&s)
+	case comparePageClassification:
+		s := compare.DefaultClassification()
+		return s, decode(&s)
+	case comparePageMargin:
+		s := compare.DefaultMargin
+		return s, decode(&s)
+	case "":
+		return nil, &engine.Error{Field: "page", Msg: `missing (expected "regression", "classification" or "margin")`}
+	}
+	return nil, &engine.Error{Field: "page", Msg: fmt.Sprintf(`unknown comparison page %s (expected "regression", "classification" or "margin")`, wsQuote(page))}
+}
+
+// compareBuild computes a comparison page's data: what its data block
+// holds on first paint and what a compare_result carries.
+func compareBuild(page, theme string, settings any) (any, error) {
+	switch s := settings.(type) {
+	case compare.RegressionSettings:
+		return compareRegressionBuild(s, theme)
+	case compare.ClassificationSettings:
+		return compareClassificationBuild(s, theme)
+	case compare.MarginSettings:
+		return compareMarginBuild(s, theme)
+	}
+	return nil, fmt.Errorf("compare: no page %q for settings %T", page, settings)
+}
+
+// compareTheme is the theme a page's charts are first drawn in: the
+// query's, or light (the script redraws for a dark system preference).
+func compareTheme(q url.Values) string {
+	if q.Get("theme") == "dark" {
+		return "dark"
+	}
+	return "light"
+}
+
+// compareQueryFloat reads a number from the query into *dst, leaving it
+// alone when the key is absent or empty.
+func compareQueryFloat(q url.Values, key string, dst *float64) error {
+	s := strings.TrimSpace(q.Get(key))
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return &engine.Error{Field: key, Msg: fmt.Sprintf("must be a finite number, got %s", wsQuote(s))}
+	}
+	*dst = v
+	return nil
+}
+
+// compareFormat writes v as PyTorch prints a float tensor element: four
+// decimals, or scientific notation for very small and large magnitudes.
+func compareFormat(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "nan"
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	}
+	a := math.Abs(v)
+	if v == math.Trunc(v) && a < 1e8 {
+		return strconv.FormatFloat(v, 'f', 0, 64) + "."
+	}
+	if a < 1e-4 || a >= 1e8 {
+		s := strconv.FormatFloat(v, 'e', 4, 64)
+		return s
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+// compareMeta is the layout data of a comparison page.
+func (a *App) compareAssets() templates.CompareAssets {
+	s := a.uiAssets()
+	return templates.CompareAssets{JS: s.url("compare.js"), CSS: s.url("compare.css")}
+}
+
+// compareJSON encodes a page's data block.
+func compareJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// compareNumber writes a setting as a form field holds it: shortest
+// round-trip decimal.
+func compareNumber(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// compareClassificationData is the classification comparison's data
+// block and compare_result.
+type compareClassificationData struct {
+	Page     string                         `json:"page"`
+	Theme    string                         `json:"theme"`
+	Settings compare.ClassificationSettings `json:"settings"`
+	Charts   map[string]json.RawMessage     `json:"charts"`
+	Result   *compare.Classification        `json:"result"`
+	// Diff is the largest |difference| between CrossEntropyLoss and
+	// NLLLoss∘log_softmax, over the loss and every gradient entry: 0, or
+	// float64 rounding (the engine's two paths order their operations
+	// differently; PyTorch's are one path and bitwise equal).
+	Diff float64 `json:"diff"`
+}
+
+func compareClassificationBuild(s compare.ClassificationSettings, theme string) (*compareClassificationData, error) {
+	res, err := compare.Classify(s)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := compare.ClassificationCharts(s, res, theme)
+	if err != nil {
+		return nil, err
+	}
+	return &compareClassificationData{Page: comparePageClassification, Theme: theme, Settings: s, Charts: charts,
+		Result: res, Diff: compareCENLLDiff(res)}, nil
+}
+
+// compareCENLLDiff is the largest |CE − NLL∘log_softmax| over the loss
+// and the gradient.
+func compareCENLLDiff(res *compare.Classification) float64 {
+	ce, nll := res.Losses[0], res.Losses[1]
+	d := math.Abs(ce.Value - nll.Value)
+	for i := range ce.Grad {
+		d = math.Max(d, math.Abs(ce.Grad[i]-nll.Grad[i]))
+	}
+	return d
+}
+
+// compareParseLogits reads "2, 1, 0.1" (commas or spaces) into logits.
+func compareParseLogits(s string) ([]float64, error) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	if len(fields) > compare.MaxClasses {
+		return nil, &engine.Error{Field: "logits", Msg: fmt.Sprintf("need %d to %d classes, got %d", compare.MinClasses, compare.MaxClasses, len(fields))}
+	}
+	out := make([]float64, len(fields))
+	for i, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return nil, &engine.Error{Field: "logits[" + strconv.Itoa(i) + "]", Msg: "must be a number, got " + wsQuote(f)}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// showCompareClassification renders /compare/classification:
+// CrossEntropyLoss, NLLLoss after log_softmax, BCEWithLogitsLoss per class
+// and MultiMarginLoss on the same logits. Query: logits ("2,1,0.1"),
+// target.
+func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	s := compare.DefaultClassification()
+	if t := strings.TrimSpace(q.Get("logits")); t != "" {
+		logits, err := compareParseLogits(t)
+		if err != nil {
+			return err
+		}
+		s.Logits = logits
+	}
+	if t := strings.TrimSpace(q.Get("target")); t != "" {
+		k, err := strconv.Atoi(t)
+		if err != nil {
+			return &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
+		}
+		s.Target = k
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	theme := compareTheme(q)
+	data, err := compareClassificationBuild(s, theme)
+	if err != nil {
+		return err
+	}
+	js, err := compareJSON(data)
+	if err != nil {
+		return err
+	}
+	pal := compare.PaletteFor(theme)
+	v := templates.CompareClassificationView{Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff)}
+	var parts []string
+	for i, z := range s.Logits {
+		parts = append(parts, compareNumber(z))
+		v.Classes = append(v.Classes, templates.CompareClassRow{Index: i, Logit: compareNumber(z),
+			Softmax: compareFormat(data.Result.Softmax[i]), Sigmoid: compareFormat(data.Result.Sigmoid[i])})
+	}
+	v.Logits = strings.Join(parts, ", ")
+	for _, l := range data.Result.Losses {
+		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: compareFormat(l.Value)}
+		for _, g := range l.Grad {
+			row.Grad = append(row.Grad, compareFormat(g))
+		}
+		v.Losses = append(v.Losses, row)
+	}
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Classification losses compared", "", ""), templates.CompareClassification(v))
+	return nil
+}
+
+// compareDiffText describes the CE/NLL difference for the page.
+func compareDiffText(d float64) string {
+	if d == 0 {
+		return "Here the engine's two results are the same float64, bit for bit."
+	}
+	return fmt.Sprintf("Here the engine's two paths differ by at most %.1e, float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.", d)
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// compareMarginRow is one loss read out at the chosen margin.
+type compareMarginRow struct {
+	Name   string  `json:"name"`
+	Via    string  `json:"via"`
+	At     float64 `json:"at"`
+	AtGrad float64 `json:"at_grad"`
+}
+
+// compareMarginData is the margin comparison's data block and
+// compare_result.
+type compareMarginData struct {
+	Page     string                     `json:"page"`
+	Theme    string                     `json:"theme"`
+	Settings compare.MarginSettings     `json:"settings"`
+	Charts   map[string]json.RawMessage `json:"charts"`
+	Rows     []compareMarginRow         `json:"rows"`
+}
+
+func compareMarginBuild(s compare.MarginSettings, theme string) (*compareMarginData, error) {
+	ms, curves, err := compare.MarginCurves(s)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := compare.MarginChart(s, ms, curves, theme)
+	if err != nil {
+		return nil, err
+	}
+	d := &compareMarginData{Page: comparePageMargin, Theme: theme, Settings: s, Charts: charts}
+	for _, c := range curves {
+		d.Rows = append(d.Rows, compareMarginRow{Name: c.Name, Via: c.Via, At: c.At, AtGrad: c.AtGrad})
+	}
+	return d, nil
+}
+
+// showCompareMargin renders /compare/margin: zero-one, hinge, soft margin
+// and logistic losses against the margin y·x. Query: margin (the hinge's
+// Δ), at (the margin read out).
+func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	s := compare.DefaultMargin
+	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
+		return err
+	}
+	if err := compareQueryFloat(q, "at", &s.At); err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	theme := compareTheme(q)
+	data, err := compareMarginBuild(s, theme)
+	if err != nil {
+		return err
+	}
+	js, err := compareJSON(data)
+	if err != nil {
+		return err
+	}
+	pal := compare.PaletteFor(theme)
+	v := templates.CompareMarginView{Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At)}
+	for _, row := range data.Rows {
+		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
+			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
+	}
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Margin losses compared", "", ""), templates.CompareMargin(v))
+	return nil
+}

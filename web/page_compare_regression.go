@@ -1,0 +1,83 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/templates"
+)
+
+// compareRegressionData is the regression comparison's data block and
+// compare_result: curve and fit charts, the fit to animate, and the lines
+// it ends at.
+type compareRegressionData struct {
+	Page     string                     `json:"page"`
+	Theme    string                     `json:"theme"`
+	Settings compare.RegressionSettings `json:"settings"`
+	Charts   map[string]json.RawMessage `json:"charts"`
+	Fit      compare.FitRequest         `json:"fit"`
+	Lines    []compare.FitLine          `json:"lines"`
+	XSpan    float64                    `json:"x_span"`
+}
+
+func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compareRegressionData, error) {
+	charts, err := compare.RegressionCharts(s, theme)
+	if err != nil {
+		return nil, err
+	}
+	fit := s.Fit()
+	lines, err := compare.RunFit(fit)
+	if err != nil {
+		return nil, err
+	}
+	if charts["fit"], err = compare.FitChart(fit, lines, theme); err != nil {
+		return nil, err
+	}
+	return &compareRegressionData{Page: comparePageRegression, Theme: theme, Settings: s, Charts: charts,
+		Fit: fit, Lines: lines, XSpan: compare.FitXSpan}, nil
+}
+
+// showCompareRegression renders /compare/regression: L1, MSE, SmoothL1 and
+// Huber against the residual, and a line fitted under each with an
+// outlier. Query: beta, delta, outlier.
+func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	s := compare.DefaultRegression
+	for _, f := range []struct {
+		key string
+		dst *float64
+	}{{"beta", &s.Beta}, {"delta", &s.Delta}, {"outlier", &s.Outlier}} {
+		if err := compareQueryFloat(q, f.key, f.dst); err != nil {
+			return err
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	theme := compareTheme(q)
+	data, err := compareRegressionBuild(s, theme)
+	if err != nil {
+		return err
+	}
+	js, err := compareJSON(data)
+	if err != nil {
+		return err
+	}
+	pal := compare.PaletteFor(theme)
+	v := templates.CompareRegressionView{
+		Assets:  a.compareAssets(),
+		Data:    js,
+		Beta:    compareNumber(s.Beta),
+		Delta:   compareNumber(s.Delta),
+		Outlier: compareNumber(s.Outlier),
+		Steps:   data.Fit.Steps,
+		LR:      compareNumber(data.Fit.LR),
+	}
+	for _, l := range data.Lines {
+		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
+			Slope: compareFormat(l.Slope), Intercept: compareFormat(l.Intercept), Value: compareFormat(l.Value)})
+	}
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Regression losses compared", "", ""), templates.CompareRegression(v))
+	return nil
+}

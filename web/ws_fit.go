@@ -1,0 +1,213 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/compare"
+)
+
+// Comparison-page message types (docs/protocol.md, "Comparison pages").
+const (
+	wsTypeFit           = "fit"
+	wsTypeFitFrame      = "fit_frame"
+	wsTypeCompare       = "compare"
+	wsTypeCompareResult = "compare_result"
+)
+
+// Fit animation pacing.
+const (
+	// wsFitFrameInterval is the time between two fit frames: 30 a second,
+	// smooth to the eye and far below what a connection can carry.
+	wsFitFrameInterval = time.Second / 30
+	// wsFitMaxFrames bounds the frames of one fit (3 s at 30 a second):
+	// a fit of more steps takes several steps per frame.
+	wsFitMaxFrames = 90
+)
+
+// wsFitMessage is a client's fit request.
+type wsFitMessage struct {
+	Type string `json:"type"`
+	ID   int64  `json:"id"`
+	compare.FitRequest
+}
+
+// wsCompareMessage asks for one comparison page's numbers and chart
+// options under new settings.
+type wsCompareMessage struct {
+	Type     string          `json:"type"`
+	ID       int64           `json:"id"`
+	Page     string          `json:"page"`
+	Theme    string          `json:"theme"`
+	Settings json.RawMessage `json:"settings"`
+}
+
+// wsCompareJob is a decoded, validated compare message.
+type wsCompareJob struct {
+	page     string
+	theme    string
+	settings any // compare.RegressionSettings, ClassificationSettings or MarginSettings
+}
+
+// wsDecodeClientMessage routes a client message by its type: fit and
+// compare messages are decoded here, the rest by wsDecodeMessage.
+func wsDecodeClientMessage(msg []byte) (*wsRequest, []byte) {
+	var env struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(msg, &env) == nil {
+		switch env.Type {
+		case wsTypeFit:
+			return wsDecodeFit(msg)
+		case wsTypeCompare:
+			return wsDecodeCompare(msg)
+		}
+	}
+	return wsDecodeMessage(msg)
+}
+
+// wsMessageError answers a message that does not decode, with its id when
+// the id itself is readable.
+func wsMessageError(msg []byte, err error) []byte {
+	var env struct {
+		ID *int64 `json:"id"`
+	}
+	if json.Unmarshal(msg, &env) != nil {
+		env.ID = nil
+	}
+	return wsErrorReply(env.ID, "", "message: "+describeJSONError(err))
+}
+
+// wsDecodeFit decodes and validates a fit message; the fit itself is
+// prepared here, on the reader, so that a bad one is answered at once.
+func wsDecodeFit(msg []byte) (*wsRequest, []byte) {
+	var m wsFitMessage
+	if err := decodeStrict(msg, &m); err != nil {
+		return nil, wsMessageError(msg, err)
+	}
+	run, err := compare.NewFitRun(m.FitRequest)
+	if err != nil {
+		return nil, wsEngineErrorReply(&m.ID, err)
+	}
+	return &wsRequest{Type: wsTypeFit, ID: m.ID, fit: run}, nil
+}
+
+// wsDecodeCompare decodes and validates a compare message.
+func wsDecodeCompare(msg []byte) (*wsRequest, []byte) {
+	var m wsCompareMessage
+	if err := decodeStrict(msg, &m); err != nil {
+		return nil, wsMessageError(msg, err)
+	}
+	if m.Theme != "" && m.Theme != "light" && m.Theme != "dark" {
+		return nil, wsErrorReply(&m.ID, "theme", `theme: must be "light" or "dark", got `+wsQuote(m.Theme))
+	}
+	settings, err := compareDecodeSettings(m.Page, m.Settings)
+	if err != nil {
+		return nil, wsEngineErrorReply(&m.ID, err)
+	}
+	return &wsRequest{Type: wsTypeCompare, ID: m.ID, cmp: &wsCompareJob{page: m.Page, theme: m.Theme, settings: settings}}, nil
+}
+
+// compareReply computes a compare job into its reply.
+func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
+	defer func() {
+		// A loss that panics must not take the server down with it.
+		if v := recover(); v != nil {
+			a.log.Error("websocket compare panicked", "page", job.page, "panic", v, "stack", string(debug.Stack()))
+			out = wsErrorReply(&id, "", "internal error computing the "+job.page+" comparison")
+		}
+	}()
+	data, err := compareBuild(job.page, job.theme, job.settings)
+	if err != nil {
+		var ee *engine.Error
+		if errors.As(err, &ee) {
+			return wsEngineErrorReply(&id, ee)
+		}
+		a.log.Error("websocket compare failed", "page", job.page, "err", err)
+		return wsErrorReply(&id, "", "internal error computing the "+job.page+" comparison")
+	}
+	b, err := json.Marshal(struct {
+		Type string `json:"type"`
+		ID   int64  `json:"id"`
+		Data any    `json:"data"`
+	}{wsTypeCompareResult, id, data})
+	if err != nil {
+		a.log.Error("websocket compare encode failed", "page", job.page, "err", err)
+		return wsErrorReply(&id, "", "internal error encoding the "+job.page+" comparison")
+	}
+	return b
+}
+
+// wsFitStream is the fit a connection's writer is animating: a frame now,
+// then one per tick of its ticker, each wsFitStream.perFrame steps on.
+type wsFitStream struct {
+	log      *slog.Logger
+	id       int64
+	run      *compare.FitRun
+	perFrame int
+	ticker   *time.Ticker
+	lines    []compare.FitLine // reused
+	out      []byte            // reused
+}
+
+func newWSFitStream(log *slog.Logger, id int64, run *compare.FitRun) *wsFitStream {
+	per := (run.Steps() + wsFitMaxFrames - 1) / wsFitMaxFrames
+	return &wsFitStream{log: log, id: id, run: run, perFrame: per, ticker: time.NewTicker(wsFitFrameInterval)}
+}
+
+// stop releases the ticker.
+func (s *wsFitStream) stop() { s.ticker.Stop() }
+
+// frame encodes the current lines; advance first takes the next
+// perFrame steps. done reports that this is the fit's last message (its
+// final frame, or an error).
+func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("websocket fit panicked", "panic", v, "stack", string(debug.Stack()))
+			msg, done = wsErrorReply(&s.id, "", "internal error fitting the lines"), true
+		}
+	}()
+	var err error
+	if advance {
+		err = s.run.Advance(s.perFrame)
+	}
+	if err == nil {
+		s.lines, err = s.run.Lines(s.lines[:0])
+	}
+	if err != nil {
+		return wsEngineErrorReply(&s.id, err), true
+	}
+	done = s.run.Done()
+	b := append(s.out[:0], `{"type":"fit_frame","id":`...)
+	b = strconv.AppendInt(b, s.id, 10)
+	b = append(b, `,"step":`...)
+	b = strconv.AppendInt(b, int64(s.run.Step()), 10)
+	b = append(b, `,"steps":`...)
+	b = strconv.AppendInt(b, int64(s.run.Steps()), 10)
+	b = append(b, `,"done":`...)
+	b = strconv.AppendBool(b, done)
+	b = append(b, `,"lines":[`...)
+	for i, l := range s.lines {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"loss":`...)
+		b = strconv.AppendQuote(b, l.Loss)
+		b = append(b, `,"slope":`...)
+		b = strconv.AppendFloat(b, l.Slope, 'g', -1, 64)
+		b = append(b, `,"intercept":`...)
+		b = strconv.AppendFloat(b, l.Intercept, 'g', -1, 64)
+		b = append(b, `,"value":`...)
+		b = strconv.AppendFloat(b, l.Value, 'g', -1, 64)
+		b = append(b, '}')
+	}
+	b = append(b, "]}"...)
+	s.out = b
+	return b, done
+}
