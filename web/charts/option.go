@@ -161,6 +161,10 @@ func (f *frame) yAxis(typ, name string) opts.YAxis {
 		Position: "left"} // not scaled: losses, probabilities and bars read from 0
 	if !f.thumb {
 		a.Name = name
+	} else {
+		// go-echarts' YAxis has no axisTick option: hide the whole axis,
+		// or its ticks show as a column of dots on the thumbnail.
+		a.Show = opts.Bool(false)
 	}
 	return a
 }
