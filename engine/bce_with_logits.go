@@ -87,9 +87,9 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 			// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and
 			// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
 			// overflow.
-			e := regprobExp(-math.Abs(xv))
+			e := fastExp(-math.Abs(xv))
 			m := max(-xv, 0)
-			s := regprobLog(1 + e)
+			s := fastLog(1 + e)
 			sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
 			var l, g float64
 			if pw == nil {

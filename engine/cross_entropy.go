@@ -348,20 +348,7 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 			}
 		}
 		for j, v := range row {
-			// clsExp(v − m), inlined by hand: this loop is most of the
-			// cost of the loss.
-			d := v - m
-			if !(d > -708 && d < 709) {
-				out[j] = math.Exp(d)
-				sum += out[j]
-				continue
-			}
-			kf := d*(256/math.Ln2) + clsExpShift
-			kf -= clsExpShift
-			k := int64(kf)
-			r := (d - kf*clsExpLn2Hi) - kf*clsExpLn2Lo
-			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
-			ev := clsExpTable[k&255] * p * math.Float64frombits(uint64((k>>8)+1023)<<52)
+			ev := fastExp(v - m)
 			out[j] = ev
 			sum += ev
 		}
@@ -373,7 +360,7 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 		}
 		for j := range C {
 			i := base + j*S
-			ev := clsExp(x[i] - m)
+			ev := fastExp(x[i] - m)
 			e[i] = ev
 			sum += ev
 		}

@@ -172,7 +172,7 @@ func gaussianNLLTerm(d, vr, eps, h, add float64) (l, gx, gv float64) {
 		qv, hv = q/v, h/v
 		qvv = qv / v
 	}
-	return 0.5*(regprobLog(v)+qv) + add, hv * (2 * d), hv - h*qvv
+	return 0.5*(fastLog(v)+qv) + add, hv * (2 * d), hv - h*qvv
 }
 
 // gaussianNLLVarShape returns the shape var takes in the loss under

@@ -82,7 +82,7 @@ func computeKLDiv(c *Call, r *Result) error {
 			xv, yv := xs[i], ys[j]
 			var g float64
 			if logTarget {
-				e := regprobExp(yv)
+				e := fastExp(yv)
 				el[k], g = e*(yv-xv), -e
 			} else {
 				el[k], g = klDivXlogy(yv)-yv*xv, -yv
@@ -103,12 +103,12 @@ func computeKLDiv(c *Call, r *Result) error {
 	if c.Detail {
 		p := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
-			p.Data[i] = regprobExp(xv)
+			p.Data[i] = fastExp(xv)
 		}
 		q := NewTensor(y.Shape...)
 		for i, yv := range y.Data {
 			if logTarget {
-				yv = regprobExp(yv)
+				yv = fastExp(yv)
 			}
 			q.Data[i] = yv
 		}
@@ -120,7 +120,7 @@ func computeKLDiv(c *Call, r *Result) error {
 // klDivXlogy is ATen's xlogy(y, y): 0 where y = 0 (so 0·log 0 = 0), else
 // y·log y, which is NaN for NaN and negative y.
 func klDivXlogy(y float64) float64 {
-	return regprobSelect(y == 0, 0, y*regprobLog(y))
+	return regprobSelect(y == 0, 0, y*fastLog(y))
 }
 
 // randomKLDiv returns rows of log-probabilities and rows of target

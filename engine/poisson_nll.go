@@ -81,15 +81,15 @@ func computePoissonNLL(c *Call, r *Result) error {
 			xv, yv := xs[i], ys[j]
 			var l, g float64
 			if logInput {
-				e := regprobExp(xv)
+				e := fastExp(xv)
 				l, g = e-yv*xv, e-yv
 			} else {
-				l, g = xv-yv*regprobLog(xv+eps), 1-yv/(xv+eps)
+				l, g = xv-yv*fastLog(xv+eps), 1-yv/(xv+eps)
 			}
 			if full {
 				// PyTorch evaluates the term everywhere, then
 				// masked_fill(target <= 1, 0): a NaN target is not masked.
-				st := yv*regprobLog(yv) - yv + 0.5*regprobLog(poissonTwoPi*yv)
+				st := yv*fastLog(yv) - yv + 0.5*fastLog(poissonTwoPi*yv)
 				l += regprobSelect(yv <= 1, 0, st)
 			}
 			el[k] = l
@@ -110,7 +110,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 		rate := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
 			if logInput {
-				xv = regprobExp(xv)
+				xv = fastExp(xv)
 			}
 			rate.Data[i] = xv
 		}
