@@ -72,7 +72,7 @@ func computeBCE(c *Call, r *Result) error {
 	red := c.Reduction()
 	f := regprobGradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
-	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
+	parallelFor(len(xs), 1, func(lo, hi int) {
 		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
 		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
 		for k, xv := range xs {

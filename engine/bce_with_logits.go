@@ -79,7 +79,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 		bceBroadcastApply(gx, x.Shape, pw, false)
 	}
 	nan := math.NaN()
-	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
+	parallelFor(len(xs), 1, func(lo, hi int) {
 		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
 		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
 		for k, xv := range xs {

@@ -3,9 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 )
 
 // Helpers shared by the class-index losses (CrossEntropyLoss, NLLLoss,
@@ -162,26 +160,4 @@ func clsWeightParam(doc string) Param {
 func clsIgnoreIndexParam() Param {
 	return Param{Name: "ignore_index", Kind: KindInt, Default: -100, SliderMin: -1, SliderMax: 9, Step: 1,
 		Doc: "A target value that is skipped: it adds nothing to the loss, the mean's denominator or the gradient. It may be a real class."}
-}
-
-// clsParallelWork is the work (elements) below which splitting a loss
-// across goroutines costs more than it saves.
-const clsParallelWork = 1 << 15
-
-// clsParts is the number of goroutines worth splitting n independent rows
-// of cost elements each across: 1 for small inputs, at most GOMAXPROCS.
-func clsParts(n, cost int) int {
-	work := n * max(cost, 1)
-	return max(1, min(runtime.GOMAXPROCS(0), n, work/clsParallelWork))
-}
-
-// clsSplit runs rows(part, lo, hi) on parts goroutines that cover [0, n)
-// in contiguous chunks, and waits for them.
-func clsSplit(parts, n int, rows func(part, lo, hi int)) {
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		wg.Go(func() { rows(p, lo, hi) })
-	}
-	wg.Wait()
 }

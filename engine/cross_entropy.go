@@ -133,13 +133,13 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 	}
 	// The rows are independent: large inputs are split across the cores.
 	var nllSum, smSum float64 // the two terms' sums, for the mean with ε > 0
-	if parts := clsParts(l.Positions(), C); parts == 1 {
+	if parts := parallelParts(l.Positions(), C); parts == 1 {
 		nllSum, smSum = job.rows(0, l.Positions())
 	} else {
 		sums := make([][2]float64, parts)
 		pj := &ceIndexRows{}
 		*pj = job // only this copy escapes to the goroutines
-		clsSplit(parts, l.Positions(), func(p, lo, hi int) { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
+		parallelSplit(parts, l.Positions(), func(p, lo, hi int) { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
 		for _, s := range sums {
 			nllSum += s[0]
 			smSum += s[1]

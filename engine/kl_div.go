@@ -95,7 +95,7 @@ func computeKLDiv(c *Call, r *Result) error {
 		}
 	}
 	if ia == nil {
-		regprobParallel(len(el), regprobGrain, body)
+		parallelFor(len(el), 1, body)
 	} else {
 		body(0, len(el)) // a broadcast input accumulates: one goroutine
 	}

@@ -86,11 +86,11 @@ func computeMultiLabelSoftMargin(c *Call, r *Result) error {
 		job.w = w.Data
 	}
 	// The samples are independent: large inputs are split across the cores.
-	if parts := clsParts(len(el), C); parts == 1 {
+	if parts := parallelParts(len(el), C); parts == 1 {
 		job.rows(0, len(el))
 	} else {
 		pj := job // only this copy escapes to the goroutines
-		clsSplit(parts, len(el), func(_, lo, hi int) { pj.rows(lo, hi) })
+		parallelSplit(parts, len(el), func(_, lo, hi int) { pj.rows(lo, hi) })
 	}
 	r.Reduce(c.Reduction(), float64(len(el)))
 	if c.Detail {

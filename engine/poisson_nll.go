@@ -101,7 +101,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 		}
 	}
 	if ia == nil {
-		regprobParallel(n, regprobGrain, body)
+		parallelFor(n, 1, body)
 	} else {
 		body(0, n) // a broadcast input accumulates: one goroutine
 	}

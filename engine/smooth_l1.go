@@ -2,8 +2,6 @@ package engine
 
 import (
 	"math"
-	"runtime"
-	"sync"
 )
 
 func init() {
@@ -107,7 +105,7 @@ func computeSmoothL1(c *Call, r *Result) error {
 		}
 	}
 	if ia == nil {
-		regprobParallel(n, regprobGrain, body)
+		parallelFor(n, 1, body)
 	} else {
 		body(0, n) // a broadcast input accumulates: one goroutine
 	}
@@ -125,8 +123,8 @@ func smoothL1Term(d, beta, halfBeta, inv, halfInv float64) (l, g float64) {
 
 // The helpers below are shared by the regression and probabilistic losses
 // of this package (SmoothL1, Huber, PoissonNLL, GaussianNLL, KLDiv, BCE and
-// BCEWithLogits): a branch-free select, the gradient scale of a reduction,
-// and a parallel loop for large tensors.
+// BCEWithLogits): a branch-free select and the gradient scale of a
+// reduction.
 
 // regprobSelect returns a if c, else b, without a branch (the compiler
 // emits a conditional move for the mask). NaN payloads pass unchanged.
@@ -148,31 +146,4 @@ func regprobGradScale(red Reduction, denom float64) float64 {
 		return 1 / denom
 	}
 	return 1
-}
-
-// regprobGrain is the fewest elements worth handing to a goroutine: below
-// it, starting one costs more than the work.
-const regprobGrain = 1 << 15
-
-// regprobParallel runs body over [0, n) split into contiguous chunks of at
-// least grain items, on up to GOMAXPROCS goroutines, and waits for them.
-// body must write only what its own chunk owns. Small n runs inline, so a
-// slider drag on a small tensor starts no goroutine.
-func regprobParallel(n, grain int, body func(lo, hi int)) {
-	p := min(runtime.GOMAXPROCS(0), n/max(grain, 1))
-	if p <= 1 {
-		body(0, n)
-		return
-	}
-	chunk := (n + p - 1) / p
-	var wg sync.WaitGroup
-	for lo := chunk; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			body(lo, hi)
-		}(lo, min(lo+chunk, n))
-	}
-	body(0, chunk)
-	wg.Wait()
 }

@@ -324,7 +324,7 @@ func TestRegprobExamples(t *testing.T) {
 // TestRegprobParallel computes a tensor large enough to be split across
 // goroutines and checks every row of it against the row computed alone.
 func TestRegprobParallel(t *testing.T) {
-	const n = 4*regprobGrain + 3
+	const n = 4*parallelGrain + 3
 	for _, name := range regprobLosses {
 		spec, _ := Lookup(name)
 		t.Run(name, func(t *testing.T) {

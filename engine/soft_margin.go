@@ -2,9 +2,7 @@ package engine
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 )
 
 func init() {
@@ -60,7 +58,8 @@ func computeSoftMargin(c *Call, r *Result) error {
 		norm = 1 / float64(len(el))
 	}
 	if b.ib == nil {
-		softMarginParallel(x.Data[:len(el)], y.Data[:len(el)], el, gx, norm)
+		xs, ys := x.Data[:len(el)], y.Data[:len(el)]
+		parallelFor(len(el), 1, func(lo, hi int) { softMarginKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], norm) })
 	} else {
 		for k := range el {
 			yv := y.Data[b.B(k)]
@@ -101,29 +100,6 @@ func softMarginKernel(x, y, el, gx []float64, norm float64) {
 			gb[k] = yb[k] * e * -norm / q
 		}
 	}
-}
-
-// softMarginParallelMin is the number of elements from which the
-// same-shape kernel is split across GOMAXPROCS goroutines: even with the
-// table-driven exp and log an element costs about 9 ns, where PyTorch
-// vectorises them.
-const softMarginParallelMin = 1 << 15
-
-// softMarginParallel runs softMarginKernel on chunks of large inputs in
-// parallel; the elements are independent.
-func softMarginParallel(x, y, el, gx []float64, norm float64) {
-	n, w := len(x), runtime.GOMAXPROCS(0)
-	if n < softMarginParallelMin || w == 1 {
-		softMarginKernel(x, y, el, gx, norm)
-		return
-	}
-	chunk := (n + w - 1) / w
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Go(func() { softMarginKernel(x[lo:hi], y[lo:hi], el[lo:hi], gx[lo:hi], norm) })
-	}
-	wg.Wait()
 }
 
 // randomSoftMargin returns normal scores and ±1 targets.

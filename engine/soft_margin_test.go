@@ -82,20 +82,3 @@ func TestSoftMarginGradients(t *testing.T) {
 		})
 	}
 }
-
-func TestSoftMarginParallel(t *testing.T) {
-	// Above softMarginParallelMin the kernel runs in chunks; every element
-	// must come out as the serial kernel computes it.
-	n := softMarginParallelMin*2 + 3
-	rng := rand.New(rand.NewPCG(19, 20))
-	x, y := RandN(rng, n).Data, marginRandomSigns(rng, n).Data
-	el, gx := make([]float64, n), make([]float64, n)
-	wantEl, wantGx := make([]float64, n), make([]float64, n)
-	softMarginParallel(x, y, el, gx, 0.5)
-	softMarginKernel(x, y, wantEl, wantGx, 0.5)
-	for i := range n {
-		if el[i] != wantEl[i] || gx[i] != wantGx[i] {
-			t.Fatalf("element %d: parallel gives %v, %v; serial %v, %v", i, el[i], gx[i], wantEl[i], wantGx[i])
-		}
-	}
-}
