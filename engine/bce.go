@@ -70,7 +70,7 @@ func computeBCE(c *Call, r *Result) error {
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	f := gradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
 	parallelFor(len(xs), 1, func(lo, hi int) {
 		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]

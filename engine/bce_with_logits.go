@@ -71,7 +71,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	f := gradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
 	if pw != nil {
 		// gx holds pos_weight broadcast to the input until the loop
@@ -90,7 +90,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 			e := fastExp(-math.Abs(xv))
 			m := max(-xv, 0)
 			s := fastLog(1 + e)
-			sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
+			sig := selectFloat(xv >= 0, 1, e) / (1 + e)
 			var l, g float64
 			if pw == nil {
 				l, g = (1-yv)*xv+m+s, sig-yv
@@ -102,7 +102,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 			// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the
 			// loss is NaN whatever the target; 1 + exp(−|x|) alone would
 			// not give that. The gradient stays finite.
-			el[k] = regprobSelect(xv < -math.MaxFloat64, nan, l)
+			el[k] = selectFloat(xv < -math.MaxFloat64, nan, l)
 			gx[k] = g * f
 		}
 	})

@@ -72,10 +72,7 @@ func computeCosineEmbedding(c *Call, r *Result) error {
 	el := r.SetElements(b.Shape...).Data
 	g1 := r.Grad("input1", x1.Shape...).Data
 	g2 := r.Grad("input2", x2.Shape...).Data
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	var cosOut []float64
 	if c.Detail {
 		t := NewTensor(b.Shape...)

@@ -115,10 +115,7 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 			total += w.Data[int(t)]
 		}
 	}
-	f := 1.0
-	if red == ReductionMean {
-		f = 1 / total
-	}
+	f := gradScale(red, total)
 	// γ = ∂loss/∂lp is a[t] at the target plus b·w_c from the smoothing
 	// term, in PyTorch's order: the upstream gradient is scaled by 1/W
 	// first, then by the weight.
@@ -270,10 +267,7 @@ func ceProbabilities(c *Call, r *Result, eps float64) error {
 	el := r.SetElements(l.Out...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := 1.0
-	if red == ReductionMean {
-		f = 1 / float64(l.Positions())
-	}
+	f := gradScale(red, float64(l.Positions()))
 	for k := range l.Positions() {
 		base := l.Base(k)
 		m, ls, inv := ceExpRow(x.Data, gx, base, S, C)

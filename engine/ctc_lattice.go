@@ -600,10 +600,6 @@ func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad
 			gt[ext[s]] -= o * inv
 		}
 	}
-	if g != 1 {
-		for c := range gt {
-			gt[c] *= g
-		}
-	}
+	ScaleBy(gt, g)
 	return true
 }

@@ -51,10 +51,7 @@ func computeHingeEmbedding(c *Call, r *Result) error {
 	margin := c.Float("margin")
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	for k := range el {
 		xv, yv := x.Data[b.A(k)], y.Data[b.B(k)]
 		h := margin - xv

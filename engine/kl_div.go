@@ -68,7 +68,7 @@ func computeKLDiv(c *Call, r *Result) error {
 			denom = float64(x.Shape[0])
 		}
 	}
-	f := regprobGradScale(red, denom)
+	f := gradScale(red, denom)
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	body := func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -120,7 +120,7 @@ func computeKLDiv(c *Call, r *Result) error {
 // klDivXlogy is ATen's xlogy(y, y): 0 where y = 0 (so 0·log 0 = 0), else
 // y·log y, which is NaN for NaN and negative y.
 func klDivXlogy(y float64) float64 {
-	return regprobSelect(y == 0, 0, y*fastLog(y))
+	return selectFloat(y == 0, 0, y*fastLog(y))
 }
 
 // randomKLDiv returns rows of log-probabilities and rows of target

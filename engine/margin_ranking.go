@@ -69,10 +69,7 @@ func computeMarginRanking(c *Call, r *Result) error {
 		r.Detail["margin_term"] = t
 		zs = t.Data
 	}
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	if i1 == nil && i2 == nil && iy == nil {
 		// Same shapes: the common case, without index maps.
 		x1d, x2d, yd := x1.Data[:len(el)], x2.Data[:len(el)], y.Data[:len(el)]

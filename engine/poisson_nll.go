@@ -67,7 +67,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	n := len(el)
-	f := regprobGradScale(red, float64(n))
+	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	body := func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -90,7 +90,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 				// PyTorch evaluates the term everywhere, then
 				// masked_fill(target <= 1, 0): a NaN target is not masked.
 				st := yv*fastLog(yv) - yv + 0.5*fastLog(poissonTwoPi*yv)
-				l += regprobSelect(yv <= 1, 0, st)
+				l += selectFloat(yv <= 1, 0, st)
 			}
 			el[k] = l
 			if ia == nil {

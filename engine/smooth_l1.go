@@ -47,7 +47,7 @@ func computeSmoothL1(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	n := len(el)
-	f := regprobGradScale(red, float64(n))
+	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfBeta := 0.5 * beta
 	// Multiplying by 1/β instead of dividing by β is 2 ulp at worst, and
@@ -89,13 +89,13 @@ func computeSmoothL1(c *Call, r *Result) error {
 			if exact {
 				q, t = 0.5*z*z/beta, d/beta
 			}
-			el[k] = regprobSelect(z < beta, q, z-halfBeta)
+			el[k] = selectFloat(z < beta, q, z-halfBeta)
 			var g float64
 			if clamp {
 				g = max(-1, min(1, t)) * f
 			} else {
 				// The branch order matters at β = 0, d = 0: d ≤ −β wins.
-				g = regprobSelect(d <= -beta, -1, regprobSelect(d >= beta, 1, t)) * f
+				g = selectFloat(d <= -beta, -1, selectFloat(d >= beta, 1, t)) * f
 			}
 			if ia == nil {
 				gx[k] = g
@@ -118,32 +118,5 @@ func computeSmoothL1(c *Call, r *Result) error {
 // without a branch.
 func smoothL1Term(d, beta, halfBeta, inv, halfInv float64) (l, g float64) {
 	z := math.Abs(d)
-	return regprobSelect(z < beta, z*z*halfInv, z-halfBeta), max(-1, min(1, d*inv))
-}
-
-// The helpers below are shared by the regression and probabilistic losses
-// of this package (SmoothL1, Huber, PoissonNLL, GaussianNLL, KLDiv, BCE and
-// BCEWithLogits): a branch-free select and the gradient scale of a
-// reduction.
-
-// regprobSelect returns a if c, else b, without a branch (the compiler
-// emits a conditional move for the mask). NaN payloads pass unchanged.
-func regprobSelect(c bool, a, b float64) float64 {
-	var m uint64
-	if c {
-		m = ^uint64(0)
-	}
-	bb := math.Float64bits(b)
-	return math.Float64frombits(bb ^ (math.Float64bits(a)^bb)&m)
-}
-
-// regprobGradScale is the factor by which the gradient of each element's
-// loss is scaled: 1/denom for 'mean' and 'batchmean', 1 otherwise (the
-// upstream gradient of loss.sum() is 1). It is the factor Result.Reduce
-// returns, known before the loop so that the loop can apply it.
-func regprobGradScale(red Reduction, denom float64) float64 {
-	if red == ReductionMean || red == ReductionBatchMean {
-		return 1 / denom
-	}
-	return 1
+	return selectFloat(z < beta, z*z*halfInv, z-halfBeta), max(-1, min(1, d*inv))
 }

@@ -53,10 +53,7 @@ func computeSoftMargin(c *Call, r *Result) error {
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	// ATen's backward scales by 1/numel for 'mean', first.
-	norm := 1.0
-	if c.Reduction() == ReductionMean {
-		norm = 1 / float64(len(el))
-	}
+	norm := gradScale(c.Reduction(), float64(len(el)))
 	if b.ib == nil {
 		xs, ys := x.Data[:len(el)], y.Data[:len(el)]
 		parallelFor(len(el), 1, func(lo, hi int) { softMarginKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], norm) })

@@ -148,10 +148,7 @@ func tripletCompute(c *Call, r *Result, dist tripletDistance, margin float64, sw
 	gap, gan, gpn := s.gd[0], s.gd[1], s.gd[2]
 
 	el := r.SetElements(shape...).Data
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	for k := range el {
 		ia, in := tripletAt(idx[0], k), tripletAt(idx[1], k)
 		dneg := dan[in]
