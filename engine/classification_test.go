@@ -23,34 +23,10 @@ func clsMat(rows ...[]float64) *Tensor {
 	return t
 }
 
-// clsCompute evaluates a loss, failing the test on an error.
-func clsCompute(t *testing.T, name string, params map[string]any, inputs map[string]*Tensor) *Result {
-	t.Helper()
-	r, err := clsTry(name, params, inputs)
-	if err != nil {
-		t.Fatalf("%s(%v): %v", name, params, err)
-	}
-	return r
-}
-
-// clsTry evaluates a loss with Detail on and returns its error.
-func clsTry(name string, params map[string]any, inputs map[string]*Tensor) (*Result, error) {
-	spec, ok := Lookup(name)
-	if !ok {
-		return nil, errorf("loss", "%s is not registered", name)
-	}
-	c, err := NewCall(spec, params, inputs)
-	if err != nil {
-		return nil, err
-	}
-	c.Detail = true
-	return c.Compute()
-}
-
 // clsWantError checks that a call fails with an *Error naming field.
 func clsWantError(t *testing.T, name string, params map[string]any, inputs map[string]*Tensor, field string) {
 	t.Helper()
-	r, err := clsTry(name, params, inputs)
+	r, err := tryCompute(t, name, params, inputs)
 	if err == nil {
 		t.Fatalf("%s(%v) = %v; want an error on %s", name, params, r.Loss.Data, field)
 	}
@@ -77,7 +53,7 @@ func TestClsExamplesAndDetail(t *testing.T) {
 					t.Fatalf("example %s: %v", in.Name, err)
 				}
 			}
-			r := clsCompute(t, name, nil, inputs)
+			r := mustCompute(t, name, nil, inputs)
 			if got, want := len(r.Detail), len(spec.DetailFields)+1; got != want {
 				t.Errorf("len(Detail) = %d; want %d (%v)", got, want, spec.DetailFields)
 			}
@@ -151,7 +127,7 @@ func TestClsNoPanic(t *testing.T) {
 					t.Fatalf("%s(params %v, inputs %v) panicked: %v", name, params, inputs, p)
 				}
 			}()
-			if _, err := clsTry(name, params, inputs); err != nil {
+			if _, err := tryCompute(t, name, params, inputs); err != nil {
 				if _, ok := err.(*Error); !ok {
 					t.Fatalf("%s: error %v is a %T; want *Error", name, err, err)
 				}
@@ -202,9 +178,9 @@ func TestClsLargeBatchMatchesRows(t *testing.T) {
 			for k, v := range test.params {
 				params[k] = v
 			}
-			batch := clsCompute(t, test.name, params, map[string]*Tensor{"input": x, "target": test.target})
+			batch := mustCompute(t, test.name, params, map[string]*Tensor{"input": x, "target": test.target})
 			for s := range n {
-				one := clsCompute(t, test.name, params, map[string]*Tensor{"input": clsVec(x.Data[s*c : s*c+c]...), "target": test.row(s)})
+				one := mustCompute(t, test.name, params, map[string]*Tensor{"input": clsVec(x.Data[s*c : s*c+c]...), "target": test.row(s)})
 				if got, want := batch.Elements.Data[s], one.Loss.Data[0]; got != want {
 					t.Fatalf("sample %d: batch loss %v; want %v", s, got, want)
 				}

@@ -263,15 +263,7 @@ func TestRegprobDetail(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 9))
 			inputs := spec.Random(rng, ScaleTiny)
-			c, err := NewCall(spec, nil, inputs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Detail = true
-			r, err := c.Compute()
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := mustCompute(t, spec.Name, nil, inputs)
 			if len(r.Detail) != len(spec.DetailFields)+1 {
 				t.Errorf("Detail has %d fields; want %d documented plus elements", len(r.Detail), len(spec.DetailFields))
 			}
