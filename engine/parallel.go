@@ -32,14 +32,20 @@ func parallelSplit(parts, n int, body func(part, lo, hi int)) {
 }
 
 // parallelFor runs body over [0, n), n independent items of cost elements
-// each, split into contiguous chunks across parallelParts(n, cost)
-// goroutines, and waits for them. body must write only what its own chunk
-// owns.
+// each, in the contiguous chunks of parallelSplit across
+// parallelParts(n, cost) goroutines, and waits for them. body must write
+// only what its own chunk owns. (It repeats parallelSplit's loop rather than
+// wrapping body in a closure, which would cost an allocation per call.)
 func parallelFor(n, cost int, body func(lo, hi int)) {
 	parts := parallelParts(n, cost)
 	if parts == 1 {
-		body(0, n)
+		body(0, n) // no WaitGroup either: it would be allocated
 		return
 	}
-	parallelSplit(parts, n, func(_, lo, hi int) { body(lo, hi) })
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Go(func() { body(p*n/parts, (p+1)*n/parts) })
+	}
+	body(0, n/parts)
+	wg.Wait()
 }

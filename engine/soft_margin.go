@@ -56,7 +56,13 @@ func computeSoftMargin(c *Call, r *Result) error {
 	norm := gradScale(c.Reduction(), float64(len(el)))
 	if b.ib == nil {
 		xs, ys := x.Data[:len(el)], y.Data[:len(el)]
-		parallelFor(len(el), 1, func(lo, hi int) { softMarginKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], norm) })
+		if parallelParts(len(el), 1) == 1 {
+			// Called directly: the closure below would be allocated even
+			// when parallelFor runs it inline.
+			softMarginKernel(xs, ys, el, gx, norm)
+		} else {
+			parallelFor(len(el), 1, func(lo, hi int) { softMarginKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], norm) })
+		}
 	} else {
 		for k := range el {
 			yv := y.Data[b.B(k)]
