@@ -342,7 +342,22 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 			}
 		}
 		for j, v := range row {
-			ev := fastExp(v - m)
+			// fastExp(v − m), inlined by hand (it is too large for the
+			// compiler to inline): this loop is most of the cost of the
+			// loss. Keep it in step with fastExp.
+			d := v - m
+			if !(d >= -700 && d < 709.79) {
+				out[j] = math.Exp(d)
+				sum += out[j]
+				continue
+			}
+			kf := d*(128/math.Ln2) + expShifter
+			kf -= expShifter
+			k := int64(kf)
+			r := (d - kf*(ln2Hi/128)) - kf*(ln2Lo/128)
+			r2 := r * r
+			p := 1 + r + r2*((1.0/2+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
+			ev := math.Float64frombits(uint64(k>>7+1022)<<52) * expTable[k&127] * p * 2
 			out[j] = ev
 			sum += ev
 		}

@@ -16,6 +16,9 @@ const (
 	ln2Lo = 1.90821492927058770002e-10
 )
 
+// expShifter rounds to an integer when added and subtracted.
+const expShifter = 0x1.8p52
+
 // expTable[j] = 2^(j/128), for fastExp.
 var expTable = func() (t [128]float64) {
 	for j := range t {
@@ -38,12 +41,11 @@ var expTable = func() (t [128]float64) {
 // (results near and below the subnormal range), infinities and NaN go to
 // math.Exp.
 func fastExp(x float64) float64 {
-	const shifter = 0x1.8p52 // adding it rounds to an integer
 	if !(x >= -700 && x < 709.79) {
 		return math.Exp(x)
 	}
-	kf := x*(128/math.Ln2) + shifter
-	kf -= shifter
+	kf := x*(128/math.Ln2) + expShifter
+	kf -= expShifter
 	k := int64(kf)
 	r := (x - kf*(ln2Hi/128)) - kf*(ln2Lo/128)
 	// Estrin's scheme: shorter dependency chains than Horner's.

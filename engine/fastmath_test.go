@@ -144,3 +144,20 @@ func BenchmarkFastMath(b *testing.B) {
 		})
 	}
 }
+
+// TestCEExpRowIsFastExp checks that the copy of fastExp inlined by hand in
+// ceExpRow gives fastExp's results, bit for bit, on every branch.
+func TestCEExpRowIsFastExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	x := []float64{0, -1e-300, -699.99, -700, -700.01, -709, -745.2, -800, math.Inf(-1)}
+	for range 10000 {
+		x = append(x, -20*rng.Float64(), -750*rng.Float64())
+	}
+	e := make([]float64, len(x))
+	m, _, _ := ceExpRow(x, e, 0, 1, len(x))
+	for j, v := range x {
+		if want := fastExp(v - m); e[j] != want {
+			t.Errorf("ceExpRow: exp(%v − %v) = %v; want fastExp's %v", v, m, e[j], want)
+		}
+	}
+}
