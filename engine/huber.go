@@ -70,11 +70,7 @@ func computeHuber(c *Call, r *Result) error {
 			gx[i] += g * f
 		}
 	}
-	if ia == nil {
-		parallelFor(n, 1, body)
-	} else {
-		body(0, n) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, float64(n))
 	return nil
 }

@@ -94,11 +94,7 @@ func computeKLDiv(c *Call, r *Result) error {
 			}
 		}
 	}
-	if ia == nil {
-		parallelFor(len(el), 1, body)
-	} else {
-		body(0, len(el)) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, denom)
 	if c.Detail {
 		p := NewTensor(x.Shape...)

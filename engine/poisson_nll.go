@@ -100,11 +100,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 			}
 		}
 	}
-	if ia == nil {
-		parallelFor(n, 1, body)
-	} else {
-		body(0, n) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, float64(n))
 	if c.Detail {
 		rate := NewTensor(x.Shape...)

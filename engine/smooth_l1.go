@@ -104,11 +104,7 @@ func computeSmoothL1(c *Call, r *Result) error {
 			}
 		}
 	}
-	if ia == nil {
-		parallelFor(n, 1, body)
-	} else {
-		body(0, n) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, float64(n))
 	return nil
 }
