@@ -190,6 +190,6 @@ func cosineEmbeddingAddSquaresGrad(x, gx []float64, g float64) {
 
 // randomCosineEmbedding returns normal (N, D) embeddings and ±1 targets.
 func randomCosineEmbedding(rng *rand.Rand, s Scale) map[string]*Tensor {
-	shape := marginEmbeddingShape(s)
-	return map[string]*Tensor{"input1": RandN(rng, shape...), "input2": RandN(rng, shape...), "target": marginRandomSigns(rng, shape[0])}
+	shape := scaleShape(s)
+	return map[string]*Tensor{"input1": RandN(rng, shape...), "input2": RandN(rng, shape...), "target": randomSigns(rng, shape[0])}
 }

@@ -123,7 +123,7 @@ func TestCosineEmbeddingGradients(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			checkGradients(t, spec, test.params, map[string]*Tensor{
-				"input1": RandN(rng, test.s1...), "input2": RandN(rng, test.s2...), "target": marginRandomSigns(rng, test.sy...)})
+				"input1": RandN(rng, test.s1...), "input2": RandN(rng, test.s2...), "target": randomSigns(rng, test.sy...)})
 		})
 	}
 }

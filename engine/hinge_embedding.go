@@ -87,5 +87,5 @@ func computeHingeEmbedding(c *Call, r *Result) error {
 // randomHingeEmbedding returns non-negative distances and ±1 targets.
 func randomHingeEmbedding(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
-	return map[string]*Tensor{"input": RandU(rng, 0, 2, shape...), "target": marginRandomSigns(rng, shape...)}
+	return map[string]*Tensor{"input": RandU(rng, 0, 2, shape...), "target": randomSigns(rng, shape...)}
 }

@@ -69,7 +69,7 @@ func TestHingeEmbeddingGradients(t *testing.T) {
 		{"negative margin, sum", map[string]any{"margin": -0.5, "reduction": "sum"}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			y := marginRandomSigns(rng, 3, 4)
+			y := randomSigns(rng, 3, 4)
 			y.Data[1], y.Data[5] = 0, 3 // both branches
 			checkGradients(t, spec, test.params, map[string]*Tensor{"input": RandU(rng, -1, 3, 3, 4), "target": y})
 		})

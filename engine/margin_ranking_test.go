@@ -96,7 +96,7 @@ func TestMarginRankingGradients(t *testing.T) {
 		{"legacy sum", map[string]any{"size_average": false}, []int{5}, []int{1}, []int{5}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			y := marginRandomSigns(rng, test.sy...)
+			y := randomSigns(rng, test.sy...)
 			y.Data[0] = 2 // not checked by PyTorch
 			checkGradients(t, spec, test.params, map[string]*Tensor{
 				"input1": RandN(rng, test.s1...), "input2": RandN(rng, test.s2...), "target": y})

@@ -108,5 +108,5 @@ func softMarginKernel(x, y, el, gx []float64, norm float64) {
 // randomSoftMargin returns normal scores and ±1 targets.
 func randomSoftMargin(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
-	return map[string]*Tensor{"input": RandN(rng, shape...), "target": marginRandomSigns(rng, shape...)}
+	return map[string]*Tensor{"input": RandN(rng, shape...), "target": randomSigns(rng, shape...)}
 }

@@ -73,9 +73,9 @@ func TestSoftMarginGradients(t *testing.T) {
 		params map[string]any
 		target *Tensor
 	}{
-		{"broadcast target row", nil, marginRandomSigns(rng, 4)},
+		{"broadcast target row", nil, randomSigns(rng, 4)},
 		{"real-valued targets, sum", map[string]any{"reduction": "sum"}, RandN(rng, 3, 4)},
-		{"legacy none", map[string]any{"reduce": false}, marginRandomSigns(rng, 3, 4)},
+		{"legacy none", map[string]any{"reduce": false}, randomSigns(rng, 3, 4)},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			checkGradients(t, spec, test.params, map[string]*Tensor{"input": RandN(rng, 3, 4), "target": test.target})

@@ -247,21 +247,10 @@ func tripletInputs() []InputSpec {
 	}
 }
 
-// marginEmbeddingShape is the (N, D) shape of each scale.
-func marginEmbeddingShape(s Scale) []int {
-	switch s {
-	case ScaleSmall:
-		return []int{4, 16}
-	case ScaleLarge:
-		return []int{1024, 1024}
-	}
-	return []int{3, 4}
-}
-
 // randomTriplet returns normal anchors, positives near the anchors and
 // normal negatives, so that most hinges are active.
 func randomTriplet(rng *rand.Rand, s Scale) map[string]*Tensor {
-	shape := marginEmbeddingShape(s)
+	shape := scaleShape(s)
 	a := RandN(rng, shape...)
 	p := RandN(rng, shape...)
 	for i := range p.Data {
