@@ -55,14 +55,15 @@ func fastExp(x float64) float64 {
 	return scale * expTable[k&127] * p * 2
 }
 
-// logInvC and logC hold 1/c and log c for the centres c = 1 + (i − 38)/128
-// that fastLog reduces its argument to.
-var logInvC, logC = func() (inv, l [92]float64) {
-	for i := range inv {
+// logTable holds, for the centres c = 1 + (i − 38)/128 that fastLog
+// reduces its argument to, c, 1/c and log c side by side: one cache line
+// per lookup, and no integer-to-float conversion to rebuild c.
+var logTable = func() (t [92]struct{ c, invC, logC float64 }) {
+	for i := range t {
 		c := 1 + float64(i-38)/128
-		inv[i], l[i] = 1/c, math.Log(c)
+		t[i].c, t[i].invC, t[i].logC = c, 1/c, math.Log(c)
 	}
-	return inv, l
+	return t
 }()
 
 // fastLog returns log x within a few ulp of the correctly rounded result
@@ -94,14 +95,13 @@ func fastLog(x float64) float64 {
 	tmp := ix - off
 	k := int64(tmp) >> 52 // arithmetic: negative below 1/√2
 	z := math.Float64frombits(ix - tmp&(0xfff<<52))
-	i := int((z-1)*128 + 38.5)
-	c := 1 + float64(i-38)/128
-	r := (z - c) * logInvC[i]
+	e := &logTable[int((z-1)*128+38.5)]
+	r := (z - e.c) * e.invC
 	r2 := r * r
 	p := r + r2*(-1.0/2+r*(1.0/3)) + r2*r2*((-1.0/4+r*(1.0/5))+r2*(-1.0/6+r*(1.0/7)))
 	// The small terms are added before the large.
 	kf := float64(k)
-	return kf*ln2Hi + logC[i] + (p + kf*ln2Lo)
+	return kf*ln2Hi + e.logC + (p + kf*ln2Lo)
 }
 
 // fastLog1p returns log(1 + b) for b ≥ 0 (b = exp(−|x|) in a logsigmoid)
