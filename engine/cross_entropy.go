@@ -351,13 +351,15 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 				sum += out[j]
 				continue
 			}
-			kf := d*(128/math.Ln2) + expShifter
+			kf := d*(256/math.Ln2) + expShifter
 			kf -= expShifter
 			k := int64(kf)
-			r := (d - kf*(ln2Hi/128)) - kf*(ln2Lo/128)
-			r2 := r * r
-			p := 1 + r + r2*((1.0/2+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
-			ev := math.Float64frombits(uint64(k>>7+1022)<<52) * expTable[k&127] * p * 2
+			r := (d - kf*(ln2Hi/256)) - kf*(ln2Lo/256)
+			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
+			// fastExp's final factor 2 is folded into the scale: with
+			// d ≤ 0 nothing overflows, and with d ≥ −700 nothing is
+			// subnormal, so doubling earlier rounds the same.
+			ev := math.Float64frombits(uint64(k>>8+1023)<<52) * expTable[k&255] * p
 			out[j] = ev
 			sum += ev
 		}
