@@ -6,8 +6,9 @@ import "math"
 // math.Log cost about 7 ns each here and are wrong at two edges on amd64
 // (math.Exp overflows from x ≈ 709.1, below the true threshold
 // log(MaxFloat64) ≈ 709.78; math.Log gives log 5e-324 as −709.09, not
-// −744.44). These need no division or call, are within a few ulp of the
-// correctly rounded result, and are right at those edges.
+// −744.44). fastExp and fastLog need no division or call; all three are
+// within a few ulp of the correctly rounded result (tested to 1e-15
+// relative) and right at those edges.
 
 // log 2 split as in the math package: the high part has 21 trailing zero
 // bits, so its product with an integer below 2²¹ is exact (Cody–Waite).
@@ -104,13 +105,14 @@ func fastLog(x float64) float64 {
 }
 
 // fastLog1p returns log(1 + b) for b ≥ 0 (b = exp(−|x|) in a logsigmoid)
-// within a few ulp, faster than math.Log1p:
+// within a few ulp (relative error below 1e-15), faster than math.Log1p:
 //
 //	log1p(b) = log u + (b − (u − 1))/u,  u = 1 + b rounded
 //
 // where u − 1 is exact and the second term restores, to first order, the
 // part of b that rounding 1 + b lost; near b = 0 that part is most of the
-// value. Negative b, +Inf and NaN go to math.Log1p.
+// value; the second-order term it leaves out, ((b − (u − 1))/u)²/2, is
+// below 10⁻³². Negative b, +Inf and NaN go to math.Log1p.
 func fastLog1p(b float64) float64 {
 	if !(b >= 0 && b <= math.MaxFloat64) {
 		return math.Log1p(b)
