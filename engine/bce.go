@@ -70,14 +70,14 @@ func computeBCE(c *Call, r *Result) error {
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	f := gradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
-	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
+	parallelFor(len(xs), 1, func(lo, hi int) {
 		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
 		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
 		for k, xv := range xs {
 			yv := ys[k]
-			lx, l1x := regprobLog(xv), regprobLog(1-xv)
+			lx, l1x := fastLog(xv), fastLog(1-xv)
 			// x ∈ [0, 1], so neither log nor the denominator is NaN.
 			el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
 			gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
@@ -91,8 +91,8 @@ func computeBCE(c *Call, r *Result) error {
 	if c.Detail {
 		lp, l1p := NewTensor(x.Shape...), NewTensor(x.Shape...)
 		for k, xv := range x.Data {
-			lp.Data[k] = max(regprobLog(xv), bceLogClamp)
-			l1p.Data[k] = max(regprobLog(1-xv), bceLogClamp)
+			lp.Data[k] = max(fastLog(xv), bceLogClamp)
+			l1p.Data[k] = max(fastLog(1-xv), bceLogClamp)
 		}
 		r.Detail["probability"] = x
 		r.Detail["log_prob"], r.Detail["log_one_minus_prob"] = lp, l1p

@@ -98,16 +98,7 @@ func TestBCEBroadcastApply(t *testing.T) {
 }
 
 func TestBCEDetail(t *testing.T) {
-	spec, _ := Lookup("BCELoss")
-	c, err := NewCall(spec, nil, map[string]*Tensor{"input": regprobTensor(t, "[0, 0.5, 1]"), "target": regprobTensor(t, "[0, 1, 1]")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Detail = true
-	r, err := c.Compute()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustCompute(t, "BCELoss", nil, map[string]*Tensor{"input": regprobTensor(t, "[0, 0.5, 1]"), "target": regprobTensor(t, "[0, 1, 1]")})
 	l2 := regprobFtoa(-math.Log(2))
 	compareTensor(t, "probability", r.Detail["probability"].(*Tensor), regprobTensor(t, "[0, 0.5, 1]"))
 	compareTensor(t, "log_prob", r.Detail["log_prob"].(*Tensor), regprobTensor(t, "[-100, "+l2+", 0]"))

@@ -71,7 +71,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := regprobGradScale(red, float64(len(el)))
+	f := gradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
 	if pw != nil {
 		// gx holds pos_weight broadcast to the input until the loop
@@ -79,7 +79,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 		bceBroadcastApply(gx, x.Shape, pw, false)
 	}
 	nan := math.NaN()
-	regprobParallel(len(xs), regprobGrain, func(lo, hi int) {
+	parallelFor(len(xs), 1, func(lo, hi int) {
 		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
 		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
 		for k, xv := range xs {
@@ -87,10 +87,10 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 			// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and
 			// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
 			// overflow.
-			e := regprobExp(-math.Abs(xv))
+			e := fastExp(-math.Abs(xv))
 			m := max(-xv, 0)
-			s := regprobLog(1 + e)
-			sig := regprobSelect(xv >= 0, 1, e) / (1 + e)
+			s := fastLog(1 + e)
+			sig := selectFloat(xv >= 0, 1, e) / (1 + e)
 			var l, g float64
 			if pw == nil {
 				l, g = (1-yv)*xv+m+s, sig-yv
@@ -102,7 +102,7 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 			// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the
 			// loss is NaN whatever the target; 1 + exp(−|x|) alone would
 			// not give that. The gradient stays finite.
-			el[k] = regprobSelect(xv < -math.MaxFloat64, nan, l)
+			el[k] = selectFloat(xv < -math.MaxFloat64, nan, l)
 			gx[k] = g * f
 		}
 	})

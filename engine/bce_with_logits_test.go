@@ -68,16 +68,7 @@ func TestBCEWithLogitsTraps(t *testing.T) {
 }
 
 func TestBCEWithLogitsDetail(t *testing.T) {
-	spec, _ := Lookup("BCEWithLogitsLoss")
-	c, err := NewCall(spec, nil, map[string]*Tensor{"input": regprobTensor(t, "[0, 1000, -1000]"), "target": regprobTensor(t, "[0, 1, 1]")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Detail = true
-	r, err := c.Compute()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustCompute(t, "BCEWithLogitsLoss", nil, map[string]*Tensor{"input": regprobTensor(t, "[0, 1000, -1000]"), "target": regprobTensor(t, "[0, 1, 1]")})
 	l2 := regprobFtoa(-math.Log(2))
 	compareTensor(t, "probability", r.Detail["probability"].(*Tensor), regprobTensor(t, "[0.5, 1, 0]"))
 	compareTensor(t, "log_prob", r.Detail["log_prob"].(*Tensor), regprobTensor(t, "["+l2+", 0, -1000]"))

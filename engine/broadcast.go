@@ -31,5 +31,17 @@ func (p *pair) B(k int) int {
 	return p.ib[k]
 }
 
+// Run runs body over the output elements, [0, Numel()): split across the
+// cores when the first operand is not broadcast, since each element then
+// writes only its own gradient, and in one goroutine when it is, since the
+// gradient of a broadcast operand accumulates.
+func (p *pair) Run(body func(lo, hi int)) {
+	if p.ia != nil {
+		body(0, p.Numel())
+		return
+	}
+	parallelFor(p.Numel(), 1, body)
+}
+
 // Numel is the number of output elements.
 func (p *pair) Numel() int { return Numel(p.Shape) }

@@ -3,9 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 )
 
 // Helpers shared by the class-index losses (CrossEntropyLoss, NLLLoss,
@@ -162,94 +160,4 @@ func clsWeightParam(doc string) Param {
 func clsIgnoreIndexParam() Param {
 	return Param{Name: "ignore_index", Kind: KindInt, Default: -100, SliderMin: -1, SliderMax: 9, Step: 1,
 		Doc: "A target value that is skipped: it adds nothing to the loss, the mean's denominator or the gradient. It may be a real class."}
-}
-
-// Constants of clsExp: adding and subtracting clsExpShift rounds to an
-// integer; clsExpLn2Hi + clsExpLn2Lo = ln 2/256, the high part short
-// enough that k·clsExpLn2Hi is exact.
-const (
-	clsExpShift = 0x1.8p52
-	clsExpLn2Hi = 6.93147180369123816490e-01 / 256
-	clsExpLn2Lo = 1.90821492927058770002e-10 / 256
-)
-
-// clsExpTable[j] = 2^(j/256), for clsExp.
-var clsExpTable = func() (t [256]float64) {
-	for j := range t {
-		t[j] = math.Exp2(float64(j) / 256)
-	}
-	return t
-}()
-
-// clsExp returns exp(x) within a couple of ulps, faster than math.Exp on
-// the softmax and logsigmoid hot paths: x = (k/256)·ln 2 + r with
-// |r| ≤ ln 2/512, exp(x) = 2^(k/256)·e^r, e^r by a degree-4 polynomial
-// (truncation error below 4e-17). NaN, ±Inf and results outside the
-// normal range are left to math.Exp.
-func clsExp(x float64) float64 {
-	if !(x > -708 && x < 709) {
-		return math.Exp(x)
-	}
-	kf := x*(256/math.Ln2) + clsExpShift
-	kf -= clsExpShift
-	k := int64(kf)
-	r := (x - kf*clsExpLn2Hi) - kf*clsExpLn2Lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
-	return clsExpTable[k&255] * p * math.Float64frombits(uint64((k>>8)+1023)<<52)
-}
-
-// clsLogTable[j] = log(c_j) and clsLogInv[j] = 1/c_j for the points
-// c_j = 1 + j/128 of [1, 2], for clsLog1p.
-var clsLogTable, clsLogInv = func() (l, inv [129]float64) {
-	for j := range l {
-		c := 1 + float64(j)/128
-		l[j], inv[j] = math.Log(c), 1/c
-	}
-	return l, inv
-}()
-
-// clsLog1p returns log(1 + b) for b in [2⁻²⁰, 1] (b = exp(−|x|) in the
-// logsigmoid), within a few ulps, faster than math.Log1p: with
-// u = 1 + b = m·2^e and c_j the point nearest m,
-//
-//	log u = e·ln 2 + log c_j + log1p(t),  t = (m − c_j)/c_j,  |t| ≤ 1/256
-//
-// plus (b − (u − 1))/u for the part of b lost in rounding 1 + b. Near
-// b = 0, c_0 = 1 and log1p(t) alone carries the value, without
-// cancellation. Other arguments (tiny, NaN) are left to math.Log1p.
-func clsLog1p(b float64) float64 {
-	if !(b >= 0x1p-20 && b <= 1) {
-		return math.Log1p(b)
-	}
-	u := 1 + b
-	lost := b - (u - 1)
-	bits := math.Float64bits(u)
-	e := float64(int(bits>>52) - 1023) // 0, or 1 when u = 2
-	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
-	j := ((bits>>44)&255 + 1) >> 1 // nearest c_j: 0 … 128
-	t := (m - (1 + float64(j)/128)) * clsLogInv[j]
-	p := t * (1 - t*(1.0/2-t*(1.0/3-t*(1.0/4-t*(1.0/5-t*(1.0/6-t*(1.0/7)))))))
-	return e*math.Ln2 + clsLogTable[j] + p + lost/u
-}
-
-// clsParallelWork is the work (elements) below which splitting a loss
-// across goroutines costs more than it saves.
-const clsParallelWork = 1 << 15
-
-// clsParts is the number of goroutines worth splitting n independent rows
-// of cost elements each across: 1 for small inputs, at most GOMAXPROCS.
-func clsParts(n, cost int) int {
-	work := n * max(cost, 1)
-	return max(1, min(runtime.GOMAXPROCS(0), n, work/clsParallelWork))
-}
-
-// clsSplit runs rows(part, lo, hi) on parts goroutines that cover [0, n)
-// in contiguous chunks, and waits for them.
-func clsSplit(parts, n int, rows func(part, lo, hi int)) {
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		wg.Go(func() { rows(p, lo, hi) })
-	}
-	wg.Wait()
 }

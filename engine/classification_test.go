@@ -8,58 +8,6 @@ import (
 	"testing"
 )
 
-// TestClsExp checks the fast exp against math.Exp: a few ulps on the whole
-// normal range, and the library's answer for NaN, ±Inf and the extremes.
-func TestClsExp(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	worst, at := 0.0, 0.0
-	for i := range 200000 {
-		x := (2*rng.Float64() - 1) * 708
-		if i%2 == 0 {
-			x = -10 * rng.Float64() // the softmax range
-		}
-		got, want := clsExp(x), math.Exp(x)
-		if e := math.Abs(got-want) / want; e > worst {
-			worst, at = e, x
-		}
-	}
-	if worst > 2e-15 {
-		t.Errorf("clsExp(%v): relative error %g; want at most 2e-15", at, worst)
-	}
-	for _, x := range []float64{math.NaN(), math.Inf(-1), math.Inf(1), 0, -708, -708.1, -745, -746, 709, 710, 1e-300} {
-		got, want := clsExp(x), math.Exp(x)
-		if !closeTo(got, want, 2e-15, 0) && !(math.IsNaN(got) && math.IsNaN(want)) {
-			t.Errorf("clsExp(%v) = %v; want %v", x, got, want)
-		}
-	}
-}
-
-// TestClsLog1p checks the fast log1p against math.Log1p on (0, 1], the
-// range of exp(−|x|), and the library's answer elsewhere.
-func TestClsLog1p(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	worst, at := 0.0, 0.0
-	for i := range 200000 {
-		b := rng.Float64()
-		if i%2 == 0 {
-			b = math.Exp(-40 * rng.Float64())
-		}
-		got, want := clsLog1p(b), math.Log1p(b)
-		if e := math.Abs(got-want) / want; e > worst {
-			worst, at = e, b
-		}
-	}
-	if worst > 2e-15 {
-		t.Errorf("clsLog1p(%v): relative error %g; want at most 2e-15", at, worst)
-	}
-	for _, b := range []float64{0, 1, 0x1p-20, 0x1p-21, 1e-300, 0.5, 1 - 0x1p-53, math.NaN()} {
-		got, want := clsLog1p(b), math.Log1p(b)
-		if !closeTo(got, want, 2e-15, 0) && !(math.IsNaN(got) && math.IsNaN(want)) {
-			t.Errorf("clsLog1p(%v) = %v; want %v", b, got, want)
-		}
-	}
-}
-
 // clsVec returns a 1-D tensor.
 func clsVec(v ...float64) *Tensor { return &Tensor{Shape: []int{len(v)}, Data: v} }
 
@@ -75,34 +23,10 @@ func clsMat(rows ...[]float64) *Tensor {
 	return t
 }
 
-// clsCompute evaluates a loss, failing the test on an error.
-func clsCompute(t *testing.T, name string, params map[string]any, inputs map[string]*Tensor) *Result {
-	t.Helper()
-	r, err := clsTry(name, params, inputs)
-	if err != nil {
-		t.Fatalf("%s(%v): %v", name, params, err)
-	}
-	return r
-}
-
-// clsTry evaluates a loss with Detail on and returns its error.
-func clsTry(name string, params map[string]any, inputs map[string]*Tensor) (*Result, error) {
-	spec, ok := Lookup(name)
-	if !ok {
-		return nil, errorf("loss", "%s is not registered", name)
-	}
-	c, err := NewCall(spec, params, inputs)
-	if err != nil {
-		return nil, err
-	}
-	c.Detail = true
-	return c.Compute()
-}
-
 // clsWantError checks that a call fails with an *Error naming field.
 func clsWantError(t *testing.T, name string, params map[string]any, inputs map[string]*Tensor, field string) {
 	t.Helper()
-	r, err := clsTry(name, params, inputs)
+	r, err := tryCompute(t, name, params, inputs)
 	if err == nil {
 		t.Fatalf("%s(%v) = %v; want an error on %s", name, params, r.Loss.Data, field)
 	}
@@ -129,7 +53,7 @@ func TestClsExamplesAndDetail(t *testing.T) {
 					t.Fatalf("example %s: %v", in.Name, err)
 				}
 			}
-			r := clsCompute(t, name, nil, inputs)
+			r := mustCompute(t, name, nil, inputs)
 			if got, want := len(r.Detail), len(spec.DetailFields)+1; got != want {
 				t.Errorf("len(Detail) = %d; want %d (%v)", got, want, spec.DetailFields)
 			}
@@ -203,7 +127,7 @@ func TestClsNoPanic(t *testing.T) {
 					t.Fatalf("%s(params %v, inputs %v) panicked: %v", name, params, inputs, p)
 				}
 			}()
-			if _, err := clsTry(name, params, inputs); err != nil {
+			if _, err := tryCompute(t, name, params, inputs); err != nil {
 				if _, ok := err.(*Error); !ok {
 					t.Fatalf("%s: error %v is a %T; want *Error", name, err, err)
 				}
@@ -254,9 +178,9 @@ func TestClsLargeBatchMatchesRows(t *testing.T) {
 			for k, v := range test.params {
 				params[k] = v
 			}
-			batch := clsCompute(t, test.name, params, map[string]*Tensor{"input": x, "target": test.target})
+			batch := mustCompute(t, test.name, params, map[string]*Tensor{"input": x, "target": test.target})
 			for s := range n {
-				one := clsCompute(t, test.name, params, map[string]*Tensor{"input": clsVec(x.Data[s*c : s*c+c]...), "target": test.row(s)})
+				one := mustCompute(t, test.name, params, map[string]*Tensor{"input": clsVec(x.Data[s*c : s*c+c]...), "target": test.row(s)})
 				if got, want := batch.Elements.Data[s], one.Loss.Data[0]; got != want {
 					t.Fatalf("sample %d: batch loss %v; want %v", s, got, want)
 				}

@@ -72,10 +72,7 @@ func computeCosineEmbedding(c *Call, r *Result) error {
 	el := r.SetElements(b.Shape...).Data
 	g1 := r.Grad("input1", x1.Shape...).Data
 	g2 := r.Grad("input2", x2.Shape...).Data
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	var cosOut []float64
 	if c.Detail {
 		t := NewTensor(b.Shape...)
@@ -193,6 +190,6 @@ func cosineEmbeddingAddSquaresGrad(x, gx []float64, g float64) {
 
 // randomCosineEmbedding returns normal (N, D) embeddings and ±1 targets.
 func randomCosineEmbedding(rng *rand.Rand, s Scale) map[string]*Tensor {
-	shape := marginEmbeddingShape(s)
-	return map[string]*Tensor{"input1": RandN(rng, shape...), "input2": RandN(rng, shape...), "target": marginRandomSigns(rng, shape[0])}
+	shape := scaleShape(s)
+	return map[string]*Tensor{"input1": RandN(rng, shape...), "input2": RandN(rng, shape...), "target": randomSigns(rng, shape[0])}
 }

@@ -37,7 +37,7 @@ func TestCosineEmbeddingTraps(t *testing.T) {
 			loss: 3/math.Sqrt((9+eps)*(2+eps)) - 0.5},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			res, err := marginTestCall(t, "CosineEmbeddingLoss", map[string]any{"margin": test.margin, "reduction": "sum"},
+			res, err := tryCompute(t, "CosineEmbeddingLoss", map[string]any{"margin": test.margin, "reduction": "sum"},
 				map[string]*Tensor{
 					"input1": marginTestTensor([]int{len(test.x1)}, test.x1...),
 					"input2": marginTestTensor([]int{len(test.x2)}, test.x2...),
@@ -59,7 +59,7 @@ func TestCosineEmbeddingBroadcast(t *testing.T) {
 	// input2 of shape (1, 1) against (1, 3): the product sums over the
 	// broadcast features, but Σ x2² over input2's single feature, so the
 	// "cosine" is 12/sqrt(14·4) > 1, as in PyTorch.
-	res, err := marginTestCall(t, "CosineEmbeddingLoss", map[string]any{"reduction": "none"}, map[string]*Tensor{
+	res, err := tryCompute(t, "CosineEmbeddingLoss", map[string]any{"reduction": "none"}, map[string]*Tensor{
 		"input1": marginTestTensor([]int{1, 3}, 1, 2, 3),
 		"input2": marginTestTensor([]int{1, 1}, 2),
 		"target": marginTestTensor([]int{2}, 1, -1),
@@ -85,7 +85,7 @@ func TestCosineEmbeddingErrors(t *testing.T) {
 		{"target length mismatch", NewTensor(2, 3), NewTensor(2, 3), NewTensor(3), "target"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			_, err := marginTestCall(t, "CosineEmbeddingLoss", nil, map[string]*Tensor{"input1": test.x1, "input2": test.x2, "target": test.y})
+			_, err := tryCompute(t, "CosineEmbeddingLoss", nil, map[string]*Tensor{"input1": test.x1, "input2": test.x2, "target": test.y})
 			var e *Error
 			if !errors.As(err, &e) || e.Field != test.field {
 				t.Errorf("error = %v; want an *Error on %s", err, test.field)
@@ -95,7 +95,7 @@ func TestCosineEmbeddingErrors(t *testing.T) {
 }
 
 func TestCosineEmbeddingEmptyBatch(t *testing.T) {
-	res, err := marginTestCall(t, "CosineEmbeddingLoss", nil, map[string]*Tensor{
+	res, err := tryCompute(t, "CosineEmbeddingLoss", nil, map[string]*Tensor{
 		"input1": NewTensor(0, 3), "input2": NewTensor(0, 3), "target": NewTensor(0)})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestCosineEmbeddingGradients(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			checkGradients(t, spec, test.params, map[string]*Tensor{
-				"input1": RandN(rng, test.s1...), "input2": RandN(rng, test.s2...), "target": marginRandomSigns(rng, test.sy...)})
+				"input1": RandN(rng, test.s1...), "input2": RandN(rng, test.s2...), "target": randomSigns(rng, test.sy...)})
 		})
 	}
 }

@@ -115,10 +115,7 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 			total += w.Data[int(t)]
 		}
 	}
-	f := 1.0
-	if red == ReductionMean {
-		f = 1 / total
-	}
+	f := gradScale(red, total)
 	// γ = ∂loss/∂lp is a[t] at the target plus b·w_c from the smoothing
 	// term, in PyTorch's order: the upstream gradient is scaled by 1/W
 	// first, then by the weight.
@@ -133,13 +130,13 @@ func ceIndices(c *Call, r *Result, eps float64) error {
 	}
 	// The rows are independent: large inputs are split across the cores.
 	var nllSum, smSum float64 // the two terms' sums, for the mean with ε > 0
-	if parts := clsParts(l.Positions(), C); parts == 1 {
+	if parts := parallelParts(l.Positions(), C); parts == 1 {
 		nllSum, smSum = job.rows(0, l.Positions())
 	} else {
 		sums := make([][2]float64, parts)
 		pj := &ceIndexRows{}
 		*pj = job // only this copy escapes to the goroutines
-		clsSplit(parts, l.Positions(), func(p, lo, hi int) { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
+		parallelSplit(parts, l.Positions(), func(p, lo, hi int) { sums[p][0], sums[p][1] = pj.rows(lo, hi) })
 		for _, s := range sums {
 			nllSum += s[0]
 			smSum += s[1]
@@ -270,10 +267,7 @@ func ceProbabilities(c *Call, r *Result, eps float64) error {
 	el := r.SetElements(l.Out...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
-	f := 1.0
-	if red == ReductionMean {
-		f = 1 / float64(l.Positions())
-	}
+	f := gradScale(red, float64(l.Positions()))
 	for k := range l.Positions() {
 		base := l.Base(k)
 		m, ls, inv := ceExpRow(x.Data, gx, base, S, C)
@@ -348,20 +342,24 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 			}
 		}
 		for j, v := range row {
-			// clsExp(v − m), inlined by hand: this loop is most of the
-			// cost of the loss.
+			// fastExp(v − m), inlined by hand (it is too large for the
+			// compiler to inline): this loop is most of the cost of the
+			// loss. Keep it in step with fastExp.
 			d := v - m
-			if !(d > -708 && d < 709) {
+			if !(d >= -700 && d < 709.79) {
 				out[j] = math.Exp(d)
 				sum += out[j]
 				continue
 			}
-			kf := d*(256/math.Ln2) + clsExpShift
-			kf -= clsExpShift
+			kf := d*(256/math.Ln2) + expShifter
+			kf -= expShifter
 			k := int64(kf)
-			r := (d - kf*clsExpLn2Hi) - kf*clsExpLn2Lo
+			r := (d - kf*(ln2Hi/256)) - kf*(ln2Lo/256)
 			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
-			ev := clsExpTable[k&255] * p * math.Float64frombits(uint64((k>>8)+1023)<<52)
+			// fastExp's final factor 2 is folded into the scale: with
+			// d ≤ 0 nothing overflows, and with d ≥ −700 nothing is
+			// subnormal, so doubling earlier rounds the same.
+			ev := math.Float64frombits(uint64(k>>8+1023)<<52) * expTable[k&255] * p
 			out[j] = ev
 			sum += ev
 		}
@@ -373,7 +371,7 @@ func ceExpRow(x, e []float64, base, S, C int) (m, ls, inv float64) {
 		}
 		for j := range C {
 			i := base + j*S
-			ev := clsExp(x[i] - m)
+			ev := fastExp(x[i] - m)
 			e[i] = ev
 			sum += ev
 		}

@@ -108,7 +108,7 @@ func TestCrossEntropyMatchesFormula(t *testing.T) {
 			for i, v := range test.y {
 				y.Data[i] = float64(v)
 			}
-			r := clsCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": clsMat(x...), "target": y})
+			r := mustCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": clsMat(x...), "target": y})
 			for i := range el {
 				if !closeTo(r.Elements.Data[i], el[i], 1e-12, 1e-15) {
 					t.Errorf("elements[%d] = %v; want %v", i, r.Elements.Data[i], el[i])
@@ -128,7 +128,7 @@ func TestCrossEntropyTraps(t *testing.T) {
 
 	t.Run("all targets ignored: mean NaN, gradient 0", func(t *testing.T) {
 		for _, params := range []map[string]any{{}, {"weight": w}, {"label_smoothing": 0.3, "weight": w}} {
-			r := clsCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": x, "target": clsVec(-100, -100, -100)})
+			r := mustCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": x, "target": clsVec(-100, -100, -100)})
 			if !math.IsNaN(r.Loss.Data[0]) {
 				t.Errorf("%v: loss = %v; want NaN", params, r.Loss.Data[0])
 			}
@@ -141,9 +141,9 @@ func TestCrossEntropyTraps(t *testing.T) {
 	})
 
 	t.Run("ignore_index equal to a class drops those rows", func(t *testing.T) {
-		got := clsCompute(t, "CrossEntropyLoss", map[string]any{"ignore_index": 3, "weight": w},
+		got := mustCompute(t, "CrossEntropyLoss", map[string]any{"ignore_index": 3, "weight": w},
 			map[string]*Tensor{"input": x, "target": y}).Loss.Data[0]
-		want := clsCompute(t, "CrossEntropyLoss", map[string]any{"weight": w}, map[string]*Tensor{
+		want := mustCompute(t, "CrossEntropyLoss", map[string]any{"weight": w}, map[string]*Tensor{
 			"input":  clsMat([]float64{1, 2, 0.5, -1}, []float64{2.5, 0.1, -0.7, 1.2}),
 			"target": clsVec(1, 0)}).Loss.Data[0]
 		if !closeTo(got, want, 1e-14, 0) {
@@ -153,8 +153,8 @@ func TestCrossEntropyTraps(t *testing.T) {
 
 	t.Run("negative smoothing is no smoothing", func(t *testing.T) {
 		for _, target := range []*Tensor{y, clsMat([]float64{0.1, 0.6, 0.2, 0.1}, []float64{0, 0, 1, 0}, []float64{0.25, 0.25, 0.25, 0.25})} {
-			got := clsCompute(t, "CrossEntropyLoss", map[string]any{"label_smoothing": -0.5}, map[string]*Tensor{"input": x, "target": target})
-			want := clsCompute(t, "CrossEntropyLoss", nil, map[string]*Tensor{"input": x, "target": target})
+			got := mustCompute(t, "CrossEntropyLoss", map[string]any{"label_smoothing": -0.5}, map[string]*Tensor{"input": x, "target": target})
+			want := mustCompute(t, "CrossEntropyLoss", nil, map[string]*Tensor{"input": x, "target": target})
 			if got.Loss.Data[0] != want.Loss.Data[0] || !slices.Equal(got.Grads["input"].Data, want.Grads["input"].Data) {
 				t.Errorf("ε = −0.5 gives %v; want the unsmoothed %v", got.Loss.Data[0], want.Loss.Data[0])
 			}
@@ -167,8 +167,8 @@ func TestCrossEntropyTraps(t *testing.T) {
 
 	t.Run("probability targets divide by positions, not weights", func(t *testing.T) {
 		q := clsMat([]float64{0.05, 0.85, 0.05, 0.05}, []float64{0.05, 0.05, 0.05, 0.85}, []float64{0.85, 0.05, 0.05, 0.05})
-		soft := clsCompute(t, "CrossEntropyLoss", map[string]any{"weight": w}, map[string]*Tensor{"input": x, "target": q})
-		smooth := clsCompute(t, "CrossEntropyLoss", map[string]any{"weight": w, "label_smoothing": 0.2}, map[string]*Tensor{"input": x, "target": y})
+		soft := mustCompute(t, "CrossEntropyLoss", map[string]any{"weight": w}, map[string]*Tensor{"input": x, "target": q})
+		smooth := mustCompute(t, "CrossEntropyLoss", map[string]any{"weight": w, "label_smoothing": 0.2}, map[string]*Tensor{"input": x, "target": y})
 		// The same per-row terms, different denominators: N = 3 and Σ w[y] = 2 + 1.5 + 0.5.
 		for i := range 3 {
 			if !closeTo(soft.Elements.Data[i], smooth.Elements.Data[i], 1e-12, 0) {
@@ -184,7 +184,7 @@ func TestCrossEntropyTraps(t *testing.T) {
 	})
 
 	t.Run("zero weights give NaN", func(t *testing.T) {
-		r := clsCompute(t, "CrossEntropyLoss", map[string]any{"weight": clsVec(0, 0, 0, 0)}, map[string]*Tensor{"input": x, "target": y})
+		r := mustCompute(t, "CrossEntropyLoss", map[string]any{"weight": clsVec(0, 0, 0, 0)}, map[string]*Tensor{"input": x, "target": y})
 		if !math.IsNaN(r.Loss.Data[0]) {
 			t.Errorf("loss = %v; want NaN (0/0)", r.Loss.Data[0])
 		}
@@ -193,26 +193,26 @@ func TestCrossEntropyTraps(t *testing.T) {
 	t.Run("empty batch", func(t *testing.T) {
 		in := map[string]*Tensor{"input": NewTensor(0, 4), "target": NewTensor(0)}
 		for red, want := range map[string]float64{"mean": math.NaN(), "sum": 0} {
-			r := clsCompute(t, "CrossEntropyLoss", map[string]any{"reduction": red, "label_smoothing": 0.1}, in)
+			r := mustCompute(t, "CrossEntropyLoss", map[string]any{"reduction": red, "label_smoothing": 0.1}, in)
 			if got := r.Loss.Data[0]; !closeTo(got, want, 0, 0) {
 				t.Errorf("%s = %v; want %v", red, got, want)
 			}
 		}
-		r := clsCompute(t, "CrossEntropyLoss", map[string]any{"reduction": "none"}, in)
+		r := mustCompute(t, "CrossEntropyLoss", map[string]any{"reduction": "none"}, in)
 		if !slices.Equal(r.Loss.Shape, []int{0}) {
 			t.Errorf("none shape = %v; want [0]", r.Loss.Shape)
 		}
 	})
 
 	t.Run("huge logits stay finite", func(t *testing.T) {
-		r := clsCompute(t, "CrossEntropyLoss", nil, map[string]*Tensor{"input": clsMat([]float64{1000, -1000, 0}), "target": clsVec(1)})
+		r := mustCompute(t, "CrossEntropyLoss", nil, map[string]*Tensor{"input": clsMat([]float64{1000, -1000, 0}), "target": clsVec(1)})
 		if got, want := r.Loss.Data[0], 2000.0; !closeTo(got, want, 1e-12, 0) {
 			t.Errorf("loss = %v; want %v", got, want)
 		}
 	})
 
 	t.Run("a +Inf logit makes its row NaN", func(t *testing.T) {
-		r := clsCompute(t, "CrossEntropyLoss", map[string]any{"reduction": "none"},
+		r := mustCompute(t, "CrossEntropyLoss", map[string]any{"reduction": "none"},
 			map[string]*Tensor{"input": clsMat([]float64{math.Inf(1), 0, 1}, []float64{0, 1, 2}), "target": clsVec(0, 0)})
 		if !math.IsNaN(r.Loss.Data[0]) || math.IsNaN(r.Loss.Data[1]) {
 			t.Errorf("losses = %v; want [NaN finite]", r.Loss.Data)
@@ -259,11 +259,11 @@ func TestCrossEntropyLargeBatch(t *testing.T) {
 	}
 	w := RandU(rng, 0.5, 2, c)
 	params := map[string]any{"reduction": "sum", "weight": w, "label_smoothing": 0.1}
-	batch := clsCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": x, "target": y})
+	batch := mustCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": x, "target": y})
 	sum := 0.0
 	for i := range n {
 		row := &Tensor{Shape: []int{c}, Data: x.Data[i*c : i*c+c]}
-		one := clsCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": row, "target": Scalar(y.Data[i])})
+		one := mustCompute(t, "CrossEntropyLoss", params, map[string]*Tensor{"input": row, "target": Scalar(y.Data[i])})
 		sum += one.Loss.Data[0]
 		if got, want := batch.Elements.Data[i], one.Loss.Data[0]; got != want {
 			t.Fatalf("row %d: batch loss %v; want %v", i, got, want)

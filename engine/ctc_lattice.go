@@ -450,7 +450,7 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 			if v-v != 0 { // NaN or ±Inf
 				return 0, false // NaN and ±Inf follow ATen's arithmetic exactly in log space
 			}
-			e := ctcExp(v)
+			e := fastExp(v)
 			if used[c] && !(e >= ctcFastMinProb && e <= ctcFastMaxProb) {
 				return 0, false
 			}
@@ -600,47 +600,6 @@ func (w *ctcWork) fastPosterior(b, t int, alpha, beta []float64, g float64, grad
 			gt[ext[s]] -= o * inv
 		}
 	}
-	if g != 1 {
-		for c := range gt {
-			gt[c] *= g
-		}
-	}
+	ScaleBy(gt, g)
 	return true
-}
-
-// ctcExpTable[j] = 2^(j/ctcExpN), for ctcExp.
-const ctcExpN = 128
-
-var ctcExpTable = func() (t [ctcExpN]float64) {
-	for j := range t {
-		t[j] = math.Exp2(float64(j) / ctcExpN)
-	}
-	return t
-}()
-
-// ctcExp returns e^x to within a few ulp of math.Exp (relative 5e-16),
-// about a quarter faster: with
-// x = (k·ln2)/128 + r, |r| ≤ ln2/256,
-//
-//	e^x = 2^(k>>7) · 2^((k&127)/128) · e^r
-//
-// with e^r from its degree-5 Taylor polynomial (error below 1e-17). Outside
-// (−700, 700), and for NaN, it is math.Exp.
-func ctcExp(x float64) float64 {
-	if !(x > -700 && x < 700) {
-		return math.Exp(x)
-	}
-	const (
-		invLn2N = ctcExpN / math.Ln2
-		ln2HiN  = 6.93147180369123816490e-01 / ctcExpN // Cody–Waite split of ln2/128
-		ln2LoN  = 1.90821492927058770002e-10 / ctcExpN
-		shift   = 0x1.8p52 // adding it rounds to an integer in the low mantissa bits
-	)
-	kd := x*invLn2N + shift
-	k := int64(math.Float64bits(kd))
-	kd -= shift
-	r := x - kd*ln2HiN - kd*ln2LoN
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
-	s := math.Float64frombits(math.Float64bits(ctcExpTable[k&(ctcExpN-1)]) + uint64(k>>7)<<52)
-	return s * p
 }

@@ -102,7 +102,7 @@ func computeGaussianNLL(c *Call, r *Result) error {
 	switch {
 	case ix == nil && iy == nil && slices.Equal(vshape, shape):
 		// Heteroscedastic: one variance per element.
-		regprobParallel(n, regprobGrain, func(lo, hi int) {
+		parallelFor(n, 1, func(lo, hi int) {
 			for k := lo; k < hi; k++ {
 				el[k], gx[k], gv[k] = gaussianNLLTerm(xs[k]-ys[k], vs[k], eps, h, add)
 			}
@@ -110,7 +110,7 @@ func computeGaussianNLL(c *Call, r *Result) error {
 	case ix == nil && iy == nil && len(shape) > 0 && vshape[len(vshape)-1] == 1 && len(vs)*shape[len(shape)-1] == n:
 		// Homoscedastic rows: var has shape (*, 1) against (*, D).
 		d := shape[len(shape)-1]
-		regprobParallel(len(vs), regprobGrain/max(d, 1), func(lo, hi int) {
+		parallelFor(len(vs), d, func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				var g float64
 				for k := row * d; k < (row+1)*d; k++ {
@@ -172,7 +172,7 @@ func gaussianNLLTerm(d, vr, eps, h, add float64) (l, gx, gv float64) {
 		qv, hv = q/v, h/v
 		qvv = qv / v
 	}
-	return 0.5*(regprobLog(v)+qv) + add, hv * (2 * d), hv - h*qvv
+	return 0.5*(fastLog(v)+qv) + add, hv * (2 * d), hv - h*qvv
 }
 
 // gaussianNLLVarShape returns the shape var takes in the loss under

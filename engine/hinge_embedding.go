@@ -51,10 +51,7 @@ func computeHingeEmbedding(c *Call, r *Result) error {
 	margin := c.Float("margin")
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	for k := range el {
 		xv, yv := x.Data[b.A(k)], y.Data[b.B(k)]
 		h := margin - xv
@@ -90,5 +87,5 @@ func computeHingeEmbedding(c *Call, r *Result) error {
 // randomHingeEmbedding returns non-negative distances and ±1 targets.
 func randomHingeEmbedding(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
-	return map[string]*Tensor{"input": RandU(rng, 0, 2, shape...), "target": marginRandomSigns(rng, shape...)}
+	return map[string]*Tensor{"input": RandU(rng, 0, 2, shape...), "target": randomSigns(rng, shape...)}
 }

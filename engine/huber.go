@@ -43,7 +43,7 @@ func computeHuber(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	n := len(el)
-	f := regprobGradScale(red, float64(n))
+	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfDelta := 0.5 * delta
 	body := func(lo, hi int) {
@@ -70,11 +70,7 @@ func computeHuber(c *Call, r *Result) error {
 			gx[i] += g * f
 		}
 	}
-	if ia == nil {
-		regprobParallel(n, regprobGrain, body)
-	} else {
-		body(0, n) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, float64(n))
 	return nil
 }
@@ -85,5 +81,5 @@ func computeHuber(c *Call, r *Result) error {
 // passing through as in PyTorch.
 func huberTerm(d, delta, halfDelta float64) (l, g float64) {
 	z := math.Abs(d)
-	return regprobSelect(z < delta, 0.5*z*z, delta*(z-halfDelta)), max(-delta, min(delta, d))
+	return selectFloat(z < delta, 0.5*z*z, delta*(z-halfDelta)), max(-delta, min(delta, d))
 }

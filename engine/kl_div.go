@@ -68,7 +68,7 @@ func computeKLDiv(c *Call, r *Result) error {
 			denom = float64(x.Shape[0])
 		}
 	}
-	f := regprobGradScale(red, denom)
+	f := gradScale(red, denom)
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	body := func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -82,7 +82,7 @@ func computeKLDiv(c *Call, r *Result) error {
 			xv, yv := xs[i], ys[j]
 			var g float64
 			if logTarget {
-				e := regprobExp(yv)
+				e := fastExp(yv)
 				el[k], g = e*(yv-xv), -e
 			} else {
 				el[k], g = klDivXlogy(yv)-yv*xv, -yv
@@ -94,21 +94,17 @@ func computeKLDiv(c *Call, r *Result) error {
 			}
 		}
 	}
-	if ia == nil {
-		regprobParallel(len(el), regprobGrain, body)
-	} else {
-		body(0, len(el)) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, denom)
 	if c.Detail {
 		p := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
-			p.Data[i] = regprobExp(xv)
+			p.Data[i] = fastExp(xv)
 		}
 		q := NewTensor(y.Shape...)
 		for i, yv := range y.Data {
 			if logTarget {
-				yv = regprobExp(yv)
+				yv = fastExp(yv)
 			}
 			q.Data[i] = yv
 		}
@@ -120,7 +116,7 @@ func computeKLDiv(c *Call, r *Result) error {
 // klDivXlogy is ATen's xlogy(y, y): 0 where y = 0 (so 0·log 0 = 0), else
 // y·log y, which is NaN for NaN and negative y.
 func klDivXlogy(y float64) float64 {
-	return regprobSelect(y == 0, 0, y*regprobLog(y))
+	return selectFloat(y == 0, 0, y*fastLog(y))
 }
 
 // randomKLDiv returns rows of log-probabilities and rows of target

@@ -65,7 +65,6 @@ func TestKLDivTraps(t *testing.T) {
 }
 
 func TestKLDivDetailDistributions(t *testing.T) {
-	spec, _ := Lookup("KLDivLoss")
 	for _, test := range []struct {
 		logTarget bool
 		target    string
@@ -74,16 +73,8 @@ func TestKLDivDetailDistributions(t *testing.T) {
 		{false, "[0.25, 0.75]", "[0.25, 0.75]"},
 		{true, "[0, 1]", "[1, " + regprobFtoa(math.E) + "]"},
 	} {
-		c, err := NewCall(spec, map[string]any{"log_target": test.logTarget},
+		r := mustCompute(t, "KLDivLoss", map[string]any{"log_target": test.logTarget},
 			map[string]*Tensor{"input": regprobTensor(t, "[0, -1]"), "target": regprobTensor(t, test.target)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Detail = true
-		r, err := c.Compute()
-		if err != nil {
-			t.Fatal(err)
-		}
 		compareTensor(t, "input_prob", r.Detail["input_prob"].(*Tensor), regprobTensor(t, "[1, "+regprobFtoa(math.Exp(-1))+"]"))
 		compareTensor(t, "target_prob", r.Detail["target_prob"].(*Tensor), regprobTensor(t, test.want))
 	}

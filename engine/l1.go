@@ -58,32 +58,3 @@ func randomRegression(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
 	return map[string]*Tensor{"input": RandN(rng, shape...), "target": RandN(rng, shape...)}
 }
-
-// scaleShape is the element-wise benchmark shape of each scale.
-func scaleShape(s Scale) []int {
-	switch s {
-	case ScaleSmall:
-		return []int{4, 16}
-	case ScaleLarge:
-		return []int{1024, 1024}
-	}
-	return []int{3, 4}
-}
-
-// RandN returns a tensor of standard normal samples.
-func RandN(rng *rand.Rand, shape ...int) *Tensor {
-	t := NewTensor(shape...)
-	for i := range t.Data {
-		t.Data[i] = rng.NormFloat64()
-	}
-	return t
-}
-
-// RandU returns a tensor of uniform samples in [lo, hi).
-func RandU(rng *rand.Rand, lo, hi float64, shape ...int) *Tensor {
-	t := NewTensor(shape...)
-	for i := range t.Data {
-		t.Data[i] = lo + (hi-lo)*rng.Float64()
-	}
-	return t
-}

@@ -69,10 +69,7 @@ func computeMarginRanking(c *Call, r *Result) error {
 		r.Detail["margin_term"] = t
 		zs = t.Data
 	}
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	if i1 == nil && i2 == nil && iy == nil {
 		// Same shapes: the common case, without index maps.
 		x1d, x2d, yd := x1.Data[:len(el)], x2.Data[:len(el)], y.Data[:len(el)]
@@ -128,17 +125,5 @@ func marginRankingAt(idx []int, k int) int {
 // randomMarginRanking returns 1-D normal scores and ±1 targets.
 func randomMarginRanking(rng *rand.Rand, s Scale) map[string]*Tensor {
 	n := Numel(scaleShape(s))
-	return map[string]*Tensor{"input1": RandN(rng, n), "input2": RandN(rng, n), "target": marginRandomSigns(rng, n)}
-}
-
-// marginRandomSigns returns a tensor of random ±1.
-func marginRandomSigns(rng *rand.Rand, shape ...int) *Tensor {
-	t := NewTensor(shape...)
-	for i := range t.Data {
-		t.Data[i] = 1
-		if rng.IntN(2) == 0 {
-			t.Data[i] = -1
-		}
-	}
-	return t
+	return map[string]*Tensor{"input1": RandN(rng, n), "input2": RandN(rng, n), "target": randomSigns(rng, n)}
 }

@@ -26,7 +26,7 @@ func TestMultiLabelMarginTraps(t *testing.T) {
 	x := clsMat([]float64{0.5, 1, 0, 0.2})
 	loss := func(t *testing.T, target *Tensor) *Result {
 		t.Helper()
-		return clsCompute(t, "MultiLabelMarginLoss", nil, map[string]*Tensor{"input": x, "target": target})
+		return mustCompute(t, "MultiLabelMarginLoss", nil, map[string]*Tensor{"input": x, "target": target})
 	}
 
 	t.Run("a duplicate label counts twice", func(t *testing.T) {
@@ -53,7 +53,7 @@ func TestMultiLabelMarginTraps(t *testing.T) {
 	})
 
 	t.Run("strict hinge at x_j − x_i = 1", func(t *testing.T) {
-		r := clsCompute(t, "MultiLabelMarginLoss", nil, map[string]*Tensor{"input": clsMat([]float64{0, 1, -5}), "target": clsMat([]float64{1, -1, 0})})
+		r := mustCompute(t, "MultiLabelMarginLoss", nil, map[string]*Tensor{"input": clsMat([]float64{0, 1, -5}), "target": clsMat([]float64{1, -1, 0})})
 		if got := r.Loss.Data[0]; got != 0 {
 			t.Errorf("loss = %v; want 0", got)
 		}
@@ -83,7 +83,7 @@ func TestMultiLabelMarginTraps(t *testing.T) {
 	t.Run("empty batch", func(t *testing.T) {
 		in := map[string]*Tensor{"input": NewTensor(0, 3), "target": NewTensor(0, 3)}
 		clsWantError(t, "MultiLabelMarginLoss", map[string]any{"reduction": "mean"}, in, "input")
-		r := clsCompute(t, "MultiLabelMarginLoss", map[string]any{"reduction": "none"}, in)
+		r := mustCompute(t, "MultiLabelMarginLoss", map[string]any{"reduction": "none"}, in)
 		if !slices.Equal(r.Loss.Shape, []int{0}) {
 			t.Errorf("none shape = %v; want [0]", r.Loss.Shape)
 		}

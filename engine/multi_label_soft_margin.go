@@ -86,11 +86,11 @@ func computeMultiLabelSoftMargin(c *Call, r *Result) error {
 		job.w = w.Data
 	}
 	// The samples are independent: large inputs are split across the cores.
-	if parts := clsParts(len(el), C); parts == 1 {
+	if parts := parallelParts(len(el), C); parts == 1 {
 		job.rows(0, len(el))
 	} else {
 		pj := job // only this copy escapes to the goroutines
-		clsSplit(parts, len(el), func(_, lo, hi int) { pj.rows(lo, hi) })
+		parallelSplit(parts, len(el), func(_, lo, hi int) { pj.rows(lo, hi) })
 	}
 	r.Reduce(c.Reduction(), float64(len(el)))
 	if c.Detail {
@@ -121,8 +121,8 @@ func (mr *mlsmRows) rows(lo, hi int) {
 			xv, yv := mr.x[k], mr.y[mr.iy.At(k)]
 			// log σ(±x) = min(±x, 0) − log1p(b) and their derivatives
 			// share b = exp(−|x|), as in PyTorch's logsigmoid kernels.
-			b := clsExp(-math.Abs(xv))
-			l1p := clsLog1p(b)
+			b := fastExp(-math.Abs(xv))
+			l1p := fastLog1p(b)
 			q := b / (1 + b)
 			e := -(yv*(min(xv, 0)-l1p) + (1-yv)*(min(-xv, 0)-l1p))
 			g := mr.gc

@@ -40,7 +40,7 @@ func TestMultiLabelSoftMarginTraps(t *testing.T) {
 
 	t.Run("weights do not change the division by C", func(t *testing.T) {
 		w := []float64{2, 0, 1}
-		r := clsCompute(t, "MultiLabelSoftMarginLoss", map[string]any{"weight": clsVec(w...), "reduction": "none"}, map[string]*Tensor{"input": x, "target": y})
+		r := mustCompute(t, "MultiLabelSoftMarginLoss", map[string]any{"weight": clsVec(w...), "reduction": "none"}, map[string]*Tensor{"input": x, "target": y})
 		for n := range 2 {
 			want := 0.0
 			for c := range 3 {
@@ -56,8 +56,8 @@ func TestMultiLabelSoftMarginTraps(t *testing.T) {
 
 	t.Run("a broadcast target equals the repeated one", func(t *testing.T) {
 		row := clsVec(1, 0, 1)
-		a := clsCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": x, "target": row})
-		b := clsCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": x, "target": clsMat(row.Data, row.Data)})
+		a := mustCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": x, "target": row})
+		b := mustCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": x, "target": clsMat(row.Data, row.Data)})
 		if a.Loss.Data[0] != b.Loss.Data[0] || !slices.Equal(a.Grads["input"].Data, b.Grads["input"].Data) {
 			t.Errorf("broadcast target gives %v; want %v", a.Loss.Data[0], b.Loss.Data[0])
 		}
@@ -71,7 +71,7 @@ func TestMultiLabelSoftMarginTraps(t *testing.T) {
 	})
 
 	t.Run("label 0 at x = −Inf is NaN, label 1 is +Inf", func(t *testing.T) {
-		r := clsCompute(t, "MultiLabelSoftMarginLoss", map[string]any{"reduction": "none"},
+		r := mustCompute(t, "MultiLabelSoftMarginLoss", map[string]any{"reduction": "none"},
 			map[string]*Tensor{"input": clsMat([]float64{math.Inf(-1)}, []float64{math.Inf(-1)}), "target": clsMat([]float64{0}, []float64{1})})
 		if !math.IsNaN(r.Loss.Data[0]) || !math.IsInf(r.Loss.Data[1], 1) {
 			t.Errorf("losses = %v; want [NaN +Inf]", r.Loss.Data)
@@ -79,14 +79,14 @@ func TestMultiLabelSoftMarginTraps(t *testing.T) {
 	})
 
 	t.Run("huge logits stay finite", func(t *testing.T) {
-		r := clsCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": clsMat([]float64{1000, -1000}), "target": clsMat([]float64{0, 1})})
+		r := mustCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": clsMat([]float64{1000, -1000}), "target": clsMat([]float64{0, 1})})
 		if got, want := r.Loss.Data[0], 1000.0; !closeTo(got, want, 1e-15, 0) {
 			t.Errorf("loss = %v; want %v", got, want)
 		}
 	})
 
 	t.Run("detail sigmoid", func(t *testing.T) {
-		r := clsCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": x, "target": y})
+		r := mustCompute(t, "MultiLabelSoftMarginLoss", nil, map[string]*Tensor{"input": x, "target": y})
 		s := r.Detail["sigmoid"].(*Tensor)
 		for i, v := range x.Data {
 			if got, want := s.Data[i], 1/(1+math.Exp(-v)); !closeTo(got, want, 1e-15, 0) {

@@ -93,11 +93,11 @@ func computeMultiMargin(c *Call, r *Result) error {
 		job.w = w.Data
 	}
 	// The samples are independent: large inputs are split across the cores.
-	if parts := clsParts(n, C); parts == 1 {
+	if parts := parallelParts(n, C); parts == 1 {
 		job.rows(0, n)
 	} else {
 		pj := job // only this copy escapes to the goroutines
-		clsSplit(parts, n, func(_, lo, hi int) { pj.rows(lo, hi) })
+		parallelSplit(parts, n, func(_, lo, hi int) { pj.rows(lo, hi) })
 	}
 	r.Reduce(red, float64(n))
 	if c.Detail {

@@ -44,7 +44,7 @@ func TestMultiMarginTraps(t *testing.T) {
 
 	t.Run("the weight is indexed by the target class", func(t *testing.T) {
 		for _, p := range []int{1, 2} {
-			r := clsCompute(t, "MultiMarginLoss", map[string]any{"p": p, "weight": clsVec(w...), "reduction": "none"},
+			r := mustCompute(t, "MultiMarginLoss", map[string]any{"p": p, "weight": clsVec(w...), "reduction": "none"},
 				map[string]*Tensor{"input": x, "target": clsVec(1, 3)})
 			for n, y := range []int{1, 3} {
 				if got, want := r.Loss.Data[n], mmReference(x.Data[n*4:n*4+4], y, w, 1, p); !closeTo(got, want, 1e-14, 0) {
@@ -56,7 +56,7 @@ func TestMultiMarginTraps(t *testing.T) {
 
 	t.Run("strict hinge: no loss and no gradient at z = 0", func(t *testing.T) {
 		// margin − x_y + x_i = 1 − 2 + 1 = 0 for class 2.
-		r := clsCompute(t, "MultiMarginLoss", map[string]any{"p": 2}, map[string]*Tensor{"input": clsMat([]float64{-5, 2, 1}), "target": clsVec(1)})
+		r := mustCompute(t, "MultiMarginLoss", map[string]any{"p": 2}, map[string]*Tensor{"input": clsMat([]float64{-5, 2, 1}), "target": clsVec(1)})
 		if got := r.Loss.Data[0]; got != 0 {
 			t.Errorf("loss = %v; want 0", got)
 		}
@@ -68,7 +68,7 @@ func TestMultiMarginTraps(t *testing.T) {
 	})
 
 	t.Run("NaN scores add nothing", func(t *testing.T) {
-		r := clsCompute(t, "MultiMarginLoss", nil, map[string]*Tensor{"input": clsMat([]float64{math.NaN(), 0, 0.5}), "target": clsVec(1)})
+		r := mustCompute(t, "MultiMarginLoss", nil, map[string]*Tensor{"input": clsMat([]float64{math.NaN(), 0, 0.5}), "target": clsVec(1)})
 		if got, want := r.Loss.Data[0], 1.5/3; got != want {
 			t.Errorf("loss = %v; want only the finite term %v", got, want)
 		}
@@ -76,7 +76,7 @@ func TestMultiMarginTraps(t *testing.T) {
 
 	t.Run("empty batch", func(t *testing.T) {
 		in := map[string]*Tensor{"input": NewTensor(0, 3), "target": NewTensor(0)}
-		r := clsCompute(t, "MultiMarginLoss", map[string]any{"reduction": "none"}, in)
+		r := mustCompute(t, "MultiMarginLoss", map[string]any{"reduction": "none"}, in)
 		if len(r.Loss.Shape) != 1 || r.Loss.Shape[0] != 0 {
 			t.Errorf("none shape = %v; want [0]", r.Loss.Shape)
 		}

@@ -40,7 +40,7 @@ func TestNLLTraps(t *testing.T) {
 
 	t.Run("weighted mean divides by the target weights", func(t *testing.T) {
 		w := clsVec(1, 2, 4)
-		r := clsCompute(t, "NLLLoss", map[string]any{"weight": w}, map[string]*Tensor{"input": x, "target": y})
+		r := mustCompute(t, "NLLLoss", map[string]any{"weight": w}, map[string]*Tensor{"input": x, "target": y})
 		want := (0.5*1 + 0.25*2 + 0.75*4) / (1 + 2 + 4)
 		if got := r.Loss.Data[0]; !closeTo(got, want, 1e-15, 0) {
 			t.Errorf("loss = %v; want %v", got, want)
@@ -53,7 +53,7 @@ func TestNLLTraps(t *testing.T) {
 	t.Run("all ignored: mean NaN, sum 0, gradient 0", func(t *testing.T) {
 		ign := clsVec(-100, -100, -100)
 		for red, want := range map[string]float64{"mean": math.NaN(), "sum": 0} {
-			r := clsCompute(t, "NLLLoss", map[string]any{"reduction": red}, map[string]*Tensor{"input": x, "target": ign})
+			r := mustCompute(t, "NLLLoss", map[string]any{"reduction": red}, map[string]*Tensor{"input": x, "target": ign})
 			if got := r.Loss.Data[0]; !closeTo(got, want, 0, 0) {
 				t.Errorf("%s = %v; want %v", red, got, want)
 			}
@@ -66,7 +66,7 @@ func TestNLLTraps(t *testing.T) {
 	})
 
 	t.Run("zero weights: NaN loss and NaN at the targets", func(t *testing.T) {
-		r := clsCompute(t, "NLLLoss", map[string]any{"weight": clsVec(0, 0, 0)}, map[string]*Tensor{"input": x, "target": y})
+		r := mustCompute(t, "NLLLoss", map[string]any{"weight": clsVec(0, 0, 0)}, map[string]*Tensor{"input": x, "target": y})
 		if !math.IsNaN(r.Loss.Data[0]) {
 			t.Errorf("loss = %v; want NaN", r.Loss.Data[0])
 		}
@@ -96,8 +96,8 @@ func TestNLLTraps(t *testing.T) {
 			}
 		}
 		w := clsVec(0.5, 1, 2)
-		got := clsCompute(t, "NLLLoss", map[string]any{"weight": w, "reduction": "none"}, map[string]*Tensor{"input": xk, "target": yk})
-		want := clsCompute(t, "NLLLoss", map[string]any{"weight": w, "reduction": "none"},
+		got := mustCompute(t, "NLLLoss", map[string]any{"weight": w, "reduction": "none"}, map[string]*Tensor{"input": xk, "target": yk})
+		want := mustCompute(t, "NLLLoss", map[string]any{"weight": w, "reduction": "none"},
 			map[string]*Tensor{"input": flat, "target": &Tensor{Shape: []int{n * d}, Data: yk.Data}})
 		if !slices.Equal(got.Loss.Shape, []int{n, d}) || !slices.Equal(got.Loss.Data, want.Loss.Data) {
 			t.Errorf("none = %v %v; want [%d %d] %v", got.Loss.Shape, got.Loss.Data, n, d, want.Loss.Data)
@@ -131,8 +131,8 @@ func TestNLLTraps(t *testing.T) {
 
 	t.Run("a 2-D weight is accepted for K-dimensional inputs", func(t *testing.T) {
 		in := map[string]*Tensor{"input": RandN(rand.New(rand.NewPCG(1, 2)), 2, 3, 2), "target": NewTensor(2, 2)}
-		got := clsCompute(t, "NLLLoss", map[string]any{"weight": clsMat([]float64{1, 2, 3})}, in).Loss.Data[0]
-		want := clsCompute(t, "NLLLoss", map[string]any{"weight": clsVec(1, 2, 3)}, in).Loss.Data[0]
+		got := mustCompute(t, "NLLLoss", map[string]any{"weight": clsMat([]float64{1, 2, 3})}, in).Loss.Data[0]
+		want := mustCompute(t, "NLLLoss", map[string]any{"weight": clsVec(1, 2, 3)}, in).Loss.Data[0]
 		if got != want {
 			t.Errorf("loss with a (1, 3) weight = %v; want the (3) weight's %v", got, want)
 		}

@@ -18,21 +18,6 @@ func marginTestTensor(shape []int, data ...float64) *Tensor {
 	return &Tensor{Shape: shape, Data: data}
 }
 
-// marginTestCall evaluates loss on inputs with params.
-func marginTestCall(t *testing.T, loss string, params map[string]any, inputs map[string]*Tensor) (*Result, error) {
-	t.Helper()
-	spec, ok := Lookup(loss)
-	if !ok {
-		t.Fatalf("loss %s is not registered", loss)
-	}
-	c, err := NewCall(spec, params, inputs)
-	if err != nil {
-		return nil, err
-	}
-	c.Detail = true
-	return c.Compute()
-}
-
 // marginTestClose reports whether got and want agree to 1e-12, NaN
 // matching NaN.
 func marginTestClose(got, want float64) bool {
@@ -118,7 +103,7 @@ func TestMarginLossesNeverPanic(t *testing.T) {
 						t.Errorf("%s %v on shapes %v: panic %v", l.name, l.params, idx, p)
 					}
 				}()
-				_, err := marginTestCall(t, l.name, l.params, inputs)
+				_, err := tryCompute(t, l.name, l.params, inputs)
 				var e *Error
 				if err != nil && !errors.As(err, &e) {
 					t.Errorf("%s: error %v is a %T; want *Error", l.name, err, err)

@@ -67,7 +67,7 @@ func computePoissonNLL(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	n := len(el)
-	f := regprobGradScale(red, float64(n))
+	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	body := func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -81,16 +81,16 @@ func computePoissonNLL(c *Call, r *Result) error {
 			xv, yv := xs[i], ys[j]
 			var l, g float64
 			if logInput {
-				e := regprobExp(xv)
+				e := fastExp(xv)
 				l, g = e-yv*xv, e-yv
 			} else {
-				l, g = xv-yv*regprobLog(xv+eps), 1-yv/(xv+eps)
+				l, g = xv-yv*fastLog(xv+eps), 1-yv/(xv+eps)
 			}
 			if full {
 				// PyTorch evaluates the term everywhere, then
 				// masked_fill(target <= 1, 0): a NaN target is not masked.
-				st := yv*regprobLog(yv) - yv + 0.5*regprobLog(poissonTwoPi*yv)
-				l += regprobSelect(yv <= 1, 0, st)
+				st := yv*fastLog(yv) - yv + 0.5*fastLog(poissonTwoPi*yv)
+				l += selectFloat(yv <= 1, 0, st)
 			}
 			el[k] = l
 			if ia == nil {
@@ -100,17 +100,13 @@ func computePoissonNLL(c *Call, r *Result) error {
 			}
 		}
 	}
-	if ia == nil {
-		regprobParallel(n, regprobGrain, body)
-	} else {
-		body(0, n) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, float64(n))
 	if c.Detail {
 		rate := NewTensor(x.Shape...)
 		for i, xv := range x.Data {
 			if logInput {
-				xv = regprobExp(xv)
+				xv = fastExp(xv)
 			}
 			rate.Data[i] = xv
 		}

@@ -75,17 +75,8 @@ func TestPoissonNLLDetailRate(t *testing.T) {
 		{true, "[1, " + regprobFtoa(math.E) + "]"},
 		{false, "[0, 1]"},
 	} {
-		spec, _ := Lookup("PoissonNLLLoss")
-		c, err := NewCall(spec, map[string]any{"log_input": test.logInput},
+		r := mustCompute(t, "PoissonNLLLoss", map[string]any{"log_input": test.logInput},
 			map[string]*Tensor{"input": regprobTensor(t, "[0, 1]"), "target": regprobTensor(t, "[1, 1]")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Detail = true
-		r, err := c.Compute()
-		if err != nil {
-			t.Fatal(err)
-		}
 		compareTensor(t, "rate", r.Detail["rate"].(*Tensor), regprobTensor(t, test.want))
 	}
 }

@@ -118,7 +118,17 @@ func (r *Result) Reduce(red Reduction, denom float64) float64 {
 		return 1
 	}
 	r.SetScalar(Sum(el.Data) / denom)
-	return 1 / denom
+	return gradScale(red, denom)
+}
+
+// gradScale is the factor Reduce returns, known before the loss is
+// computed: losses that scale each element's gradient inside their loop
+// ask for it first.
+func gradScale(red Reduction, denom float64) float64 {
+	if red == ReductionMean || red == ReductionBatchMean {
+		return 1 / denom
+	}
+	return 1
 }
 
 // Sum adds xs with pairwise summation, close to PyTorch's blocked sums and

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"math"
-	"runtime"
-	"sync"
 )
 
 func init() {
@@ -49,7 +47,7 @@ func computeSmoothL1(c *Call, r *Result) error {
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	n := len(el)
-	f := regprobGradScale(red, float64(n))
+	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfBeta := 0.5 * beta
 	// Multiplying by 1/β instead of dividing by β is 2 ulp at worst, and
@@ -91,13 +89,13 @@ func computeSmoothL1(c *Call, r *Result) error {
 			if exact {
 				q, t = 0.5*z*z/beta, d/beta
 			}
-			el[k] = regprobSelect(z < beta, q, z-halfBeta)
+			el[k] = selectFloat(z < beta, q, z-halfBeta)
 			var g float64
 			if clamp {
 				g = max(-1, min(1, t)) * f
 			} else {
 				// The branch order matters at β = 0, d = 0: d ≤ −β wins.
-				g = regprobSelect(d <= -beta, -1, regprobSelect(d >= beta, 1, t)) * f
+				g = selectFloat(d <= -beta, -1, selectFloat(d >= beta, 1, t)) * f
 			}
 			if ia == nil {
 				gx[k] = g
@@ -106,11 +104,7 @@ func computeSmoothL1(c *Call, r *Result) error {
 			}
 		}
 	}
-	if ia == nil {
-		regprobParallel(n, regprobGrain, body)
-	} else {
-		body(0, n) // a broadcast input accumulates: one goroutine
-	}
+	b.Run(body)
 	r.Reduce(red, float64(n))
 	return nil
 }
@@ -120,153 +114,5 @@ func computeSmoothL1(c *Call, r *Result) error {
 // without a branch.
 func smoothL1Term(d, beta, halfBeta, inv, halfInv float64) (l, g float64) {
 	z := math.Abs(d)
-	return regprobSelect(z < beta, z*z*halfInv, z-halfBeta), max(-1, min(1, d*inv))
-}
-
-// The helpers below are shared by the regression and probabilistic losses
-// of this package (SmoothL1, Huber, PoissonNLL, GaussianNLL, KLDiv, BCE and
-// BCEWithLogits): a branch-free select, the gradient scale of a reduction,
-// a parallel loop for large tensors, and exp and log fast enough for
-// their inner loops.
-
-// regprobSelect returns a if c, else b, without a branch (the compiler
-// emits a conditional move for the mask). NaN payloads pass unchanged.
-func regprobSelect(c bool, a, b float64) float64 {
-	var m uint64
-	if c {
-		m = ^uint64(0)
-	}
-	bb := math.Float64bits(b)
-	return math.Float64frombits(bb ^ (math.Float64bits(a)^bb)&m)
-}
-
-// regprobGradScale is the factor by which the gradient of each element's
-// loss is scaled: 1/denom for 'mean' and 'batchmean', 1 otherwise (the
-// upstream gradient of loss.sum() is 1). It is the factor Result.Reduce
-// returns, known before the loop so that the loop can apply it.
-func regprobGradScale(red Reduction, denom float64) float64 {
-	if red == ReductionMean || red == ReductionBatchMean {
-		return 1 / denom
-	}
-	return 1
-}
-
-// regprobGrain is the fewest elements worth handing to a goroutine: below
-// it, starting one costs more than the work.
-const regprobGrain = 1 << 15
-
-// regprobParallel runs body over [0, n) split into contiguous chunks of at
-// least grain items, on up to GOMAXPROCS goroutines, and waits for them.
-// body must write only what its own chunk owns. Small n runs inline, so a
-// slider drag on a small tensor starts no goroutine.
-func regprobParallel(n, grain int, body func(lo, hi int)) {
-	p := min(runtime.GOMAXPROCS(0), n/max(grain, 1))
-	if p <= 1 {
-		body(0, n)
-		return
-	}
-	chunk := (n + p - 1) / p
-	var wg sync.WaitGroup
-	for lo := chunk; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			body(lo, hi)
-		}(lo, min(lo+chunk, n))
-	}
-	body(0, chunk)
-	wg.Wait()
-}
-
-// regprobLogInvC and regprobLogC hold 1/c and log c for the centres
-// c = 1 + (i − 38)/128 that regprobLog reduces its argument to.
-var regprobLogInvC, regprobLogC [92]float64
-
-// regprobExp2 holds 2^(j/128) for regprobExp.
-var regprobExp2 [128]float64
-
-func init() {
-	for i := range regprobLogInvC {
-		c := 1 + float64(i-38)/128
-		regprobLogInvC[i], regprobLogC[i] = 1/c, math.Log(c)
-	}
-	for j := range regprobExp2 {
-		regprobExp2[j] = math.Exp2(float64(j) / 128)
-	}
-}
-
-// regprobLog returns log x within a few ulp of the correctly rounded
-// result, faster than math.Log (which divides; this does not). For normal positive x, with
-// x = 2^k·z, z ∈ [1/√2, √2), and c the nearest multiple of 1/128 to z,
-//
-//	log x = k·log 2 + log c + log1p((z − c)/c)
-//
-// where z − c is exact, |(z − c)/c| < 0.0056, and log1p is its Taylor
-// series through the 7th power (truncation below 3·10⁻¹⁷ relative). Near
-// x = 1, c = 1 and the result keeps full relative precision. Subnormals are
-// scaled by 2⁵²; zero, negatives, infinities and NaN go to math.Log.
-func regprobLog(x float64) float64 {
-	const (
-		minNormal = 0x0010000000000000
-		posInf    = 0x7ff0000000000000
-		off       = 0x3fe6a09e667f3bcd // the bits of ≈ 1/√2
-	)
-	ix := math.Float64bits(x)
-	if ix-minNormal >= posInf-minNormal {
-		if ix != 0 && ix < minNormal {
-			// Positive subnormal: scale it into the normal range. (The
-			// assembly math.Log of amd64 gets subnormals wrong: it gives
-			// log 5e-324 as −709.09, not −744.44.)
-			return regprobLog(x*0x1p52) - 52*math.Ln2
-		}
-		return math.Log(x)
-	}
-	tmp := ix - off
-	k := int64(tmp) >> 52 // arithmetic: negative below 1/√2
-	z := math.Float64frombits(ix - tmp&(0xfff<<52))
-	i := int((z-1)*128 + 38.5)
-	c := 1 + float64(i-38)/128
-	r := (z - c) * regprobLogInvC[i]
-	// Estrin's scheme: shorter dependency chains than Horner's.
-	r2 := r * r
-	p := r + r2*(-1.0/2+r*(1.0/3)) + r2*r2*((-1.0/4+r*(1.0/5))+r2*(-1.0/6+r*(1.0/7)))
-	// k·ln2Hi is exact; the small terms are added before the large.
-	kf := float64(k)
-	return kf*regprobLn2Hi + regprobLogC[i] + (p + kf*regprobLn2Lo)
-}
-
-// log 2 split as in the math package: the high part has 21 trailing zero
-// bits, so its product with an integer below 2²¹ is exact.
-const (
-	regprobLn2Hi = 6.93147180369123816490e-01
-	regprobLn2Lo = 1.90821492927058770002e-10
-)
-
-// regprobExp returns exp x within a few ulp of the correctly rounded
-// result, about twice as fast as math.Exp, and right where math.Exp is not:
-// the assembly math.Exp of amd64 overflows to +Inf from x ≈ 709.1 on,
-// below the true threshold log(MaxFloat64) ≈ 709.78 (PyTorch gives
-// exp(709.5) = 1.35e308). With k the nearest integer to 128·x/log 2 and
-// r = x − k·log 2/128 (Cody-Waite: k·regprobLn2Hi is exact), |r| ≤ log 2/256
-// and
-//
-//	exp x = 2·2^(⌊k/128⌋−1) · 2^((k mod 128)/128) · exp r
-//
-// with exp r from its Taylor series through r⁵ (truncation below 10⁻¹⁸
-// relative); the factor 2 applied last lets results up to MaxFloat64
-// through and overflows exactly when exp x does. x < −700 (subnormal
-// results), infinities and NaN go to math.Exp.
-func regprobExp(x float64) float64 {
-	const shifter = 0x1.8p52 // adding it rounds to an integer
-	if !(x >= -700 && x < 709.79) {
-		return math.Exp(x)
-	}
-	kf := x*(128/math.Ln2) + shifter
-	kf -= shifter
-	k := int64(kf)
-	r := (x - kf*(regprobLn2Hi/128)) - kf*(regprobLn2Lo/128)
-	r2 := r * r
-	p := 1 + r + r2*((1.0/2+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
-	scale := math.Float64frombits(uint64(k>>7+1022) << 52)
-	return scale * regprobExp2[k&127] * p * 2
+	return selectFloat(z < beta, z*z*halfInv, z-halfBeta), max(-1, min(1, d*inv))
 }

@@ -263,15 +263,7 @@ func TestRegprobDetail(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 9))
 			inputs := spec.Random(rng, ScaleTiny)
-			c, err := NewCall(spec, nil, inputs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Detail = true
-			r, err := c.Compute()
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := mustCompute(t, spec.Name, nil, inputs)
 			if len(r.Detail) != len(spec.DetailFields)+1 {
 				t.Errorf("Detail has %d fields; want %d documented plus elements", len(r.Detail), len(spec.DetailFields))
 			}
@@ -324,7 +316,7 @@ func TestRegprobExamples(t *testing.T) {
 // TestRegprobParallel computes a tensor large enough to be split across
 // goroutines and checks every row of it against the row computed alone.
 func TestRegprobParallel(t *testing.T) {
-	const n = 4*regprobGrain + 3
+	const n = 4*parallelGrain + 3
 	for _, name := range regprobLosses {
 		spec, _ := Lookup(name)
 		t.Run(name, func(t *testing.T) {
@@ -379,75 +371,4 @@ func TestRegprobParallel(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestRegprobExpLog compares the fast exp and log with the math package
-// on every range they cover and on every case they hand back to it.
-func TestRegprobExpLog(t *testing.T) {
-	const tol = 1e-15 // relative: a few ulp
-	rng := rand.New(rand.NewPCG(6, 6))
-	var xs []float64
-	for e := -1074; e <= 1023; e++ {
-		for range 20 {
-			xs = append(xs, math.Ldexp(1+rng.Float64(), e))
-		}
-	}
-	for range 20000 {
-		xs = append(xs, 1+(rng.Float64()-0.5)*1e-3, rng.Float64(), 1+rng.Float64(), 0.5+rng.Float64())
-	}
-	xs = append(xs, 0, math.Copysign(0, -1), 1, 2, 0.5, math.Sqrt2, 1/math.Sqrt2, math.E, math.SmallestNonzeroFloat64,
-		0x1p-1022, math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), -1, -0x1p-1030,
-		math.Nextafter(1, 0), math.Nextafter(1, 2), math.Float64frombits(0x3fe6a09e667f3bcd),
-		math.Float64frombits(0x3fe6a09e667f3bcc), math.Float64frombits(0x3fe6a09e667f3bce))
-	for _, x := range xs {
-		want := math.Log(x)
-		if x > 0 && x < 0x1p-1022 {
-			// math.Log on amd64 is wrong for subnormals; Frexp normalizes.
-			fr, e := math.Frexp(x)
-			want = math.Log(fr) + float64(e)*math.Ln2
-		}
-		if got := regprobLog(x); !regprobULPClose(got, want, tol) {
-			t.Errorf("regprobLog(%v) = %v; want %v", x, got, want)
-		}
-	}
-	// Spot checks that do not rely on the math package.
-	for _, test := range []struct{ x, want float64 }{
-		{5e-324, -744.4400719213812}, {1e-310, -713.801378828154}, {1, 0}, {math.E, 1}, {0x1p-1022, -708.3964185322641},
-		{math.MaxFloat64, 709.782712893384}, {1e300, 690.7755278982137},
-	} {
-		if got := regprobLog(test.x); !regprobULPClose(got, test.want, tol) {
-			t.Errorf("regprobLog(%v) = %v; want %v", test.x, got, test.want)
-		}
-	}
-	var es []float64
-	for range 200000 {
-		es = append(es, (rng.Float64()-0.5)*1500, (rng.Float64()-0.5)*2, (rng.Float64()-0.5)*1e-6)
-	}
-	es = append(es, 0, math.Copysign(0, -1), 1, -1, 700, -700, math.Nextafter(700, 800), math.Nextafter(-700, -800),
-		709, 708.99, -745.1, -745.2, -708.5, math.Inf(1), math.Inf(-1), math.NaN(), math.Ln2/256, -math.Ln2/256)
-	for _, x := range es {
-		if x > 709 {
-			continue // math.Exp on amd64 overflows early: spot checks below
-		}
-		if got, want := regprobExp(x), math.Exp(x); !regprobULPClose(got, want, tol) {
-			t.Errorf("regprobExp(%v) = %v; want %v", x, got, want)
-		}
-	}
-	for _, test := range []struct{ x, want float64 }{
-		{709.5, 1.3549863193146328e+308}, {709.78, 1.7928227943945155e+308}, {709.79, math.Inf(1)},
-		{705.2, 1.8385211834346368e+306}, {-700.5, 5.980196118639791e-305}, {1, math.E}, {0, 1},
-	} {
-		if got := regprobExp(test.x); !regprobULPClose(got, test.want, tol) {
-			t.Errorf("regprobExp(%v) = %v; want %v", test.x, got, test.want)
-		}
-	}
-}
-
-// regprobULPClose reports whether got is within tol of want relatively,
-// with NaN equal to NaN and infinities and zeros matched exactly.
-func regprobULPClose(got, want, tol float64) bool {
-	if math.IsNaN(want) || math.IsInf(want, 0) || want == 0 {
-		return got == want || math.IsNaN(got) && math.IsNaN(want)
-	}
-	return math.Abs(got-want) <= tol*math.Abs(want)
 }

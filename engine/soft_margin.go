@@ -1,11 +1,8 @@
 package engine
 
 import (
-	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 )
 
 func init() {
@@ -41,9 +38,8 @@ func init() {
 //
 // so −y·x ≳ 709.8 overflows: ℓ = +Inf and the gradient Inf/Inf = NaN, as in
 // PyTorch. The output has the input's shape: the target must broadcast to
-// it, not the other way round. exp and log are softMarginExp and
-// softMarginLog, within about an ulp of math.Exp and math.Log at half
-// their cost.
+// it, not the other way round. exp and log are fastExp and fastLog,
+// within a few ulp of math.Exp and math.Log at half their cost.
 func computeSoftMargin(c *Call, r *Result) error {
 	x, y := c.Input("input"), c.Input("target")
 	b, err := broadcastPair(x, y, "input", "target")
@@ -57,18 +53,22 @@ func computeSoftMargin(c *Call, r *Result) error {
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	// ATen's backward scales by 1/numel for 'mean', first.
-	norm := 1.0
-	if c.Reduction() == ReductionMean {
-		norm = 1 / float64(len(el))
-	}
+	norm := gradScale(c.Reduction(), float64(len(el)))
 	if b.ib == nil {
-		softMarginParallel(x.Data[:len(el)], y.Data[:len(el)], el, gx, norm)
+		xs, ys := x.Data[:len(el)], y.Data[:len(el)]
+		if parallelParts(len(el), 1) == 1 {
+			// Called directly: the closure below would be allocated even
+			// when parallelFor runs it inline.
+			softMarginKernel(xs, ys, el, gx, norm)
+		} else {
+			parallelFor(len(el), 1, func(lo, hi int) { softMarginKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], norm) })
+		}
 	} else {
 		for k := range el {
 			yv := y.Data[b.B(k)]
-			e := softMarginExp(-x.Data[k] * yv)
+			e := fastExp(-x.Data[k] * yv)
 			q := 1 + e
-			el[k] = softMarginLog(q)
+			el[k] = fastLog(q)
 			gx[k] = yv * e * -norm / q
 		}
 	}
@@ -95,109 +95,18 @@ func softMarginKernel(x, y, el, gx []float64, norm float64) {
 		xb := x[lo:hi]
 		yb, eb, gb := y[lo:hi:hi][:len(xb)], el[lo:hi:hi][:len(xb)], gx[lo:hi:hi][:len(xb)]
 		for k, xv := range xb {
-			gb[k] = softMarginExp(-xv * yb[k])
+			gb[k] = fastExp(-xv * yb[k])
 		}
 		for k, e := range gb {
 			q := 1 + e
-			eb[k] = softMarginLog(q)
+			eb[k] = fastLog(q)
 			gb[k] = yb[k] * e * -norm / q
 		}
 	}
 }
 
-// softMarginParallelMin is the number of elements from which the
-// same-shape kernel is split across GOMAXPROCS goroutines: even with the
-// table-driven exp and log an element costs about 9 ns, where PyTorch
-// vectorises them.
-const softMarginParallelMin = 1 << 15
-
-// softMarginParallel runs softMarginKernel on chunks of large inputs in
-// parallel; the elements are independent.
-func softMarginParallel(x, y, el, gx []float64, norm float64) {
-	n, w := len(x), runtime.GOMAXPROCS(0)
-	if n < softMarginParallelMin || w == 1 {
-		softMarginKernel(x, y, el, gx, norm)
-		return
-	}
-	chunk := (n + w - 1) / w
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Go(func() { softMarginKernel(x[lo:hi], y[lo:hi], el[lo:hi], gx[lo:hi], norm) })
-	}
-	wg.Wait()
-}
-
-// softMarginExpTable[j] is 2^(j/64).
-var softMarginExpTable = func() (t [64]float64) {
-	for j := range t {
-		t[j] = math.Exp2(float64(j) / 64)
-	}
-	return t
-}()
-
-// softMarginExp returns e^t to about an ulp, with neither division nor
-// call, so that the soft margin loop keeps pace with PyTorch's vectorised
-// exp (math.Exp costs about 7 ns here). Outside (−708, 709), and for NaN,
-// it defers to math.Exp (0, +Inf, NaN).
-//
-//	e^t = 2^m · 2^(j/64) · e^r,  k = round(64·t/ln 2) = 64m + j,
-//	r = t − k·ln2/64 ∈ [−ln2/128, ln2/128]
-//
-// with e^r from its Taylor series to degree 6 (truncation below 1e−17).
-func softMarginExp(t float64) float64 {
-	if !(t > -708 && t < 709) {
-		return math.Exp(t)
-	}
-	const (
-		ln2Hi = 6.93147180369123816490e-01 / 64 // ln 2/64 in two parts; k·ln2Hi is exact
-		ln2Lo = 1.90821492927058770002e-10 / 64
-		round = 0x1.8p52 // adding it rounds to an integer
-	)
-	kf := t*(64/math.Ln2) + round
-	k := int64(math.Float64bits(kf) - math.Float64bits(round))
-	kf -= round
-	r := (t - kf*ln2Hi) - kf*ln2Lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return softMarginExpTable[k&63] * p * math.Float64frombits(uint64((k>>6)+1023)<<52)
-}
-
-// softMarginLogTable[i] holds 1/c and log c for c = 1 + i/128, the left
-// end of the i-th of 128 slices of [1, 2): c_0 = 1 keeps log q exact near
-// q = 1. log c is computed as −log(1/c) of the rounded reciprocal.
-var softMarginLogTable = func() (t [128]struct{ invc, logc float64 }) {
-	for i := range t {
-		t[i].invc = 1 / (1 + float64(i)/128)
-		t[i].logc = -math.Log(t[i].invc)
-	}
-	return t
-}()
-
-// softMarginLog returns log q for q ≥ 1 (q = 1 + e^t) to an absolute
-// error of about 1e−16, without division or call:
-//
-//	q = 2^e · z, z ∈ [1, 2),  log q = e·ln 2 + log c + log1p(z/c − 1)
-//
-// with c from softMarginLogTable, 0 ≤ z/c − 1 < 1/128 and log1p from its
-// series to degree 8. +Inf and NaN defer to math.Log.
-func softMarginLog(q float64) float64 {
-	if !(q >= 1 && q <= math.MaxFloat64) {
-		return math.Log(q)
-	}
-	const (
-		ln2Hi = 6.93147180369123816490e-01
-		ln2Lo = 1.90821492927058770002e-10
-	)
-	bits := math.Float64bits(q)
-	e := float64(int64(bits>>52) - 1023)
-	c := &softMarginLogTable[(bits>>45)&127]
-	r := math.Float64frombits(bits&(1<<52-1)|1023<<52)*c.invc - 1
-	p := r * (-1.0/2 + r*(1.0/3+r*(-1.0/4+r*(1.0/5+r*(-1.0/6+r*(1.0/7+r*(-1.0/8)))))))
-	return (e*ln2Hi + c.logc) + (r + (r*p + e*ln2Lo))
-}
-
 // randomSoftMargin returns normal scores and ±1 targets.
 func randomSoftMargin(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
-	return map[string]*Tensor{"input": RandN(rng, shape...), "target": marginRandomSigns(rng, shape...)}
+	return map[string]*Tensor{"input": RandN(rng, shape...), "target": randomSigns(rng, shape...)}
 }

@@ -148,10 +148,7 @@ func tripletCompute(c *Call, r *Result, dist tripletDistance, margin float64, sw
 	gap, gan, gpn := s.gd[0], s.gd[1], s.gd[2]
 
 	el := r.SetElements(shape...).Data
-	f := 1.0
-	if c.Reduction() == ReductionMean {
-		f = 1 / float64(len(el))
-	}
+	f := gradScale(c.Reduction(), float64(len(el)))
 	for k := range el {
 		ia, in := tripletAt(idx[0], k), tripletAt(idx[1], k)
 		dneg := dan[in]
@@ -250,21 +247,10 @@ func tripletInputs() []InputSpec {
 	}
 }
 
-// marginEmbeddingShape is the (N, D) shape of each scale.
-func marginEmbeddingShape(s Scale) []int {
-	switch s {
-	case ScaleSmall:
-		return []int{4, 16}
-	case ScaleLarge:
-		return []int{1024, 1024}
-	}
-	return []int{3, 4}
-}
-
 // randomTriplet returns normal anchors, positives near the anchors and
 // normal negatives, so that most hinges are active.
 func randomTriplet(rng *rand.Rand, s Scale) map[string]*Tensor {
-	shape := marginEmbeddingShape(s)
+	shape := scaleShape(s)
 	a := RandN(rng, shape...)
 	p := RandN(rng, shape...)
 	for i := range p.Data {

@@ -11,7 +11,7 @@ import (
 func marginTestTriplet(t *testing.T, loss string, params map[string]any, a, p, n []float64) *Result {
 	t.Helper()
 	shape := []int{len(a) / 2, 2}
-	res, err := marginTestCall(t, loss, params, map[string]*Tensor{
+	res, err := tryCompute(t, loss, params, map[string]*Tensor{
 		"anchor": marginTestTensor(shape, a...), "positive": marginTestTensor(shape, p...), "negative": marginTestTensor(shape, n...)})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestTripletMarginErrors(t *testing.T) {
 		{"negative p", map[string]any{"p": -1.0}, NewTensor(2, 3), NewTensor(2, 3), NewTensor(2, 3), "params.p"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			_, err := marginTestCall(t, "TripletMarginLoss", test.params, map[string]*Tensor{"anchor": test.a, "positive": test.p, "negative": test.n})
+			_, err := tryCompute(t, "TripletMarginLoss", test.params, map[string]*Tensor{"anchor": test.a, "positive": test.p, "negative": test.n})
 			var e *Error
 			if !errors.As(err, &e) || e.Field != test.field {
 				t.Errorf("error = %v; want an *Error on %s", err, test.field)
@@ -106,7 +106,7 @@ func TestTripletMarginErrors(t *testing.T) {
 }
 
 func TestTripletMarginEmptyBatch(t *testing.T) {
-	res, err := marginTestCall(t, "TripletMarginLoss", map[string]any{"swap": true}, map[string]*Tensor{
+	res, err := tryCompute(t, "TripletMarginLoss", map[string]any{"swap": true}, map[string]*Tensor{
 		"anchor": NewTensor(0, 3), "positive": NewTensor(0, 3), "negative": NewTensor(1, 3)})
 	if err != nil {
 		t.Fatal(err)

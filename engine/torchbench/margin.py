@@ -4,14 +4,11 @@ BenchmarkLoss: reduction 'mean', default parameters. Compare with
 
     go test -run '^$' -bench 'Loss/(MarginRanking|HingeEmbedding|SoftMargin|CosineEmbedding|TripletMargin)' -benchmem ./engine
 
-Run from the repository root: /usr/bin/python3 engine/torchbench/margin.py [--threads N]
+Run from the repository root: /usr/bin/python3 engine/torchbench/margin.py [--threads N] [-t SECONDS] [NAME ...]
 """
-import argparse
-import time
-
 import torch
 
-SHAPES = {"small": (4, 16), "large": (1024, 1024)}
+from timing import SHAPES, parse_args, report
 
 
 def signs(*shape):
@@ -32,9 +29,8 @@ def inputs(name, n, d):
     return [a, a + 0.5 * torch.randn(n, d), torch.randn(n, d)], []
 
 
-def bench(name, shape, min_time=1.0):
-    """Wall and CPU nanoseconds per forward + backward. On a shared machine the CPU time is the
-    steadier of the two."""
+def step_of(name, shape):
+    """One forward + backward of the loss on inputs of the shape."""
     loss_fn = getattr(torch.nn, name)()
     diff, rest = inputs(name, *shape)
     for t in diff:
@@ -45,33 +41,17 @@ def bench(name, shape, min_time=1.0):
             t.grad = None
         loss_fn(*diff, *rest).backward()
 
-    for _ in range(3):
-        step()
-    n = 1
-    while True:
-        start, cpu = time.perf_counter_ns(), time.process_time_ns()
-        for _ in range(n):
-            step()
-        elapsed, cpu = time.perf_counter_ns() - start, time.process_time_ns() - cpu
-        if elapsed >= min_time * 1e9:
-            return elapsed / n, cpu / n
-        n = max(n * 2, int(n * min_time * 1e9 / max(elapsed, 1) * 1.2))
+    return step
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
-    args = ap.parse_args()
     torch.set_default_dtype(torch.float64)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args = parse_args(__doc__, ["MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
+                                "TripletMarginLoss", "TripletMarginWithDistanceLoss"])
     torch.manual_seed(1)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for name in ("MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
-                 "TripletMarginLoss", "TripletMarginWithDistanceLoss"):
+    for name in args.names:
         for size, shape in SHAPES.items():
-            wall, cpu = bench(name, shape)
-            print(f"{name}/{size}\t{wall:.0f} ns/op\t{cpu:.0f} cpu-ns/op", flush=True)
+            report(name, size, step_of(name, shape), args.t)
 
 
 if __name__ == "__main__":

@@ -6,19 +6,17 @@
 Each case is one forward plus backward, `loss_fn(x, ...).backward()`, with reduction 'mean' and default
 parameters, on the shapes and input distributions of the Go Random functions: small is 4x16 elements,
 large 1024x1024. Every differentiable input (input; var for GaussianNLLLoss) requires grad, and its .grad
-is cleared before each call. Prints one line per case: the benchmark name and ns/op of the fastest of
-5 rounds (compare with the fastest of `go test -count 5`).
+is cleared before each call. Prints one line per case: the benchmark name and the wall and CPU ns/op
+of the fastest of 5 rounds (compare with the fastest of `go test -count 5`).
 
-Run from the repository root:  /usr/bin/python3 engine/torchbench/regprob.py [-t SECONDS] [NAME ...]
+Run from the repository root:  /usr/bin/python3 engine/torchbench/regprob.py [--threads N] [-t SECONDS] [NAME ...]
 """
-import argparse
-import time
 import warnings
 
 import torch
 import torch.nn.functional as F
 
-SHAPES = {"small": (4, 16), "large": (1024, 1024)}
+from timing import SHAPES, parse_args, report
 
 
 def inputs(name, shape, g):
@@ -46,39 +44,22 @@ LOSSES = ["SmoothL1Loss", "HuberLoss", "PoissonNLLLoss", "GaussianNLLLoss", "KLD
           "BCEWithLogitsLoss"]
 
 
-def bench(fn, tensors, seconds):
-    """ns per call in the fastest of 5 rounds of about seconds/5 each: on a shared machine other
-    processes only ever add time, so the fastest round is the best estimate of the cost."""
+def step_of(fn, tensors):
+    """One forward + backward, clearing the gradients of the inputs that require grad."""
     diff = [t for t in tensors if t.requires_grad]
 
-    def once():
+    def step():
         for t in diff:
             t.grad = None
         fn(*tensors).backward()
 
-    for _ in range(3):
-        once()
-    t0 = time.perf_counter_ns()
-    once()
-    per = max(time.perf_counter_ns() - t0, 1)
-    n = max(1, int(seconds / 5 * 1e9 / per))
-    rounds = []
-    for _ in range(5):
-        t0 = time.perf_counter_ns()
-        for _ in range(n):
-            once()
-        rounds.append((time.perf_counter_ns() - t0) / n)
-    return min(rounds)
+    return step
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-t", type=float, default=2.0, help="seconds per case (default 2)")
-    ap.add_argument("names", nargs="*", default=LOSSES)
-    args = ap.parse_args()
     torch.set_default_dtype(torch.float64)
+    args = parse_args(__doc__, LOSSES)
     warnings.simplefilter("ignore")  # KLDivLoss warns about reduction="mean" on every call
-    print(f"# torch {torch.__version__}, {torch.get_num_threads()} thread(s), float64, reduction='mean'")
     for name in args.names:
         fn = getattr(torch.nn, name)(reduction="mean")
         for size, shape in SHAPES.items():
@@ -86,7 +67,7 @@ def main():
             tensors = inputs(name, shape, g)
             for i in GRADS.get(name, (0,)):
                 tensors[i].requires_grad_(True)
-            print(f"BenchmarkLoss/{name}/{size}\t{bench(fn, tensors, args.t):14.0f} ns/op", flush=True)
+            report(name, size, step_of(fn, tensors), args.t)
 
 
 if __name__ == "__main__":

@@ -2,20 +2,18 @@
 """Times PyTorch's CPU L1Loss and MSELoss forward + backward in float64 on the shapes of
 BenchmarkLoss/{L1Loss,MSELoss}/{small,large}: normal input and target, reduction 'mean'.
 
-Run:  /usr/bin/python3 engine/torchbench/regression.py
+Run:  /usr/bin/python3 engine/torchbench/regression.py [--threads N] [-t SECONDS] [NAME ...]
 Compare with:  go test -run '^$' -bench 'Loss/(L1|MSE)Loss' -benchmem -count=5 ./engine
 """
 import torch
 
-from timing import best_ns
-
-SHAPES = {"small": (4, 16), "large": (1024, 1024)}
+from timing import SHAPES, parse_args, report
 
 
 def main():
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    args = parse_args(__doc__, ["L1Loss", "MSELoss"])
     g = torch.Generator().manual_seed(1)
-    for loss in ("L1Loss", "MSELoss"):
+    for loss in args.names:
         fn = getattr(torch.nn, loss)()
         for name, shape in SHAPES.items():
             x = torch.randn(*shape, dtype=torch.float64, generator=g)
@@ -25,7 +23,7 @@ def main():
                 xi = x.detach().requires_grad_(True)
                 fn(xi, y).backward()
 
-            print(f"{loss}/{name}\t{best_ns(step):.0f} ns/op")
+            report(loss, name, step, args.t)
 
 
 if __name__ == "__main__":
