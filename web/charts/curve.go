@@ -196,11 +196,19 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 	w := sweepHalfWidth(x0, cs.targetVal, cs.hasTarget && isElementwiseTarget(spec, cs))
 	sweepGrid(cs.xs, x0-w, x0, x0+w)
 	s.run(cs.xs, cs.ys, cs.ds)
+	mid := points / 2
 	if !finite {
-		c := points / 2
-		cs.xs[c] = cs.x0
-		cs.ys[c], cs.ds[c] = s.at(cs.x0)
+		cs.xs[mid] = cs.x0
+		cs.ys[mid], cs.ds[mid] = s.at(cs.x0)
 	}
+	// The centre is the page's own state: take its value from the result
+	// on the page, to the last bit (a loss may take another, equally exact
+	// code path without detail or with reduction 'none').
+	y := 0.0
+	for _, j := range cs.js {
+		y += res.Elements.Data[j]
+	}
+	cs.ys[mid] = y
 	return cs, nil
 }
 
