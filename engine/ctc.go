@@ -114,9 +114,9 @@ var ctcWorkPool = sync.Pool{New: func() any { return new(ctcWork) }}
 // in scaled probability space (one exp per log-prob instead of several per
 // lattice state); a sample with a non-finite or extreme log-prob takes
 // ATen's log-space recursion (forward, backward, finishGrad) operation for
-// operation, so that NaN and ±Inf come out as in PyTorch. Detail always
-// uses the log-space recursion, whose log_alpha and log_beta the lattice
-// shows.
+// operation, so that NaN and ±Inf come out as in PyTorch. Detail runs the
+// log-space recursion of every sample on the side, for the log_alpha and
+// log_beta the lattice shows.
 func computeCTC(c *Call, r *Result) error {
 	w := ctcWorkPool.Get().(*ctcWork)
 	p := &w.p
@@ -139,20 +139,18 @@ func computeCTC(c *Call, r *Result) error {
 	grad := r.Grad("log_probs", c.Input("log_probs").Shape...).Data
 	for b := range p.N {
 		g := p.sampleScale(b)
-		if !c.Detail {
-			// The scaled probability-space path, unless the sample's
-			// log-probs need the exact log-space arithmetic.
-			if nll, ok := w.fast(b, g, grad); ok {
-				w.nll[b] = nll
-				el[b] = ctcZeroInfinity(nll, p.zeroInf)
-				continue
-			}
+		// The scaled probability-space path, unless the sample's log-probs
+		// need the exact log-space arithmetic.
+		if nll, ok := w.fast(b, g, grad); ok {
+			w.nll[b] = nll
+			el[b] = ctcZeroInfinity(nll, p.zeroInf)
+			continue
 		}
 		nll := w.forward(b)
 		w.nll[b] = nll
 		el[b] = ctcZeroInfinity(nll, p.zeroInf)
 		dropped := p.zeroInf && math.IsInf(nll, 1)
-		if c.Detail || !dropped {
+		if !dropped {
 			w.backward(b, grad)
 		}
 		if dropped {
@@ -179,6 +177,15 @@ func computeCTC(c *Call, r *Result) error {
 		r.SetScalar(s / float64(p.N))
 	}
 	if c.Detail {
+		// The lattice shows ATen's log-space alpha and beta of every
+		// sample. They are computed on the side, so that loss and
+		// gradient are those of the same call without detail, to the
+		// last bit.
+		occupancy := make([]float64, len(grad))
+		for b := range p.N {
+			w.nll[b] = w.forward(b)
+			w.backward(b, occupancy)
+		}
 		r.Detail["lattice"] = w.lattices(grad)
 	}
 	return nil

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestDetailDoesNotChangeNumbers checks, for every loss and reduction, on
+// its example inputs and on random ones, that asking for detail leaves the
+// loss and the gradients bit for bit as they are without it: the page
+// (which asks for detail) and the API must print the same numbers.
+func TestDetailDoesNotChangeNumbers(t *testing.T) {
+	for _, spec := range All() {
+		reductions := []string{""}
+		if p := spec.Param("reduction"); p != nil {
+			reductions = p.Values
+		}
+		examples := map[string]*Tensor{}
+		for _, in := range spec.Inputs {
+			b, err := json.Marshal(in.Example)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if examples[in.Name], err = ParseTensor(b); err != nil {
+				t.Fatalf("%s example %s: %v", spec.Name, in.Name, err)
+			}
+		}
+		random := spec.Random(rand.New(rand.NewPCG(3, 4)), ScaleSmall)
+		for _, red := range reductions {
+			for _, inputs := range []map[string]*Tensor{examples, random} {
+				params := map[string]any{}
+				if red != "" {
+					params["reduction"] = red
+				}
+				c, err := NewCall(spec, params, inputs)
+				if err != nil {
+					t.Fatalf("%s/%s: %v", spec.Name, red, err)
+				}
+				plain, err := c.Compute()
+				if err != nil {
+					t.Fatalf("%s/%s: %v", spec.Name, red, err)
+				}
+				c.Detail = true
+				detailed, err := c.Compute()
+				if err != nil {
+					t.Fatalf("%s/%s with detail: %v", spec.Name, red, err)
+				}
+				if len(detailed.Detail) == 0 {
+					t.Errorf("%s/%s: detail is empty", spec.Name, red)
+				}
+				sameBits(t, spec.Name+"/"+red+" loss", detailed.Loss, plain.Loss)
+				for name, g := range plain.Grads {
+					sameBits(t, spec.Name+"/"+red+" grad "+name, detailed.Grads[name], g)
+				}
+			}
+		}
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want *Tensor) {
+	t.Helper()
+	if got == nil || len(got.Data) != len(want.Data) {
+		t.Errorf("%s: got %v; want %d elements", what, got, len(want.Data))
+		return
+	}
+	for i := range want.Data {
+		if math.Float64bits(got.Data[i]) != math.Float64bits(want.Data[i]) && !(math.IsNaN(got.Data[i]) && math.IsNaN(want.Data[i])) {
+			t.Errorf("%s[%d] = %v with detail; want %v as without", what, i, got.Data[i], want.Data[i])
+			return
+		}
+	}
+}
