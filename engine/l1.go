@@ -34,12 +34,22 @@ func computeL1(c *Call, r *Result) error {
 	}
 	el := r.SetElements(b.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
-	for k := range el {
-		d := x.Data[b.A(k)] - y.Data[b.B(k)]
-		el[k] = math.Abs(d)
-		gx[b.A(k)] += Sign(d)
+	red := c.Reduction()
+	f := gradScale(red, float64(len(el)))
+	xs, ys := x.Data, y.Data
+	switch {
+	case b.ia != nil || b.ib != nil:
+		for k := range el {
+			d := xs[b.A(k)] - ys[b.B(k)]
+			el[k] = math.Abs(d)
+			gx[b.A(k)] += signScaled(d, f)
+		}
+	case parallelParts(len(el), 1) == 1:
+		l1Same(xs, ys, el, gx, f) // no closure: a slider event allocates nothing
+	default:
+		parallelFor(len(el), 1, func(lo, hi int) { l1Same(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], f) })
 	}
-	ScaleBy(gx, r.Reduce(c.Reduction(), float64(len(el))))
+	r.Reduce(red, float64(len(el)))
 	return nil
 }
 
@@ -57,4 +67,25 @@ func regressionInputs() []InputSpec {
 func randomRegression(rng *rand.Rand, s Scale) map[string]*Tensor {
 	shape := scaleShape(s)
 	return map[string]*Tensor{"input": RandN(rng, shape...), "target": RandN(rng, shape...)}
+}
+
+// l1Same is the same-shape loop, which the compiler keeps free of index
+// checks.
+func l1Same(xs, ys, el, gx []float64, f float64) {
+	ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+	for k, xv := range xs {
+		d := xv - ys[k]
+		el[k], gx[k] = math.Abs(d), signScaled(d, f)
+	}
+}
+
+// signScaled returns f·sign(d) with sign(0) = sign(NaN) = 0, as ATen's
+// sign kernel; written for conditional moves, since the sign of random
+// data defeats branch prediction.
+func signScaled(d, f float64) float64 {
+	s := math.Copysign(f, d)
+	if !(d > 0 || d < 0) {
+		s = 0
+	}
+	return s
 }

@@ -133,14 +133,23 @@ func gradScale(red Reduction, denom float64) float64 {
 
 // Sum adds xs with pairwise summation, close to PyTorch's blocked sums and
 // far more accurate than a running total on large tensors.
+// A block is added with four independent accumulators: one running
+// total would wait on the latency of every addition.
 func Sum(xs []float64) float64 {
 	const block = 128
 	if len(xs) <= block {
-		s := 0.0
-		for _, x := range xs {
-			s += x
+		var s0, s1, s2, s3 float64
+		i := 0
+		for ; i+4 <= len(xs); i += 4 {
+			s0 += xs[i]
+			s1 += xs[i+1]
+			s2 += xs[i+2]
+			s3 += xs[i+3]
 		}
-		return s
+		for ; i < len(xs); i++ {
+			s0 += xs[i]
+		}
+		return (s0 + s1) + (s2 + s3)
 	}
 	h := len(xs) / 2
 	return Sum(xs[:h]) + Sum(xs[h:])
