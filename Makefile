@@ -12,8 +12,12 @@ test: assets
 
 # Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
 # and are copied into web/static/vendor, which the binary embeds.
-assets:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs; fi
+# npm ci runs again only when the lockfile changed since the last install.
+assets: web/static/vendor/.installed
+
+web/static/vendor/.installed: web/package-lock.json web/copy-vendor.mjs
+	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs
+	touch $@
 
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:
