@@ -13,9 +13,9 @@ test: assets
 # Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
 # and are copied into web/static/vendor, which the binary embeds.
 # npm ci runs again only when the lockfile changed since the last install.
-assets: web/static/vendor/.installed
+assets: web/static/vendor/echarts.min.js
 
-web/static/vendor/.installed: web/package-lock.json web/copy-vendor.mjs
+web/static/vendor/echarts.min.js: web/package-lock.json web/copy-vendor.mjs
 	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs
 	touch $@
 
