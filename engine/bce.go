@@ -72,17 +72,11 @@ func computeBCE(c *Call, r *Result) error {
 	red := c.Reduction()
 	f := gradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
-	parallelFor(len(xs), 1, func(lo, hi int) {
-		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-		for k, xv := range xs {
-			yv := ys[k]
-			lx, l1x := fastLog(xv), fastLog(1-xv)
-			// x ∈ [0, 1], so neither log nor the denominator is NaN.
-			el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
-			gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
-		}
-	})
+	if parallelParts(len(xs), 1) == 1 {
+		bceKernel(xs, ys, el, gx, f)
+	} else {
+		parallelFor(len(xs), 1, func(lo, hi int) { bceKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], f) })
+	}
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)
@@ -98,6 +92,19 @@ func computeBCE(c *Call, r *Result) error {
 		r.Detail["log_prob"], r.Detail["log_one_minus_prob"] = lp, l1p
 	}
 	return nil
+}
+
+// bceKernel is computeBCE's loop over elements of the same shape, which the
+// compiler keeps free of index checks.
+func bceKernel(xs, ys, el, gx []float64, f float64) {
+	ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+	for k, xv := range xs {
+		yv := ys[k]
+		lx, l1x := fastLog(xv), fastLog(1-xv)
+		// x ∈ [0, 1], so neither log nor the denominator is NaN.
+		el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
+		gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
+	}
 }
 
 // bceCheckBroadcast reports an error naming field unless t (nil for None)
