@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -98,9 +99,31 @@ func computeBCE(c *Call, r *Result) error {
 // compiler keeps free of index checks.
 func bceKernel(xs, ys, el, gx []float64, f float64) {
 	ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+	const (
+		minNormal = 0x0010000000000000
+		posInf    = 0x7ff0000000000000
+		off       = 0x3fe6a09e667f3bcd // fastLog's
+	)
 	for k, xv := range xs {
 		yv := ys[k]
-		lx, l1x := fastLog(xv), fastLog(1-xv)
+		var lx, l1x float64
+		if ux, uy := math.Float64bits(xv), math.Float64bits(1-xv); ux-minNormal >= posInf-minNormal || uy-minNormal >= posInf-minNormal {
+			lx, l1x = fastLog(xv), fastLog(1-xv) // 0, 1 or subnormal
+		} else {
+			// fastLog's normal path by hand, for both logs at once: the
+			// calls cost more than the arithmetic, and the two chains
+			// overlap. Every operation is fastLog's, so are the bits.
+			tx, ty := ux-off, uy-off
+			kx, ky := float64(int64(tx)>>52), float64(int64(ty)>>52)
+			zx, zy := math.Float64frombits(ux-tx&(0xfff<<52)), math.Float64frombits(uy-ty&(0xfff<<52))
+			ex, ey := &logTable[int((zx-1)*128+38.5)], &logTable[int((zy-1)*128+38.5)]
+			rx, ry := (zx-ex.c)*ex.invC, (zy-ey.c)*ey.invC
+			rx2, ry2 := rx*rx, ry*ry
+			px := rx + rx2*(-1.0/2+rx*(1.0/3)) + rx2*rx2*((-1.0/4+rx*(1.0/5))+rx2*(-1.0/6+rx*(1.0/7)))
+			py := ry + ry2*(-1.0/2+ry*(1.0/3)) + ry2*ry2*((-1.0/4+ry*(1.0/5))+ry2*(-1.0/6+ry*(1.0/7)))
+			lx = kx*ln2Hi + ex.logC + (px + kx*ln2Lo)
+			l1x = ky*ln2Hi + ey.logC + (py + ky*ln2Lo)
+		}
 		// x ∈ [0, 1], so neither log nor the denominator is NaN.
 		el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
 		gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
