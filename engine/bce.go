@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -62,27 +63,19 @@ func computeBCE(c *Call, r *Result) error {
 	if err := bceCheckBroadcast(w, x.Shape, "params.weight"); err != nil {
 		return err
 	}
-	for i, v := range x.Data {
-		if !(v >= 0 && v <= 1) {
-			return errorf("input", "all elements of input should be between 0 and 1, got input[%d] = %g", i, v)
-		}
+	if i := bceOutOfRange(x.Data); i >= 0 {
+		return errorf("input", "all elements of input should be between 0 and 1, got input[%d] = %g", i, x.Data[i])
 	}
 	el := r.SetElements(x.Shape...).Data
 	gx := r.Grad("input", x.Shape...).Data
 	red := c.Reduction()
 	f := gradScale(red, float64(len(el)))
 	xs, ys := x.Data, y.Data[:len(x.Data)]
-	parallelFor(len(xs), 1, func(lo, hi int) {
-		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-		for k, xv := range xs {
-			yv := ys[k]
-			lx, l1x := fastLog(xv), fastLog(1-xv)
-			// x ∈ [0, 1], so neither log nor the denominator is NaN.
-			el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
-			gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
-		}
-	})
+	if parallelParts(len(xs), 1) == 1 {
+		bceKernel(xs, ys, el, gx, f)
+	} else {
+		parallelFor(len(xs), 1, func(lo, hi int) { bceKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], f) })
+	}
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)
@@ -98,6 +91,74 @@ func computeBCE(c *Call, r *Result) error {
 		r.Detail["log_prob"], r.Detail["log_one_minus_prob"] = lp, l1p
 	}
 	return nil
+}
+
+// bceOutOfRange returns the index of the first element of xs outside
+// [0, 1] (NaN included), or −1. A large input is scanned on every core: on
+// one, the scan is a twentieth of the loss.
+func bceOutOfRange(xs []float64) int {
+	parts := parallelParts(len(xs), 1)
+	if parts == 1 {
+		return bceFirstOutOfRange(xs)
+	}
+	first := make([]int, parts)
+	parallelSplit(parts, len(xs), func(p, lo, hi int) {
+		first[p] = -1
+		if i := bceFirstOutOfRange(xs[lo:hi]); i >= 0 {
+			first[p] = lo + i
+		}
+	})
+	for _, i := range first {
+		if i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// bceFirstOutOfRange is bceOutOfRange on one goroutine.
+func bceFirstOutOfRange(xs []float64) int {
+	for i, v := range xs {
+		if !(v >= 0 && v <= 1) {
+			return i
+		}
+	}
+	return -1
+}
+
+// bceKernel is computeBCE's loop over elements of the same shape, which the
+// compiler keeps free of index checks.
+func bceKernel(xs, ys, el, gx []float64, f float64) {
+	ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+	const (
+		minNormal = 0x0010000000000000
+		posInf    = 0x7ff0000000000000
+		off       = 0x3fe6a09e667f3bcd // fastLog's
+	)
+	for k, xv := range xs {
+		yv := ys[k]
+		var lx, l1x float64
+		if ux, uy := math.Float64bits(xv), math.Float64bits(1-xv); ux-minNormal >= posInf-minNormal || uy-minNormal >= posInf-minNormal {
+			lx, l1x = fastLog(xv), fastLog(1-xv) // 0, 1 or subnormal
+		} else {
+			// fastLog's normal path by hand, for both logs at once: the
+			// calls cost more than the arithmetic, and the two chains
+			// overlap. Every operation is fastLog's, so are the bits.
+			tx, ty := ux-off, uy-off
+			kx, ky := float64(int64(tx)>>52), float64(int64(ty)>>52)
+			zx, zy := math.Float64frombits(ux-tx&(0xfff<<52)), math.Float64frombits(uy-ty&(0xfff<<52))
+			ex, ey := &logTable[int((zx-1)*128+38.5)], &logTable[int((zy-1)*128+38.5)]
+			rx, ry := (zx-ex.c)*ex.invC, (zy-ey.c)*ey.invC
+			rx2, ry2 := rx*rx, ry*ry
+			px := rx + rx2*(-1.0/2+rx*(1.0/3)) + rx2*rx2*((-1.0/4+rx*(1.0/5))+rx2*(-1.0/6+rx*(1.0/7)))
+			py := ry + ry2*(-1.0/2+ry*(1.0/3)) + ry2*ry2*((-1.0/4+ry*(1.0/5))+ry2*(-1.0/6+ry*(1.0/7)))
+			lx = kx*ln2Hi + ex.logC + (px + kx*ln2Lo)
+			l1x = ky*ln2Hi + ey.logC + (py + ky*ln2Lo)
+		}
+		// x ∈ [0, 1], so neither log nor the denominator is NaN.
+		el[k] = (yv-1)*max(l1x, bceLogClamp) - yv*max(lx, bceLogClamp)
+		gx[k] = (xv - yv) / max((1-xv)*xv, f32Eps12) * f
+	}
 }
 
 // bceCheckBroadcast reports an error naming field unless t (nil for None)

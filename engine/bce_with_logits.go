@@ -78,34 +78,12 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 		// overwrites each element with its gradient.
 		bceBroadcastApply(gx, x.Shape, pw, false)
 	}
-	nan := math.NaN()
-	parallelFor(len(xs), 1, func(lo, hi int) {
-		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-		for k, xv := range xs {
-			yv := ys[k]
-			// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and
-			// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
-			// overflow.
-			e := fastExp(-math.Abs(xv))
-			m := max(-xv, 0)
-			s := fastLog(1 + e)
-			sig := selectFloat(xv >= 0, 1, e) / (1 + e)
-			var l, g float64
-			if pw == nil {
-				l, g = (1-yv)*xv+m+s, sig-yv
-			} else {
-				p := gx[k]
-				t := p * yv
-				l, g = (1-yv)*xv+((p-1)*yv+1)*(s+m), (t+1-yv)*sig-t
-			}
-			// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the
-			// loss is NaN whatever the target; 1 + exp(−|x|) alone would
-			// not give that. The gradient stays finite.
-			el[k] = selectFloat(xv < -math.MaxFloat64, nan, l)
-			gx[k] = g * f
-		}
-	})
+	hasPW := pw != nil
+	if parallelParts(len(xs), 1) == 1 {
+		bceWithLogitsKernel(xs, ys, el, gx, f, hasPW)
+	} else {
+		parallelFor(len(xs), 1, func(lo, hi int) { bceWithLogitsKernel(xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi], f, hasPW) })
+	}
 	if w != nil {
 		bceBroadcastApply(el, x.Shape, w, true)
 		bceBroadcastApply(gx, x.Shape, w, true)
@@ -121,6 +99,37 @@ func computeBCEWithLogits(c *Call, r *Result) error {
 		r.Detail["probability"], r.Detail["log_prob"], r.Detail["log_one_minus_prob"] = p, lp, l1p
 	}
 	return nil
+}
+
+// bceWithLogitsKernel is computeBCEWithLogits's loop over elements of the
+// same shape, which the compiler keeps free of index checks. With
+// pos_weight, gx holds it on entry.
+func bceWithLogitsKernel(xs, ys, el, gx []float64, f float64, hasPW bool) {
+	ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+	nan := math.NaN()
+	for k, xv := range xs {
+		yv := ys[k]
+		// e = exp(−|x|) gives both 1 + e = exp(−m) + exp(−x − m) and
+		// σ(x), 1/(1 + e) for x ≥ 0 and e/(1 + e) below, without
+		// overflow.
+		e := fastExp(-math.Abs(xv))
+		m := max(-xv, 0)
+		s := fastLog(1 + e)
+		sig := selectFloat(xv >= 0, 1, e) / (1 + e)
+		var l, g float64
+		if !hasPW {
+			l, g = (1-yv)*xv+m+s, sig-yv
+		} else {
+			p := gx[k]
+			t := p * yv
+			l, g = (1-yv)*xv+((p-1)*yv+1)*(s+m), (t+1-yv)*sig-t
+		}
+		// At x = −∞, PyTorch's exp(−x − m) is exp(∞ − ∞) = NaN, so the
+		// loss is NaN whatever the target; 1 + exp(−|x|) alone would
+		// not give that. The gradient stays finite.
+		el[k] = selectFloat(xv < -math.MaxFloat64, nan, l)
+		gx[k] = g * f
+	}
 }
 
 // randomBCEWithLogits returns normal logits and soft targets in [0, 1).

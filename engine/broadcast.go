@@ -31,16 +31,14 @@ func (p *pair) B(k int) int {
 	return p.ib[k]
 }
 
-// Run runs body over the output elements, [0, Numel()): split across the
-// cores when the first operand is not broadcast, since each element then
-// writes only its own gradient, and in one goroutine when it is, since the
-// gradient of a broadcast operand accumulates.
-func (p *pair) Run(body func(lo, hi int)) {
-	if p.ia != nil {
-		body(0, p.Numel())
-		return
-	}
-	parallelFor(p.Numel(), 1, body)
+// Serial reports whether a loop over the output elements runs on the
+// calling goroutine: when the first operand is broadcast, since its gradient
+// accumulates, or when the work is too small to split (parallelParts). A loss
+// calls its kernel directly then and builds the closure for parallelFor only
+// otherwise: a closure handed to parallelFor escapes, and would be allocated
+// on every slider event even when it ran inline.
+func (p *pair) Serial() bool {
+	return p.ia != nil || parallelParts(p.Numel(), 1) == 1
 }
 
 // Numel is the number of output elements.

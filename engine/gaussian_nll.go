@@ -59,6 +59,28 @@ var gaussianNLLHalfLog2Pi = 0.5 * math.Log(2*math.Pi)
 // without its last dimension (it is then unsqueezed), or that shape with a
 // last dimension of 1; any negative entry is an error. The target is not
 // checked and broadcasts.
+// gaussianNLLElems computes elements [lo, hi) of computeGaussianNLL with one
+// variance per element and no broadcasting.
+func gaussianNLLElems(xs, ys, vs, el, gx, gv []float64, eps, h, add float64, lo, hi int) {
+	for k := lo; k < hi; k++ {
+		el[k], gx[k], gv[k] = gaussianNLLTerm(xs[k]-ys[k], vs[k], eps, h, add)
+	}
+}
+
+// gaussianNLLRows computes rows [lo, hi) of computeGaussianNLL with one
+// variance per row of d elements and no other broadcasting.
+func gaussianNLLRows(xs, ys, vs, el, gx, gv []float64, eps, h, add float64, d, lo, hi int) {
+	for row := lo; row < hi; row++ {
+		var g float64
+		for k := row * d; k < (row+1)*d; k++ {
+			var gk float64
+			el[k], gx[k], gk = gaussianNLLTerm(xs[k]-ys[k], vs[row], eps, h, add)
+			g += gk
+		}
+		gv[row] = g
+	}
+}
+
 func computeGaussianNLL(c *Call, r *Result) error {
 	x, y, vr := c.Input("input"), c.Input("target"), c.Input("var")
 	full, eps := c.Bool("full"), c.Float("eps")
@@ -102,25 +124,19 @@ func computeGaussianNLL(c *Call, r *Result) error {
 	switch {
 	case ix == nil && iy == nil && slices.Equal(vshape, shape):
 		// Heteroscedastic: one variance per element.
-		parallelFor(n, 1, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				el[k], gx[k], gv[k] = gaussianNLLTerm(xs[k]-ys[k], vs[k], eps, h, add)
-			}
-		})
+		if parallelParts(n, 1) == 1 {
+			gaussianNLLElems(xs, ys, vs, el, gx, gv, eps, h, add, 0, n)
+		} else {
+			parallelFor(n, 1, func(lo, hi int) { gaussianNLLElems(xs, ys, vs, el, gx, gv, eps, h, add, lo, hi) })
+		}
 	case ix == nil && iy == nil && len(shape) > 0 && vshape[len(vshape)-1] == 1 && len(vs)*shape[len(shape)-1] == n:
 		// Homoscedastic rows: var has shape (*, 1) against (*, D).
 		d := shape[len(shape)-1]
-		parallelFor(len(vs), d, func(lo, hi int) {
-			for row := lo; row < hi; row++ {
-				var g float64
-				for k := row * d; k < (row+1)*d; k++ {
-					var gk float64
-					el[k], gx[k], gk = gaussianNLLTerm(xs[k]-ys[k], vs[row], eps, h, add)
-					g += gk
-				}
-				gv[row] = g
-			}
-		})
+		if parallelParts(len(vs), d) == 1 {
+			gaussianNLLRows(xs, ys, vs, el, gx, gv, eps, h, add, d, 0, len(vs))
+		} else {
+			parallelFor(len(vs), d, func(lo, hi int) { gaussianNLLRows(xs, ys, vs, el, gx, gv, eps, h, add, d, lo, hi) })
+		}
 	default:
 		// Broadcast inputs accumulate their gradients: one goroutine.
 		iv := BroadcastIndex(vshape, shape)

@@ -46,33 +46,39 @@ func computeHuber(c *Call, r *Result) error {
 	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	halfDelta := 0.5 * delta
-	body := func(lo, hi int) {
-		if ia == nil && ib == nil {
-			// Same shapes: a loop the compiler keeps free of index checks.
-			xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-			ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-			for k, xv := range xs {
-				l, g := huberTerm(xv-ys[k], delta, halfDelta)
-				el[k], gx[k] = l, g*f
-			}
-			return
-		}
-		for k := lo; k < hi; k++ {
-			i, j := k, k
-			if ia != nil {
-				i = ia[k]
-			}
-			if ib != nil {
-				j = ib[k]
-			}
-			var g float64
-			el[k], g = huberTerm(xs[i]-ys[j], delta, halfDelta)
-			gx[i] += g * f
-		}
+	if b.Serial() {
+		huberKernel(xs, ys, el, gx, ia, ib, delta, halfDelta, f, 0, n)
+	} else {
+		parallelFor(n, 1, func(lo, hi int) { huberKernel(xs, ys, el, gx, ia, ib, delta, halfDelta, f, lo, hi) })
 	}
-	b.Run(body)
 	r.Reduce(red, float64(n))
 	return nil
+}
+
+// huberKernel computes output elements [lo, hi) of computeHuber.
+func huberKernel(xs, ys, el, gx []float64, ia, ib []int, delta, halfDelta, f float64, lo, hi int) {
+	if ia == nil && ib == nil {
+		// Same shapes: a loop the compiler keeps free of index checks.
+		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+		for k, xv := range xs {
+			l, g := huberTerm(xv-ys[k], delta, halfDelta)
+			el[k], gx[k] = l, g*f
+		}
+		return
+	}
+	for k := lo; k < hi; k++ {
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
+		}
+		if ib != nil {
+			j = ib[k]
+		}
+		var g float64
+		el[k], g = huberTerm(xs[i]-ys[j], delta, halfDelta)
+		gx[i] += g * f
+	}
 }
 
 // huberTerm returns the loss of one element with difference d and its

@@ -70,31 +70,11 @@ func computeKLDiv(c *Call, r *Result) error {
 	}
 	f := gradScale(red, denom)
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
-	body := func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			i, j := k, k
-			if ia != nil {
-				i = ia[k]
-			}
-			if ib != nil {
-				j = ib[k]
-			}
-			xv, yv := xs[i], ys[j]
-			var g float64
-			if logTarget {
-				e := fastExp(yv)
-				el[k], g = e*(yv-xv), -e
-			} else {
-				el[k], g = klDivXlogy(yv)-yv*xv, -yv
-			}
-			if ia == nil {
-				gx[k] = g * f
-			} else {
-				gx[i] += g * f
-			}
-		}
+	if n := len(el); b.Serial() {
+		klDivKernel(xs, ys, el, gx, ia, ib, logTarget, f, 0, n)
+	} else {
+		parallelFor(n, 1, func(lo, hi int) { klDivKernel(xs, ys, el, gx, ia, ib, logTarget, f, lo, hi) })
 	}
-	b.Run(body)
 	r.Reduce(red, denom)
 	if c.Detail {
 		p := NewTensor(x.Shape...)
@@ -111,6 +91,32 @@ func computeKLDiv(c *Call, r *Result) error {
 		r.Detail["input_prob"], r.Detail["target_prob"] = p, q
 	}
 	return nil
+}
+
+// klDivKernel computes output elements [lo, hi) of computeKLDiv.
+func klDivKernel(xs, ys, el, gx []float64, ia, ib []int, logTarget bool, f float64, lo, hi int) {
+	for k := lo; k < hi; k++ {
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
+		}
+		if ib != nil {
+			j = ib[k]
+		}
+		xv, yv := xs[i], ys[j]
+		var g float64
+		if logTarget {
+			e := fastExp(yv)
+			el[k], g = e*(yv-xv), -e
+		} else {
+			el[k], g = klDivXlogy(yv)-yv*xv, -yv
+		}
+		if ia == nil {
+			gx[k] = g * f
+		} else {
+			gx[i] += g * f
+		}
+	}
 }
 
 // klDivXlogy is ATen's xlogy(y, y): 0 where y = 0 (so 0·log 0 = 0), else

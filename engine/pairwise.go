@@ -15,7 +15,7 @@ import (
 // elements, output element o = oo·inner + oi reducing the elements
 // (oo·k + j)·inner + oi for j < k.
 type pairwiseGeom struct {
-	out             []int // the output shape: the broadcast shape without the axis
+	out             []int // the output shape: the broadcast shape without the axis; read-only
 	outer, k, inner int
 	iu, iv          []int // flat index into u and v per broadcast element; nil = identity
 }
@@ -45,7 +45,15 @@ func pairwiseGeometry(u, v *Tensor, fieldU, fieldV string, axis int) (pairwiseGe
 		axis += rank
 	}
 	g.outer, g.k, g.inner = Numel(shape[:axis]), shape[axis], Numel(shape[axis+1:])
-	g.out = slices.Delete(slices.Clone(shape), axis, axis+1)
+	if axis == rank-1 {
+		// The last axis, as the embedding losses reduce: the output shape
+		// is a prefix of the broadcast shape, which may be an input's own
+		// shape, so it is capped and never written. A slider event then
+		// allocates nothing here.
+		g.out = shape[:axis:axis]
+	} else {
+		g.out = slices.Delete(slices.Clone(shape), axis, axis+1)
+	}
 	return g, nil
 }
 

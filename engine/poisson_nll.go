@@ -69,38 +69,11 @@ func computePoissonNLL(c *Call, r *Result) error {
 	n := len(el)
 	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
-	body := func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			i, j := k, k
-			if ia != nil {
-				i = ia[k]
-			}
-			if ib != nil {
-				j = ib[k]
-			}
-			xv, yv := xs[i], ys[j]
-			var l, g float64
-			if logInput {
-				e := fastExp(xv)
-				l, g = e-yv*xv, e-yv
-			} else {
-				l, g = xv-yv*fastLog(xv+eps), 1-yv/(xv+eps)
-			}
-			if full {
-				// PyTorch evaluates the term everywhere, then
-				// masked_fill(target <= 1, 0): a NaN target is not masked.
-				st := yv*fastLog(yv) - yv + 0.5*fastLog(poissonTwoPi*yv)
-				l += selectFloat(yv <= 1, 0, st)
-			}
-			el[k] = l
-			if ia == nil {
-				gx[k] = g * f
-			} else {
-				gx[i] += g * f
-			}
-		}
+	if b.Serial() {
+		poissonNLLKernel(xs, ys, el, gx, ia, ib, logInput, full, eps, f, 0, n)
+	} else {
+		parallelFor(n, 1, func(lo, hi int) { poissonNLLKernel(xs, ys, el, gx, ia, ib, logInput, full, eps, f, lo, hi) })
 	}
-	b.Run(body)
 	r.Reduce(red, float64(n))
 	if c.Detail {
 		rate := NewTensor(x.Shape...)
@@ -113,6 +86,39 @@ func computePoissonNLL(c *Call, r *Result) error {
 		r.Detail["rate"] = rate
 	}
 	return nil
+}
+
+// poissonNLLKernel computes output elements [lo, hi) of computePoissonNLL.
+func poissonNLLKernel(xs, ys, el, gx []float64, ia, ib []int, logInput, full bool, eps, f float64, lo, hi int) {
+	for k := lo; k < hi; k++ {
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
+		}
+		if ib != nil {
+			j = ib[k]
+		}
+		xv, yv := xs[i], ys[j]
+		var l, g float64
+		if logInput {
+			e := fastExp(xv)
+			l, g = e-yv*xv, e-yv
+		} else {
+			l, g = xv-yv*fastLog(xv+eps), 1-yv/(xv+eps)
+		}
+		if full {
+			// PyTorch evaluates the term everywhere, then
+			// masked_fill(target <= 1, 0): a NaN target is not masked.
+			st := yv*fastLog(yv) - yv + 0.5*fastLog(poissonTwoPi*yv)
+			l += selectFloat(yv <= 1, 0, st)
+		}
+		el[k] = l
+		if ia == nil {
+			gx[k] = g * f
+		} else {
+			gx[i] += g * f
+		}
+	}
 }
 
 // randomPoissonNLL returns log-rates near 0 and whole counts in [0, 5).

@@ -61,52 +61,60 @@ func computeSmoothL1(c *Call, r *Result) error {
 	// [−1, 1]; β = 0 (d = 0 gives −1, not NaN) and β = ∞ (d = ±∞ gives ±1,
 	// not NaN) take the branches themselves.
 	clamp := beta > 0 && !math.IsInf(beta, 1)
-	body := func(lo, hi int) {
-		if ia == nil && ib == nil && clamp && !exact {
-			// The common case, same shapes and 0 < β < ∞: a loop the
-			// compiler keeps free of index checks.
-			xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-			ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-			for k, xv := range xs {
-				l, g := smoothL1Term(xv-ys[k], beta, halfBeta, inv, halfInv)
-				el[k], gx[k] = l, g*f
-			}
-			return
-		}
-		// Both branches are computed and one is selected without a jump:
-		// random data would mispredict half of the branches.
-		for k := lo; k < hi; k++ {
-			i, j := k, k
-			if ia != nil {
-				i = ia[k]
-			}
-			if ib != nil {
-				j = ib[k]
-			}
-			d := xs[i] - ys[j]
-			z := math.Abs(d)
-			q, t := 0.5*z*z*inv, d*inv
-			if exact {
-				q, t = 0.5*z*z/beta, d/beta
-			}
-			el[k] = selectFloat(z < beta, q, z-halfBeta)
-			var g float64
-			if clamp {
-				g = max(-1, min(1, t)) * f
-			} else {
-				// The branch order matters at β = 0, d = 0: d ≤ −β wins.
-				g = selectFloat(d <= -beta, -1, selectFloat(d >= beta, 1, t)) * f
-			}
-			if ia == nil {
-				gx[k] = g
-			} else {
-				gx[i] += g
-			}
-		}
+	if b.Serial() {
+		smoothL1Kernel(xs, ys, el, gx, ia, ib, beta, halfBeta, inv, halfInv, f, clamp, exact, 0, n)
+	} else {
+		parallelFor(n, 1, func(lo, hi int) {
+			smoothL1Kernel(xs, ys, el, gx, ia, ib, beta, halfBeta, inv, halfInv, f, clamp, exact, lo, hi)
+		})
 	}
-	b.Run(body)
 	r.Reduce(red, float64(n))
 	return nil
+}
+
+// smoothL1Kernel computes output elements [lo, hi) of computeSmoothL1.
+func smoothL1Kernel(xs, ys, el, gx []float64, ia, ib []int, beta, halfBeta, inv, halfInv, f float64, clamp, exact bool, lo, hi int) {
+	if ia == nil && ib == nil && clamp && !exact {
+		// The common case, same shapes and 0 < β < ∞: a loop the
+		// compiler keeps free of index checks.
+		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
+		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
+		for k, xv := range xs {
+			l, g := smoothL1Term(xv-ys[k], beta, halfBeta, inv, halfInv)
+			el[k], gx[k] = l, g*f
+		}
+		return
+	}
+	// Both branches are computed and one is selected without a jump:
+	// random data would mispredict half of the branches.
+	for k := lo; k < hi; k++ {
+		i, j := k, k
+		if ia != nil {
+			i = ia[k]
+		}
+		if ib != nil {
+			j = ib[k]
+		}
+		d := xs[i] - ys[j]
+		z := math.Abs(d)
+		q, t := 0.5*z*z*inv, d*inv
+		if exact {
+			q, t = 0.5*z*z/beta, d/beta
+		}
+		el[k] = selectFloat(z < beta, q, z-halfBeta)
+		var g float64
+		if clamp {
+			g = max(-1, min(1, t)) * f
+		} else {
+			// The branch order matters at β = 0, d = 0: d ≤ −β wins.
+			g = selectFloat(d <= -beta, -1, selectFloat(d >= beta, 1, t)) * f
+		}
+		if ia == nil {
+			gx[k] = g
+		} else {
+			gx[i] += g
+		}
+	}
 }
 
 // smoothL1Term returns the loss of one element with difference d and its
