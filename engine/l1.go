@@ -80,12 +80,14 @@ func l1Same(xs, ys, el, gx []float64, f float64) {
 }
 
 // signScaled returns f·sign(d) with sign(0) = sign(NaN) = 0, as ATen's
-// sign kernel; written for conditional moves, since the sign of random
-// data defeats branch prediction.
+// sign kernel computes it: (0 < d) − (d < 0).
 func signScaled(d, f float64) float64 {
-	s := math.Copysign(f, d)
-	if !(d > 0 || d < 0) {
-		s = 0
+	var pos, neg float64
+	if d > 0 {
+		pos = f
 	}
-	return s
+	if d < 0 {
+		neg = f
+	}
+	return pos - neg
 }
