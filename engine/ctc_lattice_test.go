@@ -183,7 +183,7 @@ func ctcCheckStructure(t *testing.T, b int, lat CTCLattice, T, L int, target []i
 		t.Errorf("sample %d: skip_allowed = %v; want %v", b, lat.SkipAllowed, wantSkip)
 	}
 	for name, x := range map[string]*Tensor{"log_alpha": lat.LogAlpha, "log_beta": lat.LogBeta, "occupancy": lat.Occupancy} {
-		if !equalShape(x.Shape, []int{T, sp}) {
+		if !slices.Equal(x.Shape, []int{T, sp}) {
 			t.Errorf("sample %d: %s shape = %v; want [%d %d]", b, name, x.Shape, T, sp)
 		}
 	}

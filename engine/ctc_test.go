@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -135,7 +136,7 @@ func TestCTCEmptyBatch(t *testing.T) {
 					t.Errorf("loss = %v; want %v", r.Loss.Data, test.want)
 				}
 			}
-			if g := r.Grads["log_probs"]; !equalShape(g.Shape, []int{4, 0, 3}) {
+			if g := r.Grads["log_probs"]; !slices.Equal(g.Shape, []int{4, 0, 3}) {
 				t.Errorf("grad shape = %v; want [4 0 3]", g.Shape)
 			}
 		})
@@ -474,7 +475,7 @@ func TestCTCFastPathMatchesLogSpace(t *testing.T) {
 // compareTensorTol is compareTensor with explicit tolerances.
 func compareTensorTol(t *testing.T, what string, got, want *Tensor, rtol, atol float64) {
 	t.Helper()
-	if !equalShape(got.Shape, want.Shape) {
+	if !slices.Equal(got.Shape, want.Shape) {
 		t.Fatalf("%s shape = %v; want %v", what, got.Shape, want.Shape)
 	}
 	for i := range want.Data {
@@ -607,7 +608,7 @@ func TestCTCNeverPanics(t *testing.T) {
 				}
 				return
 			}
-			if g := r.Grads["log_probs"]; !equalShape(g.Shape, inputs["log_probs"].Shape) {
+			if g := r.Grads["log_probs"]; !slices.Equal(g.Shape, inputs["log_probs"].Shape) {
 				t.Errorf("call %d: grad shape = %v; want %v", i, g.Shape, inputs["log_probs"].Shape)
 			}
 			succeeded++

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -102,7 +103,7 @@ func decodeAndCompute(spec *Spec, params, inputs map[string]json.RawMessage) (*R
 // tolerance, with NaN matching NaN and infinities matching exactly.
 func compareTensor(t *testing.T, what string, got, want *Tensor) {
 	t.Helper()
-	if !equalShape(got.Shape, want.Shape) {
+	if !slices.Equal(got.Shape, want.Shape) {
 		t.Errorf("%s shape = %v; want %v", what, got.Shape, want.Shape)
 		return
 	}
@@ -118,18 +119,6 @@ func compareTensor(t *testing.T, what string, got, want *Tensor) {
 	if bad > 5 {
 		t.Errorf("%s: %d of %d elements differ", what, bad, len(want.Data))
 	}
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // closeTo reports |got − want| ≤ atol + rtol·|want|, with NaN equal to NaN

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -50,7 +51,7 @@ func TestSoftMarginShapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalShape(res.Loss.Shape, []int{2, 2}) {
+		if !slices.Equal(res.Loss.Shape, []int{2, 2}) {
 			t.Errorf("loss shape = %v; want [2 2]", res.Loss.Shape)
 		}
 		marginTestCheck(t, "yx", res.Detail["yx"].(*Tensor), 1, -2, 3, -4)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -75,14 +76,7 @@ func TestSumIsPairwiseAccurate(t *testing.T) {
 	for i := range xs {
 		xs[i] = 0.1
 	}
-	if got, want := Sum(xs), 100000.0; abs(got-want) > 1e-8 {
+	if got, want := Sum(xs), 100000.0; math.Abs(got-want) > 1e-8 {
 		t.Errorf("Sum = %.12f; want %.12f", got, want)
 	}
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -114,7 +115,7 @@ func TestTripletMarginEmptyBatch(t *testing.T) {
 	if got := res.Loss.Data[0]; !math.IsNaN(got) {
 		t.Errorf("mean over an empty batch = %v; want NaN", got)
 	}
-	if g := res.Grads["negative"]; !equalShape(g.Shape, []int{1, 3}) || g.Data[0] != 0 {
+	if g := res.Grads["negative"]; !slices.Equal(g.Shape, []int{1, 3}) || g.Data[0] != 0 {
 		t.Errorf("grad negative = %v; want zeros of shape [1 3]", g)
 	}
 }
