@@ -472,19 +472,6 @@ func TestCTCFastPathMatchesLogSpace(t *testing.T) {
 	}
 }
 
-// compareTensorTol is compareTensor with explicit tolerances.
-func compareTensorTol(t *testing.T, what string, got, want *Tensor, rtol, atol float64) {
-	t.Helper()
-	if !slices.Equal(got.Shape, want.Shape) {
-		t.Fatalf("%s shape = %v; want %v", what, got.Shape, want.Shape)
-	}
-	for i := range want.Data {
-		if !closeTo(got.Data[i], want.Data[i], rtol, atol) {
-			t.Errorf("%s[%d] = %v; want %v", what, i, got.Data[i], want.Data[i])
-		}
-	}
-}
-
 // TestCTCExample checks that the inputs the spec offers as examples make a
 // valid call with a finite loss.
 func TestCTCExample(t *testing.T) {

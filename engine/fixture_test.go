@@ -103,13 +103,19 @@ func decodeAndCompute(spec *Spec, params, inputs map[string]json.RawMessage) (*R
 // tolerance, with NaN matching NaN and infinities matching exactly.
 func compareTensor(t *testing.T, what string, got, want *Tensor) {
 	t.Helper()
+	compareTensorTol(t, what, got, want, fixtureRTol, fixtureATol)
+}
+
+// compareTensorTol is compareTensor with explicit tolerances.
+func compareTensorTol(t *testing.T, what string, got, want *Tensor, rtol, atol float64) {
+	t.Helper()
 	if !slices.Equal(got.Shape, want.Shape) {
 		t.Errorf("%s shape = %v; want %v", what, got.Shape, want.Shape)
 		return
 	}
 	bad := 0
 	for i := range want.Data {
-		if !closeTo(got.Data[i], want.Data[i], fixtureRTol, fixtureATol) {
+		if !closeTo(got.Data[i], want.Data[i], rtol, atol) {
 			if bad < 5 {
 				t.Errorf("%s[%d] = %v; want %v", what, i, got.Data[i], want.Data[i])
 			}
