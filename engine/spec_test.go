@@ -50,15 +50,17 @@ func TestDetailDoesNotChangeNumbers(t *testing.T) {
 				if len(detailed.Detail) == 0 {
 					t.Errorf("%s/%s: detail is empty", spec.Name, red)
 				}
-				sameBits(t, spec.Name+"/"+red+" loss", detailed.Loss, plain.Loss)
+				sameBits(t, spec.Name+"/"+red+" loss with detail (want as without)", detailed.Loss, plain.Loss)
 				for name, g := range plain.Grads {
-					sameBits(t, spec.Name+"/"+red+" grad "+name, detailed.Grads[name], g)
+					sameBits(t, spec.Name+"/"+red+" grad "+name+" with detail (want as without)", detailed.Grads[name], g)
 				}
 			}
 		}
 	}
 }
 
+// sameBits reports the first element where got and want differ in bits,
+// NaN matching NaN whatever its payload.
 func sameBits(t *testing.T, what string, got, want *Tensor) {
 	t.Helper()
 	if got == nil || len(got.Data) != len(want.Data) {
@@ -66,9 +68,15 @@ func sameBits(t *testing.T, what string, got, want *Tensor) {
 		return
 	}
 	for i := range want.Data {
-		if math.Float64bits(got.Data[i]) != math.Float64bits(want.Data[i]) && !(math.IsNaN(got.Data[i]) && math.IsNaN(want.Data[i])) {
-			t.Errorf("%s[%d] = %v with detail; want %v as without", what, i, got.Data[i], want.Data[i])
+		if !sameFloat(got.Data[i], want.Data[i]) {
+			t.Errorf("%s[%d] = %v; want %v", what, i, got.Data[i], want.Data[i])
 			return
 		}
 	}
+}
+
+// sameFloat reports whether x and y have the same bits (-0 differs from 0),
+// NaN matching NaN.
+func sameFloat(x, y float64) bool {
+	return math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y)
 }

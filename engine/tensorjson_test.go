@@ -37,7 +37,7 @@ func TestParseTensor(t *testing.T) {
 			if !slices.Equal(got.Shape, test.wantShape) {
 				t.Errorf("ParseTensor(%q).Shape = %v; want %v", test.in, got.Shape, test.wantShape)
 			}
-			if !tensorJSONSameFloats(got.Data, test.wantData) {
+			if !slices.EqualFunc(got.Data, test.wantData, sameFloat) {
 				t.Errorf("ParseTensor(%q).Data = %v; want %v", test.in, got.Data, test.wantData)
 			}
 		})
@@ -115,18 +115,8 @@ func FuzzParseTensor(f *testing.F) {
 		if err != nil {
 			t.Fatalf("ParseTensor(%q) re-encoded as %q, which does not parse: %v", data, enc, err)
 		}
-		if !slices.Equal(again.Shape, got.Shape) || !tensorJSONSameFloats(again.Data, got.Data) {
+		if !slices.Equal(again.Shape, got.Shape) || !slices.EqualFunc(again.Data, got.Data, sameFloat) {
 			t.Errorf("ParseTensor(%q) = %v %v; after a round trip through %q, %v %v", data, got.Shape, got.Data, enc, again.Shape, again.Data)
 		}
-	})
-}
-
-// tensorJSONSameFloats compares exactly, with NaN equal to NaN and -0 unequal to 0.
-func tensorJSONSameFloats(a, b []float64) bool {
-	return slices.EqualFunc(a, b, func(x, y float64) bool {
-		if math.IsNaN(x) || math.IsNaN(y) {
-			return math.IsNaN(x) && math.IsNaN(y)
-		}
-		return x == y && math.Signbit(x) == math.Signbit(y)
 	})
 }
