@@ -107,21 +107,12 @@ func NewCall(spec *Spec, params map[string]any, inputs map[string]*Tensor) (*Cal
 	if err := c.setParams(raw); err != nil {
 		return nil, err
 	}
-	c.inputs = make([]*Tensor, len(spec.Inputs))
-	for k := range inputs {
-		if spec.Input(k) == nil {
-			return nil, unknownInput(spec, k)
-		}
+	if err := checkInputNames(spec, inputs); err != nil {
+		return nil, err
 	}
-	for i, in := range spec.Inputs {
-		t, ok := inputs[in.Name]
-		if !ok || t == nil {
-			return nil, errorf(in.Name, "missing input (%s takes %s)", spec.Name, inputNames(spec))
-		}
-		if err := checkInput(&in, t); err != nil {
-			return nil, err
-		}
-		c.inputs[i] = t
+	err := c.setInputs(func(name string) (*Tensor, error) { return inputs[name], nil })
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -132,31 +123,56 @@ func DecodeCall(spec *Spec, params, inputs map[string]json.RawMessage) (*Call, e
 	if err := c.setParams(params); err != nil {
 		return nil, err
 	}
-	c.inputs = make([]*Tensor, len(spec.Inputs))
-	for k := range inputs {
-		if spec.Input(k) == nil {
-			return nil, unknownInput(spec, k)
-		}
+	if err := checkInputNames(spec, inputs); err != nil {
+		return nil, err
 	}
-	for i, in := range spec.Inputs {
-		raw, ok := inputs[in.Name]
+	err := c.setInputs(func(name string) (*Tensor, error) {
+		raw, ok := inputs[name]
 		if !ok || isNull(raw) {
-			return nil, errorf(in.Name, "missing input (%s takes %s)", spec.Name, inputNames(spec))
+			return nil, nil
 		}
 		t, err := ParseTensor(raw)
 		if err != nil {
-			return nil, errorf(in.Name, "%v", err)
+			return nil, errorf(name, "%v", err)
 		}
-		if err := checkInput(&in, t); err != nil {
-			return nil, err
-		}
-		c.inputs[i] = t
+		return t, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-func unknownInput(spec *Spec, name string) error {
-	return errorf(name, "unknown input for %s (it takes %s)", spec.Name, inputNames(spec))
+// checkInputNames refuses an input the loss does not take.
+func checkInputNames[V any](spec *Spec, inputs map[string]V) error {
+	for k := range inputs {
+		if spec.Input(k) == nil {
+			return errorf(k, "unknown input for %s (it takes %s)", spec.Name, inputNames(spec))
+		}
+	}
+	return nil
+}
+
+// setInputs takes every input of the loss from get, which returns nil for
+// a missing one, and validates it.
+func (c *Call) setInputs(get func(name string) (*Tensor, error)) error {
+	spec := c.Spec
+	c.inputs = make([]*Tensor, len(spec.Inputs))
+	for i := range spec.Inputs {
+		in := &spec.Inputs[i]
+		t, err := get(in.Name)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			return errorf(in.Name, "missing input (%s takes %s)", spec.Name, inputNames(spec))
+		}
+		if err := checkInput(in, t); err != nil {
+			return err
+		}
+		c.inputs[i] = t
+	}
+	return nil
 }
 
 func inputNames(spec *Spec) string {
