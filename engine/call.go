@@ -95,6 +95,9 @@ func NewCall(spec *Spec, params map[string]any, inputs map[string]*Tensor) (*Cal
 	for k, v := range params {
 		switch v := v.(type) {
 		case *Tensor:
+			if err := v.checkShape(); err != nil {
+				return nil, errorf("params."+k, "%v", err)
+			}
 			raw[k] = v.AppendJSON(nil)
 		default:
 			b, err := json.Marshal(v)
@@ -166,6 +169,9 @@ func (c *Call) setInputs(get func(name string) (*Tensor, error)) error {
 		}
 		if t == nil {
 			return errorf(in.Name, "missing input (%s takes %s)", spec.Name, inputNames(spec))
+		}
+		if err := t.checkShape(); err != nil {
+			return errorf(in.Name, "%v", err)
 		}
 		if err := checkInput(in, t); err != nil {
 			return err

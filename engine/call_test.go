@@ -92,3 +92,31 @@ func TestParamRange(t *testing.T) {
 		t.Errorf("decodeParam(ignore_index=1.5) succeeded; want an integer error")
 	}
 }
+
+// TestNewCallRefusesInconsistentTensors checks that a hand-built tensor
+// whose shape does not match its data is an *Error naming the field, not a
+// panic inside the loss.
+func TestNewCallRefusesInconsistentTensors(t *testing.T) {
+	spec, _ := Lookup("BCELoss")
+	ok := func() *Tensor { return &Tensor{Shape: []int{3}, Data: []float64{0.5, 0.5, 0.5}} }
+	tests := []struct {
+		name   string
+		params map[string]any
+		input  *Tensor
+		field  string
+	}{
+		{"too few values", nil, &Tensor{Shape: []int{3}, Data: []float64{0.5, 0.5}}, "input"},
+		{"too many values", nil, &Tensor{Shape: []int{2}, Data: []float64{0.5, 0.5, 0.5}}, "input"},
+		{"negative sizes", nil, &Tensor{Shape: []int{-1, -3}, Data: []float64{0.5, 0.5, 0.5}}, "input"},
+		{"weight", map[string]any{"weight": &Tensor{Shape: []int{4}, Data: []float64{1}}}, ok(), "params.weight"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			_, err := NewCall(spec, test.params, map[string]*Tensor{"input": test.input, "target": ok()})
+			var ee *Error
+			if !errors.As(err, &ee) || ee.Field != test.field {
+				t.Errorf("NewCall error = %v; want an *Error on %s", err, test.field)
+			}
+		})
+	}
+}

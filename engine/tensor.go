@@ -34,6 +34,21 @@ func Numel(shape []int) int {
 	return n
 }
 
+// checkShape reports a shape with a negative size, or one that does not
+// hold exactly len(t.Data) elements: a Tensor built by hand and given to
+// NewCall may be either, and a loss would index out of range on it.
+func (t *Tensor) checkShape() error {
+	for _, d := range t.Shape {
+		if d < 0 {
+			return fmt.Errorf("shape %s has a negative size", shapeString(t.Shape))
+		}
+	}
+	if n := Numel(t.Shape); n != len(t.Data) {
+		return fmt.Errorf("shape %s needs %d values, got %d", shapeString(t.Shape), n, len(t.Data))
+	}
+	return nil
+}
+
 // Dim is the number of dimensions.
 func (t *Tensor) Dim() int { return len(t.Shape) }
 
