@@ -236,21 +236,28 @@ func pairwiseDistanceBackward(g *pairwiseGeom, u, v []float64, p, eps float64, d
 func pairwiseCosineDistance(g *pairwiseGeom, u, v []float64, eps float64, d []float64) {
 	eps2 := eps * eps
 	for o := range d {
-		su, sv := 0.0, 0.0
-		for j := range g.k {
-			e := g.elem(o, j)
-			a, b := u[g.u(e)], v[g.v(e)]
-			su += a * a
-			sv += b * b
-		}
-		nu, nv := pairwiseCosineNorm(su, eps2), pairwiseCosineNorm(sv, eps2)
-		cos := 0.0
-		for j := range g.k {
-			e := g.elem(o, j)
-			cos += (u[g.u(e)] / nu) * (v[g.v(e)] / nv)
-		}
+		_, _, cos := pairwiseCosine(g, u, v, eps2, o)
 		d[o] = 1 - cos
 	}
+}
+
+// pairwiseCosine returns, for output element o, the clamped norms n_u and
+// n_v and cos = Σ_j (u_j/n_u)·(v_j/n_v), for the forward and the backward
+// alike.
+func pairwiseCosine(g *pairwiseGeom, u, v []float64, eps2 float64, o int) (nu, nv, cos float64) {
+	su, sv := 0.0, 0.0
+	for j := range g.k {
+		e := g.elem(o, j)
+		a, b := u[g.u(e)], v[g.v(e)]
+		su += a * a
+		sv += b * b
+	}
+	nu, nv = pairwiseCosineNorm(su, eps2), pairwiseCosineNorm(sv, eps2)
+	for j := range g.k {
+		e := g.elem(o, j)
+		cos += (u[g.u(e)] / nu) * (v[g.v(e)] / nv)
+	}
+	return nu, nv, cos
 }
 
 // pairwiseCosineNorm is sqrt(max(s, eps²)); a NaN s stays NaN, as
@@ -272,19 +279,7 @@ func pairwiseCosineNorm(s, eps2 float64) float64 {
 func pairwiseCosineDistanceBackward(g *pairwiseGeom, u, v []float64, eps float64, gd, gu, gv []float64) {
 	eps2 := eps * eps
 	for o := range gd {
-		su, sv := 0.0, 0.0
-		for j := range g.k {
-			e := g.elem(o, j)
-			a, b := u[g.u(e)], v[g.v(e)]
-			su += a * a
-			sv += b * b
-		}
-		nu, nv := pairwiseCosineNorm(su, eps2), pairwiseCosineNorm(sv, eps2)
-		cos := 0.0
-		for j := range g.k {
-			e := g.elem(o, j)
-			cos += (u[g.u(e)] / nu) * (v[g.v(e)] / nv)
-		}
+		nu, nv, cos := pairwiseCosine(g, u, v, eps2, o)
 		gc := -gd[o]
 		for j := range g.k {
 			e := g.elem(o, j)
