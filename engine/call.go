@@ -264,12 +264,29 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		return paramValue{tensor: t}, nil
 	case KindBool, KindOptionalBool:
+		// The literals themselves, without the reflection of json.Unmarshal
+		// on every slider event; anything else (spaces, say) takes it.
+		switch string(raw) {
+		case "true":
+			return paramValue{flag: true}, nil
+		case "false":
+			return paramValue{flag: false}, nil
+		}
 		var b bool
 		if err := json.Unmarshal(raw, &b); err != nil {
 			return paramValue{}, fmt.Errorf("must be true or false, got %s", raw)
 		}
 		return paramValue{flag: b}, nil
 	case KindEnum:
+		// A value quoted as it is ("mean") is looked up without
+		// json.Unmarshal; escapes and spaces take it.
+		if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+			for _, v := range p.Values {
+				if string(raw[1:len(raw)-1]) == v {
+					return paramValue{str: v}, nil
+				}
+			}
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil || !slices.Contains(p.Values, s) {
 			return paramValue{}, fmt.Errorf("%s is not a valid value (expected one of %s)", raw, quoteAll(p.Values))
