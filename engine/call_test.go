@@ -30,6 +30,8 @@ func TestLegacyReduction(t *testing.T) {
 		{`{"size_average": true, "reduction": "sum"}`, ReductionMean},
 		{`{"size_average": null, "reduce": null, "reduction": "none"}`, ReductionNone},
 		{`{"reduce": true, "reduction": "none"}`, ReductionMean},
+		{`{"reduction": "\u0073um"}`, ReductionSum}, // an escaped value decodes as JSON does
+		{`{"size_average": false, "reduce": true}`, ReductionSum},
 	}
 	for _, test := range tests {
 		t.Run(test.params, func(t *testing.T) {
