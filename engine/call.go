@@ -293,11 +293,10 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		return paramValue{str: s}, nil
 	case KindFloat, KindInt:
-		t, err := ParseTensor(raw)
-		if err != nil || len(t.Shape) != 0 {
+		v, ok := parseScalar(raw)
+		if !ok {
 			return paramValue{}, fmt.Errorf("must be a number, got %s", raw)
 		}
-		v := t.Data[0]
 		if p.Kind == KindInt {
 			if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
 				return paramValue{}, fmt.Errorf("must be an integer, got %s", raw)

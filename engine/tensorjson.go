@@ -33,6 +33,23 @@ func ParseTensor(data []byte) (*Tensor, error) {
 	return &Tensor{Shape: append([]int{}, shape...), Data: p.data}, nil
 }
 
+// parseScalar decodes what ParseTensor decodes as a 0-d tensor (a number,
+// or "NaN", "Infinity", "-Infinity") without allocating the tensor, for
+// the scalar parameters of every request.
+func parseScalar(data []byte) (float64, bool) {
+	p := tensorParser{buf: data}
+	p.skipSpace()
+	if p.pos >= len(p.buf) || p.buf[p.pos] == '[' {
+		return 0, false
+	}
+	v, err := p.number()
+	if err != nil {
+		return 0, false
+	}
+	p.skipSpace()
+	return v, p.pos == len(p.buf)
+}
+
 type tensorParser struct {
 	buf  []byte
 	pos  int

@@ -90,17 +90,22 @@ func TestParseTensorErrors(t *testing.T) {
 
 // FuzzParseTensor checks that ParseTensor never panics, accepts only valid
 // JSON, returns a consistent tensor, and that the tensor survives a round
-// trip through AppendJSON.
+// trip through AppendJSON; and that parseScalar accepts exactly its 0-d
+// tensors, with the same value.
 func FuzzParseTensor(f *testing.F) {
 	for _, seed := range []string{
 		"0", "-1.5e-300", "[]", "[[],[]]", "[1,2,3]", "[[1,2],[3,4]]", "[[[1]],[[2]]]",
 		`["NaN","Infinity","-Infinity"]`, "[1e999]", "[-0]", "[[1,2],[3]]", "[1,[2]]",
-		strings.Repeat("[", 17) + "1" + strings.Repeat("]", 17), `"NaN`, "[1 2]", "1.e5",
+		strings.Repeat("[", 17) + "1" + strings.Repeat("]", 17), `"NaN`, "[1 2]", "1.e5", " 2.5 ", `"Infinity"`, "1 2", "+1",
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParseTensor(data)
+		v, ok := parseScalar(data)
+		if scalar := err == nil && len(got.Shape) == 0; ok != scalar || ok && !sameFloat(v, got.Data[0]) {
+			t.Errorf("parseScalar(%q) = %v, %v; ParseTensor gives %v, %v", data, v, ok, got, err)
+		}
 		if err != nil {
 			return
 		}
