@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -201,8 +202,10 @@ func checkInput(in *InputSpec, t *Tensor) error {
 	return nil
 }
 
+// isNull reports a JSON null. It trims the bytes, not a string copy of
+// them: raw may be a whole input tensor.
 func isNull(raw json.RawMessage) bool {
-	return strings.TrimSpace(string(raw)) == "null"
+	return string(bytes.TrimSpace(raw)) == "null"
 }
 
 func (c *Call) setParams(raw map[string]json.RawMessage) error {
