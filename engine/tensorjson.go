@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strconv"
@@ -14,7 +15,10 @@ const maxTensorDepth = 16
 // or a bare number for a 0-d tensor. The strings "NaN", "Infinity" and
 // "-Infinity" stand for those values. Arrays must be rectangular.
 func ParseTensor(data []byte) (*Tensor, error) {
-	p := tensorParser{buf: data, leafDepth: -1}
+	// There are at most one more numbers than commas: one allocation for
+	// the data instead of a slice grown number by number.
+	p := tensorParser{buf: data, leafDepth: -1,
+		data: make([]float64, 0, bytes.Count(data, []byte{','})+1)}
 	p.skipSpace()
 	if err := p.value(0); err != nil {
 		return nil, err
@@ -26,9 +30,6 @@ func ParseTensor(data []byte) (*Tensor, error) {
 	shape := p.dims
 	if p.leafDepth >= 0 {
 		shape = p.dims[:p.leafDepth]
-	}
-	if p.data == nil {
-		p.data = []float64{}
 	}
 	return &Tensor{Shape: append([]int{}, shape...), Data: p.data}, nil
 }
