@@ -8,7 +8,7 @@ import (
 // BenchmarkLoss measures one forward pass plus every input gradient, with
 // default parameters and reduction "mean", on the sizes of each Scale:
 // small is 4x16 elements (classification N=4, C=16), large is 1024x1024
-// (classification N=4096, C=256). bench/torch_bench.py times PyTorch on the
+// (classification N=4096, C=256). The scripts in torchbench/ time PyTorch on the
 // same shapes.
 func BenchmarkLoss(b *testing.B) {
 	for _, spec := range All() {

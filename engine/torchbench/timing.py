@@ -5,7 +5,7 @@ import time
 
 import torch
 
-# The element-wise benchmark shapes of each Scale (scaleShape in engine/l1.go).
+# The element-wise benchmark shapes of each Scale (scaleShape in engine/random.go).
 SHAPES = {"small": (4, 16), "large": (1024, 1024)}
 
 
