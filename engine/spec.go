@@ -142,7 +142,13 @@ func (s *Spec) Input(name string) *InputSpec {
 	return nil
 }
 
-var registry = map[string]*Spec{}
+var (
+	registry = map[string]*Spec{}
+	// catalog holds the registered losses in catalog order, kept sorted by
+	// Register so that All, which pages and charts call per request, does
+	// not sort.
+	catalog []*Spec
+)
 
 // Register adds a loss to the registry. It panics on a duplicate name or
 // slug: that is a programming error caught at start-up.
@@ -163,6 +169,8 @@ func Register(s *Spec) {
 				Doc: "Deprecated. If set, overrides reduction: reduce=False returns the per-element losses."})
 	}
 	registry[s.Name] = s
+	i, _ := slices.BinarySearchFunc(catalog, s, catalogOrder)
+	catalog = slices.Insert(catalog, i, s)
 }
 
 // Lookup returns the loss with the given PyTorch class name.
@@ -183,17 +191,15 @@ func LookupSlug(slug string) (*Spec, bool) {
 
 // All returns every registered loss, ordered by family then name.
 func All() []*Spec {
-	out := make([]*Spec, 0, len(registry))
-	for _, s := range registry {
-		out = append(out, s)
+	return slices.Clone(catalog)
+}
+
+// catalogOrder orders losses by family, then by name.
+func catalogOrder(a, b *Spec) int {
+	if c := slices.Index(Families, a.Family) - slices.Index(Families, b.Family); c != 0 {
+		return c
 	}
-	slices.SortFunc(out, func(a, b *Spec) int {
-		if c := slices.Index(Families, a.Family) - slices.Index(Families, b.Family); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	return out
+	return strings.Compare(a.Name, b.Name)
 }
 
 // Error is a user-facing error that names the offending field.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -90,4 +91,24 @@ func sameBits(t *testing.T, what string, got, want *Tensor) {
 // NaN matching NaN.
 func sameFloat(x, y float64) bool {
 	return math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y)
+}
+
+// TestAllInCatalogOrder checks that All lists all 21 losses once, by family
+// in the order of Families and then by name, and hands out its own slice.
+func TestAllInCatalogOrder(t *testing.T) {
+	all := All()
+	if len(all) != 21 {
+		t.Errorf("All() has %d losses; want PyTorch's 21", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1], all[i]
+		fa, fb := slices.Index(Families, a.Family), slices.Index(Families, b.Family)
+		if fa < 0 || fb < fa || (fa == fb && a.Name >= b.Name) {
+			t.Errorf("All()[%d], [%d] = %s (%s), %s (%s); want families in catalog order, then names ascending", i-1, i, a.Name, a.Family, b.Name, b.Family)
+		}
+	}
+	all[0] = nil
+	if All()[0] == nil {
+		t.Errorf("changing the slice All returned changed the catalog")
+	}
 }
