@@ -144,6 +144,7 @@ func (s *Spec) Input(name string) *InputSpec {
 
 var (
 	registry = map[string]*Spec{}
+	bySlug   = map[string]*Spec{}
 	// catalog holds the registered losses in catalog order, kept sorted by
 	// Register so that All, which pages and charts call per request, does
 	// not sort.
@@ -156,10 +157,8 @@ func Register(s *Spec) {
 	if _, dup := registry[s.Name]; dup {
 		panic("engine: duplicate loss " + s.Name)
 	}
-	for _, o := range registry {
-		if o.Slug == s.Slug {
-			panic("engine: duplicate slug " + s.Slug)
-		}
+	if _, dup := bySlug[s.Slug]; dup {
+		panic("engine: duplicate slug " + s.Slug)
 	}
 	if s.Legacy {
 		s.Params = append(s.Params,
@@ -169,6 +168,7 @@ func Register(s *Spec) {
 				Doc: "Deprecated. If set, overrides reduction: reduce=False returns the per-element losses."})
 	}
 	registry[s.Name] = s
+	bySlug[s.Slug] = s
 	i, _ := slices.BinarySearchFunc(catalog, s, catalogOrder)
 	catalog = slices.Insert(catalog, i, s)
 }
@@ -181,12 +181,8 @@ func Lookup(name string) (*Spec, bool) {
 
 // LookupSlug returns the loss with the given URL slug.
 func LookupSlug(slug string) (*Spec, bool) {
-	for _, s := range registry {
-		if s.Slug == slug {
-			return s, true
-		}
-	}
-	return nil, false
+	s, ok := bySlug[slug]
+	return s, ok
 }
 
 // All returns every registered loss, ordered by family then name.

@@ -112,3 +112,18 @@ func TestAllInCatalogOrder(t *testing.T) {
 		t.Errorf("changing the slice All returned changed the catalog")
 	}
 }
+
+// TestLookup checks that every loss is found by its name and by its slug.
+func TestLookup(t *testing.T) {
+	for _, spec := range All() {
+		if got, ok := Lookup(spec.Name); !ok || got != spec {
+			t.Errorf("Lookup(%q) = %v, %v; want %s", spec.Name, got, ok, spec.Name)
+		}
+		if got, ok := LookupSlug(spec.Slug); !ok || got != spec {
+			t.Errorf("LookupSlug(%q) = %v, %v; want %s", spec.Slug, got, ok, spec.Name)
+		}
+	}
+	if got, ok := LookupSlug("no-such-loss"); ok {
+		t.Errorf("LookupSlug(no-such-loss) = %s; want none", got.Name)
+	}
+}
