@@ -68,8 +68,14 @@ func TestHuberIsDeltaTimesSmoothL1(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, _ := hc.Compute()
-		s, _ := sc.Compute()
+		h, err := hc.Compute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sc.Compute()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := range h.Loss.Data {
 			if want := delta * s.Loss.Data[i]; !closeTo(h.Loss.Data[i], want, 1e-12, 1e-15) {
 				t.Errorf("delta=%g: Huber[%d] = %v; want δ·SmoothL1 = %v", delta, i, h.Loss.Data[i], want)
