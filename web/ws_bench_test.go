@@ -13,7 +13,7 @@ import (
 // wsAnswer is the server's whole work for one compute message, short of
 // the socket: decode, compute, build charts, encode.
 func wsAnswer(tb testing.TB, comp *wsComputer, msg []byte) []byte {
-	req, reply := wsDecodeMessage(msg)
+	req, reply := wsDecodeClientMessage(msg)
 	if reply != nil {
 		tb.Fatalf("message %s: %s", msg, reply)
 	}

@@ -283,21 +283,10 @@ const (
 	wsTypeSuperseded = "superseded"
 )
 
-// wsDecodeMessage decodes and checks a client message. It returns either a
-// compute request for the writer or a reply to send at once (an error, or
-// a pong).
-func wsDecodeMessage(msg []byte) (*wsRequest, []byte) {
-	req := &wsRequest{}
-	if err := decodeStrict(msg, req); err != nil {
-		// Recover the id, if any, so that the client can match the error.
-		var env struct {
-			ID *int64 `json:"id"`
-		}
-		if json.Unmarshal(msg, &env) != nil {
-			env.ID = nil // the id itself is unreadable
-		}
-		return nil, wsErrorReply(env.ID, "", "message: "+describeJSONError(err))
-	}
+// wsCheckMessage checks a decoded compute or ping message. It returns
+// either the compute request for the writer or a reply to send at once (an
+// error, or a pong).
+func wsCheckMessage(req *wsRequest) (*wsRequest, []byte) {
 	id := &req.ID
 	switch req.Type {
 	case wsTypeCompute:
