@@ -347,11 +347,10 @@ func torchFormat(data []float64, integer bool) []string {
 		}
 	}
 	if hi > 0 {
-		if intMode {
-			sci = hi > 1e8
-		} else {
-			sci = hi/lo > 1000 || hi > 1e8 || lo < 1e-4
-		}
+		// As in PyTorch's _Formatter, whole numbers too turn scientific
+		// over a wide range (tensor([1., 2000.]) prints 1.0000e+00,
+		// 2.0000e+03); lo < 1e-4 cannot hold for them.
+		sci = hi/lo > 1000 || hi > 1e8 || lo < 1e-4
 	}
 	for i, v := range data {
 		switch {

@@ -22,6 +22,8 @@ func TestTorchFormat(t *testing.T) {
 		{"whole numbers", []float64{1, -2, 0}, false, []string{"1.", "-2.", "0."}},
 		{"wide range is scientific", []float64{1e-5, 1}, false, []string{"1.0000e-05", "1.0000e+00"}},
 		{"large is scientific", []float64{2.5e9}, false, []string{"2.5000e+09"}},
+		{"whole numbers over a wide range are scientific", []float64{1, -2000}, false, []string{"1.0000e+00", "-2.0000e+03"}},
+		{"whole numbers up to 1e8 stay whole", []float64{1e8, 1e6}, false, []string{"100000000.", "1000000."}},
 		{"non-finite", []float64{engineNaN(), 0.5, engineInf(1), engineInf(-1)}, false, []string{"nan", "0.5000", "inf", "-inf"}},
 		{"integer tensor", []float64{0, 2, -100}, true, []string{"0", "2", "-100"}},
 	}
