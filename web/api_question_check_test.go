@@ -46,7 +46,8 @@ func TestCheckLessonQuestion(t *testing.T) {
 		{"missing answer", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `{}`, 422, []string{"answer: missing"}},
 		{"bad lang", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `{"answer":"a","lang":"fr"}`, 422, []string{`lang: must be \"en\" or \"zh\", got \"fr\"`}},
 		{"unknown field", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `{"answer":"a","extra":1}`, 400, []string{"request body", "extra"}},
-		{"not JSON", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `answer=a`, 400, []string{"request body"}},
+		{"not JSON", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `answer=a`, 400, []string{"request body: invalid JSON at byte 1"}},
+		{"answer not a string", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `{"answer":1}`, 400, []string{"request body: answer: expected a string, got number"}},
 		{"too large", "/api/v1/lessons/l1/questions/outlier-l1-vs-mse", `{"answer":"` + strings.Repeat("a", 5000) + `"}`, 413, []string{"larger than"}},
 	}
 	for _, test := range tests {
