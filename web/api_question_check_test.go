@@ -74,7 +74,7 @@ func TestCheckLessonQuestion(t *testing.T) {
 }
 
 // TestCheckLessonQuestionEveryRegistered answers every question of every
-// registered loss through the endpoint, with each of its choices: exactly
+// lesson through the endpoint, with each of its choices: exactly
 // one choice is correct.
 func TestCheckLessonQuestionEveryRegistered(t *testing.T) {
 	srv := newLessonTestServer(t)
@@ -87,9 +87,6 @@ func TestCheckLessonQuestionEveryRegistered(t *testing.T) {
 		for _, lang := range lessons.Languages {
 			l, _ := lib.Get(slug, lang)
 			for _, q := range l.Questions {
-				if _, _, err := q.Answer(); err != nil {
-					continue // a loss this build does not register
-				}
 				correct := 0
 				for _, c := range q.Choices {
 					path := "/api/v1/lessons/" + slug + "/questions/" + q.ID
