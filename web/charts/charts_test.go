@@ -645,7 +645,10 @@ func TestRobustRange(t *testing.T) {
 // loss's detail when there is one (the smoothed target distribution) and
 // computes the same probabilities from the inputs when there is none.
 func TestFamilyProbsDetail(t *testing.T) {
-	spec, _ := engine.Lookup("ChartsTestSoftmaxLoss")
+	spec, ok := engine.Lookup("CrossEntropyLoss")
+	if !ok {
+		t.Fatal("CrossEntropyLoss is not registered")
+	}
 	params := map[string]json.RawMessage{"label_smoothing": json.RawMessage(`0.3`)}
 	series := func(detail bool) (p, target []any) {
 		c, err := engine.DecodeCall(spec, params, exampleInputs(t, spec))
@@ -671,9 +674,9 @@ func TestFamilyProbsDetail(t *testing.T) {
 			t.Errorf("p[%d] = %v from detail, %v computed; want equal", i, a, b)
 		}
 	}
-	// Example targets are classes [2, 0] of 3; ε = 0.3 puts 0.1 on each class.
-	wantSmoothed := []float64{0.1, 0.1, 0.8, 0.8, 0.1, 0.1}
-	wantOneHot := []float64{0, 0, 1, 1, 0, 0}
+	// Example targets are classes [0, 1] of 3; ε = 0.3 puts 0.1 on each class.
+	wantSmoothed := []float64{0.8, 0.1, 0.1, 0.1, 0.8, 0.1}
+	wantOneHot := []float64{1, 0, 0, 0, 1, 0}
 	for i := range wantSmoothed {
 		if got := td[i].(float64); math.Abs(got-wantSmoothed[i]) > 1e-6 {
 			t.Errorf("target[%d] with detail = %v; want %v", i, got, wantSmoothed[i])
