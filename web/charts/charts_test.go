@@ -139,15 +139,26 @@ func TestBuildEveryLoss(t *testing.T) {
 					if err != nil {
 						t.Fatalf("Build(%+v) = %v", v, err)
 					}
-					want := []string{}
-					if firstDifferentiable(spec) >= 0 {
-						want = append(want, ChartCurve, ChartElements, ChartGradient)
-					}
-					if familyOf(c, res) != familyNone {
-						want = append(want, ChartFamily)
-					}
-					if hasLattice(spec, res) {
-						want = append(want, ChartLattice)
+					want, real := chartsOf[spec.Name]
+					if real {
+						if got := keys(got); !slices.Equal(got, want) {
+							t.Errorf("Build(%+v) charts = %v; want %v", v, got, want)
+						}
+					} else if !strings.HasPrefix(spec.Name, "ChartsTest") {
+						t.Fatalf("%s is not listed in chartsOf", spec.Name)
+					} else {
+						// A stand-in (fakes_test.go) must have at least the
+						// charts its shape calls for.
+						want = nil
+						if firstDifferentiable(spec) >= 0 {
+							want = append(want, ChartCurve, ChartElements, ChartGradient)
+						}
+						if familyOf(c, res) != familyNone {
+							want = append(want, ChartFamily)
+						}
+						if hasLattice(spec, res) {
+							want = append(want, ChartLattice)
+						}
 					}
 					for _, id := range want {
 						if _, ok := got[id]; !ok {
@@ -162,6 +173,25 @@ func TestBuildEveryLoss(t *testing.T) {
 		}
 	}
 }
+
+// chartsOf lists by hand the charts of each of the playground's losses,
+// sorted: every loss has a curve, elements and gradient; a family view
+// where its family has a picture; CTC its lattice.
+var chartsOf = func() map[string][]string {
+	base := []string{ChartCurve, ChartElements, ChartGradient}
+	family := []string{ChartCurve, ChartElements, ChartFamily, ChartGradient}
+	lattice := []string{ChartCurve, ChartElements, ChartGradient, ChartLattice}
+	m := map[string][]string{"CTCLoss": lattice}
+	for _, name := range []string{"HuberLoss", "L1Loss", "MSELoss", "SmoothL1Loss", "GaussianNLLLoss", "PoissonNLLLoss"} {
+		m[name] = base
+	}
+	for _, name := range []string{"KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "MultiLabelSoftMarginLoss",
+		"NLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss", "MultiLabelMarginLoss", "MultiMarginLoss", "SoftMarginLoss",
+		"CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss"} {
+		m[name] = family
+	}
+	return m
+}()
 
 func keys(m map[string]json.RawMessage) []string {
 	ks := make([]string, 0, len(m))
