@@ -8,8 +8,7 @@ import (
 )
 
 // allSlugs are the 21 losses of the playground, with their PyTorch class
-// names. Only some are registered on a given branch; every one must have
-// a lesson in every language.
+// names; every one must have a lesson in every language.
 var allSlugs = map[string]string{
 	"l1": "L1Loss", "mse": "MSELoss", "smooth-l1": "SmoothL1Loss", "huber": "HuberLoss",
 	"poisson-nll": "PoissonNLLLoss", "gaussian-nll": "GaussianNLLLoss", "kl-div": "KLDivLoss",
@@ -45,9 +44,9 @@ func TestEveryLossHasLessonsInBothLanguages(t *testing.T) {
 }
 
 // pytorchNames lists each loss's constructor parameters and functional
-// inputs, as PyTorch 1.13 names them (/work/shared/pytorch-losses.md).
-// Presets of losses that this branch does not register are checked against
-// it, so that a misspelt name cannot wait for the merge to be found.
+// inputs, as PyTorch 1.13 names them (/work/shared/pytorch-losses.md):
+// presets are checked against PyTorch's names, and TestPyTorchNamesMatchEngine
+// checks the engine against them.
 var pytorchNames = map[string][2][]string{
 	"l1":                           {legacy("reduction"), {"input", "target"}},
 	"mse":                          {legacy("reduction"), {"input", "target"}},

@@ -115,6 +115,3 @@ func UIText(lang, key string) string {
 	}
 	return uiText[Languages[0]][key]
 }
-
-// defaultLabel is a choice's label when the lesson gives none.
-func defaultLabel(lang, value string) string { return UIText(lang, value) }

@@ -278,7 +278,7 @@ func buildQuestion(l *Lesson, qy questionYAML, ref *Lesson, urls map[string]stri
 	}
 	q.Prompt, q.Explanation = qy.Prompt, qy.Explanation
 	for i := range q.Choices {
-		q.Choices[i].Label = defaultLabel(l.Lang, q.Choices[i].Value)
+		q.Choices[i].Label = UIText(l.Lang, q.Choices[i].Value)
 		if lb, ok := qy.Labels[q.Choices[i].Value]; ok {
 			q.Choices[i].Label = lb
 		}

@@ -43,7 +43,7 @@ func (a *App) checkLessonQuestion(w http.ResponseWriter, r *http.Request) error 
 	}
 	var req LessonAnswerRequest
 	if err := decodeStrict(body, &req); err != nil {
-		return errorStatus(http.StatusBadRequest, "request body: "+err.Error())
+		return errorStatus(http.StatusBadRequest, "request body: "+describeJSONError(err))
 	}
 	lang := req.Lang
 	if lang == "" {

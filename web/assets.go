@@ -170,12 +170,11 @@ func (a *App) uiAssets() *uiAssetSet {
 func (a *App) pageAssets() templates.Assets {
 	s := a.uiAssets()
 	return templates.Assets{
-		CSS:      s.url("app.css"),
-		JS:       s.url("app.js"),
-		ECharts:  s.url("vendor/echarts.min.js"),
-		KaTeXJS:  s.url("vendor/katex.min.js"),
-		KaTeXCSS: s.url("vendor/katex.min.css"),
-		// The lesson slot's widgets, once the lessons branch adds them.
+		CSS:       s.url("app.css"),
+		JS:        s.url("app.js"),
+		ECharts:   s.url("vendor/echarts.min.js"),
+		KaTeXJS:   s.url("vendor/katex.min.js"),
+		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
 	}
 }

@@ -265,7 +265,7 @@ func TestBrowserControlsRecompute(t *testing.T) {
 		})
 	}
 	if moved == 0 {
-		t.Log("no registered loss has a float parameter with a slider range yet: slider test had nothing to move")
+		t.Error("no registered loss has a float parameter with a slider range: the slider test moved nothing")
 	}
 }
 

@@ -86,27 +86,9 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 	return nil
 }
 
-// compareFormat writes v as PyTorch prints a float tensor element: four
-// decimals, or scientific notation for very small and large magnitudes.
-func compareFormat(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "nan"
-	case math.IsInf(v, 1):
-		return "inf"
-	case math.IsInf(v, -1):
-		return "-inf"
-	}
-	a := math.Abs(v)
-	if v == math.Trunc(v) && a < 1e8 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + "."
-	}
-	if a < 1e-4 || a >= 1e8 {
-		s := strconv.FormatFloat(v, 'e', 4, 64)
-		return s
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
+// compareFormat writes v as PyTorch prints a 0-d float tensor: the loss
+// page's torchFormat, so the two kinds of page print a number alike.
+func compareFormat(v float64) string { return torchFormat([]float64{v}, false)[0] }
 
 // compareMeta is the layout data of a comparison page.
 func (a *App) compareAssets() templates.CompareAssets {

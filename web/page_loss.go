@@ -28,8 +28,10 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 }
 
 // lossPageState parses and evaluates the state in the URL; a bad value is
-// a 400 naming the field, with a link to the page's defaults.
-func lossPageState(r *http.Request, spec *engine.Spec) (templates.LossPage, state.State, error) {
+// a 400 naming the field, with a link to the page's defaults. With
+// panelOnly, only the page's Result is built: the result panel, fetched on
+// every change of the live page, needs no controls, editors or page data.
+func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (templates.LossPage, state.State, error) {
 	q := r.URL.Query()
 	// nocharts=1 is the live script's way to ask the result panel without
 	// chart options (it has them from the WebSocket); it is no page state.
@@ -42,10 +44,16 @@ func lossPageState(r *http.Request, spec *engine.Spec) (templates.LossPage, stat
 			// language then lives in the state, so links keep it.
 			st.Lang = lessons.NegotiateLang("", r.Header.Get("Accept-Language"))
 		}
-		var p templates.LossPage
-		p, err = buildLossPageCharts(spec, st, withCharts)
-		if err == nil {
-			return p, st, nil
+		if panelOnly {
+			var ev *Evaluation
+			if ev, err = evaluateLossPage(spec, st, withCharts); err == nil {
+				return templates.LossPage{Result: lossResultView(spec, ev, st)}, st, nil
+			}
+		} else {
+			var p templates.LossPage
+			if p, err = buildLossPageCharts(spec, st, withCharts); err == nil {
+				return p, st, nil
+			}
 		}
 	}
 	var ee *engine.Error
@@ -64,7 +72,7 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, st, err := lossPageState(r, spec)
+	p, st, err := lossPageState(r, spec, false)
 	if err != nil {
 		return err
 	}
@@ -82,7 +90,7 @@ func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, _, err := lossPageState(r, spec)
+	p, _, err := lossPageState(r, spec, true)
 	var pe *pageError
 	if errors.As(err, &pe) && pe.status == http.StatusBadRequest {
 		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg}))
@@ -103,7 +111,7 @@ func (a *App) showLossEmbed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, st, err := lossPageState(r, spec)
+	p, st, err := lossPageState(r, spec, false)
 	if err != nil {
 		return err
 	}

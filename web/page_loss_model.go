@@ -32,20 +32,12 @@ func buildLossPage(spec *engine.Spec, st state.State) (templates.LossPage, error
 // when withCharts is false (the live result panel, while the WebSocket
 // delivers the charts).
 func buildLossPageCharts(spec *engine.Spec, st state.State, withCharts bool) (templates.LossPage, error) {
-	view := st.View
-	isCTC := spec.Name == "CTCLoss"
-	if isCTC && view.Lattice == "" {
-		view.Lattice = "alpha"
-	}
-	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true}
-	viewArg := &view
-	if !withCharts {
-		viewArg = nil
-	}
-	ev, err := Evaluate(spec, req, viewArg, nil)
+	ev, err := evaluateLossPage(spec, st, withCharts)
 	if err != nil {
 		return templates.LossPage{}, err
 	}
+	view := lossPageView(spec, st)
+	isCTC := spec.Name == "CTCLoss"
 	symbols, marked := lossSymbols(spec)
 	symOf := map[string]string{}
 	for _, s := range symbols {
@@ -125,6 +117,27 @@ func buildLossPageCharts(spec *engine.Spec, st state.State, withCharts bool) (te
 	}
 	p.ClientJSON = string(client)
 	return p, nil
+}
+
+// lossPageView is the chart view of a page state: CTC's lattice shows
+// alpha unless the state names another.
+func lossPageView(spec *engine.Spec, st state.State) charts.View {
+	view := st.View
+	if spec.Name == "CTCLoss" && view.Lattice == "" {
+		view.Lattice = "alpha"
+	}
+	return view
+}
+
+// evaluateLossPage computes a page state, with its chart options when
+// withCharts is true.
+func evaluateLossPage(spec *engine.Spec, st state.State, withCharts bool) (*Evaluation, error) {
+	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true}
+	if !withCharts {
+		return Evaluate(spec, req, nil, nil)
+	}
+	view := lossPageView(spec, st)
+	return Evaluate(spec, req, &view, nil)
 }
 
 // compactJSON removes insignificant space from a JSON value.
@@ -334,11 +347,10 @@ func torchFormat(data []float64, integer bool) []string {
 		}
 	}
 	if hi > 0 {
-		if intMode {
-			sci = hi > 1e8
-		} else {
-			sci = hi/lo > 1000 || hi > 1e8 || lo < 1e-4
-		}
+		// As in PyTorch's _Formatter, whole numbers too turn scientific
+		// over a wide range (tensor([1., 2000.]) prints 1.0000e+00,
+		// 2.0000e+03); lo < 1e-4 cannot hold for them.
+		sci = hi/lo > 1000 || hi > 1e8 || lo < 1e-4
 	}
 	for i, v := range data {
 		switch {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -22,7 +23,9 @@ func TestTorchFormat(t *testing.T) {
 		{"whole numbers", []float64{1, -2, 0}, false, []string{"1.", "-2.", "0."}},
 		{"wide range is scientific", []float64{1e-5, 1}, false, []string{"1.0000e-05", "1.0000e+00"}},
 		{"large is scientific", []float64{2.5e9}, false, []string{"2.5000e+09"}},
-		{"non-finite", []float64{engineNaN(), 0.5, engineInf(1), engineInf(-1)}, false, []string{"nan", "0.5000", "inf", "-inf"}},
+		{"whole numbers over a wide range are scientific", []float64{1, -2000}, false, []string{"1.0000e+00", "-2.0000e+03"}},
+		{"whole numbers up to 1e8 stay whole", []float64{1e8, 1e6}, false, []string{"100000000.", "1000000."}},
+		{"non-finite", []float64{math.NaN(), 0.5, math.Inf(1), math.Inf(-1)}, false, []string{"nan", "0.5000", "inf", "-inf"}},
 		{"integer tensor", []float64{0, 2, -100}, true, []string{"0", "2", "-100"}},
 	}
 	for _, test := range tests {
@@ -32,12 +35,6 @@ func TestTorchFormat(t *testing.T) {
 			}
 		})
 	}
-}
-
-func engineNaN() float64 { z := 0.0; return z / z }
-func engineInf(sign float64) float64 {
-	z := 0.0
-	return sign / z
 }
 
 // uiPageFor builds the loss page for a query, failing the test on error.
@@ -185,9 +182,9 @@ func TestFormatExactMatchesJavaScript(t *testing.T) {
 		{1.5e-7, "1.5e-7"},
 		{1e21, "1e+21"},
 		{123456789012345680000, "123456789012345680000"},
-		{engineNaN(), "NaN"},
-		{engineInf(1), "Infinity"},
-		{engineInf(-1), "-Infinity"},
+		{math.NaN(), "NaN"},
+		{math.Inf(1), "Infinity"},
+		{math.Inf(-1), "-Infinity"},
 	}
 	for _, test := range tests {
 		if got := formatExact(test.in); got != test.want {

@@ -16,7 +16,7 @@ func (a *App) Routes() http.Handler {
 	r.Get("/healthz", a.healthz)
 
 	// Pages
-	r.Get("/", a.handle(a.showHome))
+	r.Get("/", a.handlePage(a.showCatalog))
 
 	// Lessons: a lesson on its own page, the lesson as JSON, and the "predict, then reveal" check that the engine answers
 	r.Get("/lessons/{slug}", a.handle(a.showLesson))

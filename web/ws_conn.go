@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -283,21 +282,10 @@ const (
 	wsTypeSuperseded = "superseded"
 )
 
-// wsDecodeMessage decodes and checks a client message. It returns either a
-// compute request for the writer or a reply to send at once (an error, or
-// a pong).
-func wsDecodeMessage(msg []byte) (*wsRequest, []byte) {
-	req := &wsRequest{}
-	if err := decodeStrict(msg, req); err != nil {
-		// Recover the id, if any, so that the client can match the error.
-		var env struct {
-			ID *int64 `json:"id"`
-		}
-		if json.Unmarshal(msg, &env) != nil {
-			env.ID = nil // the id itself is unreadable
-		}
-		return nil, wsErrorReply(env.ID, "", "message: "+describeJSONError(err))
-	}
+// wsCheckMessage checks a decoded compute or ping message. It returns
+// either the compute request for the writer or a reply to send at once (an
+// error, or a pong).
+func wsCheckMessage(req *wsRequest) (*wsRequest, []byte) {
 	id := &req.ID
 	switch req.Type {
 	case wsTypeCompute:
@@ -331,6 +319,7 @@ type wsComputer struct {
 	spec *engine.Spec // the loss res was last computed for
 	res  engine.Result
 	out  []byte
+	keys []string // chart ids of the last reply, sorted
 }
 
 // reply computes req and returns the encoded result or error. The bytes
@@ -372,12 +361,16 @@ func (w *wsComputer) reply(req *wsRequest) (out []byte) {
 	b = append(b[:start], b[start+1:len(b)-1]...)
 	if ev.Charts != nil {
 		b = append(b, `,"charts":{`...)
-		for i, k := range slices.Sorted(maps.Keys(ev.Charts)) {
+		w.keys = w.keys[:0]
+		for k := range ev.Charts {
+			w.keys = append(w.keys, k)
+		}
+		slices.Sort(w.keys)
+		for i, k := range w.keys {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			key, _ := json.Marshal(k)
-			b = append(b, key...)
+			b = strconv.AppendQuote(b, k) // chart ids are plain ASCII words
 			b = append(b, ':')
 			b = append(b, ev.Charts[k]...)
 		}

@@ -54,9 +54,17 @@ type wsCompareJob struct {
 	settings any // compare.RegressionSettings, ClassificationSettings or MarginSettings
 }
 
-// wsDecodeClientMessage routes a client message by its type: fit and
-// compare messages are decoded here, the rest by wsDecodeMessage.
+// wsDecodeClientMessage decodes a client message. It returns either a
+// request for the writer or a reply to send at once (an error, or a pong).
+// Compute messages, one per slider event, are parsed once: only a message
+// that is not a well-formed compute or ping message is read again for its
+// type, to route fit and compare messages to their own decoders.
 func wsDecodeClientMessage(msg []byte) (*wsRequest, []byte) {
+	req := &wsRequest{}
+	err := decodeStrict(msg, req)
+	if err == nil && req.Type != wsTypeFit && req.Type != wsTypeCompare {
+		return wsCheckMessage(req)
+	}
 	var env struct {
 		Type string `json:"type"`
 	}
@@ -68,7 +76,7 @@ func wsDecodeClientMessage(msg []byte) (*wsRequest, []byte) {
 			return wsDecodeCompare(msg)
 		}
 	}
-	return wsDecodeMessage(msg)
+	return nil, wsMessageError(msg, err)
 }
 
 // wsMessageError answers a message that does not decode, with its id when

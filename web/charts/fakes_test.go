@@ -7,12 +7,13 @@ import (
 	"github.com/lossplayground/playground/engine"
 )
 
-// Stand-ins for the losses that other branches are writing, registered
-// only in this package's test binary under names no real loss uses. They
-// have the real losses' input names, roles, parameters and shapes (which
-// is all the family views look at) and simple, correct losses: the
-// softmax cross entropy is exact; the others are squared terms whose
-// gradients are right, so the curve tests hold for them too.
+// Simple losses registered only in this package's test binary, under names
+// no real loss uses, for tests that check chart numbers by hand. They have
+// the real losses' input names, roles, parameters and shapes (which is all
+// the family views look at) and simple, correct losses: the softmax cross
+// entropy is exact; the others are squared terms whose gradients are
+// right, so the curve tests hold for them too. The real losses go through
+// every chart in TestBuildEveryLoss.
 func init() {
 	red := engine.ReductionParam()
 	margin := engine.Param{Name: "margin", Kind: engine.KindFloat, Default: 1.0, Doc: "margin"}

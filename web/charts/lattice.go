@@ -3,10 +3,7 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strconv"
-	"strings"
-	"sync"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -19,40 +16,6 @@ import (
 // the allowed transitions are drawn; beyond it they would be a grey mat.
 const latticeEdgesMax = 6000
 
-// ctcLattice is one sample's CTC lattice as the engine's CTCLoss detail
-// encodes it (detail.lattice[n]). It is decoded from JSON so that this
-// package does not depend on the engine's type.
-type ctcLattice struct {
-	InputLength    int            `json:"input_length"`
-	TargetLength   int            `json:"target_length"`
-	Extended       []int          `json:"extended"`
-	SkipAllowed    []bool         `json:"skip_allowed"`
-	LogAlpha       *engine.Tensor `json:"log_alpha"`
-	LogBeta        *engine.Tensor `json:"log_beta"`
-	Occupancy      *engine.Tensor `json:"occupancy"`
-	Feasible       [][]bool       `json:"feasible"`
-	ViterbiPath    []int          `json:"viterbi_path"`
-	ViterbiLogProb jsonFloat      `json:"viterbi_log_prob"`
-	LogLikelihood  jsonFloat      `json:"log_likelihood"`
-	Grad           *engine.Tensor `json:"grad"`
-}
-
-// jsonFloat decodes a number or one of "NaN", "Infinity", "-Infinity".
-type jsonFloat float64
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	t, err := engine.ParseTensor(b)
-	if err != nil {
-		return err
-	}
-	if len(t.Data) != 1 {
-		return fmt.Errorf("expected a number, got %s", b)
-	}
-	*f = jsonFloat(t.Data[0])
-	return nil
-}
-
 // hasLattice reports whether spec documents a CTC lattice in its detail.
 func hasLattice(spec *engine.Spec, res *engine.Result) bool {
 	if _, ok := spec.DetailFields["lattice"]; ok {
@@ -62,11 +25,9 @@ func hasLattice(spec *engine.Spec, res *engine.Result) bool {
 	return ok
 }
 
-// latticesOf reads detail.lattice whatever its Go type: field by field
-// when it is a slice of structs whose JSON names and types match (the
-// engine's CTCLattice), else through a JSON round trip into ctcLattice.
+// latticesOf returns detail.lattice, the engine's []engine.CTCLattice.
 // Without detail it recomputes the call with detail on.
-func latticesOf(c *engine.Call, res *engine.Result) ([]ctcLattice, error) {
+func latticesOf(c *engine.Call, res *engine.Result) ([]engine.CTCLattice, error) {
 	d, ok := res.Detail["lattice"]
 	if !ok {
 		cc := *c
@@ -79,16 +40,9 @@ func latticesOf(c *engine.Call, res *engine.Result) ([]ctcLattice, error) {
 			return nil, nil
 		}
 	}
-	if ls, ok := latticesByField(d); ok {
-		return ls, nil
-	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("charts: encoding detail.lattice: %w", err)
-	}
-	var ls []ctcLattice
-	if err := json.Unmarshal(b, &ls); err != nil {
-		return nil, fmt.Errorf("charts: detail.lattice does not have the documented fields: %w", err)
+	ls, ok := d.([]engine.CTCLattice)
+	if !ok {
+		return nil, fmt.Errorf("charts: detail.lattice is a %T; want []engine.CTCLattice", d)
 	}
 	return ls, nil
 }
@@ -137,7 +91,7 @@ func buildLattice(c *engine.Call, res *engine.Result, v View, pal *palette) (jso
 	return drawLattice(c, &ls[n], n, v, pal)
 }
 
-func drawLattice(c *engine.Call, l *ctcLattice, n int, v View, pal *palette) (json.RawMessage, error) {
+func drawLattice(c *engine.Call, l *engine.CTCLattice, n int, v View, pal *palette) (json.RawMessage, error) {
 	blank, classes := 0, 0
 	if c.Spec.Param("blank") != nil {
 		blank = c.Int("blank")
@@ -304,7 +258,7 @@ type edgeSeries struct {
 // (between all states when none is feasible) as three line series, stay
 // (s → s), step (s−1 → s) and skip (s−2 → s, where allowed), each segment
 // separated by "-" so that ECharts draws them apart.
-func latticeEdges(l *ctcLattice, frames, rows int, feasible func(t, s int) bool) []edgeSeries {
+func latticeEdges(l *engine.CTCLattice, frames, rows int, feasible func(t, s int) bool) []edgeSeries {
 	any := false
 	for t := range frames {
 		for s := range rows {
@@ -352,107 +306,4 @@ func latticeEdges(l *ctcLattice, frames, rows int, feasible func(t, s int) bool)
 		edges[i].data = append(edges[i].data, ']')
 	}
 	return edges
-}
-
-// latticeFields maps a struct type to the index of each field that
-// ctcLattice has, by JSON name, or nil when a field's type does not match.
-var latticeFields sync.Map // reflect.Type → []int (by ctcLattice field), nil if unusable
-
-// latticeTarget is ctcLattice's own type information, by JSON name.
-var latticeTarget = func() map[string]int {
-	m := map[string]int{}
-	t := reflect.TypeFor[ctcLattice]()
-	for i := range t.NumField() {
-		m[jsonName(t.Field(i))] = i
-	}
-	return m
-}()
-
-func jsonName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "" {
-		name = f.Name
-	}
-	return name
-}
-
-// fieldMap returns, for each field of ctcLattice, the index of the field
-// of struct type t with the same JSON name and a compatible type (-1 when
-// absent), or nil when a same-named field has another type.
-func fieldMap(t reflect.Type) []int {
-	if m, ok := latticeFields.Load(t); ok {
-		return m.([]int)
-	}
-	lt := reflect.TypeFor[ctcLattice]()
-	idx := make([]int, lt.NumField())
-	for i := range idx {
-		idx[i] = -1
-	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		j, ok := latticeTarget[jsonName(f)]
-		if !ok || !f.IsExported() {
-			continue
-		}
-		want := lt.Field(j).Type
-		switch {
-		case f.Type == want,
-			want.Kind() == reflect.Float64 && f.Type.Kind() == reflect.Float64,
-			want.Kind() == reflect.Int && f.Type.Kind() == reflect.Int:
-			idx[j] = i
-		default:
-			idx = nil
-		}
-		if idx == nil {
-			break
-		}
-	}
-	latticeFields.Store(t, idx)
-	return idx
-}
-
-// latticesByField copies a []T or []*T of lattice structs field by field,
-// without encoding a number; ok is false when d has another shape.
-func latticesByField(d any) ([]ctcLattice, bool) {
-	v := reflect.ValueOf(d)
-	if v.Kind() != reflect.Slice {
-		return nil, false
-	}
-	et := v.Type().Elem()
-	if et.Kind() == reflect.Pointer {
-		et = et.Elem()
-	}
-	if et.Kind() != reflect.Struct {
-		return nil, false
-	}
-	idx := fieldMap(et)
-	if idx == nil {
-		return nil, false
-	}
-	out := make([]ctcLattice, v.Len())
-	for n := range out {
-		e := v.Index(n)
-		if e.Kind() == reflect.Pointer {
-			if e.IsNil() {
-				return nil, false
-			}
-			e = e.Elem()
-		}
-		dst := reflect.ValueOf(&out[n]).Elem()
-		for j, i := range idx {
-			if i < 0 {
-				continue
-			}
-			src, f := e.Field(i), dst.Field(j)
-			switch f.Kind() {
-			case reflect.Float64:
-				f.SetFloat(src.Float())
-			case reflect.Int:
-				f.SetInt(src.Int())
-			default:
-				f.Set(src)
-			}
-		}
-	}
-	return out, true
 }

@@ -58,7 +58,7 @@
     if (typeof v === "string") return v === "NaN" ? "nan" : v === "Infinity" ? "inf" : v === "-Infinity" ? "-inf" : v;
     if (!isFinite(v)) return isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
     var a = Math.abs(v);
-    if (Number.isInteger(v) && a < 1e8) return v.toFixed(0) + ".";
+    if (Number.isInteger(v) && a <= 1e8) return v.toFixed(0) + "."; // PyTorch: scientific above 1e8
     if (a !== 0 && (a < 1e-4 || a >= 1e8)) return v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
     return v.toFixed(4);
   }
