@@ -4,9 +4,11 @@ package web
 
 import (
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/class"
 )
 
 // Config holds what the web layer needs from main.
@@ -16,6 +18,14 @@ type Config struct {
 	// WSOrigins are extra Origin values ("https://docs.example.org")
 	// allowed to open the WebSocket besides the page's own host.
 	WSOrigins []string
+	// PublicURL is the origin printed in class join links and QR codes
+	// ("https://playground.example.edu"); empty uses the request's host.
+	PublicURL string
+	// NATSURL is a NATS server shared by replicas for classes
+	// (nats://host:4222); empty runs an embedded one in this process.
+	NATSURL string
+	// ClassLimits bound classes; zero takes class.DefaultLimits.
+	ClassLimits class.Limits
 }
 
 // App holds the dependencies every handler shares.
@@ -24,6 +34,9 @@ type App struct {
 	dev bool
 
 	ws wsOptions
+
+	classes   *class.Hub
+	publicURL string
 
 	mu      sync.Mutex
 	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown
@@ -42,7 +55,16 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{}}, nil
+	a := &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{},
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/")}
+	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})
+	return a, nil
+}
+
+// Close releases what the app holds besides connections: the classes'
+// bus (and the embedded NATS server, if it started one).
+func (a *App) Close() {
+	a.classes.Close()
 }
 
 // CloseConnections closes every live WebSocket connection; the server

@@ -73,6 +73,7 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := newWSConn(a, conn)
+	c.addr = clientAddr(r)
 	if !a.track(c) {
 		// The server is shutting down.
 		c.Close()

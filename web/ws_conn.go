@@ -42,10 +42,15 @@ type wsConn struct {
 
 	closeOnce sync.Once
 	comp      wsComputer // owned by the writer
+
+	// A class member's state (ws_class.go).
+	addr     string // the client's address, for the class rate limits
+	class    wsClassSession
+	classOut *wsClassOutbox
 }
 
 func newWSConn(a *App, conn *websocket.Conn) *wsConn {
-	return &wsConn{
+	c := &wsConn{
 		app:  a,
 		conn: conn,
 		send: make(chan []byte, wsSendBuffer),
@@ -53,6 +58,12 @@ func newWSConn(a *App, conn *websocket.Conn) *wsConn {
 		done: make(chan struct{}),
 		comp: wsComputer{log: a.log},
 	}
+	c.classOut = newWSClassOutbox()
+	c.classOut.onOver = func() {
+		a.log.Info("websocket class member is not reading; closing")
+		conn.Close()
+	}
+	return c
 }
 
 // Close sends a "going away" close frame and closes the connection; App
@@ -72,6 +83,7 @@ func (c *wsConn) Close() error {
 func (c *wsConn) readLoop() {
 	defer func() {
 		close(c.done)
+		c.leaveClass()
 		c.app.untrack(c)
 		c.conn.Close()
 	}()
@@ -93,6 +105,9 @@ func (c *wsConn) readLoop() {
 			if !c.reply(wsErrorReply(nil, "", "messages must be JSON text, not binary")) {
 				return
 			}
+			continue
+		}
+		if c.classMessage(msg) {
 			continue
 		}
 		req, reply := wsDecodeClientMessage(msg)
@@ -163,7 +178,8 @@ func (c *wsConn) take(ids []int64) (*wsRequest, []int64) {
 // client, until the reader stops or a write fails.
 func (c *wsConn) writeLoop() {
 	ticker := time.NewTicker(wsPingPeriod)
-	var ids []int64 // superseded ids, reused
+	var ids []int64             // superseded ids, reused
+	var classMsgs []wsClassItem // class messages being written, reused
 	// fit is the fit being animated (ws_fit.go), fitTick its frame clock
 	// (nil, never ready, when no fit runs).
 	var fit *wsFitStream
@@ -232,6 +248,11 @@ func (c *wsConn) writeLoop() {
 				out = c.comp.reply(req)
 			}
 			if err := c.write(out); err != nil {
+				return
+			}
+		case <-c.classOut.wake:
+			var err error
+			if classMsgs, err = c.writeClass(classMsgs); err != nil {
 				return
 			}
 		case <-fitTick:
