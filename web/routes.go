@@ -27,6 +27,14 @@ func (a *App) Routes() http.Handler {
 	r.Get("/api/v1/losses", a.handle(a.listLosses))
 	r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
+	// Classes: a teacher drives, students follow (web/class; class
+	// messages go over /ws). /join takes a typed code; /c/{code} is a
+	// student's page, /c/{code}/teach the teacher's dashboard.
+	r.Post("/api/v1/classes", a.handle(a.createClass))
+	r.Get("/join", a.handlePage(a.showClassJoin))
+	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
+	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
+
 	// WebSocket: live results while the page's controls move
 	// (docs/protocol.md).
 	r.Get("/ws", a.serveWS)

@@ -231,7 +231,7 @@ func (r *room) add(ctx context.Context, mem *Member, m *meta) error {
 	joined := map[string]any{"type": TypeJoined, "code": r.code, "mode": m.Mode}
 	if mem.teacher {
 		joined["role"] = "teacher"
-		joined["names"] = m.Names
+		joined["show_names"] = m.Names
 	} else {
 		joined["role"] = "student"
 		joined["name"] = mem.name
