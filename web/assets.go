@@ -176,6 +176,7 @@ func (a *App) pageAssets() templates.Assets {
 		KaTeXJS:   s.url("vendor/katex.min.js"),
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
+		ClassJS:   s.url("class.js"),
 	}
 }
 

@@ -81,14 +81,15 @@ func (dr *driver) run(d *Drive) {
 		}
 		return
 	}
-	if err := publish(r.bus.nc, subjectState(r.code), msg, CoalesceState); err != nil {
-		r.hub.log.Error("class publish", "code", r.code, "err", err)
-		return
-	}
+	// Stored first: a student who reloads on this state (another loss)
+	// finds it in the bucket.
 	ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
 	defer cancel()
 	if _, err := r.bus.kv.Put(ctx, keyState(r.code), msg); err != nil {
 		r.hub.log.Error("class state", "code", r.code, "err", err)
+	}
+	if err := publish(r.bus.nc, subjectState(r.code), msg, CoalesceState); err != nil {
+		r.hub.log.Error("class publish", "code", r.code, "err", err)
 	}
 }
 

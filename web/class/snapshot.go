@@ -22,6 +22,7 @@ type snapshot struct {
 	Name   string                     `json:"name"`
 	At     time.Time                  `json:"at"`
 	Loss   string                     `json:"loss"`
+	Slug   string                     `json:"slug"`
 	Query  string                     `json:"query"`
 	Params map[string]json.RawMessage `json:"params"`
 	Inputs map[string]json.RawMessage `json:"inputs"`
@@ -41,12 +42,13 @@ func (s *snapshots) message(names bool) []byte {
 		Name  string    `json:"name,omitempty"`
 		At    time.Time `json:"at"`
 		Loss  string    `json:"loss"`
+		Slug  string    `json:"slug"`
 		Query string    `json:"query"`
 	}
 	items := []item{}
 	for i := len(s.List) - 1; i >= 0; i-- {
 		sn := s.List[i]
-		it := item{ID: sn.ID, At: sn.At, Loss: sn.Loss, Query: sn.Query}
+		it := item{ID: sn.ID, At: sn.At, Loss: sn.Loss, Slug: sn.Slug, Query: sn.Query}
 		if names {
 			it.Name = sn.Name
 		}

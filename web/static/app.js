@@ -377,11 +377,13 @@
   var ws = null, wsOpen = false, wsFails = 0, wsTimer = null;
 
   function changed() {
+    if (pageLocked) return; // lp:lock: the page follows someone else
     seq++;
     syncFormFields();
     syncURL();
     sendWS();
     fetchPanel();
+    dispatchPageState();
   }
 
   function computeMessage() {
@@ -521,6 +523,110 @@
       if (ta) ta.value = JSON.stringify(page.params[p.name]);
     });
   }
+
+
+  // ---- Page events: lp:state, lp:apply, lp:lock ------------------------------------
+  // BEGIN minimal page-event block (branch class). A stand-in for the
+  // page-event contract that branch drag implements in the page modules,
+  // so that class.js (which talks to the page only through these events)
+  // runs and is tested; the integrator drops this block for drag's.
+
+  var pageLocked = false;
+
+  function dispatchPageState() {
+    if (!page || document.querySelector("[data-testid=embed]")) return;
+    var detail = JSON.parse(JSON.stringify({
+      loss: page.spec.name, slug: page.spec.slug, params: page.params, inputs: page.inputs,
+      view: page.view, query: currentQuery(),
+    }));
+    document.dispatchEvent(new CustomEvent("lp:state", { detail: detail }));
+  }
+
+  // setControls shows page.params and page.view in the controls.
+  function setControls() {
+    document.querySelectorAll(".control[data-param]").forEach(function (box) {
+      var name = box.dataset.param, kind = box.dataset.kind, v = page.params[name];
+      var q = function (sel) { return box.querySelector(sel); };
+      if (kind === "float") { q("input[type=range]").value = String(num(v)); q("input[type=number]").value = String(v); }
+      else if (kind === "int") q("input[type=number]").value = String(v);
+      else if (kind === "bool") q("input[type=checkbox]").checked = !!v;
+      else if (kind === "enum") q("select").value = v;
+      else if (kind === "optional_bool") q("select").value = JSON.stringify(v);
+      else if (kind === "tensor") {
+        var t = q("[data-tensor-toggle]");
+        if (t) t.checked = v !== null && v !== undefined;
+        if (box.__render) box.__render();
+      }
+    });
+    var ov = document.querySelector("input[name=overlay-view]");
+    if (ov) ov.checked = !!page.view.overlay;
+    document.querySelectorAll("input[name=lattice-view]").forEach(function (r) { r.checked = r.value === (page.view.lattice || "alpha"); });
+  }
+
+  document.addEventListener("lp:apply", function (ev) {
+    if (!page) return;
+    var d = ev.detail || {};
+    var params = JSON.parse(JSON.stringify(d.params || {}));
+    page.spec.params.forEach(function (p) {
+      if (!(p.name in params)) params[p.name] = p.default === undefined ? null : p.default;
+    });
+    page.params = params;
+    page.inputs = JSON.parse(JSON.stringify(d.inputs || page.inputs));
+    var theme = page.view.theme;
+    page.view = JSON.parse(JSON.stringify(d.view || {}));
+    if (theme) page.view.theme = theme; // the reader's theme stays theirs
+    setControls();
+    Object.keys(editors).forEach(function (name) {
+      var ed = editors[name];
+      if (ed.scores) ed.scores = JSON.parse(JSON.stringify(page.inputs[name])); // log-probs are their own scores
+      renderEditor(ed);
+    });
+    lockControls(); // re-rendered cells start enabled
+    seq++;
+    syncFormFields();
+    syncURL();
+    if (d.reply) {
+      // Shown as if it came on this page's socket: no compute of our own.
+      var msg = Object.assign({}, d.reply, { id: seq });
+      onResult(msg);
+    } else {
+      sendWS();
+      fetchPanel();
+    }
+    dispatchPageState();
+  });
+
+  document.addEventListener("lp:lock", function (ev) {
+    var d = ev.detail || {};
+    pageLocked = !!d.locked;
+    lockControls();
+    var label = document.querySelector("[data-testid=lock-label]");
+    if (!label && pageLocked) {
+      var host = document.getElementById("controls");
+      if (host) {
+        label = document.createElement("p");
+        label.className = "lock-label";
+        label.setAttribute("data-testid", "lock-label");
+        label.setAttribute("role", "status");
+        host.prepend(label);
+      }
+    }
+    if (label) { label.textContent = d.label || ""; label.hidden = !pageLocked; }
+  });
+
+  // lockControls disables (or enables again) every control while locked.
+  function lockControls() {
+    root.toggleAttribute("data-lp-locked", pageLocked);
+    document.querySelectorAll("#controls input, #controls select, #controls textarea, #controls button, .editor input, .editor select, .editor button").forEach(function (el) {
+      if (pageLocked) {
+        if (!el.disabled) { el.disabled = true; el.dataset.lpLocked = "1"; }
+      } else if (el.dataset.lpLocked) {
+        el.disabled = false;
+        delete el.dataset.lpLocked;
+      }
+    });
+  }
+  // END minimal page-event block (branch class).
 
   // ---- Controls ------------------------------------------------------------------
 
@@ -1085,6 +1191,7 @@
     initOverlaySwitch();
     refreshHeaderLinks();
     connectWS();
+    dispatchPageState();
   }
 
   function refreshLargeToggle() {
