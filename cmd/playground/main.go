@@ -23,11 +23,13 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", false, "serve static assets from disk (web/static) instead of the embedded copy")
 	wsOrigins := flag.String("ws-origin", "", "comma-separated extra origins allowed to open the WebSocket, e.g. https://docs.example.org")
+	publicURL := flag.String("public-url", "", "origin printed in class join links and QR codes, e.g. https://playground.example.edu (default: the request's host)")
+	natsURL := flag.String("nats", "", "NATS server shared by replicas for classes, e.g. nats://host:4222 (default: an embedded server in this process)")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := web.Config{Logger: logger, Dev: *dev}
+	cfg := web.Config{Logger: logger, Dev: *dev, PublicURL: *publicURL, NATSURL: *natsURL}
 	if *wsOrigins != "" {
 		cfg.WSOrigins = strings.Split(*wsOrigins, ",")
 	}
@@ -49,6 +51,7 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 	if err != nil {
 		return err
 	}
+	defer app.Close()
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           app.Routes(),

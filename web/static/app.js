@@ -532,6 +532,7 @@
   // runs and is tested; the integrator drops this block for drag's.
 
   var pageLocked = false;
+  var applyPanelTimer = null, applyPanelDelay = 400;
 
   function dispatchPageState() {
     if (!page || document.querySelector("[data-testid=embed]")) return;
@@ -589,6 +590,11 @@
       // Shown as if it came on this page's socket: no compute of our own.
       var msg = Object.assign({}, d.reply, { id: seq });
       onResult(msg);
+      // The result panel (reduction spelled out, gradients) is not in the
+      // reply yet: fetch it once the states stop coming, so that a class
+      // does not ask for one panel per student per slider event.
+      clearTimeout(applyPanelTimer);
+      applyPanelTimer = setTimeout(fetchPanel, applyPanelDelay);
     } else {
       sendWS();
       fetchPanel();
