@@ -35,8 +35,9 @@ type App struct {
 
 	ws wsOptions
 
-	classes   *class.Hub
-	publicURL string
+	classes     *class.Hub
+	classFrames wsClassFrames // prepared frames of class states (ws_class.go)
+	publicURL   string
 
 	mu      sync.Mutex
 	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
+	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/class"
 )
@@ -189,15 +191,67 @@ func (c *wsConn) leaveClass() {
 }
 
 // writeClass writes the member's waiting class messages; the writer calls
-// it when the outbox wakes it.
+// it when the outbox wakes it. A state goes out as a frame prepared once
+// for every member on this replica: one write call per member, no copy.
 func (c *wsConn) writeClass(buf []wsClassItem) ([]wsClassItem, error) {
 	buf = c.classOut.take(buf)
 	for _, it := range buf {
-		if err := c.write(it.msg); err != nil {
+		var err error
+		if it.coalesce == class.CoalesceState {
+			c.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+			err = c.conn.WritePreparedMessage(c.app.classFrames.frame(it.msg))
+		} else {
+			err = c.write(it.msg)
+		}
+		if err != nil {
 			return buf, err
 		}
 	}
 	return buf, nil
+}
+
+// wsClassFrames caches the prepared WebSocket frames of the latest class
+// states. Every member of a class on this replica is offered the same
+// bytes (one backing array), so the array's address identifies the
+// message; an entry holds the bytes, so that the address cannot be reused
+// while it is cached.
+type wsClassFrames struct {
+	mu    sync.Mutex
+	byPtr map[*byte]wsClassFrame
+	ring  [wsClassFramesKept]*byte
+	next  int
+}
+
+type wsClassFrame struct {
+	msg []byte
+	pm  *websocket.PreparedMessage
+}
+
+// wsClassFramesKept is how many states keep their frame: a few per live
+// class is plenty, since each class's latest state replaces its last.
+const wsClassFramesKept = 64
+
+func (f *wsClassFrames) frame(msg []byte) *websocket.PreparedMessage {
+	key := unsafe.SliceData(msg)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e, ok := f.byPtr[key]; ok && len(e.msg) == len(msg) {
+		return e.pm
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, msg)
+	if err != nil {
+		panic(err) // only fails for an invalid message type
+	}
+	if f.byPtr == nil {
+		f.byPtr = map[*byte]wsClassFrame{}
+	}
+	if old := f.ring[f.next]; old != nil {
+		delete(f.byPtr, old)
+	}
+	f.ring[f.next] = key
+	f.next = (f.next + 1) % wsClassFramesKept
+	f.byPtr[key] = wsClassFrame{msg: msg, pm: pm}
+	return pm
 }
 
 // newClassComputer is the compute path of a class's driver: the same
