@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -452,6 +453,23 @@ func TestClassLimits(t *testing.T) {
 		bad.send("%s", test.msg)
 		if m := bad.next(); m.Type != "error" || m.Field != test.field {
 			t.Errorf("%s = %s; want an error on field %s", test.msg, m.raw, test.field)
+		}
+	}
+}
+
+// TestClassProtocolDoc checks that docs/protocol.md documents every class
+// message type.
+func TestClassProtocolDoc(t *testing.T) {
+	doc, err := os.ReadFile(wsDocPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{class.TypeJoin, class.TypeTeach, class.TypeDrive, class.TypeMode, class.TypeNames,
+		class.TypeQuestion, class.TypeAnswer, class.TypeReveal, class.TypeSnapshot, class.TypeShowSnapshot,
+		class.TypeFollow, class.TypeLeave, class.TypeJoined, class.TypeState, class.TypeAnswered,
+		class.TypeHistogram, class.TypeRoster, class.TypeSnapshots, class.TypeSnapshotSent} {
+		if !strings.Contains(string(doc), "**"+typ+"**") {
+			t.Errorf("%s does not document class message type %q", wsDocPath, typ)
 		}
 	}
 }

@@ -22,13 +22,14 @@ const (
 	TypeFollow       = "class_follow"        // student → server
 	TypeLeave        = "class_leave"         // either → server
 
-	TypeJoined    = "class_joined"
-	TypeState     = "class_state"
-	TypeAnswered  = "class_answered"
-	TypeHistogram = "class_histogram"
-	TypeRoster    = "class_roster"
-	TypeSnapshots = "class_snapshots"
-	TypeError     = "error"
+	TypeJoined       = "class_joined"
+	TypeState        = "class_state"
+	TypeAnswered     = "class_answered"
+	TypeHistogram    = "class_histogram"
+	TypeRoster       = "class_roster"
+	TypeSnapshots    = "class_snapshots"
+	TypeSnapshotSent = "class_snapshot_sent"
+	TypeError        = "error"
 )
 
 // Modes a teacher sets.

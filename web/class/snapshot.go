@@ -81,7 +81,7 @@ func (r *room) snapshot(ctx context.Context, m *Member, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	m.out.Offer(encode(map[string]string{"type": "class_snapshot_sent", "snapshot": sn.ID}), "")
+	m.out.Offer(encode(map[string]string{"type": TypeSnapshotSent, "snapshot": sn.ID}), "")
 	r.mu.Lock()
 	names := r.names
 	r.mu.Unlock()
