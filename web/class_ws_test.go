@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -472,4 +473,68 @@ func TestClassProtocolDoc(t *testing.T) {
 			t.Errorf("%s does not document class message type %q", wsDocPath, typ)
 		}
 	}
+}
+
+// TestClassOutboxLatestWins: a member's outbox keeps only the newest
+// unwritten state (a slow student skips to the last), keeps every event,
+// and gives up on a member who lets events pile up.
+func TestClassOutboxLatestWins(t *testing.T) {
+	o := newWSClassOutbox()
+	over := 0
+	o.onOver = func() { over++ }
+	o.Offer([]byte(`mode`), "")
+	for i := range 100 {
+		o.Offer(fmt.Appendf(nil, "state %d", i), class.CoalesceState)
+	}
+	o.Offer([]byte(`question`), "")
+	o.Offer([]byte(`histogram 1`), class.CoalesceHistogram)
+	o.Offer([]byte(`histogram 2`), class.CoalesceHistogram)
+	var got []string
+	for _, it := range o.take(nil) {
+		got = append(got, string(it.msg))
+	}
+	if want := []string{"mode", "state 99", "question", "histogram 2"}; !slices.Equal(got, want) {
+		t.Errorf("outbox = %q; want %q", got, want)
+	}
+	if len(o.take(nil)) != 0 {
+		t.Error("take left messages behind")
+	}
+	for i := range wsClassOutboxLimit + 5 {
+		o.Offer(fmt.Appendf(nil, "event %d", i), "")
+	}
+	if over != 1 {
+		t.Errorf("onOver ran %d times after the limit; want once", over)
+	}
+}
+
+// TestClassSlowStudentEndsOnLast: a student who reads nothing while the
+// teacher drives still ends on the last state, and skipped some.
+func TestClassSlowStudentEndsOnLast(t *testing.T) {
+	srvs := classTestReplicas(t, 2, class.Limits{})
+	c := classTestCreate(t, srvs[0])
+	slow := classTestDial(t, srvs[1])
+	slow.send(`{"type":"class_join","code":%q}`, c.Code)
+	slow.untilType("class_joined")
+	teacher := classTestDial(t, srvs[0])
+	teacher.send(`{"type":"class_teach","code":%q,"token":%q}`, c.Code, c.TeacherToken)
+	teacher.untilType("class_joined")
+	const last = 300
+	for i := 1; i <= last; i++ {
+		teacher.send("%s", classTestDrive(i, float64(i)/100))
+	}
+	// The teacher's own copy of the last state means it was published.
+	teacher.until("the last state", func(m classMsg) bool { return m.Type == "class_state" && *m.ID == last })
+	n, prev := 0, int64(0)
+	slow.until("the last state", func(m classMsg) bool {
+		if m.Type != "class_state" {
+			return false
+		}
+		n++
+		if *m.ID <= prev {
+			t.Errorf("state %d after state %d; want newer states only", *m.ID, prev)
+		}
+		prev = *m.ID
+		return *m.ID == last
+	})
+	t.Logf("the slow student read %d of %d states", n, last)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
 )
 
 // Limits bound what classes may cost.
@@ -313,7 +314,8 @@ func (h *Hub) Join(ctx context.Context, req JoinRequest, teacher bool, out Outbo
 	if err != nil {
 		return nil, err
 	}
-	mem := &Member{room: r, id: newID(), teacher: teacher, out: out, following: true}
+	mem := &Member{room: r, id: newID(), teacher: teacher, out: out, following: true,
+		limit: rate.NewLimiter(memberRate, memberBurst)}
 	if !teacher {
 		mem.name = cleanName(req.Name)
 		if mem.name == "" {

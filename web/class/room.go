@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
 )
 
 // room is one class on this replica: its local members, one subscription
@@ -331,14 +332,24 @@ func (r *room) touch(ctx context.Context, now bool) {
 
 // Member is one connection in a class.
 type Member struct {
-	room      *room
-	id, name  string
-	teacher   bool
-	out       Outbox
+	room     *room
+	id, name string
+	teacher  bool
+	out      Outbox
+	// limit paces the member's messages other than class_drive (which
+	// coalesces): each costs a round trip to the bus.
+	limit     *rate.Limiter
 	mu        sync.Mutex
 	following bool
 	left      bool
 }
+
+// A member may send memberRate class messages a second, memberBurst at
+// once: far above what a person clicks, far below what floods the bus.
+const (
+	memberRate  = 20
+	memberBurst = 40
+)
 
 // Teacher reports whether the member joined with the teacher's token.
 func (m *Member) Teacher() bool { return m.teacher }
@@ -376,6 +387,9 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) error {
 			return errorf("type", "%s is the teacher's message; students cannot send it", typ)
 		}
 		return nil
+	}
+	if typ != TypeDrive && !m.limit.Allow() {
+		return errorf("type", "too many class messages; slow down")
 	}
 	switch typ {
 	case TypeDrive:
