@@ -158,6 +158,16 @@ func TestBrowserClass(t *testing.T) {
 	dash.waitTrue(t, "snapshot listed", `document.querySelectorAll('[data-testid=class-snapshot]').length === 1`)
 	dash.viewShot(t, "class-dashboard")
 
+	// Pause: eyes on the projector; then everyone follows again.
+	dash.do(t, "pause", chromedp.Click(chromedp.CSS(`[data-testid=class-mode-pause]`)))
+	for _, s := range students {
+		s.waitTrue(t, "pause screen", `document.querySelector('[data-testid=class-pause]').getClientRects().length > 0`)
+	}
+	dash.do(t, "follow", chromedp.Click(chromedp.CSS(`[data-testid=class-mode-follow]`)))
+	for _, s := range students {
+		s.waitTrue(t, "following again", `document.querySelector('[data-testid=class-pause]').getClientRects().length === 0 && document.getElementById('p-beta-range').disabled`)
+	}
+
 	for _, tab := range append([]*uiTab{teacher, dash}, students...) {
 		tab.checkNoErrors(t)
 	}

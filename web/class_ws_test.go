@@ -343,6 +343,17 @@ func TestClassQuestionHistogramReveal(t *testing.T) {
 			t.Errorf("replica %d: reveal = %s; want answer %q with the numbers", i, m.raw, wantAnswer)
 		}
 	}
+	for i, s := range students {
+		// Names are on for the teacher; a student still sees none but their own.
+		other := fmt.Sprintf(`"S%d"`, 1-i)
+		s.send(`{"type":"class_leave"}`)
+		s.send(`{"type":"class_join","code":%q,"name":"S%d"}`, c.Code, i)
+		for m := s.next(); m.Type != "class_reveal"; m = s.next() {
+			if bytes.Contains(m.raw, []byte(other)) {
+				t.Errorf("student S%d received %s, which names %s", i, m.raw, other)
+			}
+		}
+	}
 	students[0].send(`{"type":"class_answer","qid":%q,"choice":%q}`, qid, q.Choices[0].Value)
 	if m := students[0].untilType("error"); m.Field != "qid" {
 		t.Errorf("answer after reveal = %s; want an error on qid", m.raw)
