@@ -16,6 +16,8 @@ type driver struct {
 	room    *room
 	compute Computer
 
+	slug string // the loss of the last state, owned by loop
+
 	mu      sync.Mutex
 	pending *Drive
 	wake    chan struct{}
@@ -81,15 +83,27 @@ func (dr *driver) run(d *Drive) {
 		}
 		return
 	}
-	// Stored first: a student who reloads on this state (another loss)
-	// finds it in the bucket.
-	ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
-	defer cancel()
-	if _, err := r.bus.kv.Put(ctx, keyState(r.code), msg); err != nil {
-		r.hub.log.Error("class state", "code", r.code, "err", err)
+	// The bucket keeps the state for members who join later. On another
+	// loss it is stored before it is published: students reload the page
+	// on it, and the server renders the page from the bucket. Otherwise
+	// the fan-out goes first, off the bucket's round trip.
+	store := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
+		defer cancel()
+		if _, err := r.bus.kv.Put(ctx, keyState(r.code), msg); err != nil {
+			r.hub.log.Error("class state", "code", r.code, "err", err)
+		}
+	}
+	newPage := c.Slug != dr.slug
+	dr.slug = c.Slug
+	if newPage {
+		store()
 	}
 	if err := publish(r.bus.nc, subjectState(r.code), msg, CoalesceState); err != nil {
 		r.hub.log.Error("class publish", "code", r.code, "err", err)
+	}
+	if !newPage {
+		store()
 	}
 }
 
