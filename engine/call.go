@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -17,6 +18,11 @@ type Call struct {
 	inputs []*Tensor    // aligned with Spec.Inputs
 	// Detail asks Compute to fill Result.Detail.
 	Detail bool
+	// ctx is the context of the running ComputeContext, nil otherwise.
+	// It lives here rather than in Spec.Compute's signature because it is,
+	// like Detail, a property of one evaluation that only the few losses
+	// with long loops read (through Call.stop).
+	ctx context.Context
 }
 
 type paramValue struct {
