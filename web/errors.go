@@ -48,7 +48,7 @@ func (a *App) handle(h func(http.ResponseWriter, *http.Request) error) http.Hand
 		case errors.As(err, &ee):
 			status, msg = http.StatusUnprocessableEntity, ee.Error()
 		case errors.As(err, &mbe):
-			status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
+			status, msg = http.StatusRequestEntityTooLarge, "request body is larger than "+sizeText(mbe.Limit)
 		case errors.Is(err, errBusy):
 			status, msg = http.StatusServiceUnavailable, "the server is busy computing for others; try again in a moment"
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
@@ -82,11 +82,22 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errorStatus(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
+			return nil, errorStatus(http.StatusRequestEntityTooLarge, "request body is larger than "+sizeText(limit))
 		}
 		return nil, errorStatus(http.StatusBadRequest, "request body: could not be read whole (truncated or interrupted)")
 	}
 	return body, nil
+}
+
+// sizeText writes a byte count as people read it: 1 MiB, 4 KiB, 300 bytes.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 // writeJSONError writes the JSON error answer {"error": msg}.

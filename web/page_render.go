@@ -75,7 +75,7 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		case errors.Is(err, errBusy), errors.Is(err, errComputeTimeout):
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 			pe = &pageError{status: http.StatusServiceUnavailable, heading: "The playground is busy",
-				msg: "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
+				msg:     "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
 				backURL: r.URL.Path, backText: "Open this page with its default values"}
 		case errors.As(err, &pe):
 		case errors.As(err, &ee):

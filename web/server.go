@@ -73,8 +73,8 @@ func New(cfg Config) (*App, error) {
 		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins},
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
 		limits:   lim, pool: pool, metrics: m,
-		env:      &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
-		conns:    map[closer]struct{}{}, connsFrom: map[string]int{},
+		env:   &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
+		conns: map[closer]struct{}{}, connsFrom: map[string]int{},
 	}, nil
 }
 

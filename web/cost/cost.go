@@ -16,6 +16,7 @@ package cost
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/charts"
@@ -76,8 +77,13 @@ const (
 // Estimate is the cost of one call.
 type Estimate struct {
 	Elements int64 // broadcast elements of the inputs
-	Work     int64
-	Bytes    int64
+	// BroadcastField is the last input whose broadcast against the inputs
+	// before it grew the elements beyond every input's own size, and
+	// BroadcastShape the shape it made.
+	BroadcastField string
+	BroadcastShape []int
+	Work           int64
+	Bytes          int64
 	// Field names the input that drives the estimate (the largest one, or
 	// the one a superlinear term grows with); What says how the work grows.
 	Field, What string
@@ -93,6 +99,7 @@ func Of(c *engine.Call, detail, withCharts bool) Estimate {
 	for i, in := range c.Spec.Inputs {
 		t := c.Input(in.Name)
 		n := int64(t.Numel())
+		n0 := max(largest, n) // the elements before this broadcast
 		total += n
 		if n > largest {
 			largest, e.Field = n, in.Name
@@ -108,6 +115,10 @@ func Of(c *engine.Call, detail, withCharts bool) Estimate {
 				// shapes; the elements are those of the inputs.
 				broadcasts = false
 				continue
+			}
+			if n := numel(s); n > numel(shape) && n > n0 {
+				// Broadcasting, not an input's own size, made it grow.
+				e.BroadcastField, e.BroadcastShape = in.Name, s
 			}
 			shape = s
 		}
@@ -229,9 +240,12 @@ func mlmEstimate(c *engine.Call, detail bool, e *Estimate) {
 // field, the estimate and the limit.
 func (b Budget) Check(e Estimate) error {
 	switch {
+	case e.Elements > b.Elements && numel(e.BroadcastShape) == e.Elements:
+		return &engine.Error{Field: e.BroadcastField, Msg: fmt.Sprintf(
+			"inputs broadcast to shape %s, more than the %d elements the playground computes at once", shapeText(e.BroadcastShape), b.Elements)}
 	case e.Elements > b.Elements:
 		return &engine.Error{Field: e.Field, Msg: fmt.Sprintf(
-			"inputs broadcast to %s elements, more than the %s the playground computes at once", group(e.Elements), group(b.Elements))}
+			"%s elements, more than the %d the playground computes at once", group(e.Elements), b.Elements)}
 	case e.Work > b.Work:
 		return &engine.Error{Field: e.Field, Msg: fmt.Sprintf(
 			"this call would cost about %s units of work (%s), more than the %s a request may cost; use smaller inputs",
@@ -242,6 +256,11 @@ func (b Budget) Check(e Estimate) error {
 			group(e.Bytes), group(b.Bytes))}
 	}
 	return nil
+}
+
+// shapeText writes a shape as PyTorch prints sizes: [2, 3].
+func shapeText(shape []int) string {
+	return strings.ReplaceAll(fmt.Sprint(shape), " ", ", ")
 }
 
 // numel is the product of shape, saturating.
