@@ -70,7 +70,7 @@ func New(cfg Config) (*App, error) {
 	pool := admission.New(lim.computeSlots, lim.computeQueue)
 	m := metrics.New(pool.Waiting, pool.Running)
 	return &App{
-		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins},
+		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
 		limits:   lim, pool: pool, metrics: m,
 		env:   &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},

@@ -46,6 +46,8 @@ type wsOptions struct {
 	// origins are extra allowed values of the Origin header
 	// ("https://example.org"), besides the page's own host.
 	origins []string
+	// pingPeriod is wsPingPeriod; tests shorten it.
+	pingPeriod time.Duration
 	// hooks are set by tests only.
 	hooks wsHooks
 }

@@ -170,7 +170,7 @@ func (c *wsConn) take(ids []int64) (*wsRequest, []int64) {
 // writeLoop writes replies, computes the latest request and pings the
 // client, until the reader stops or a write fails.
 func (c *wsConn) writeLoop() {
-	ticker := time.NewTicker(wsPingPeriod)
+	ticker := time.NewTicker(c.app.ws.pingPeriod)
 	var ids []int64 // superseded ids, reused
 	// fit is the fit being animated (ws_fit.go), fitTick its frame clock
 	// (nil, never ready, when no fit runs).

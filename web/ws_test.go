@@ -38,6 +38,8 @@ type wsReply struct {
 	Grads  map[string]json.RawMessage `json:"grads"`
 	Detail map[string]json.RawMessage `json:"detail"`
 	Charts map[string]json.RawMessage `json:"charts"`
+	Code   string                     `json:"code"`
+	Retry  int                        `json:"retry_after"`
 }
 
 func (r wsReply) String() string {

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
@@ -48,12 +49,12 @@ func (v *View) Validate() error {
 	switch v.Lattice {
 	case "", "alpha", "beta", "occupancy", "gradient":
 	default:
-		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + strconv.Quote(v.Lattice)}
+		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + quoteShort(v.Lattice)}
 	}
 	switch v.Theme {
 	case "", "light", "dark":
 	default:
-		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v.Theme)}
+		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + quoteShort(v.Theme)}
 	}
 	return nil
 }
@@ -168,4 +169,16 @@ func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
 	}
 	thumbnails.Store(spec, o)
 	return o, nil
+}
+
+// maxQuoted bounds how much of a view setting an error message repeats:
+// the message is shown on the page, and a value can be a megabyte long.
+const maxQuoted = 64
+
+// quoteShort quotes v, cut to maxQuoted bytes with an ellipsis.
+func quoteShort(v string) string {
+	if len(v) > maxQuoted {
+		return strconv.Quote(strings.ToValidUTF8(v[:maxQuoted], "")) + "…"
+	}
+	return strconv.Quote(v)
 }
