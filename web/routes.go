@@ -5,12 +5,16 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/lossplayground/playground/web/compress"
 )
 
 // Routes lists every URL the playground serves.
 func (a *App) Routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
+	// Pages and JSON go out gzipped to clients that accept it; assets are
+	// gzipped once at start-up (assets.go), the WebSocket is left alone.
+	r.Use(compress.Middleware(uiAssetPrefix))
 
 	// Health
 	r.Get("/healthz", a.healthz)
@@ -34,6 +38,7 @@ func (a *App) Routes() http.Handler {
 	// UI pages and assets (page_*.go, assets.go)
 	r.Get("/static/*", a.serveUIAsset)
 	r.Head("/static/*", a.serveUIAsset)
+	r.Get("/favicon.ico", a.serveFavicon)
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
 	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
 	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
