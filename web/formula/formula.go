@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,12 +39,56 @@ const katexFile = "vendor/katex.min.js"
 // by MathML for screen readers, and \htmlClass is the one trusted command
 // (the loss page ties formula symbols to controls with it; \href, \url
 // and friends stay inert).
-const renderJS = `function lpRender(tex, display) {
+const renderJS = `function lpRender(tex) {
 	return katex.renderToString(tex, {
-		displayMode: display, throwOnError: true, strict: "ignore", output: "htmlAndMathml",
+		displayMode: false, throwOnError: true, strict: "ignore", output: "htmlAndMathml",
 		trust: function (ctx) { return ctx.command === "\\htmlClass"; }
 	});
 }`
+
+// displaySource is what KaTeX typesets for a display formula. It is set
+// in display style (\displaystyle: full-size fractions, limits under
+// sums) but as inline math, because KaTeX's display mode never breaks a
+// line: on a narrow screen a long formula wraps after a relation or an
+// operator, as in a textbook, instead of running off the side. A \quad
+// or \qquad outside any group separates two formulas ("..., \qquad q =
+// ..."), so a line may break there too (inside a group it may be text,
+// where \allowbreak does not exist). (The playground's formulas use no
+// display-only environment; cases works in both.)
+func displaySource(latex string) string {
+	var b strings.Builder
+	b.WriteString(`\displaystyle `)
+	depth := 0
+	for i := 0; i < len(latex); i++ {
+		c := latex[i]
+		switch {
+		case c == '\\' && i+1 < len(latex):
+			name := commandName(latex[i+1:])
+			b.WriteString(latex[i : i+1+len(name)])
+			i += len(name)
+			if depth == 0 && (name == "quad" || name == "qquad") {
+				b.WriteString(`\allowbreak `)
+			}
+			continue
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// commandName returns the name of the control sequence s starts with
+// (after its backslash): a run of letters, or one other character.
+func commandName(s string) string {
+	n := 0
+	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z') {
+		n++
+	}
+	return s[:max(n, 1)]
+}
 
 // Limits. Every formula the playground ships renders in under 15 ms in a
 // warm runtime; the time limit only stops a formula built to never finish
@@ -142,8 +187,8 @@ func compileKaTeX(src []byte) (*goja.Program, error) {
 	return prog, nil
 }
 
-// Render returns KaTeX's HTML for latex, in display mode (a centred block)
-// or inline. A formula KaTeX cannot parse is an error naming the problem.
+// Render returns KaTeX's HTML for latex, in display style or inline
+// style. A formula KaTeX cannot parse is an error naming the problem.
 func (r *Renderer) Render(latex string, display bool) (string, error) {
 	key := cacheKey{latex, display}
 	if !r.opts.NoCache {
@@ -187,7 +232,11 @@ func (r *Renderer) renderUncached(latex string, display bool) (string, error) {
 	// an interrupt that lands after the call returned would otherwise
 	// hit the next render.
 	timer := time.AfterFunc(r.opts.Timeout, func() { vm.rt.Interrupt(ErrTimeout) })
-	v, err := vm.render(goja.Undefined(), vm.rt.ToValue(latex), vm.rt.ToValue(display))
+	src := latex
+	if display {
+		src = displaySource(latex)
+	}
+	v, err := vm.render(goja.Undefined(), vm.rt.ToValue(src))
 	fired := !timer.Stop()
 	r.mu.Lock()
 	r.renders++

@@ -16,12 +16,15 @@ func TestRender(t *testing.T) {
 		display bool
 		want    []string // substrings of the HTML
 		notWant []string
+		bases   int // pieces a line may break between
 	}{
-		{"inline", `x_i`, false, []string{`<span class="katex">`, `<math xmlns="http://www.w3.org/1998/Math/MathML">`, `<annotation encoding="application/x-tex">x_i</annotation>`}, []string{"katex-display"}},
-		{"display", `\sum_i x_i`, true, []string{`<span class="katex-display">`, `display="block"`}, nil},
-		{"htmlClass is trusted", `\htmlClass{lp-sym-beta}{\beta}`, false, []string{`class="enclosing lp-sym-beta"`}, nil},
-		{"href is not", `\href{javascript:alert(1)}{x}`, false, nil, []string{`href="javascript`}},
-		{"html is escaped", `\text{<b>}`, false, []string{`&lt;b&gt;`}, []string{`<b>`}},
+		{"inline", `x_i`, false, []string{`<span class="katex">`, `<math xmlns="http://www.w3.org/1998/Math/MathML">`, `<annotation encoding="application/x-tex">x_i</annotation>`}, []string{"katex-display"}, 1},
+		{"display style, breakable", `a = \sum_i x_i + b`, true, []string{`<mstyle scriptlevel="0" displaystyle="true">`, `<annotation encoding="application/x-tex">\displaystyle a = \sum_i x_i + b</annotation>`}, []string{"katex-display"}, 3},
+		{"a line may break after a qquad", `a = b, \qquad c = d`, true, []string{`displaystyle="true"`}, nil, 4},
+		{"quad in text stays text", `\text{if\quad x}`, true, []string{`if`}, nil, 1},
+		{"htmlClass is trusted", `\htmlClass{lp-sym-beta}{\beta}`, false, []string{`class="enclosing lp-sym-beta"`}, nil, 1},
+		{"href is not", `\href{javascript:alert(1)}{x}`, false, nil, []string{`href="javascript`}, 1},
+		{"html is escaped", `\text{<b>}`, false, []string{`&lt;b&gt;`}, []string{`<b>`}, 1},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
@@ -38,6 +41,9 @@ func TestRender(t *testing.T) {
 				if strings.Contains(got, w) {
 					t.Errorf("Render(%q, %v) = %s; want no %s", test.latex, test.display, got, w)
 				}
+			}
+			if n := strings.Count(got, `<span class="katex-base">`); n != test.bases {
+				t.Errorf("Render(%q, %v) has %d breakable pieces; want %d", test.latex, test.display, n, test.bases)
 			}
 		})
 	}
@@ -68,7 +74,7 @@ func TestRenderErrors(t *testing.T) {
 // next render gets a fresh one.
 func TestRenderTimeout(t *testing.T) {
 	r := New(Options{Timeout: time.Nanosecond, Runtimes: 1})
-	latex := strings.Repeat(`\frac{a}{b} + `, 200) + "1"
+	latex := strings.Repeat(`\frac{a}{b} + `, 30) + "1"
 	for i := range 2 {
 		_, err := r.Render(latex, true)
 		if !errors.Is(err, ErrTimeout) {
