@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -259,7 +257,10 @@ func (f *wsClassFrames) frame(msg []byte) *websocket.PreparedMessage {
 // class state is exactly what the page would have shown.
 func (a *App) newClassComputer() class.Computer {
 	comp := &wsComputer{log: a.log}
-	return func(d *class.Drive) (*class.Computed, error) {
+	return func(ctx context.Context, d *class.Drive) (*class.Computed, error) {
+		// Classes count against the server's budgets and compute pool,
+		// like every page.
+		ctx = withComputeEnv(ctx, a.env)
 		req := &wsRequest{Type: wsTypeCompute, ID: d.ID, Loss: d.Loss,
 			LossRequest: LossRequest{Params: d.Params, Inputs: d.Inputs, Detail: d.Detail}}
 		if len(d.View) > 0 {
@@ -273,7 +274,7 @@ func (a *App) newClassComputer() class.Computer {
 		if bad != nil {
 			return nil, wsClassReplyError(bad)
 		}
-		out := comp.reply(req)
+		out := comp.reply(ctx, req)
 		var parts map[string]json.RawMessage
 		if err := json.Unmarshal(out, &parts); err != nil {
 			return nil, err
@@ -298,14 +299,4 @@ func wsClassReplyError(reply []byte) error {
 	var e wsErrorMessage
 	json.Unmarshal(reply, &e)
 	return &class.Error{Field: e.Field, Msg: e.Error}
-}
-
-// clientAddr is the request's peer address without the port: the unit of
-// the class rate limits.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

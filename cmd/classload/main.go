@@ -126,12 +126,16 @@ func drive(i int) (msg, apiBody string) {
 	return msg, apiBody
 }
 
+// wsPerAddr lifts the per-address WebSocket cap: every simulated student
+// connects from 127.0.0.1, as a lecture hall behind one NAT would.
+const wsPerAddr = 100000
+
 func run(replicas, students, rate int, duration time.Duration) (*result, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var reps []*replica
 	if replicas == 1 {
 		// The default: one process, an embedded NATS server nobody else reaches.
-		r, err := startReplica(web.Config{Logger: quiet})
+		r, err := startReplica(web.Config{Logger: quiet, WSMaxPerAddr: wsPerAddr})
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +152,7 @@ func run(replicas, students, rate int, duration time.Duration) (*result, error) 
 		}
 		defer ns.Shutdown()
 		for range replicas {
-			r, err := startReplica(web.Config{Logger: quiet, NATSURL: ns.ClientURL()})
+			r, err := startReplica(web.Config{Logger: quiet, NATSURL: ns.ClientURL(), WSMaxPerAddr: wsPerAddr})
 			if err != nil {
 				return nil, err
 			}

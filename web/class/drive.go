@@ -65,7 +65,7 @@ func (dr *driver) loop() {
 // stores it for members who join later.
 func (dr *driver) run(d *Drive) {
 	r := dr.room
-	c, err := dr.compute(d)
+	c, err := dr.compute(r.ctx, d)
 	if err != nil {
 		if d.from != nil {
 			d.from.out.Offer(ErrorMessage(&d.ID, err), "")

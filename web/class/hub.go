@@ -62,7 +62,8 @@ type Options struct {
 
 // Computer turns a drive into what a page shows: it is the WebSocket's own
 // compute path.
-type Computer func(d *Drive) (*Computed, error)
+// ctx ends when the class leaves this replica.
+type Computer func(ctx context.Context, d *Drive) (*Computed, error)
 
 // Drive is a state the teacher puts on every screen.
 type Drive struct {

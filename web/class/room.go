@@ -24,6 +24,7 @@ type room struct {
 
 	started chan struct{} // closed when sub and roster are ready
 	err     error         // why starting failed
+	ctx     context.Context
 	cancel  context.CancelFunc
 
 	mu        sync.Mutex
@@ -45,7 +46,7 @@ type rosterEntry struct {
 
 func newRoom(h *Hub, b *Bus, code string) *room {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &room{hub: h, bus: b, code: code, started: make(chan struct{}), cancel: cancel,
+	r := &room{hub: h, bus: b, code: code, started: make(chan struct{}), ctx: ctx, cancel: cancel,
 		members: map[*Member]struct{}{}, roster: map[string]rosterEntry{}}
 	go r.start(ctx)
 	return r
