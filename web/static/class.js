@@ -73,14 +73,6 @@ class ClassSocket {
   }
 }
 
-// typeset renders math in html from the lessons (prompts, explanations).
-function typeset(scope) {
-  if (!window.katex) return;
-  scope.querySelectorAll(".math[data-latex]").forEach((m) => {
-    try { window.katex.render(m.dataset.latex, m, { displayMode: m.classList.contains("display"), throwOnError: false }); } catch (e) { /* LaTeX stays as text */ }
-  });
-}
-
 function fmt(v) {
   if (typeof v === "string") return v;
   if (typeof v !== "number") return String(v);
@@ -268,7 +260,6 @@ function student(code) {
     qBox.hidden = false;
     const prompt = el("div", { class: "prompt", "data-testid": "class-question-prompt" });
     if (q.prompt_html) prompt.innerHTML = q.prompt_html; else prompt.textContent = q.prompt;
-    typeset(prompt);
     const answers = el("div", { class: "answers" });
     if (q.kind === "number") {
       const inp = el("input", { type: "number", step: "any", "aria-label": "your answer", "data-testid": "class-number-answer" });
@@ -303,7 +294,6 @@ function student(code) {
     qBox.querySelectorAll("button, input").forEach((b) => { b.disabled = true; });
     const box = qBox.querySelector("[data-testid=class-student-reveal]");
     box.replaceChildren(revealContent(msg));
-    typeset(box);
     box.hidden = false;
   }
 
@@ -383,7 +373,6 @@ function dashboard(root, code) {
       case "class_reveal":
         if (msg.qid !== qid) break;
         $("[data-class-reveal-text]").replaceChildren(revealContent(msg));
-        typeset($("[data-class-reveal-text]"));
         $("[data-class-reveal-text]").hidden = false;
         break;
       case "class_snapshots": snapshots(msg.snapshots || []); break;
@@ -432,7 +421,6 @@ function dashboard(root, code) {
     box.hidden = false;
     const prompt = $("[data-class-question-prompt]");
     if (q.prompt_html) prompt.innerHTML = q.prompt_html; else prompt.textContent = q.prompt;
-    typeset(prompt);
     $("[data-class-reveal-text]").hidden = true;
     $("[data-class-histogram]").replaceChildren();
     $("[data-class-answers]").textContent = "0";
