@@ -258,6 +258,25 @@ func TestClassTeacherDrivesAcrossReplicas(t *testing.T) {
 		}
 	}
 
+	// /metrics counts the class's members on each replica.
+	for i, srv := range srvs {
+		res, err := http.Get(srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		want := []string{"playground_classes 1", "playground_class_members 2"} // replica 0: a student and the teacher
+		if i == 1 {
+			want[1] = "playground_class_members 1" // replica 1: a student (the intruder never joined)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(body), "\n"+w+"\n") {
+				t.Errorf("replica %d /metrics lacks %q", i, w)
+			}
+		}
+	}
+
 	// A late joiner gets the current state at once.
 	late := classTestDial(t, srvs[1])
 	late.send(`{"type":"class_join","code":%q}`, c.Code)

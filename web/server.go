@@ -92,6 +92,9 @@ func New(cfg Config) (*App, error) {
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
 	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})
+	if err := a.registerClassMetrics(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

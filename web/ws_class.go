@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/class"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Class messages on /ws (docs/protocol.md, "Classes") go to package class;
@@ -299,4 +300,19 @@ func wsClassReplyError(reply []byte) error {
 	var e wsErrorMessage
 	json.Unmarshal(reply, &e)
 	return &class.Error{Field: e.Field, Msg: e.Error}
+}
+
+// registerClassMetrics adds this replica's classes and their members to
+// /metrics.
+func (a *App) registerClassMetrics() error {
+	classes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "playground_classes",
+		Help: "Classes with a member connected to this replica."},
+		func() float64 { n, _ := a.classes.Stats(); return float64(n) })
+	members := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "playground_class_members",
+		Help: "Students and teachers connected to this replica's classes."},
+		func() float64 { _, n := a.classes.Stats(); return float64(n) })
+	if err := a.metrics.Register(classes); err != nil {
+		return err
+	}
+	return a.metrics.Register(members)
 }

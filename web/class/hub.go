@@ -417,3 +417,20 @@ func publish(nc *nats.Conn, subject string, msg []byte, coalesce string) error {
 }
 
 const headerCoalesce = "Lp-Coalesce"
+
+// Stats counts this replica's part of the classes: the classes with a
+// member here, and those members (students and teachers).
+func (h *Hub) Stats() (classes, members int) {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		r.mu.Lock()
+		members += len(r.members)
+		r.mu.Unlock()
+	}
+	return len(rooms), members
+}
