@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -99,6 +100,7 @@ type result struct {
 	latencies                []time.Duration
 	onLast, exact            int
 	elapsed                  time.Duration
+	cpu                      time.Duration // this process's CPU time while the teacher drove
 }
 
 func (r *result) print(w io.Writer) {
@@ -109,11 +111,12 @@ func (r *result) print(w io.Writer) {
 		}
 		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
 	}
-	fmt.Fprintf(w, "replicas=%d students=%d states sent=%d delivered=%d (%.1f per student, %.0f%%) latency p50=%v p99=%v max=%v; on the last state: %d/%d, with the API's answer: %d/%d\n",
+	fmt.Fprintf(w, "replicas=%d students=%d states sent=%d delivered=%d (%.1f per student, %.0f%%) latency p50=%v p99=%v max=%v; on the last state: %d/%d, with the API's answer: %d/%d; CPU %.2f cores (%v per delivered state, servers and clients)\n",
 		r.replicas, r.students, r.sent, r.delivered, float64(r.delivered)/float64(r.students),
 		100*float64(r.delivered)/float64(r.sent*r.students),
 		q(0.50).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), q(1).Round(10*time.Microsecond),
-		r.onLast, r.students, r.exact, r.students)
+		r.onLast, r.students, r.exact, r.students,
+		r.cpu.Seconds()/r.elapsed.Seconds(), (r.cpu / time.Duration(max(r.delivered, 1))).Round(100*time.Nanosecond))
 }
 
 // drive is the teacher's i-th change: beta sweeps [0.1, 3].
@@ -264,7 +267,7 @@ func run(replicas, students, rate int, duration time.Duration) (*result, error) 
 			}
 		}
 	}()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	for i := 1; i <= total; i++ {
 		<-tick.C
@@ -276,7 +279,7 @@ func run(replicas, students, rate int, duration time.Duration) (*result, error) 
 	}
 	tick.Stop()
 	done.Wait()
-	out.elapsed = time.Since(start)
+	out.elapsed, out.cpu = time.Since(start), cpuTime()-cpu0
 	out.delivered = delivered.Load()
 
 	// The last state must be exactly what the loss API answers.
@@ -325,4 +328,13 @@ func stateID(msg []byte) int {
 		return -1
 	}
 	return id
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
