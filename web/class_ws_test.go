@@ -293,6 +293,22 @@ func TestClassTeacherDrivesAcrossReplicas(t *testing.T) {
 		t.Errorf("bad class_drive = %s; want an error on params.beta with id 99", m.raw)
 	}
 
+	// The lesson section the teacher reads reaches everyone.
+	teacher.send(`{"type":"class_section","section":3}`)
+	for i, s := range students {
+		if m := s.untilType("class_section"); !strings.Contains(string(m.raw), `"section":3`) {
+			t.Errorf("replica %d: class_section = %s; want section 3", i, m.raw)
+		}
+	}
+	students[0].send(`{"type":"class_section","section":1}`)
+	if m := students[0].untilType("error"); m.Field != "type" {
+		t.Errorf("a student's class_section = %s; want an error on type", m.raw)
+	}
+	teacher.send(`{"type":"class_section","section":-7}`)
+	if m := teacher.untilType("error"); m.Field != "section" {
+		t.Errorf("class_section -7 = %s; want an error on section", m.raw)
+	}
+
 	// Modes reach everyone.
 	teacher.send(`{"type":"class_mode","mode":"pause"}`)
 	for i, s := range students {
@@ -497,7 +513,7 @@ func TestClassProtocolDoc(t *testing.T) {
 	}
 	for _, typ := range []string{class.TypeJoin, class.TypeTeach, class.TypeDrive, class.TypeMode, class.TypeNames,
 		class.TypeQuestion, class.TypeAnswer, class.TypeReveal, class.TypeSnapshot, class.TypeShowSnapshot,
-		class.TypeFollow, class.TypeLeave, class.TypeJoined, class.TypeState, class.TypeAnswered,
+		class.TypeFollow, class.TypeSection, class.TypeLeave, class.TypeJoined, class.TypeState, class.TypeAnswered,
 		class.TypeHistogram, class.TypeRoster, class.TypeSnapshots, class.TypeSnapshotSent} {
 		if !strings.Contains(string(doc), "**"+typ+"**") {
 			t.Errorf("%s does not document class message type %q", wsDocPath, typ)

@@ -20,6 +20,7 @@ const (
 	TypeSnapshot     = "class_snapshot"      // student → server
 	TypeShowSnapshot = "class_show_snapshot" // teacher → server
 	TypeFollow       = "class_follow"        // student → server
+	TypeSection      = "class_section"       // teacher → server → everyone
 	TypeLeave        = "class_leave"         // either → server
 
 	TypeJoined       = "class_joined"
@@ -46,6 +47,7 @@ const (
 	CoalesceRoster    = "roster"
 	CoalesceHistogram = "histogram"
 	CoalesceSnapshots = "snapshots"
+	CoalesceSection   = "section"
 )
 
 // Error is a refused class message: Field names what is wrong, as the

@@ -345,6 +345,10 @@ type Member struct {
 	left      bool
 }
 
+// maxSection bounds a lesson section's index (a lesson has a few dozen
+// headings).
+const maxSection = 1000
+
 // A member may send memberRate class messages a second, memberBurst at
 // once: far above what a person clicks, far below what floods the bus.
 const (
@@ -439,6 +443,20 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) error {
 			return err
 		}
 		return r.republishPanels(ctx, msg.Show)
+	case TypeSection:
+		if err := teacherOnly(); err != nil {
+			return err
+		}
+		var msg struct {
+			Section int `json:"section"`
+		}
+		if err := decodeMessage(raw, &msg); err != nil {
+			return err
+		}
+		if msg.Section < -1 || msg.Section > maxSection {
+			return errorf("section", "must be -1 (above the lesson) to %d, got %d", maxSection, msg.Section)
+		}
+		return publish(r.bus.nc, subjectAll(r.code), encode(map[string]any{"type": TypeSection, "section": msg.Section}), CoalesceSection)
 	case TypeFollow:
 		if m.teacher {
 			return nil

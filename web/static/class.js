@@ -97,6 +97,26 @@ function lockPage(locked) {
   document.dispatchEvent(new CustomEvent("lp:lock", { detail: { locked, label: FOLLOW_LABEL } }));
 }
 
+// ---- Lesson sections: which heading of the lesson is at the top ------------------
+
+const SECTION_HEADINGS = "[data-testid=lesson-content] h2, [data-testid=lesson-content] h3";
+
+// currentSection is the index of the last lesson heading above the upper
+// third of the window, or -1 above the lesson.
+function currentSection() {
+  const line = window.innerHeight / 3;
+  let idx = -1;
+  document.querySelectorAll(SECTION_HEADINGS).forEach((h, i) => {
+    if (h.getBoundingClientRect().top <= line) idx = i;
+  });
+  return idx;
+}
+
+function showSection(idx) {
+  const h = document.querySelectorAll(SECTION_HEADINGS)[idx];
+  if (h) h.scrollIntoView({ block: "start" });
+}
+
 // ---- Teacher on a loss page: the class bar, and driving -------------------------
 
 function teacherOnPage(bar) {
@@ -163,6 +183,17 @@ function teacherOnPage(bar) {
   }
 
   stateListeners.push((s) => { if (!bar.querySelector("button, .class-status")) render(); drive(s); });
+
+  // The lesson section the teacher reads, at most every 300 ms while scrolling.
+  let section = -1, sectionTimer = null;
+  window.addEventListener("scroll", () => {
+    if (sectionTimer || !sock) return;
+    sectionTimer = setTimeout(() => {
+      sectionTimer = null;
+      const now = currentSection();
+      if (now !== section && sock && sock.send({ type: "class_section", section: now })) section = now;
+    }, 300);
+  }, { passive: true });
   if (code) connect();
   render();
 }
@@ -237,6 +268,9 @@ function student(code) {
       case "class_state":
         latest = msg;
         if (following) show(msg);
+        break;
+      case "class_section":
+        if (following && msg.section >= 0) showSection(msg.section);
         break;
       case "class_mode":
         mode = msg.mode;
