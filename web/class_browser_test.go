@@ -135,15 +135,6 @@ func TestBrowserClass(t *testing.T) {
 	}
 	students[0].viewShot(t, "class-student-following")
 
-	// The teacher scrolls to a lesson heading: following students' pages go there too.
-	teacher.eval(t, `(function () { var h = document.querySelectorAll('[data-testid=lesson-content] h3')[2]; window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 10); return 'ok'; })()`)
-	for _, s := range students {
-		s.waitTrue(t, "student's page at the teacher's lesson section", `(function () {
-			var h = document.querySelectorAll('[data-testid=lesson-content] h3')[2].getBoundingClientRect().top;
-			return h >= -2 && h < window.innerHeight / 3;
-		})()`)
-	}
-
 	// A question answered by both: a histogram of 2 on the dashboard.
 	dash.do(t, "ask", chromedp.Click(chromedp.CSS(`[data-testid=class-ask-lesson]`)))
 	for _, s := range students {

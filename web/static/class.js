@@ -114,7 +114,7 @@ function currentSection() {
 
 function showSection(idx) {
   const h = document.querySelectorAll(SECTION_HEADINGS)[idx];
-  if (h) h.scrollIntoView({ block: "start" });
+  if (h) window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY);
 }
 
 // ---- Teacher on a loss page: the class bar, and driving -------------------------
@@ -184,16 +184,15 @@ function teacherOnPage(bar) {
 
   stateListeners.push((s) => { if (!bar.querySelector("button, .class-status")) render(); drive(s); });
 
-  // The lesson section the teacher reads, at most every 300 ms while scrolling.
-  let section = -1, sectionTimer = null;
-  window.addEventListener("scroll", () => {
-    if (sectionTimer || !sock) return;
-    sectionTimer = setTimeout(() => {
-      sectionTimer = null;
-      const now = currentSection();
-      if (now !== section && sock && sock.send({ type: "class_section", section: now })) section = now;
-    }, 300);
-  }, { passive: true });
+  // The lesson section the teacher reads, looked at twice a second (scroll
+  // events stop in a tab that is not drawn, such as one on a projector
+  // beside the teacher's own screen; timers go on).
+  let section = -1;
+  setInterval(() => {
+    if (!sock) return;
+    const now = currentSection();
+    if (now !== section && sock.send({ type: "class_section", section: now })) section = now;
+  }, 500);
   if (code) connect();
   render();
 }
