@@ -10,14 +10,21 @@ test: assets
 	go test ./...
 	@command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no chromium) ***' >&2
 
-# Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
-# and are copied into web/static/vendor, which the binary embeds.
-# npm ci runs again only when the lockfile changed since the last install.
-assets: web/static/vendor/echarts.min.js
+# The pages' ES modules (web/ui) are bundled by esbuild with the parts of
+# ECharts they use into content-hashed files in web/static/dist, and KaTeX's
+# stylesheet and fonts are copied into web/static/vendor (web/build.mjs); the
+# binary embeds both. The libraries come from npm, pinned by
+# web/package-lock.json; npm ci runs again only when the lockfile changed.
+UI_SOURCES := $(shell find web/ui -name '*.js' 2>/dev/null)
 
-web/static/vendor/echarts.min.js: web/package-lock.json web/copy-vendor.mjs
-	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs
+assets: web/static/dist/manifest.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --silent
 	touch $@
+
+web/static/dist/manifest.json: web/node_modules/.package-lock.json web/build.mjs $(UI_SOURCES)
+	cd web && node build.mjs
 
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:

@@ -118,7 +118,9 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		}
 		v.Losses = append(v.Losses, row)
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Classification losses compared", "", ""), templates.CompareClassification(v))
+	meta := pageMeta(r, "Classification losses compared", "", "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareClassification(v))
 	return nil
 }
 

@@ -72,6 +72,8 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Margin losses compared", "", ""), templates.CompareMargin(v))
+	meta := pageMeta(r, "Margin losses compared", "", "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareMargin(v))
 	return nil
 }

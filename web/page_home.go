@@ -43,6 +43,8 @@ func catalogFamilies() ([]templates.CatalogFamily, int) {
 // showCatalog renders / : every loss, grouped by family, with a filter.
 func (a *App) showCatalog(w http.ResponseWriter, r *http.Request) error {
 	fams, total := catalogFamilies()
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "", "", ""), templates.Catalog(fams, total))
+	meta := pageMeta(r, "", "", "")
+	meta.Script = entryCatalog
+	a.renderPage(w, r, http.StatusOK, meta, templates.Catalog(fams, total))
 	return nil
 }

@@ -77,7 +77,9 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Vary", "Accept-Language")
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, spec.Name, st.Lang, st.View.Theme), templates.LossShow(p))
+	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
+	meta.Script = entryLoss
+	a.renderPage(w, r, http.StatusOK, meta, templates.LossShow(p))
 	return nil
 }
 
@@ -117,6 +119,7 @@ func (a *App) showLossEmbed(w http.ResponseWriter, r *http.Request) error {
 	}
 	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
 	meta.Bare = true
+	meta.Script = entryLoss
 	a.renderPage(w, r, http.StatusOK, meta, templates.LossEmbed(p))
 	return nil
 }

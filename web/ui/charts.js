@@ -1,0 +1,226 @@
+// Charts drawn from the server's ECharts options. Each chart is built once
+// and then updated in merge mode, so ECharts keeps its axes, title,
+// toolbox and legend and redraws only what changed (series data, mark
+// points, axis ranges); nothing animates. A chart off screen keeps the
+// newest option and draws it when it scrolls into view, or once the page
+// has been still for a moment, so a drag pays only for what can be seen.
+import { echarts, has, need, partsFor } from "./echarts.js";
+import { isDark, onThemeChange, onTypeSizeChange } from "./site.js";
+
+// settleMs is how long after the last update off-screen charts catch up.
+const settleMs = 300;
+
+// structure is what must match for a merge update: the series (type, name,
+// id), the axes and whether there is a visualMap. Anything else is
+// rebuilt from scratch.
+function structure(opt) {
+  const list = (v) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+  return JSON.stringify([
+    list(opt.series).map((s) => [s.type, s.name, s.id, s.stack]),
+    list(opt.xAxis).map((a) => a.type), list(opt.yAxis).map((a) => a.type),
+    list(opt.visualMap).length, list(opt.legend).length,
+  ]);
+}
+
+// mergeable completes an option so that merging it leaves nothing of the
+// previous one behind: a mark point or line that is gone, or an axis
+// bound that is now automatic, is written out as empty.
+function mergeable(opt) {
+  const o = Object.assign({}, opt);
+  const fixAxes = (v) => (v == null ? v : (Array.isArray(v) ? v : [v]).map((a) => Object.assign({ min: null, max: null }, a)));
+  o.xAxis = fixAxes(o.xAxis);
+  o.yAxis = fixAxes(o.yAxis);
+  if (o.series) {
+    o.series = (Array.isArray(o.series) ? o.series : [o.series]).map((s) =>
+      Object.assign({ markPoint: { data: [] }, markLine: { data: [] } }, s));
+  }
+  o.animation = false;
+  return o;
+}
+
+function withBackground(opt) {
+  const o = Object.assign({}, opt);
+  if (o.backgroundColor === undefined) o.backgroundColor = "transparent";
+  return o;
+}
+
+// ChartSet draws the charts of one page: figures whose .chart element
+// carries data-chart="<id>".
+export class ChartSet {
+  constructor(host) {
+    this.host = host;
+    this.charts = {}; // id -> {el, chart, sig, pending, visible, dark}
+    this.settleTimer = 0;
+    this.seen = window.IntersectionObserver ? new IntersectionObserver((entries) => {
+      entries.forEach((e) => {
+        const c = this.charts[e.target.dataset.chart];
+        if (!c) return;
+        c.visible = e.isIntersecting;
+        if (c.visible) this.flush(c);
+      });
+    }, { rootMargin: "100px" }) : null;
+    this.resized = window.ResizeObserver ? new ResizeObserver((entries) => {
+      entries.forEach((e) => { const c = this.charts[e.target.dataset.chart]; if (c && c.chart) c.chart.resize(); });
+    }) : null;
+    onThemeChange(() => this.redrawAll());
+    onTypeSizeChange(() => Object.values(this.charts).forEach((c) => c.chart && c.chart.resize()));
+    window.addEventListener("resize", () => Object.values(this.charts).forEach((c) => c.chart && c.chart.resize()));
+    host.addEventListener("click", (ev) => {
+      const b = ev.target.closest("[data-download]");
+      if (b) this.download(b.dataset.chartId, b.dataset.download);
+    });
+    // Tooltips and the toolbox load when a student first reaches for a
+    // chart; every chart then takes its option again to gain them.
+    const reach = (ev) => {
+      if (!ev.target.closest || !ev.target.closest(".chart")) return;
+      ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
+      need("interaction").then(() => Object.values(this.charts).forEach((c) => {
+        if (c.chart && c.last && !c.pending) c.chart.setOption(mergeable(withBackground(c.last)), { lazyUpdate: true, silent: true });
+      }));
+    };
+    ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
+  }
+
+  // element finds or adds the figure of chart id.
+  element(id) {
+    let el = document.getElementById("chart-" + id);
+    if (el) return el;
+    const fig = document.createElement("figure");
+    fig.className = "chart-fig";
+    fig.dataset.testid = "chart-" + id;
+    fig.innerHTML = '<div class="chart" role="img"></div><figcaption><span></span>' +
+      '<button type="button" data-download="png">PNG</button><button type="button" data-download="svg">SVG</button></figcaption>';
+    el = fig.querySelector(".chart");
+    el.id = "chart-" + id;
+    el.dataset.chart = id;
+    el.setAttribute("aria-label", id + " chart");
+    fig.querySelector("span").textContent = id;
+    fig.querySelectorAll("button").forEach((b) => { b.dataset.chartId = id; });
+    this.host.appendChild(fig);
+    return el;
+  }
+
+  // update takes the newest options of some charts; visible charts draw
+  // now, the others when seen or when the page settles.
+  update(options) {
+    if (!options) return;
+    for (const id of Object.keys(options)) {
+      let c = this.charts[id];
+      if (!c) {
+        const el = this.element(id);
+        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen };
+        if (this.seen) {
+          // The first draw happens at once, seen or not: the page is
+          // complete on load, and IntersectionObserver reports later.
+          const r = el.getBoundingClientRect();
+          c.visible = r.bottom > -100 && r.top < innerHeight + 100;
+          this.seen.observe(el);
+        }
+        if (this.resized) this.resized.observe(el);
+        c.pending = options[id];
+        this.flush(c);
+        continue;
+      }
+      c.pending = options[id];
+      if (c.visible) this.flush(c);
+    }
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.flushAll(), settleMs);
+  }
+
+  flush(c) {
+    const opt = c.pending;
+    if (!opt) return;
+    const missing = partsFor(opt).filter((p) => !has(p));
+    if (missing.length) {
+      // Drawn once its parts are in; a newer option may replace it meanwhile.
+      Promise.all(missing.map(need)).then(() => this.flush(c));
+      return;
+    }
+    c.pending = null;
+    const dark = isDark();
+    if (c.chart && c.dark !== dark) { c.chart.dispose(); c.chart = null; }
+    if (!c.chart) {
+      c.chart = echarts.init(c.el, dark ? "dark" : null, { renderer: "canvas" });
+      c.dark = dark;
+      c.sig = "";
+    }
+    const sig = structure(opt);
+    if (sig !== c.sig) {
+      c.chart.setOption(withBackground(opt), { notMerge: true, lazyUpdate: true, silent: true });
+      c.sig = sig;
+    } else {
+      c.chart.setOption(mergeable(withBackground(opt)), { lazyUpdate: true, silent: true });
+    }
+    c.last = opt;
+    c.el.dataset.drawn = "1";
+  }
+
+  flushAll() { Object.values(this.charts).forEach((c) => this.flush(c)); }
+
+  redrawAll() {
+    Object.values(this.charts).forEach((c) => {
+      if (!c.pending) c.pending = c.last;
+      if (c.chart) { c.chart.dispose(); c.chart = null; }
+      this.flush(c);
+    });
+  }
+
+  download(id, type) {
+    const c = this.charts[id];
+    if (!c) return;
+    this.flush(c);
+    if (!c.chart) return;
+    if (type === "svg" && !has("svg")) {
+      need("svg").then(() => this.download(id, type));
+      return;
+    }
+    const bg = getComputedStyle(document.body).backgroundColor;
+    const base = document.querySelector("[data-slug]");
+    const fname = ((base && base.dataset.slug) || "chart") + "-" + id + "." + type;
+    if (type === "png") {
+      save(fname, c.chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: bg }));
+      return;
+    }
+    // SVG: draw the same option once with the SVG renderer, off screen.
+    const div = document.createElement("div");
+    div.style.cssText = "position:absolute;left:-10000px;top:0";
+    document.body.appendChild(div);
+    const svg = echarts.init(div, isDark() ? "dark" : null, { renderer: "svg", width: c.el.clientWidth || 640, height: c.el.clientHeight || 320 });
+    const opt = c.chart.getOption();
+    opt.animation = false;
+    opt.backgroundColor = bg;
+    svg.setOption(opt);
+    save(fname, svg.getDataURL({ type: "svg" }));
+    svg.dispose();
+    div.remove();
+  }
+}
+
+function save(name, url) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+// drawThumb draws a catalog card's small chart from its data-chart-option.
+export function drawThumb(el, again) {
+  let opt;
+  try { opt = JSON.parse(el.dataset.chartOption); } catch (e) { el.hidden = true; return; }
+  const missing = partsFor(opt).filter((p) => !has(p));
+  if (missing.length) {
+    Promise.all(missing.map(need)).then(() => drawThumb(el, again));
+    return;
+  }
+  try {
+    const old = echarts.getInstanceByDom(el);
+    if (old && again) old.dispose(); else if (old) return;
+    const c = echarts.init(el, isDark() ? "dark" : null);
+    opt.backgroundColor = "transparent"; // the card is the background, in either theme
+    c.setOption(opt);
+    if (window.ResizeObserver) new ResizeObserver(() => c.resize()).observe(el);
+  } catch (e) { el.hidden = true; }
+}

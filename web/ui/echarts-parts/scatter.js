@@ -1,0 +1,4 @@
+import { use } from "echarts/core";
+import { ScatterChart } from "echarts/charts";
+
+use([ScatterChart]);
