@@ -2,11 +2,11 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"log/slog"
 	"mime"
