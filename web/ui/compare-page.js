@@ -10,11 +10,8 @@
 // events"): "lp:state" after every change of the settings, "lp:apply"
 // sets them (params are the settings), "lp:lock" makes them read-only.
 import { echarts, has, need, partsFor } from "./echarts.js";
-import { use } from "echarts/core";
-import { GraphicComponent } from "echarts/components";
-
 // The regression page drags its outlier through a graphic element.
-use([GraphicComponent]);
+import "echarts/lib/component/graphic.js";
 import { whenReady } from "./site.js";
 
 

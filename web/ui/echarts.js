@@ -12,12 +12,24 @@
 // A chart type or component that web/charts or web/compare starts to use
 // must be added here or to a part (the browser tests draw every chart of
 // every page).
-import * as echarts from "echarts/core";
-import { BarChart, LineChart } from "echarts/charts";
-import { GridComponent, MarkLineComponent, MarkPointComponent, TitleComponent } from "echarts/components";
-import { CanvasRenderer } from "echarts/renderers";
+// Deep imports, each registering itself: ECharts' barrel modules
+// (echarts/core's API helpers, echarts/charts, echarts/components) would
+// add code no page uses and tie every part to the core chunk when esbuild
+// splits the bundle.
+import { getInstanceByDom, init } from "echarts/lib/core/echarts.js";
+import { use } from "echarts/lib/extension.js";
+import "echarts/lib/chart/line.js";
+import "echarts/lib/chart/bar.js";
+import "echarts/lib/component/gridSimple.js";
+import "echarts/lib/component/title.js";
+import "echarts/lib/component/markPoint.js";
+import "echarts/lib/component/markLine.js";
+import { install as CanvasRenderer } from "echarts/lib/renderer/installCanvasRenderer.js";
 
-echarts.use([BarChart, LineChart, GridComponent, MarkLineComponent, MarkPointComponent, TitleComponent, CanvasRenderer]);
+use([CanvasRenderer]);
+
+// echarts is what the modules call: init, getInstanceByDom and use.
+const echarts = { init, getInstanceByDom, use };
 
 // For tests and the curious, as with the full build.
 window.echarts = echarts;

@@ -12,6 +12,7 @@
 // to make the controls read-only.
 import { isDark, onThemeChange, refreshHeaderLinks, whenReady } from "./site.js";
 import { ChartSet } from "./charts.js";
+import { ResultDock } from "./dock.js";
 import { clone } from "./format.js";
 import { Controls } from "./controls.js";
 import { Editors } from "./editors.js";
@@ -23,6 +24,7 @@ const root = document.documentElement;
 
 let page = null;     // {spec, params, inputs, view, lang, ctc}
 let charts = null;
+let dock = null;
 let controls = null;
 let editors = null;
 let socket = null;
@@ -80,7 +82,11 @@ function show(msg) {
   markInvalid("");
   const host = document.getElementById("result-panel");
   if (msg.panel) {
-    renderPanel(host, msg.panel);
+    const rebuilt = renderPanel(host, msg.panel);
+    if (dock) {
+      if (rebuilt) dock.watch();
+      dock.update(msg.panel.loss, msg.panel.loss_exact, msg.charts && msg.charts.curve);
+    }
   } else {
     const out = host.querySelector("[data-testid=loss-value]");
     if (out && !Array.isArray(msg.loss)) { out.dataset.exact = String(msg.loss); out.title = String(msg.loss); }
@@ -91,6 +97,7 @@ function show(msg) {
 function showError(msg) {
   if (typeof msg.id === "number") shown = msg.id;
   renderPanelError(document.getElementById("result-panel"), msg.error || "error");
+  if (dock) { dock.watch(); dock.update("error", "", null); }
   markInvalid(msg.field || "");
 }
 
@@ -252,6 +259,14 @@ function boot() {
   const form = document.getElementById("controls");
   controls = new Controls(form, page, changed);
   editors = new Editors(form, page, changed, controls);
+  const dockEl = document.querySelector("[data-testid=result-dock]");
+  if (dockEl) {
+    dock = new ResultDock(dockEl);
+    const out = document.querySelector("[data-testid=loss-value]");
+    let curve = null;
+    try { curve = JSON.parse(first.textContent).curve; } catch (e) { /* no curve */ }
+    dock.update(out ? out.textContent : null, out ? out.dataset.exact : "", curve);
+  }
   initSymbolHighlight();
   initViewSwitches();
   initActions();

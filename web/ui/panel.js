@@ -21,7 +21,8 @@ function layout(p) {
     [t.name, t.rows.length, t.rows.length ? t.rows[0].length : 0, !!t.grad_rows, (t.row_labels || []).length, (t.col_labels || []).length])]);
 }
 
-// renderPanel shows panel p in host (#result-panel).
+// renderPanel shows panel p in host (#result-panel); it reports whether
+// the panel's elements were replaced (rather than patched).
 export function renderPanel(host, p) {
   p.explanation = p.explanation || [];
   p.tensors = p.tensors || [];
@@ -29,19 +30,20 @@ export function renderPanel(host, p) {
   const panel = host.firstElementChild;
   if (panel && panel.dataset.layout === key) {
     patch(panel, p);
-    return;
+    return false;
   }
   if (panel && !panel.dataset.layout && !panel.querySelector("[data-testid=result-error]") && layoutOf(panel) === key) {
     // The server-rendered panel: same layout, adopt it.
     panel.dataset.layout = key;
     patch(panel, p);
-    return;
+    return false;
   }
   const wasOpen = !!host.querySelector("details.snippet[open]");
   const fresh = build(p);
   fresh.dataset.layout = key;
   if (wasOpen) fresh.querySelector("details.snippet").open = true;
   host.replaceChildren(fresh);
+  return true;
 }
 
 // renderPanelError shows a user error naming the field, as the server's

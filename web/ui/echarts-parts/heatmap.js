@@ -1,5 +1,2 @@
-import { use } from "echarts/core";
-import { HeatmapChart } from "echarts/charts";
-import { VisualMapContinuousComponent } from "echarts/components";
-
-use([HeatmapChart, VisualMapContinuousComponent]);
+import "echarts/lib/chart/heatmap.js";
+import "echarts/lib/component/visualMapContinuous.js";

@@ -1,4 +1,2 @@
-import { use } from "echarts/core";
-import { ToolboxComponent, TooltipComponent } from "echarts/components";
-
-use([ToolboxComponent, TooltipComponent]);
+import "echarts/lib/component/tooltip.js";
+import "echarts/lib/component/toolbox.js";

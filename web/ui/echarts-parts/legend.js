@@ -1,4 +1,1 @@
-import { use } from "echarts/core";
-import { LegendComponent } from "echarts/components";
-
-use([LegendComponent]);
+import "echarts/lib/component/legendPlain.js";

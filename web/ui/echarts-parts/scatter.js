@@ -1,4 +1,1 @@
-import { use } from "echarts/core";
-import { ScatterChart } from "echarts/charts";
-
-use([ScatterChart]);
+import "echarts/lib/chart/scatter.js";

@@ -1,4 +1,4 @@
-import { use } from "echarts/core";
-import { SVGRenderer } from "echarts/renderers";
+import { use } from "echarts/lib/extension.js";
+import { install as SVGRenderer } from "echarts/lib/renderer/installSVGRenderer.js";
 
 use([SVGRenderer]);
