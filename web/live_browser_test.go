@@ -63,7 +63,7 @@ func liveCompareWithServer(t *testing.T, tab *uiTab) {
 		t.Fatalf("compare with the server: %v", err)
 	}
 	var got struct {
-		Status             int
+		Status            int
 		URL, Live, Served string
 	}
 	if err := json.Unmarshal([]byte(raw), &got); err != nil {
