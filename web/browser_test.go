@@ -206,6 +206,19 @@ func (tab *uiTab) screenshot(t testing.TB, name string) {
 	}
 }
 
+// viewShot saves what the viewport shows (not the whole page).
+func (tab *uiTab) viewShot(t testing.TB, name string) {
+	t.Helper()
+	png, err := chromedp.Run(tab.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(uiBrowserArtifact, name+".png"), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)

@@ -343,8 +343,10 @@ func TestBrowserPhoneDock(t *testing.T) {
 	if got := tab.eval(t, `(function () { var s = document.getElementById('p-beta-range').getBoundingClientRect(), d = document.querySelector('[data-testid=result-dock]').getBoundingClientRect(); return String(s.bottom <= d.top); })()`); got != "true" {
 		t.Errorf("slider above the dock = %s; want true", got)
 	}
-	tab.screenshot(t, "phone-dock")
-	tab.do(t, "scroll to the charts", chromedp.Evaluate[chromedp.Void](`document.getElementById('chart-curve').scrollIntoView({block: 'center'})`))
-	tab.screenshot(t, "phone-charts")
+	tab.viewShot(t, "phone-dock")
+	for _, id := range []string{"curve", "elements", "gradient"} {
+		tab.do(t, "scroll to the charts", chromedp.Evaluate[chromedp.Void](`document.getElementById('chart-`+id+`').scrollIntoView({block: 'center'})`))
+		tab.viewShot(t, "phone-chart-"+id)
+	}
 	tab.checkNoErrors(t)
 }

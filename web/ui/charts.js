@@ -38,6 +38,45 @@ function mergeable(opt) {
   return o;
 }
 
+// narrowPx is the chart width below which titles wrap and the toolbox is
+// left out (each figure has PNG and SVG buttons of its own).
+const narrowPx = 560;
+const titleLinePx = 15;
+let measureCtx = null;
+
+function textWidth(text, px) {
+  if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
+  measureCtx.font = px + "px sans-serif";
+  return measureCtx.measureText(text || "").width;
+}
+
+// fitWidth adapts an option's frame to a narrow chart: the title and
+// subtitle wrap within the chart instead of running off its edges, the
+// plot moves down by the lines added, and the toolbox icon, which would
+// sit on the title, is dropped. Series and axes are left alone.
+function fitWidth(opt, width) {
+  if (!width || width >= narrowPx || !opt.title) return opt;
+  const o = Object.assign({}, opt);
+  const room = width - 16;
+  let extra = 0;
+  o.title = (Array.isArray(opt.title) ? opt.title : [opt.title]).map((t) => {
+    const ts = (t.textStyle && t.textStyle.fontSize) || 15;
+    const ss = (t.subtextStyle && t.subtextStyle.fontSize) || 12;
+    const tl = Math.max(1, Math.ceil(textWidth(t.text, ts) * 1.1 / room));
+    const sl = t.subtext ? Math.max(1, Math.ceil(textWidth(t.subtext, ss) / room)) : 1;
+    extra += (tl - 1) * (ts + 3) + (sl - 1) * titleLinePx;
+    return Object.assign({}, t, {
+      textStyle: Object.assign({}, t.textStyle, { width: room, overflow: "break" }),
+      subtextStyle: Object.assign({}, t.subtextStyle, { width: room, overflow: "break", lineHeight: titleLinePx }),
+    });
+  });
+  if (extra > 0 && o.grid) {
+    o.grid = (Array.isArray(o.grid) ? o.grid : [o.grid]).map((g) => Object.assign({}, g, { top: (parseFloat(g.top) || 60) + extra }));
+  }
+  o.toolbox = Object.assign({}, Array.isArray(opt.toolbox) ? opt.toolbox[0] : opt.toolbox, { show: false });
+  return o;
+}
+
 function withBackground(opt) {
   const o = Object.assign({}, opt);
   if (o.backgroundColor === undefined) o.backgroundColor = "transparent";
@@ -60,7 +99,16 @@ export class ChartSet {
       });
     }, { rootMargin: "100px" }) : null;
     this.resized = window.ResizeObserver ? new ResizeObserver((entries) => {
-      entries.forEach((e) => { const c = this.charts[e.target.dataset.chart]; if (c && c.chart) c.chart.resize(); });
+      entries.forEach((e) => {
+        const c = this.charts[e.target.dataset.chart];
+        if (!c) return;
+        const width = Math.round(e.contentRect.width);
+        const crossed = (width < narrowPx) !== (c.width < narrowPx);
+        c.width = width;
+        if (!c.chart) return;
+        c.chart.resize();
+        if (crossed && c.last && !c.pending) { c.pending = c.last; c.sig = ""; this.flush(c); }
+      });
     }) : null;
     onThemeChange(() => this.redrawAll());
     onTypeSizeChange(() => Object.values(this.charts).forEach((c) => c.chart && c.chart.resize()));
@@ -75,7 +123,7 @@ export class ChartSet {
       if (!ev.target.closest || !ev.target.closest(".chart")) return;
       ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
       need("interaction").then(() => Object.values(this.charts).forEach((c) => {
-        if (c.chart && c.last && !c.pending) c.chart.setOption(mergeable(withBackground(c.last)), { lazyUpdate: true, silent: true });
+        if (c.chart && c.last && !c.pending) c.chart.setOption(mergeable(fitWidth(withBackground(c.last), c.width)), { lazyUpdate: true, silent: true });
       }));
     };
     ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
@@ -108,7 +156,7 @@ export class ChartSet {
       let c = this.charts[id];
       if (!c) {
         const el = this.element(id);
-        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen };
+        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen, width: el.clientWidth };
         if (this.seen) {
           // The first draw happens at once, seen or not: the page is
           // complete on load, and IntersectionObserver reports later.
@@ -146,11 +194,12 @@ export class ChartSet {
       c.sig = "";
     }
     const sig = structure(opt);
+    const shown = fitWidth(withBackground(opt), c.width);
     if (sig !== c.sig) {
-      c.chart.setOption(withBackground(opt), { notMerge: true, lazyUpdate: true, silent: true });
+      c.chart.setOption(shown, { notMerge: true, lazyUpdate: true, silent: true });
       c.sig = sig;
     } else {
-      c.chart.setOption(mergeable(withBackground(opt)), { lazyUpdate: true, silent: true });
+      c.chart.setOption(mergeable(shown), { lazyUpdate: true, silent: true });
     }
     c.last = opt;
     c.el.dataset.drawn = "1";

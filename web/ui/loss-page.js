@@ -46,11 +46,16 @@ function changed() {
 
 function stateChanged() {
   seq++;
-  editors.syncFormFields();
   pump();
-  // The address bar and "lp:state" follow once per frame, however many
-  // input events the frame brought.
-  if (!frame) frame = requestAnimationFrame(() => { frame = 0; syncURL(page); announce(page); });
+  schedule();
+}
+
+// schedule brings the form fields, the address bar and "lp:state" up to
+// date once per animation frame, however many input events the frame
+// brought. (The compute itself goes at once when none is in flight: the
+// answer is on its way while the frame is drawn.)
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(() => { frame = 0; editors.syncFormFields(); syncURL(page); announce(page); });
 }
 
 // pump sends the newest state unless a compute is in flight; its answer
@@ -156,7 +161,7 @@ function apply(detail) {
     seq++;
     sent = seq;
     show(Object.assign({}, d.reply, { id: seq }));
-    if (!frame) frame = requestAnimationFrame(() => { frame = 0; syncURL(page); announce(page); });
+    schedule();
   } else {
     stateChanged();
   }
