@@ -265,7 +265,7 @@ func TestBrowserEveryPageLoads(t *testing.T) {
 			if bad := tab.eval(t, `Array.from(document.querySelectorAll('.katex-failed')).map(function (e) { return e.dataset.latexPlain || e.dataset.latex; }).join(" | ")`); bad != "" {
 				t.Errorf("GET %s: KaTeX cannot typeset %s", p.path, bad)
 			}
-			tab.screenshot(t, p.name)
+			tab.viewShot(t, p.name)
 			tab.checkNoErrors(t)
 		})
 	}
@@ -544,8 +544,8 @@ func TestBrowserChartDownloads(t *testing.T) {
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
 	tab.waitReady(t)
-	if tab.eval(t, `String(!!document.querySelector('.chart[data-drawn="1"]'))`) != "true" {
-		t.Fatal("the MSE page drew no chart")
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`!!document.querySelector('.chart[data-drawn="1"] canvas')`, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Fatalf("the MSE page drew no chart: %v", err)
 	}
 	tab.eval(t, `(function () {
 		window.__downloads = [];

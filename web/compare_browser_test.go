@@ -68,7 +68,7 @@ func TestBrowserComparePagesLoad(t *testing.T) {
 			if w := tab.eval(t, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(p.width, 10) {
 				t.Errorf("page is %s px wide in a %d px window", w, p.width)
 			}
-			tab.screenshot(t, p.name)
+			tab.viewShot(t, p.name)
 			tab.checkNoErrors(t)
 		})
 	}
