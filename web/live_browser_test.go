@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/lossplayground/playground/engine"
 )
@@ -154,13 +155,21 @@ func TestBrowserPageEvents(t *testing.T) {
 		t.Fatal("SmoothL1Loss is not registered")
 	}
 	tab := openTab(t, browser)
+	// Record lp:state from the start, as a module loaded after the page's
+	// would.
+	if _, err := chromedp.Call(tab.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__states = []; document.addEventListener('lp:state', function (ev) { window.__states.push(ev.detail); });`,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/smooth-l1"))
 	tab.waitReady(t)
 	liveWaitRest(t, tab)
-	// Record lp:state and count the compute messages the page sends.
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`window.__states.length === 1 && window.__states[0].loss === 'SmoothL1Loss' && window.__states[0].params.beta === 1`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("lp:state events after loading = %s; want one, with the page's state", tab.eval(t, `JSON.stringify(window.__states)`))
+	}
+	// Count the compute messages the page sends.
 	tab.eval(t, `(function () {
-		window.__states = [];
-		document.addEventListener('lp:state', function (ev) { window.__states.push(ev.detail); });
 		window.__computes = 0;
 		var send = WebSocket.prototype.send;
 		WebSocket.prototype.send = function (data) { if (JSON.parse(data).type === 'compute') window.__computes++; return send.call(this, data); };

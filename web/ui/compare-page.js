@@ -423,7 +423,9 @@ function boot() {
   document.addEventListener("lp:apply", function (ev) { applySettings(ev.detail); });
   document.addEventListener("lp:lock", function (ev) { lock(ev.detail); });
   connect();
-  announce();
+  // Once every module of the page has run, so that listeners hear it.
+  if (document.readyState === "complete") announce();
+  else window.addEventListener("load", announce, { once: true });
 }
 
 whenReady(boot);

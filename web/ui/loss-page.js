@@ -284,7 +284,14 @@ function boot() {
   document.addEventListener("lp:lock", (ev) => lock(ev.detail));
   socket = new LiveSocket({ onOpen, onMessage, onStatus: setOnline });
   socket.connect();
-  announce(page);
+  afterLoad(() => announce(page));
+}
+
+// afterLoad runs fn once the page has loaded: every module script of the
+// page has run by then, so whoever listens for the first "lp:state" hears it.
+function afterLoad(fn) {
+  if (document.readyState === "complete") fn();
+  else window.addEventListener("load", fn, { once: true });
 }
 
 whenReady(boot);
