@@ -354,12 +354,12 @@ func dragPage(b *testing.B, browser context.Context, base string, spec *engine.S
 		b.Fatalf("%s: drag: %v", spec.Slug, err)
 	}
 	var rec struct {
-		Inputs  map[string]float64 `json:"inputs"`
-		Paints  []struct{ T, ID float64 }
-		Longest float64 `json:"longest"`
-		CLS     float64 `json:"cls"`
-		T0      float64 `json:"t0"`
-		T1      float64 `json:"t1"`
+		Inputs         map[string]float64 `json:"inputs"`
+		Paints         []struct{ T, ID float64 }
+		Longest        float64 `json:"longest"`
+		CLS            float64 `json:"cls"`
+		T0             float64 `json:"t0"`
+		T1             float64 `json:"t1"`
 		JS, CSS, KaTeX int64
 	}
 	raw := tab.eval(b, `JSON.stringify(Object.assign({}, window.__drag, {
