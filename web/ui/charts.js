@@ -10,6 +10,13 @@ import { isDark, onThemeChange, onTypeSizeChange } from "./site.js";
 // settleMs is how long after the last update off-screen charts catch up.
 const settleMs = 300;
 
+// frameBudgetMs bounds the chart drawing of one animation frame during a
+// drag: charts are drawn one after another, the one drawn longest ago
+// first, until the budget is spent, and the rest follow in the next
+// frames. On a fast machine every chart is drawn every frame; on a busy
+// one the frame still paints the loss on time and no task runs long.
+const frameBudgetMs = 10;
+
 // structure is what must match for a merge update: the series (type, name,
 // id), the axes and whether there is a visualMap. Anything else is
 // rebuilt from scratch.
@@ -88,8 +95,9 @@ function withBackground(opt) {
 export class ChartSet {
   constructor(host) {
     this.host = host;
-    this.charts = {}; // id -> {el, chart, sig, pending, visible, dark}
+    this.charts = {}; // id -> {el, chart, sig, pending, visible, dark, width, drawnAt}
     this.settleTimer = 0;
+    this.frame = 0;
     this.seen = window.IntersectionObserver ? new IntersectionObserver((entries) => {
       entries.forEach((e) => {
         const c = this.charts[e.target.dataset.chart];
@@ -149,14 +157,15 @@ export class ChartSet {
   }
 
   // update takes the newest options of some charts; visible charts draw
-  // now, the others when seen or when the page settles.
+  // in the next frames (drain), the others when seen or when the page
+  // settles.
   update(options) {
     if (!options) return;
     for (const id of Object.keys(options)) {
       let c = this.charts[id];
       if (!c) {
         const el = this.element(id);
-        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen, width: el.clientWidth };
+        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen, width: el.clientWidth, drawnAt: 0 };
         if (this.seen) {
           // The first draw happens at once, seen or not: the page is
           // complete on load, and IntersectionObserver reports later.
@@ -170,13 +179,29 @@ export class ChartSet {
         continue;
       }
       c.pending = options[id];
-      if (c.visible) this.flush(c);
     }
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.drain());
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => this.flushAll(), settleMs);
   }
 
-  flush(c) {
+  // drain draws the visible charts that wait, within frameBudgetMs.
+  drain() {
+    this.frame = 0;
+    const start = performance.now();
+    const waiting = Object.values(this.charts).filter((c) => c.pending && c.visible).sort((a, b) => a.drawnAt - b.drawnAt);
+    for (let i = 0; i < waiting.length; i++) {
+      if (i > 0 && performance.now() - start > frameBudgetMs) {
+        this.frame = requestAnimationFrame(() => this.drain());
+        return;
+      }
+      this.flush(waiting[i], true);
+    }
+  }
+
+  // flush draws a chart's newest option: now with sync, else in ECharts'
+  // next frame.
+  flush(c, sync) {
     const opt = c.pending;
     if (!opt) return;
     const missing = partsFor(opt).filter((p) => !has(p));
@@ -196,12 +221,13 @@ export class ChartSet {
     const sig = structure(opt);
     const shown = fitWidth(withBackground(opt), c.width);
     if (sig !== c.sig) {
-      c.chart.setOption(shown, { notMerge: true, lazyUpdate: true, silent: true });
+      c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });
       c.sig = sig;
     } else {
-      c.chart.setOption(mergeable(shown), { lazyUpdate: true, silent: true });
+      c.chart.setOption(mergeable(shown), { lazyUpdate: !sync, silent: true });
     }
     c.last = opt;
+    c.drawnAt = performance.now();
     c.el.dataset.drawn = "1";
   }
 
