@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -91,6 +92,54 @@ func liveCompareWithServer(t *testing.T, tab *uiTab) {
 	}
 }
 
+// liveChartNumbers describes every chart's numbers as drawn: each
+// series' data and mark points and lines, and the axes' bounds.
+const liveChartNumbers = `(function () {
+	var out = {};
+	document.querySelectorAll('.chart[data-chart]').forEach(function (el) {
+		var c = echarts.getInstanceByDom(el);
+		if (!c) { out[el.dataset.chart] = null; return; }
+		var o = c.getOption();
+		var mark = function (d) { return Array.isArray(d) ? d.map(mark) : [d.name, d.coord, d.value, d.xAxis, d.yAxis, d.type]; };
+		var marks = function (m) { return m && m.data && m.data.length ? m.data.map(mark) : []; };
+		var bounds = function (axes) { return (axes || []).map(function (a) { return [a.min == null ? null : a.min, a.max == null ? null : a.max]; }); };
+		out[el.dataset.chart] = {
+			series: o.series.map(function (s) { return [s.type, s.name, s.data, marks(s.markPoint), marks(s.markLine)]; }),
+			x: bounds(o.xAxis), y: bounds(o.yAxis),
+		};
+	});
+	return JSON.stringify(out);
+})()`
+
+// liveCompareChartsWithPermalink opens the page's permalink in a fresh tab
+// and waits until the charts after the edits (merged update by update)
+// hold the same numbers as the charts drawn from scratch there.
+func liveCompareChartsWithPermalink(t *testing.T, browser context.Context, tab *uiTab) {
+	t.Helper()
+	fresh := openTab(t, browser)
+	fresh.do(t, "open the permalink", chromedp.Navigate(tab.eval(t, `location.href`)))
+	fresh.waitReady(t)
+	liveWaitRest(t, fresh)
+	var got, want string
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		got, want = tab.eval(t, liveChartNumbers), fresh.eval(t, liveChartNumbers)
+		if got == want || time.Now().After(deadline) {
+			break
+		}
+		// Off-screen charts catch up once the page has been still a moment.
+		chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`new Promise(function (r) { setTimeout(function () { r(true); }, 100); })`, chromedp.EvalAwaitPromise))
+	}
+	if got != want {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		from := max(0, i-200)
+		t.Errorf("charts after the edits differ from the permalink's at byte %d:\n got: …%.400s\nwant: …%.400s", i, got[from:], want[from:])
+	}
+	fresh.checkNoErrors(t)
+}
+
 func TestBrowserLivePanelMatchesServer(t *testing.T) {
 	browser, base := uiBrowser(t)
 	tests := []struct {
@@ -126,6 +175,7 @@ func TestBrowserLivePanelMatchesServer(t *testing.T) {
 				}
 			}
 			liveCompareWithServer(t, tab)
+			liveCompareChartsWithPermalink(t, browser, tab)
 			tab.checkNoErrors(t)
 		})
 	}

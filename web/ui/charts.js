@@ -29,19 +29,31 @@ function structure(opt) {
   ]);
 }
 
-// mergeable completes an option so that merging it leaves nothing of the
-// previous one behind: a mark point or line that is gone, or an axis
-// bound that is now automatic, is written out as empty.
-function mergeable(opt) {
-  const o = Object.assign({}, opt);
-  const fixAxes = (v) => (v == null ? v : (Array.isArray(v) ? v : [v]).map((a) => Object.assign({ min: null, max: null }, a)));
-  o.xAxis = fixAxes(o.xAxis);
-  o.yAxis = fixAxes(o.yAxis);
-  if (o.series) {
-    o.series = (Array.isArray(o.series) ? o.series : [o.series]).map((s) =>
-      Object.assign({ markPoint: { data: [] }, markLine: { data: [] } }, s));
-  }
-  o.animation = false;
+// mergeable is the part of an option a merge update sends: what changes
+// with the numbers (series, axes, visualMap, and the title and grid, whose
+// texts and size carry them). It is completed against the previous option
+// so that merging leaves nothing behind: a mark point or line that is
+// gone, or an axis bound that is now automatic, is written out as empty.
+// (Empty markers for every series, or a merge of the whole option, cost
+// ECharts up to five times more: CTC's lattice.)
+function mergeable(opt, prev) {
+  const list = (v) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+  const axes = (now, before) => list(now).map((a, i) => {
+    const p = list(before)[i] || {};
+    const out = Object.assign({}, a);
+    for (const k of ["min", "max"]) if (!(k in out) && p[k] != null) out[k] = null;
+    return out;
+  });
+  const o = { title: opt.title, grid: opt.grid, visualMap: opt.visualMap, animation: false };
+  if (opt.xAxis) o.xAxis = axes(opt.xAxis, prev && prev.xAxis);
+  if (opt.yAxis) o.yAxis = axes(opt.yAxis, prev && prev.yAxis);
+  o.series = list(opt.series).map((s, i) => {
+    const p = (prev && list(prev.series)[i]) || {};
+    const out = Object.assign({}, s);
+    for (const k of ["markPoint", "markLine", "markArea"]) if (!out[k] && p[k]) out[k] = { data: [] };
+    return out;
+  });
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
 }
 
@@ -131,7 +143,8 @@ export class ChartSet {
       if (!ev.target.closest || !ev.target.closest(".chart")) return;
       ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
       need("interaction").then(() => Object.values(this.charts).forEach((c) => {
-        if (c.chart && c.last && !c.pending) c.chart.setOption(mergeable(fitWidth(withBackground(c.last), c.width)), { lazyUpdate: true, silent: true });
+        // The same option again, whole: ECharts adds what it ignored.
+        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(c.last), c.width), { lazyUpdate: true, silent: true });
       }));
     };
     ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
@@ -224,8 +237,9 @@ export class ChartSet {
       c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });
       c.sig = sig;
     } else {
-      c.chart.setOption(mergeable(shown), { lazyUpdate: !sync, silent: true });
+      c.chart.setOption(mergeable(shown, c.shown), { lazyUpdate: !sync, silent: true });
     }
+    c.shown = shown;
     c.last = opt;
     c.drawnAt = performance.now();
     c.el.dataset.drawn = "1";
