@@ -52,7 +52,7 @@ var Default = Budget{
 // lattice (alpha, beta, occupancy, feasibility: about 80 bytes of JSON per
 // state).
 const (
-	elementWork       = 4  // one element of an elementwise loss: a few flops and an exp or log
+	elementWork       = 8  // one element of an elementwise loss: a few flops and an exp or log, its gradient, its detail
 	ctcStateWork      = 8  // one lattice state without detail
 	ctcDetailWork     = 24 // one lattice state with detail
 	ctcDetailBytes    = 96 // JSON per lattice state in detail.lattice
