@@ -31,8 +31,7 @@ func main() {
 	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
 	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
 	flag.IntVar(&cfg.WSMaxPerAddr, "ws-max-per-addr", 0, "open WebSockets from one client address (0: 256)")
-	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "loss API requests per client address per minute (0: 1200)")
-	flag.IntVar(&cfg.PageRatePerMin, "page-rate", 0, "pages per client address per minute (0: 1200)")
+	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "API requests per client address per minute (0: 1200)")
 	flag.Parse()
 
 	var level slog.Level
