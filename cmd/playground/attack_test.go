@@ -589,6 +589,16 @@ func TestAttacks(t *testing.T) {
 			status <- fmt.Sprintf("%d %d bytes %v", resp.StatusCode, len(b), err)
 		}()
 		<-sending
+		// The request is in flight once the server serves it (the
+		// connection may still wait in the listen queue): in flight
+		// beside the scrape that asks.
+		deadline := time.Now().Add(attackAnswerLimit)
+		for metric(t, s, "playground_http_requests_in_flight") < 2 {
+			if time.Now().After(deadline) {
+				t.Fatal("the request never reached the server")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		start := time.Now()
 		if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
