@@ -46,12 +46,12 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 		}
 		if panelOnly {
 			var ev *Evaluation
-			if ev, err = evaluateLossPage(spec, st, withCharts); err == nil {
+			if ev, err = evaluateLossPage(r.Context(), spec, st, withCharts); err == nil {
 				return templates.LossPage{Result: lossResultView(spec, ev, st)}, st, nil
 			}
 		} else {
 			var p templates.LossPage
-			if p, err = buildLossPageCharts(spec, st, withCharts); err == nil {
+			if p, err = buildLossPageCharts(r.Context(), spec, st, withCharts); err == nil {
 				return p, st, nil
 			}
 		}
