@@ -93,7 +93,7 @@ func Layout(p Page, content templ.Component) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if p.Assets.KaTeXCSS != "" {
+		if p.Assets.KaTeXCSS != "" && !p.NoMath {
 			for _, font := range p.Assets.KaTeXFonts {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<link rel=\"preload\" href=\"")
 				if templ_7745c5c3_Err != nil {

@@ -32,6 +32,9 @@ type Page struct {
 	Bare bool
 	// NoCharts leaves ECharts off a page that draws no chart (lessons).
 	NoCharts bool
+	// NoMath leaves KaTeX's stylesheet and fonts off a page without a
+	// formula (the comparisons, error pages).
+	NoMath bool
 }
 
 // CatalogFamily is one group of cards on the catalog.
