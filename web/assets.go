@@ -190,6 +190,7 @@ func (a *App) pageAssets() templates.Assets {
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
 		Favicon:   s.url("favicon.svg"),
+		Boot:      s.url("boot.js"),
 	}
 	for _, f := range uiPreloadedFonts {
 		if u := s.url(f); u != "" {

@@ -15,17 +15,14 @@ import (
 func TestEveryFormulaTypesets(t *testing.T) {
 	r := formula.New(formula.Options{})
 	for _, spec := range engine.All() {
-		syms, marked := lossSymbols(spec)
-		check := func(what, latex string, display bool) {
-			if _, err := r.Render(latex, display); err != nil {
-				t.Errorf("%s %s %q: %v", spec.Name, what, latex, err)
-			}
+		fs := lossFormulas(spec)
+		if len(fs) < 3 {
+			t.Errorf("%s: %d formulas; want at least the formula, inline and marked", spec.Name, len(fs))
 		}
-		check("formula", spec.Formula, true)
-		check("formula, inline (embeds)", spec.Formula, false)
-		check("marked formula", marked, true)
-		for _, s := range syms {
-			check("symbol of "+s.Name, s.LaTeX, false)
+		for _, f := range fs {
+			if _, err := r.Render(f.latex, f.display); err != nil {
+				t.Errorf("%s %s %q: %v", spec.Name, f.what, f.latex, err)
+			}
 		}
 	}
 }
@@ -73,8 +70,9 @@ func TestPagesShipTypesetFormulas(t *testing.T) {
 			if n := strings.Count(body, "katex-failed"); n > 0 {
 				t.Errorf("GET %s has %d formulas KaTeX could not typeset", test.path, n)
 			}
-			if test.formulas && !strings.Contains(body, `rel="preload" href="/static/vendor/fonts/KaTeX_Main-Regular.`) {
-				t.Errorf("GET %s does not preload KaTeX's main font", test.path)
+			preload := strings.Contains(body, `rel="preload" href="/static/vendor/fonts/KaTeX_Main-Regular.`)
+			if preload != test.formulas {
+				t.Errorf("GET %s preloads KaTeX's main font = %v; want %v (the page shows formulas)", test.path, preload, test.formulas)
 			}
 			if !regexp.MustCompile(`<link rel="icon" type="image/svg\+xml" href="/static/favicon\.[0-9a-f]+\.svg">`).MatchString(body) {
 				t.Errorf("GET %s links no favicon", test.path)

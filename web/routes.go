@@ -31,6 +31,7 @@ func (a *App) Routes() http.Handler {
 	r.Get("/static/*", a.serveUIAsset)
 	r.Head("/static/*", a.serveUIAsset)
 	r.Get("/favicon.ico", a.serveFavicon)
+	r.Head("/favicon.ico", a.serveFavicon)
 
 	// The JSON API, rate limited per client address.
 	r.Group(func(r chi.Router) {

@@ -10,6 +10,9 @@ type Assets struct {
 	KaTeXFonts []string
 	// Favicon is the site's icon (SVG).
 	Favicon string
+	// Boot is the tiny blocking script that sets <html>'s classes before
+	// the first paint (static/boot.js).
+	Boot string
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
@@ -29,6 +32,9 @@ type Page struct {
 	Bare bool
 	// NoCharts leaves ECharts off a page that draws no chart (lessons).
 	NoCharts bool
+	// NoMath leaves KaTeX's stylesheet and fonts off a page without a
+	// formula (the comparisons, error pages).
+	NoMath bool
 }
 
 // CatalogFamily is one group of cards on the catalog.
