@@ -33,7 +33,7 @@ const (
 // uiBrowser starts one headless Chromium for the suite and a test server;
 // each page opens in its own tab. Without Chromium it skips loudly, or
 // fails when LOSS_PLAYGROUND_REQUIRE_BROWSER=1 (CI).
-func uiBrowser(t *testing.T) (context.Context, string) {
+func uiBrowser(t testing.TB) (context.Context, string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests skipped with -short")
@@ -81,7 +81,7 @@ type uiTab struct {
 	errors []string
 }
 
-func openTab(t *testing.T, browser context.Context) *uiTab {
+func openTab(t testing.TB, browser context.Context) *uiTab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -114,7 +114,7 @@ func openTab(t *testing.T, browser context.Context) *uiTab {
 	return tab
 }
 
-func (tab *uiTab) checkNoErrors(t *testing.T) {
+func (tab *uiTab) checkNoErrors(t testing.TB) {
 	t.Helper()
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
@@ -123,14 +123,14 @@ func (tab *uiTab) checkNoErrors(t *testing.T) {
 	}
 }
 
-func (tab *uiTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+func (tab *uiTab) do(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(tab.ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-func (tab *uiTab) eval(t *testing.T, js string) string {
+func (tab *uiTab) eval(t testing.TB, js string) string {
 	t.Helper()
 	v, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](js))
 	if err != nil {
@@ -140,7 +140,7 @@ func (tab *uiTab) eval(t *testing.T, js string) string {
 }
 
 // waitLoss waits until the page shows the exact loss want.
-func (tab *uiTab) waitLoss(t *testing.T, want string) {
+func (tab *uiTab) waitLoss(t testing.TB, want string) {
 	t.Helper()
 	js := `(document.querySelector('[data-testid=loss-value]') || {dataset: {}}).dataset.exact === ` + jsString(want)
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
@@ -150,7 +150,7 @@ func (tab *uiTab) waitLoss(t *testing.T, want string) {
 }
 
 // waitReady waits for the script to have booted and typeset the formula.
-func (tab *uiTab) waitReady(t *testing.T) {
+func (tab *uiTab) waitReady(t testing.TB) {
 	t.Helper()
 	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math[data-latex]:not(.typeset):not(.katex-failed)').length === 0)`
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
@@ -158,7 +158,7 @@ func (tab *uiTab) waitReady(t *testing.T) {
 	}
 }
 
-func (tab *uiTab) screenshot(t *testing.T, name string) {
+func (tab *uiTab) screenshot(t testing.TB, name string) {
 	t.Helper()
 	png, err := chromedp.Run(tab.ctx, chromedp.FullScreenshot(100))
 	if err != nil {

@@ -145,7 +145,17 @@ func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p t
 	} else {
 		p.Title += " · Loss Playground"
 	}
-	a.writeHTML(w, r, status, templates.Layout(p, content))
+	// The content is rendered first: whether it holds a formula decides
+	// whether the head links KaTeX's stylesheet and preloads its fonts
+	// (about 50 KB a comparison page has no use for).
+	var body bytes.Buffer
+	if err := content.Render(r.Context(), &body); err != nil {
+		a.log.Error("render failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.NoMath = !bytes.Contains(body.Bytes(), []byte(`class="math`))
+	a.writeHTML(w, r, status, templates.Layout(p, templ.Raw(body.String())))
 }
 
 // writeHTML renders c into a buffer and writes it with the page headers;

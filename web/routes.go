@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
+	"github.com/lossplayground/playground/web/compress"
 	"github.com/lossplayground/playground/web/metrics"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -15,7 +16,11 @@ import (
 // Routes lists every URL the playground serves.
 func (a *App) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(a.metrics.Middleware, middleware.Recoverer, apiHeaders, a.withComputeEnv)
+	r.Use(a.metrics.Middleware, middleware.Recoverer)
+	// Pages and JSON go out gzipped to clients that accept it; assets are
+	// gzipped once at start-up (assets.go), the WebSocket is left alone.
+	r.Use(compress.Middleware(uiAssetPrefix))
+	r.Use(apiHeaders, a.withComputeEnv)
 	r.NotFound(a.notFound)
 
 	// Health and metrics: never rate limited, never queued behind compute.
@@ -25,6 +30,8 @@ func (a *App) Routes() http.Handler {
 	// Static assets (assets.go): content-hashed, cheap, never limited.
 	r.Get("/static/*", a.serveUIAsset)
 	r.Head("/static/*", a.serveUIAsset)
+	r.Get("/favicon.ico", a.serveFavicon)
+	r.Head("/favicon.ico", a.serveFavicon)
 
 	// The JSON API, rate limited per client address.
 	r.Group(func(r chi.Router) {

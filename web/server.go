@@ -58,9 +58,12 @@ type closer interface{ Close() error }
 // New builds the web application.
 func New(cfg Config) (*App, error) {
 	// Parse every lesson now, so that a bad lesson file stops start-up.
+	// Lessons are typeset as they load; the losses' formulas are typeset
+	// in the background (page_formulas.go).
 	if _, err := lessons.Load(); err != nil {
 		return nil, err
 	}
+	warmFormulas()
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
