@@ -198,11 +198,14 @@ func TestCostEstimateBoundsAnswer(t *testing.T) {
 	for _, spec := range engine.All() {
 		scales := []engine.Scale{engine.ScaleTiny, engine.ScaleSmall}
 		switch spec.Name {
-		case "CTCLoss", "MultiLabelMarginLoss", "CrossEntropyLoss":
+		case "CTCLoss", "MultiLabelMarginLoss":
 			scales = append(scales, engine.ScaleLarge)
 		}
 		for _, sc := range scales {
 			for _, red := range []string{"none", "mean"} {
+				if sc == engine.ScaleLarge && red != "none" {
+					continue // 'none' writes the most
+				}
 				t.Run(fmt.Sprintf("%s/scale%d/%s", spec.Name, sc, red), func(t *testing.T) {
 					inputs := spec.Random(rand.New(rand.NewPCG(5, uint64(sc))), sc)
 					var params map[string]any

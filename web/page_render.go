@@ -66,21 +66,25 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		}
 		pe := &pageError{status: http.StatusInternalServerError, heading: "Something went wrong",
 			msg: "The playground failed to build this page. The error has been logged.", backURL: "/", backText: "Back to all losses"}
-		if clientGone(r, err) {
-			a.log.Debug("client left", "path", r.URL.Path, "err", err)
-			return
-		}
+		busy := &pageError{status: http.StatusServiceUnavailable, heading: "The playground is busy",
+			msg:     "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
+			backURL: r.URL.Path, backText: "Open this page with its default values"}
+		var own *pageError
 		var ee *engine.Error
 		switch {
-		case errors.Is(err, errBusy), errors.Is(err, errComputeTimeout):
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-			pe = &pageError{status: http.StatusServiceUnavailable, heading: "The playground is busy",
-				msg:     "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
-				backURL: r.URL.Path, backText: "Open this page with its default values"}
-		case errors.As(err, &pe):
+		case errors.As(err, &own):
+			pe = own
 		case errors.As(err, &ee):
 			pe = &pageError{status: http.StatusBadRequest, heading: "This link holds a value the playground cannot use",
 				msg: ee.Error(), backURL: r.URL.Path, backText: "Open this page with its default values"}
+		case errors.Is(err, errBusy), errors.Is(err, errComputeTimeout):
+			pe = busy
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+		case clientGone(r, err):
+			// Most likely nobody reads this; if the connection is still
+			// there (the server is shutting down), it is the answer.
+			a.log.Debug("client left", "path", r.URL.Path, "err", err)
+			pe = busy
 		default:
 			a.log.Error("page failed", "path", r.URL.Path, "err", err)
 		}

@@ -26,12 +26,11 @@ type Config struct {
 	EmbedAncestors []string
 
 	// Limits; zero takes the default of the same name (limits.go).
-	ComputeSlots   int // computations at once (default: the cores)
-	ComputeQueue   int // computations waiting for a slot
-	WSMaxConns     int // open WebSockets in all
-	WSMaxPerAddr   int // open WebSockets from one client address
-	APIRatePerMin  int // loss API requests per client address per minute
-	PageRatePerMin int // pages and embeds per client address per minute
+	ComputeSlots  int // computations at once (default: the cores)
+	ComputeQueue  int // computations waiting for a slot
+	WSMaxConns    int // open WebSockets in all
+	WSMaxPerAddr  int // open WebSockets from one client address
+	APIRatePerMin int // API requests per client address per minute
 }
 
 // App holds the dependencies every handler shares.
