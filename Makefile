@@ -13,11 +13,16 @@ test: assets
 # Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
 # and are copied into web/static/vendor, which the binary embeds.
 # npm ci runs again only when the lockfile changed since the last install.
-assets: web/static/vendor/echarts.min.js
+assets: web/static/vendor/echarts.min.js web/chartimage/ssr.gen.js
 
 web/static/vendor/echarts.min.js: web/package-lock.json web/copy-vendor.mjs
 	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs
 	touch $@
+
+# The server-side ECharts build (chart images, web/chartimage): ECharts'
+# SVG renderer bundled by esbuild into one script that goja runs.
+web/chartimage/ssr.gen.js: web/static/vendor/echarts.min.js web/chartimage/ssr-entry.js web/chartimage/build-ssr.mjs
+	cd web && node chartimage/build-ssr.mjs
 
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/chartimage"
 )
 
 // Config holds what the web layer needs from main.
@@ -16,6 +17,9 @@ type Config struct {
 	// WSOrigins are extra Origin values ("https://docs.example.org")
 	// allowed to open the WebSocket besides the page's own host.
 	WSOrigins []string
+	// ChartImages tunes the server-side chart renderer (chart_image.go);
+	// zero values take its defaults.
+	ChartImages chartimage.Options
 }
 
 // App holds the dependencies every handler shares.
@@ -24,6 +28,8 @@ type App struct {
 	dev bool
 
 	ws wsOptions
+
+	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
 
 	mu      sync.Mutex
 	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown
@@ -42,7 +48,11 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{}}, nil
+	images, err := chartimage.New(cfg.ChartImages)
+	if err != nil {
+		return nil, err
+	}
+	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, chartImages: images, conns: map[closer]struct{}{}}, nil
 }
 
 // CloseConnections closes every live WebSocket connection; the server
