@@ -176,6 +176,8 @@ func (a *App) pageAssets() templates.Assets {
 		KaTeXJS:   s.url("vendor/katex.min.js"),
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
+		// chartlinks.js: the charts' image links (chart_image.go).
+		ChartLinksJS: s.url("chartlinks.js"),
 	}
 }
 

@@ -119,6 +119,8 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 			Softmax: compareFormat(data.Result.Softmax[i]), Sigmoid: compareFormat(data.Result.Sigmoid[i])})
 	}
 	v.Logits = strings.Join(parts, ", ")
+	v.Images = compareImages(comparePageClassification, q, url.Values{"logits": {strings.Join(parts, ",")},
+		"target": {strconv.Itoa(s.Target)}}, "Classification losses compared")
 	for _, l := range data.Result.Losses {
 		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: compareFormat(l.Value)}
 		for _, g := range l.Grad {

@@ -75,7 +75,9 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pal := compare.PaletteFor(theme)
-	v := templates.CompareMarginView{Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At)}
+	v := templates.CompareMarginView{Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At),
+		Images: compareImages(comparePageMargin, q, url.Values{"margin": {compareNumber(s.Margin)}, "at": {compareNumber(s.At)}},
+			"Margin losses compared")}
 	for _, row := range data.Rows {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})

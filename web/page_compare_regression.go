@@ -81,6 +81,8 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		Outlier: compareNumber(s.Outlier),
 		Steps:   data.Fit.Steps,
 		LR:      compareNumber(data.Fit.LR),
+		Images: compareImages(comparePageRegression, q, url.Values{"beta": {compareNumber(s.Beta)},
+			"delta": {compareNumber(s.Delta)}, "outlier": {compareNumber(s.Outlier)}}, "Regression losses compared"),
 	}
 	for _, l := range data.Lines {
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
