@@ -53,7 +53,8 @@ type Options struct {
 	// Runtimes is how many renders may run at once (default: the number
 	// of CPUs). Each idle runtime holds about 5 MiB.
 	Runtimes int
-	// SlotWait is how long a render waits for a free runtime (default 2 s).
+	// SlotWait is how long a render waits for a free runtime (default 3 s:
+	// eight requesters on two cores wait about 0.5 s for a slot).
 	SlotWait time.Duration
 	// RenderTimeout bounds one render (default 5 s; ECharts takes well
 	// under 100 ms on a warm runtime).
@@ -63,7 +64,7 @@ type Options struct {
 }
 
 const (
-	defaultSlotWait      = 2 * time.Second
+	defaultSlotWait      = 3 * time.Second
 	defaultRenderTimeout = 5 * time.Second
 	defaultCacheBytes    = 64 << 20
 )
