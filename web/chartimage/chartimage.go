@@ -172,6 +172,9 @@ func (r *Renderer) run(ctx context.Context, option json.RawMessage, width, heigh
 		return nil, ctx.Err()
 	}
 	defer func() { <-r.slots }()
+	if err := ctx.Err(); err != nil {
+		return nil, err // the caller left while the slot came free
+	}
 
 	var vm *goja.Runtime
 	select {

@@ -227,3 +227,19 @@ func TestSizeClamped(t *testing.T) {
 		t.Errorf("SVG of a 1×1048576 request lacks %s", want)
 	}
 }
+
+// TestCallerLeavesWhileRendering: a caller whose context ends stops its
+// render (the runtime is interrupted), whether it was still waiting or
+// already drawing.
+func TestCallerLeavesWhileRendering(t *testing.T) {
+	r := newTestRenderer(t, Options{Runtimes: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	_, err := r.Render(ctx, "k", []byte(testOption), 640, 400)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Render for a caller gone after 1 ns: err = %v; want context.DeadlineExceeded", err)
+	}
+	if _, ok := r.Cached("k"); ok {
+		t.Errorf("an abandoned render was cached")
+	}
+}
