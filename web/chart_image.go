@@ -188,6 +188,9 @@ func chartImageStateKey(st state.State) string {
 // chart's option with build (the page's own evaluation: its cost checks
 // and errors apply) and renders it.
 func (a *App) serveChartImage(w http.ResponseWriter, r *http.Request, key string, width, height int, build func() (json.RawMessage, error)) error {
+	if a.chartImages == nil {
+		return errorStatus(http.StatusServiceUnavailable, chartimage.ErrNoBuild.Error())
+	}
 	img, ok := a.chartImages.Cached(key)
 	if !ok {
 		option, err := build()

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"sync"
 
@@ -49,7 +50,12 @@ func New(cfg Config) (*App, error) {
 		log = slog.Default()
 	}
 	images, err := chartimage.New(cfg.ChartImages)
-	if err != nil {
+	if errors.Is(err, chartimage.ErrNoBuild) {
+		// Like a build without static/vendor: everything else works, and
+		// chart images answer 503 saying what is missing.
+		log.Warn("chart images disabled", "err", err)
+		images = nil
+	} else if err != nil {
 		return nil, err
 	}
 	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, chartImages: images, conns: map[closer]struct{}{}}, nil

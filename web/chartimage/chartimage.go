@@ -14,7 +14,7 @@ package chartimage
 import (
 	"context"
 	"crypto/sha256"
-	_ "embed"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,11 +26,17 @@ import (
 	"github.com/dop251/goja"
 )
 
-// ssrScript is the ECharts build for the server (ssr-entry.js bundled by
-// build-ssr.mjs at `make assets` time; gitignored).
+// ssrFiles holds ssr.gen.js, the ECharts build for the server
+// (ssr-entry.js bundled by build-ssr.mjs at `make assets` time;
+// gitignored). The pattern also matches the committed ssr-entry.js, so
+// that a build without `make assets` compiles and New says what is
+// missing.
 //
-//go:embed ssr.gen.js
-var ssrScript string
+//go:embed ssr*.js
+var ssrFiles embed.FS
+
+// ssrBuild is the bundled script's name in ssrFiles.
+const ssrBuild = "ssr.gen.js"
 
 // Size bounds of an image, in CSS pixels.
 const (
@@ -44,6 +50,10 @@ const (
 // ErrBusy is returned when no runtime became free within Options.SlotWait:
 // the server is saturated and the caller should retry later (HTTP 503).
 var ErrBusy = errors.New("chartimage: every renderer is busy")
+
+// ErrNoBuild is returned by New when the binary was built without the
+// server-side ECharts build.
+var ErrNoBuild = errors.New("chartimage: web/chartimage/ssr.gen.js is missing from this build (run `make assets`, then build again)")
 
 // ErrTimeout is returned when a render ran longer than Options.RenderTimeout.
 var ErrTimeout = errors.New("chartimage: render took too long")
@@ -93,11 +103,12 @@ var (
 // every Renderer shares it.
 func program() (*goja.Program, error) {
 	compileOnce.Do(func() {
-		if ssrScript == "" {
-			compileErr = errors.New("chartimage: ssr.gen.js is empty (run `make assets`)")
+		src, err := ssrFiles.ReadFile(ssrBuild)
+		if err != nil || len(src) == 0 {
+			compileErr = ErrNoBuild
 			return
 		}
-		compiled, compileErr = goja.Compile("echarts-ssr.js", ssrScript, false)
+		compiled, compileErr = goja.Compile("echarts-ssr.js", string(src), false)
 	})
 	return compiled, compileErr
 }
