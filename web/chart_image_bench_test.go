@@ -42,6 +42,12 @@ func reportP95(b *testing.B, d []time.Duration) {
 	b.ReportMetric(float64(d[(len(d)*95)/100].Microseconds())/1000, "p95-ms")
 }
 
+// reportCPU reports the process CPU time per operation since cpu, in ms
+// (the work a render costs, whatever else loads the machine).
+func reportCPU(b *testing.B, cpu time.Duration) {
+	b.ReportMetric(float64((processCPUTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
 // BenchmarkChartImage times one chart image per iteration through the
 // routes: cold (a new state each time: evaluate, build the option, draw
 // it in a warm runtime) and cached (the same URL again).
@@ -51,12 +57,14 @@ func BenchmarkChartImage(b *testing.B) {
 		b.Run(c.name+"/cold", func(b *testing.B) {
 			chartImageBenchGet(b, h, fmt.Sprintf(c.path, "0.999")) // start a runtime
 			var d []time.Duration
+			cpu := processCPUTime()
 			b.ResetTimer()
 			for i := range b.N {
 				start := time.Now()
 				chartImageBenchGet(b, h, fmt.Sprintf(c.path, chartImageBenchValue(int64(i))))
 				d = append(d, time.Since(start))
 			}
+			reportCPU(b, cpu)
 			reportP95(b, d)
 		})
 		b.Run(c.name+"/cached", func(b *testing.B) {
@@ -92,6 +100,7 @@ func BenchmarkChartImageConcurrent(b *testing.B) {
 			var mu sync.Mutex
 			var all []time.Duration
 			var wg sync.WaitGroup
+			cpu := processCPUTime()
 			b.ResetTimer()
 			start := time.Now()
 			for range requesters {
@@ -129,6 +138,7 @@ func BenchmarkChartImageConcurrent(b *testing.B) {
 			}
 			wg.Wait()
 			elapsed := time.Since(start)
+			reportCPU(b, cpu)
 			b.ReportMetric(float64(int64(b.N)-busy.Load())/elapsed.Seconds(), "renders/s")
 			b.ReportMetric(float64(busy.Load()), "503s")
 			reportP95(b, all)
