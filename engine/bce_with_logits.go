@@ -13,7 +13,7 @@ func init() {
 		Family: FamilyClassification,
 		Summary: "Binary cross-entropy on raw scores: a sigmoid and BCE in one numerically stable step, " +
 			"with an optional extra weight on the positive class.",
-		Formula: `\ell_i = -w_i \left[ p_i\, y_i \log \sigma(x_i) + (1 - y_i) \log\big(1 - \sigma(x_i)\big) \right], \quad \sigma(x) = \frac{1}{1 + e^{-x}}`,
+		Formula: `\ell_i = -w_i \Bigl[ p_i\, y_i \log \sigma(x_i) + (1 - y_i) \log\big(1 - \sigma(x_i)\big) \Bigr], \quad \sigma(x) = \frac{1}{1 + e^{-x}}`,
 		Legacy:  true,
 		Params: []Param{
 			{Name: "weight", Kind: KindTensor, Default: nil, PerClass: true,

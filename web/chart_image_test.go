@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -86,7 +87,7 @@ func lossChartIDs(t *testing.T, spec *engine.Spec) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := buildLossPage(spec, st)
+	p, err := buildLossPage(context.Background(), spec, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func TestChartImageBadRequests(t *testing.T) {
 		{"unknown loss", "/losses/nope/charts/curve.svg", 404, `slug: there is no loss called "nope"`},
 		{"unknown chart", "/losses/smooth-l1/charts/nope.svg", 404, `chart: this page has no chart "nope" (it has curve, elements, gradient)`},
 		{"lattice of a loss without one", "/losses/mse/charts/lattice.svg", 404, `no chart "lattice"`},
-		{"unknown query key", "/losses/smooth-l1/charts/curve.svg?foo=1", 400, "foo: unknown query parameter for SmoothL1Loss"},
+		{"unknown query key", "/losses/smooth-l1/charts/curve.svg?foo=1", 400, `"foo": unknown query parameter for SmoothL1Loss`},
 		{"bad theme", "/losses/smooth-l1/charts/curve.svg?theme=pink", 400, "theme:"},
 		{"bad lang", "/losses/smooth-l1/charts/curve.svg?lang=fr", 400, "lang:"},
 		{"width too small", "/losses/smooth-l1/charts/curve.svg?w=10", 400, "w: must be a whole number of pixels from 200 to 2000"},
@@ -310,7 +311,7 @@ func TestChartImageChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := evaluateLossPage(spec, st, true)
+	ev, err := evaluateLossPage(context.Background(), spec, st, true)
 	if err != nil {
 		t.Fatal(err)
 	}
