@@ -105,3 +105,13 @@ func compareJSON(v any) (string, error) {
 // compareNumber writes a setting as a form field holds it: shortest
 // round-trip decimal.
 func compareNumber(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// compareImages locates a comparison page's chart images: the page's
+// settings as its own permalink writes them (compare.js syncURL), and the
+// theme when the URL chose one.
+func compareImages(page string, q url.Values, settings url.Values, alt string) templates.ChartImages {
+	if t := q.Get("theme"); t == "dark" || t == "light" {
+		settings.Set("theme", t)
+	}
+	return templates.ChartImages{Base: "/compare/" + page + "/charts/", Query: settings.Encode(), Alt: alt}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -69,28 +70,35 @@ func compareParseLogits(s string) ([]float64, error) {
 	return out, nil
 }
 
-// showCompareClassification renders /compare/classification:
-// CrossEntropyLoss, NLLLoss after log_softmax, BCEWithLogitsLoss per class
-// and MultiMarginLoss on the same logits. Query: logits ("2,1,0.1"),
-// target.
-func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// compareClassificationQuery reads the classification page's settings
+// (logits, target) from its query; missing ones are the defaults.
+func compareClassificationQuery(q url.Values) (compare.ClassificationSettings, error) {
 	s := compare.DefaultClassification()
 	if t := strings.TrimSpace(q.Get("logits")); t != "" {
 		logits, err := compareParseLogits(t)
 		if err != nil {
-			return err
+			return s, err
 		}
 		s.Logits = logits
 	}
 	if t := strings.TrimSpace(q.Get("target")); t != "" {
 		k, err := strconv.Atoi(t)
 		if err != nil {
-			return &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
+			return s, &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
 		}
 		s.Target = k
 	}
-	if err := s.Validate(); err != nil {
+	return s, s.Validate()
+}
+
+// showCompareClassification renders /compare/classification:
+// CrossEntropyLoss, NLLLoss after log_softmax, BCEWithLogitsLoss per class
+// and MultiMarginLoss on the same logits. Query: logits ("2,1,0.1"),
+// target.
+func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	s, err := compareClassificationQuery(q)
+	if err != nil {
 		return err
 	}
 	theme := compareTheme(q)
@@ -111,6 +119,8 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 			Softmax: compareFormat(data.Result.Softmax[i]), Sigmoid: compareFormat(data.Result.Sigmoid[i])})
 	}
 	v.Logits = strings.Join(parts, ", ")
+	v.Images = compareImages(comparePageClassification, q, url.Values{"logits": {strings.Join(parts, ",")},
+		"target": {strconv.Itoa(s.Target)}}, "Classification losses compared")
 	for _, l := range data.Result.Losses {
 		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: compareFormat(l.Value)}
 		for _, g := range l.Grad {

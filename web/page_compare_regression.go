@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/lossplayground/playground/web/compare"
 	"github.com/lossplayground/playground/web/templates"
@@ -38,21 +39,28 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 		Fit: fit, Lines: lines, XSpan: compare.FitXSpan}, nil
 }
 
-// showCompareRegression renders /compare/regression: L1, MSE, SmoothL1 and
-// Huber against the residual, and a line fitted under each with an
-// outlier. Query: beta, delta, outlier.
-func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// compareRegressionQuery reads the regression page's settings (beta,
+// delta, outlier) from its query; missing ones are the defaults.
+func compareRegressionQuery(q url.Values) (compare.RegressionSettings, error) {
 	s := compare.DefaultRegression
 	for _, f := range []struct {
 		key string
 		dst *float64
 	}{{"beta", &s.Beta}, {"delta", &s.Delta}, {"outlier", &s.Outlier}} {
 		if err := compareQueryFloat(q, f.key, f.dst); err != nil {
-			return err
+			return s, err
 		}
 	}
-	if err := s.Validate(); err != nil {
+	return s, s.Validate()
+}
+
+// showCompareRegression renders /compare/regression: L1, MSE, SmoothL1 and
+// Huber against the residual, and a line fitted under each with an
+// outlier. Query: beta, delta, outlier.
+func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	s, err := compareRegressionQuery(q)
+	if err != nil {
 		return err
 	}
 	theme := compareTheme(q)
@@ -73,6 +81,8 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		Outlier: compareNumber(s.Outlier),
 		Steps:   data.Fit.Steps,
 		LR:      compareNumber(data.Fit.LR),
+		Images: compareImages(comparePageRegression, q, url.Values{"beta": {compareNumber(s.Beta)},
+			"delta": {compareNumber(s.Delta)}, "outlier": {compareNumber(s.Outlier)}}, "Regression losses compared"),
 	}
 	for _, l := range data.Lines {
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),

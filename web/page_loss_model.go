@@ -66,6 +66,7 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 	if q := state.Query(st).Encode(); q != "" {
 		p.EmbedURL += "?" + q
 	}
+	p.Images = templates.ChartImages{Base: "/losses/" + spec.Slug + "/charts/", Query: lossPermalinkQuery(spec, st), Alt: spec.Name}
 
 	params := map[string]json.RawMessage{}
 	for i := range spec.Params {
@@ -404,4 +405,30 @@ func isClassTarget(spec *engine.Spec, c *engine.Call, in *engine.InputSpec) bool
 		}
 	}
 	return true
+}
+
+// lossPermalinkQuery is the query string of a page state as the page's
+// script writes its permalink: parameters at their defaults and inputs
+// equal to the examples are left out.
+func lossPermalinkQuery(spec *engine.Spec, st state.State) string {
+	short := st
+	short.Params = map[string]json.RawMessage{}
+	short.Inputs = map[string]json.RawMessage{}
+	for k, v := range st.Params {
+		if prm := spec.Param(k); prm != nil {
+			if def, err := json.Marshal(prm.Default); err == nil && bytes.Equal(compactJSON(v), def) {
+				continue
+			}
+		}
+		short.Params[k] = v
+	}
+	for k, v := range st.Inputs {
+		if in := spec.Input(k); in != nil {
+			if ex, err := json.Marshal(in.Example); err == nil && bytes.Equal(compactJSON(v), ex) {
+				continue
+			}
+		}
+		short.Inputs[k] = v
+	}
+	return state.Query(short).Encode()
 }

@@ -65,6 +65,14 @@ func (a *App) Routes() http.Handler {
 	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
 	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
 
+	// Chart images: one chart of a page state as SVG, drawn on the
+	// server (chart_image.go); the query is the page's own. The renderer
+	// bounds its own work (a pool of runtimes, a bounded wait, a cache).
+	r.Get("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Head("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
+	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
+
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).
 	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))

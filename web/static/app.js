@@ -366,7 +366,20 @@
     var qs = currentQuery();
     history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
     refreshHeaderLinks();
+    lpStateShim(qs); // lp:state shim (branch images): drop with the shim below
   }
+
+  // ---- lp:state shim (branch images) -------------------------------------------
+  // A minimal dispatch of the lp:state event (contract 1) so that
+  // static/chartlinks.js can follow the state before branch drag's page
+  // modules dispatch it themselves. At merge, drop this function and its two
+  // call sites (marked "lp:state shim").
+  function lpStateShim(qs) {
+    document.dispatchEvent(new CustomEvent("lp:state", { detail: {
+      loss: page.spec.name, slug: page.spec.slug, params: page.params, inputs: page.inputs,
+      view: page.view, query: qs } }));
+  }
+  // ---- end of the lp:state shim ------------------------------------------------
 
   // ---- Live computation ------------------------------------------------------------
 
@@ -1085,6 +1098,7 @@
     initOverlaySwitch();
     refreshHeaderLinks();
     connectWS();
+    lpStateShim(currentQuery()); // lp:state shim (branch images)
   }
 
   function refreshLargeToggle() {

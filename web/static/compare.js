@@ -293,6 +293,9 @@
       q.set(k, Array.isArray(v) ? v.join(",") : String(v));
     });
     history.replaceState(null, "", location.pathname + "?" + q.toString());
+    // lp:state shim (branch images): a minimal lp:state (contract 1) for
+    // static/chartlinks.js until branch drag's page modules dispatch it.
+    document.dispatchEvent(new CustomEvent("lp:state", { detail: { page: data.page, params: data.settings, query: q.toString() } }));
   }
 
   function parseLogits(text) {

@@ -89,7 +89,7 @@ func LossEmbed(p LossPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ChartGrid(p.ChartIDs, false, p.Lattice).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ChartGrid(p.ChartIDs, false, p.Lattice, p.Images).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

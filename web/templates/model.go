@@ -13,6 +13,9 @@ type Assets struct {
 	// Boot is the tiny blocking script that sets <html>'s classes before
 	// the first paint (static/boot.js).
 	Boot string
+	// ChartLinksJS keeps every chart's "Image link" and "Markdown" button
+	// on the page's current state (static/chartlinks.js, an ES module).
+	ChartLinksJS string
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
@@ -78,6 +81,28 @@ type LossPage struct {
 	ResetURL string
 	// EmbedURL is the embed of the current state.
 	EmbedURL string
+	// Images locates the SVG image of each chart.
+	Images ChartImages
+}
+
+// ChartImages says where a page's charts are served as SVG images (GET
+// /losses/{slug}/charts/{chart}.svg?<page query>, and the same under
+// /compare/{page}/).
+type ChartImages struct {
+	Base  string // "/losses/smooth-l1/charts/": the chart id and ".svg" follow
+	Query string // the page state's query string, without "?"
+	Alt   string // what the images show, for Markdown's alt text ("SmoothL1Loss")
+}
+
+// Path is the image URL of chart id without the state.
+func (c ChartImages) Path(id string) string { return c.Base + id + ".svg" }
+
+// URL is the image URL of chart id in the page's state.
+func (c ChartImages) URL(id string) string {
+	if c.Query == "" {
+		return c.Path(id)
+	}
+	return c.Path(id) + "?" + c.Query
 }
 
 // Symbol ties a formula symbol to the control or input that sets it.
