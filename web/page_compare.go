@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -60,6 +62,15 @@ func compareBuild(page, theme string, settings any) (any, error) {
 		return compareMarginBuild(s, theme)
 	}
 	return nil, fmt.Errorf("compare: no page %q for settings %T", page, settings)
+}
+
+// compareLang is the language a comparison page's settings carry: empty
+// for English, so an English page's data and URL stay as they were.
+func compareLang(r *http.Request) string {
+	if l := pageLang(r); l != i18n.Languages[0] {
+		return l
+	}
+	return ""
 }
 
 // compareTheme is the theme a page's charts are first drawn in: the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -76,6 +77,7 @@ func compareParseLogits(s string) ([]float64, error) {
 func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	s := compare.DefaultClassification()
+	s.Lang = compareLang(r)
 	if t := strings.TrimSpace(q.Get("logits")); t != "" {
 		logits, err := compareParseLogits(t)
 		if err != nil {
@@ -103,7 +105,7 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	pal := compare.PaletteFor(theme)
-	v := templates.CompareClassificationView{Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff)}
+	v := templates.CompareClassificationView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff, s.Lang)}
 	var parts []string
 	for i, z := range s.Logits {
 		parts = append(parts, compareNumber(z))
@@ -118,14 +120,14 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		}
 		v.Losses = append(v.Losses, row)
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Classification losses compared", "", ""), templates.CompareClassification(v))
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, ""), templates.CompareClassification(v))
 	return nil
 }
 
 // compareDiffText describes the CE/NLL difference for the page.
-func compareDiffText(d float64) string {
+func compareDiffText(d float64, lang string) string {
 	if d == 0 {
-		return "Here the engine's two results are the same float64, bit for bit."
+		return i18n.T(lang, "js.cmpSame")
 	}
-	return fmt.Sprintf("Here the engine's two paths differ by at most %.1e, float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.", d)
+	return i18n.T(lang, "js.cmpDiffer", fmt.Sprintf("%.1e", d))
 }

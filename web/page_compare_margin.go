@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -48,6 +49,7 @@ func compareMarginBuild(s compare.MarginSettings, theme string) (*compareMarginD
 func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	s := compare.DefaultMargin
+	s.Lang = compareLang(r)
 	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
 		return err
 	}
@@ -67,11 +69,11 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pal := compare.PaletteFor(theme)
-	v := templates.CompareMarginView{Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At)}
+	v := templates.CompareMarginView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At)}
 	for _, row := range data.Rows {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Margin losses compared", "", ""), templates.CompareMargin(v))
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, ""), templates.CompareMargin(v))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -31,7 +32,7 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 	if err != nil {
 		return nil, err
 	}
-	if charts["fit"], err = compare.FitChart(fit, lines, theme); err != nil {
+	if charts["fit"], err = compare.FitChart(fit, lines, theme, s.Lang); err != nil {
 		return nil, err
 	}
 	return &compareRegressionData{Page: comparePageRegression, Theme: theme, Settings: s, Charts: charts,
@@ -44,6 +45,7 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	s := compare.DefaultRegression
+	s.Lang = compareLang(r)
 	for _, f := range []struct {
 		key string
 		dst *float64
@@ -66,6 +68,7 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 	}
 	pal := compare.PaletteFor(theme)
 	v := templates.CompareRegressionView{
+		Lang:    s.Lang,
 		Assets:  a.compareAssets(),
 		Data:    js,
 		Beta:    compareNumber(s.Beta),
@@ -78,6 +81,6 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
 			Slope: compareFormat(l.Slope), Intercept: compareFormat(l.Intercept), Value: compareFormat(l.Value)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Regression losses compared", "", ""), templates.CompareRegression(v))
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, ""), templates.CompareRegression(v))
 	return nil
 }

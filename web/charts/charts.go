@@ -11,6 +11,7 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // View holds the page's chart settings, carried in the URL and in
@@ -27,6 +29,9 @@ type View struct {
 	Overlay bool   `json:"overlay,omitempty"` // overlay related losses on the curve
 	Lattice string `json:"lattice,omitempty"` // CTC: alpha, beta, occupancy or gradient
 	Theme   string `json:"theme,omitempty"`   // light or dark
+	// Lang is the language of titles, axis names and legends: "en" (or
+	// empty) or "zh".
+	Lang string `json:"lang,omitempty"`
 }
 
 // Chart ids, the keys of Build's result.
@@ -54,6 +59,9 @@ func (v *View) Validate() error {
 	default:
 		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v.Theme)}
 	}
+	if v.Lang != "" && !slices.Contains(i18n.Languages, v.Lang) {
+		return &engine.Error{Field: "view.lang", Msg: `must be "en" or "zh", got ` + strconv.Quote(v.Lang)}
+	}
 	return nil
 }
 
@@ -69,7 +77,7 @@ func Build(c *engine.Call, res *engine.Result, v View) (map[string]json.RawMessa
 	if c == nil || res == nil {
 		return out, nil
 	}
-	pal := paletteFor(v.Theme)
+	pal := paletteFor(v.Theme, v.Lang)
 	builders := []struct {
 		id    string
 		build func(*engine.Call, *engine.Result, View, *palette) (json.RawMessage, error)
@@ -136,7 +144,7 @@ func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
 	}
-	pal := paletteFor("light")
+	pal := paletteFor("light", "")
 	f := &frame{pal: pal, thumb: true, trigger: "none"}
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)

@@ -69,6 +69,9 @@ type series struct {
 	step   bool // draw as a step function (zero-one loss)
 	id     string
 	size   int // scatter symbol size
+	// color names the series' colour in the palette when the name shown
+	// is a translation; empty means the name itself.
+	color string
 }
 
 // chart is what an option is built from.
@@ -133,7 +136,11 @@ func (c *chart) option(pal *Palette) (json.RawMessage, error) {
 		line.SetXAxis(c.categories) // Validate copies these into the x axis
 	}
 	for _, s := range c.series {
-		col := pal.Color(s.name)
+		key := s.name
+		if s.color != "" {
+			key = s.color
+		}
+		col := pal.Color(key)
 		ss := ec.SingleSeries{Name: s.name, Type: s.kind, Id: s.id, Data: s.data}
 		ss.ItemStyle = &opts.ItemStyle{Color: col}
 		switch s.kind {

@@ -27,7 +27,8 @@ type Page struct {
 
 // CatalogFamily is one group of cards on the catalog.
 type CatalogFamily struct {
-	Name   string
+	Name   string // the family as the engine names it (data-family)
+	Label  string // the family's name in the page's language
 	Losses []CatalogCard
 }
 
@@ -102,6 +103,7 @@ type Editor struct {
 // Result is the computed part of a loss page, rendered on first paint and
 // replaced live.
 type Result struct {
+	Lang  string // the page's language: "en" or "zh"
 	Error string // a user error naming the field; the rest is empty then
 	Loss  string // as PyTorch prints it
 	// LossExact is the loss with full precision (scalar) or its JSON.
