@@ -17,6 +17,7 @@ func (a *App) Routes() http.Handler {
 
 	// Pages
 	r.Get("/", a.handlePage(a.showCatalog))
+	r.Get("/intro", a.handlePage(a.showIntro))
 
 	// Lessons: a lesson on its own page, the lesson as JSON, and the "predict, then reveal" check that the engine answers
 	r.Get("/lessons/{slug}", a.handle(a.showLesson))
