@@ -266,7 +266,7 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	bar.SetGlobalOptions(f.globals()...)
 	xa := f.xAxis("category")
 	xa.AxisLabel.Rotate = 30
-	bar.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(f.yAxis("value", "probability")))
+	bar.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.probability"))))
 	bar.SetXAxis(cats)
 	bar.MultiSeries = append(bar.MultiSeries,
 		rawSeries(types.ChartBar, pal.t("ch.probs.predicted"), appendValues(nil, pv)),
@@ -310,7 +310,7 @@ func buildSigmoid(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 		trigger: "axis", pal: pal, legend: true}
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
-	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "value")))
+	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.value"))))
 	all := append(slices.Clone(lp), l1p...)
 	if el := res.Elements; el != nil {
 		all = append(all, el.Data...)
@@ -394,7 +394,7 @@ func buildDists(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 		trigger: "axis", pal: pal, legend: true}
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(f.globals()...)
-	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", "probability")))
+	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.probability"))))
 	ty := f.yAxis("value", pal.t("ch.dists.termAxis"))
 	ty.Position = "right"
 	bar.ExtendYAxis(ty)
@@ -772,10 +772,10 @@ func buildScores(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 		m = c.Float("margin")
 	}
 	f := &frame{title: pal.t("ch.scores.title", c.Spec.Name), subtitle: pal.t("ch.scores.sub", r),
-		xName: "class", trigger: "axis", pal: pal}
+		xName: pal.t("ch.lattice.class"), trigger: "axis", pal: pal}
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(f.globals()...)
-	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", "score")))
+	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.scores.score"))))
 	bar.SetXAxis(indexLabels(g.classes))
 	s := rawSeries(types.ChartBar, pal.t("ch.scores.score"), buf)
 	var lines []any

@@ -156,12 +156,12 @@ func ClassificationCharts(s ClassificationSettings, cl *Classification, theme st
 			cats[i] += "\n" + t("cmp.ch.target") // two lines: fits a phone's narrow bars
 		}
 	}
-	grad := chart{title: t("cmp.ch.gradTitle"), subtitle: t("cmp.ch.gradSub"),
+	grad := chart{lang: s.Lang, title: t("cmp.ch.gradTitle"), subtitle: t("cmp.ch.gradSub"),
 		xName: "", yName: "∂L/∂z", categories: cats}
 	for _, l := range cl.Losses {
 		grad.series = append(grad.series, series{name: l.Loss, kind: "bar", data: l.Grad})
 	}
-	probs := chart{title: t("cmp.ch.probsTitle"), subtitle: t("cmp.ch.probsSub"),
+	probs := chart{lang: s.Lang, title: t("cmp.ch.probsTitle"), subtitle: t("cmp.ch.probsSub"),
 		yName: t("cmp.ch.probability"), categories: cats, yMin: ptr(0), yMax: ptr(1),
 		series: []series{
 			{name: "softmax(z)", kind: "bar", data: cl.Softmax},

@@ -113,7 +113,7 @@ func MarginCurves(s MarginSettings) (ms []float64, curves []MarginCurve, err err
 func MarginChart(s MarginSettings, ms []float64, curves []MarginCurve, theme string) (map[string]json.RawMessage, error) {
 	pal := PaletteFor(theme)
 	t := func(key string, args ...any) string { return i18n.T(s.Lang, key, args...) }
-	c := chart{title: t("cmp.ch.marginTitle"), subtitle: t("cmp.ch.marginSub"),
+	c := chart{lang: s.Lang, title: t("cmp.ch.marginTitle"), subtitle: t("cmp.ch.marginSub"),
 		xName: t("cmp.ch.marginAxis"), yName: t("cmp.ch.loss"), xMin: ptr(-MarginSpan), xMax: ptr(MarginSpan), yMin: ptr(0), yMax: ptr(4)}
 	for _, cv := range curves {
 		sr := series{name: t("cmp.curve." + cv.Name), color: cv.Name, kind: "line", data: pairs(ms, cv.Values)}

@@ -105,9 +105,9 @@ func RegressionCharts(s RegressionSettings, theme string) (map[string]json.RawMe
 	}
 	pal := PaletteFor(theme)
 	t := func(key string, args ...any) string { return i18n.T(s.Lang, key, args...) }
-	lossC := chart{title: t("cmp.ch.lossTitle"), subtitle: t("cmp.ch.lossSub"),
+	lossC := chart{lang: s.Lang, title: t("cmp.ch.lossTitle"), subtitle: t("cmp.ch.lossSub"),
 		xName: t("cmp.ch.residual"), yName: t("cmp.ch.loss"), xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(0), yMax: ptr(4)}
-	derivC := chart{title: t("cmp.ch.derivTitle"), subtitle: t("cmp.ch.derivSub"),
+	derivC := chart{lang: s.Lang, title: t("cmp.ch.derivTitle"), subtitle: t("cmp.ch.derivSub"),
 		xName: t("cmp.ch.residual"), yName: "∂ℓ/∂input", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(-3), yMax: ptr(3)}
 	for _, c := range curves {
 		// MSE leaves the chart at |r| > 2.1; ECharts clips lines at the grid.
@@ -135,7 +135,7 @@ func FitChart(r FitRequest, lines []FitLine, theme, lang string) (json.RawMessag
 	for i := range pts {
 		pts[i] = [2]float64{r.Points[i][0], r.Points[i][1]}
 	}
-	c := chart{title: t("cmp.ch.fitTitle"), subtitle: t("cmp.ch.fitSub"),
+	c := chart{lang: lang, title: t("cmp.ch.fitTitle"), subtitle: t("cmp.ch.fitSub"),
 		xName: "x", yName: "y", xMin: ptr(-FitXSpan), xMax: ptr(FitXSpan), yMin: ptr(OutlierMin), yMax: ptr(OutlierMax), ySplit: 7}
 	for _, l := range lines {
 		c.series = append(c.series, series{name: l.Loss, id: l.Loss, kind: "line", data: FitSegment(l), dashed: regressionDashed(l.Loss)})

@@ -83,6 +83,8 @@ var en = map[string]string{
 	"error.badLossLink":      "%s: this link holds a value the playground cannot use",
 	"error.openLossDefaults": "Open %s with its default values",
 
+	"ch.probability":        "probability",
+	"ch.value":              "value",
 	"ch.saveImage":          "Save as image",
 	"ch.note.noTerms":       "no per-element terms to follow",
 	"ch.note.tooLarge":      "inputs too large to sweep",

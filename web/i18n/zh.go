@@ -85,6 +85,8 @@ var zh = map[string]string{
 	"error.badLossLink":      "%s：此链接包含无法使用的值",
 	"error.openLossDefaults": "用默认值打开 %s",
 
+	"ch.probability":        "概率",
+	"ch.value":              "数值",
 	"ch.saveImage":          "保存为图片",
 	"ch.note.noTerms":       "没有可追踪的逐元素项",
 	"ch.note.tooLarge":      "输入太大，无法扫描",
