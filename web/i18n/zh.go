@@ -183,7 +183,7 @@ var zh = map[string]string{
 	"cmp.reg.figLoss":                      "各损失函数随残差 r = input − target 的变化",
 	"cmp.reg.figDerivative":                "各损失函数的导数：对预测值的拉力",
 	"cmp.reg.fitTitle":                     "在各损失函数下用梯度下降拟合一条直线",
-	"cmp.reg.fitText":                      "七个点分布在 y = 0.5·x + 1 附近；x = 3 处的大点是离群点。每个损失函数从 a = b = 0 出发，用 %s 步普通梯度下降（lr %s，reduction 'mean'）拟合自己的直线 y = a·x + b，其中 ∂L/∂a = Σ ∂L/∂ŷᵢ·xᵢ、∂L/∂b = Σ ∂L/∂ŷᵢ 来自引擎自己的梯度。拖动离群点，可以看到 MSE 的直线紧跟着它，而 L1 的几乎不动。L1 的梯度在最优直线附近不会变小，所以它的直线会一直来回跳动几个百分点，而其他直线都会稳定下来。",
+	"cmp.reg.fitText":                      "七个点分布在 y = 0.5·x + 1 附近；x = 3 处的大点是离群点。每个损失函数从 a = b = 0 出发，用 %s 步普通梯度下降（lr %s，reduction 'mean'）拟合自己的直线 y = a·x + b，其中 ∂L/∂a = Σ ∂L/∂ŷᵢ·xᵢ、∂L/∂b = Σ ∂L/∂ŷᵢ 来自引擎自己的梯度。拖动离群点，可以看到 MSE 的直线紧跟着它，而 L1 的几乎不动。L1 的梯度在最优直线附近不会变小，所以它的直线会一直以零点零几的幅度来回跳动，而其他直线都会稳定下来。",
 	"cmp.reg.figFit":                       "数据点与四条拟合直线",
 	"cmp.reg.after":                        "%s 步之后",
 	"cmp.reg.slope":                        "斜率 a",
