@@ -11,9 +11,14 @@ test: assets
 	@command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no chromium) ***' >&2
 
 # Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
-# and are copied into web/static/vendor, which the binary embeds.
+# and are copied into web/static/vendor, which the binary embeds; KaTeX's script goes
+# to web/formula/vendor instead (the server typesets formulas with it, in goja).
 # npm ci runs again only when the lockfile changed since the last install.
-assets: web/static/vendor/echarts.min.js
+assets: web/static/vendor/echarts.min.js web/formula/vendor/katex.min.js
+
+# A tree whose static/vendor predates the KaTeX copy gets it from node_modules.
+web/formula/vendor/katex.min.js: web/static/vendor/echarts.min.js
+	cp web/node_modules/katex/dist/katex.min.js $@
 
 web/static/vendor/echarts.min.js: web/package-lock.json web/copy-vendor.mjs
 	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs

@@ -13,7 +13,7 @@ func init() {
 		Family: FamilyClassification,
 		Summary: "Binary cross-entropy on raw scores: a sigmoid and BCE in one numerically stable step, " +
 			"with an optional extra weight on the positive class.",
-		Formula: `\ell_{n,c} = -w_{n,c} \left[ p_c\, y_{n,c} \log \sigma(x_{n,c}) + (1 - y_{n,c}) \log\big(1 - \sigma(x_{n,c})\big) \right], \quad \sigma(x) = \frac{1}{1 + e^{-x}}`,
+		Formula: `\ell_{n,c} = -w_{n,c} \Bigl[ p_c\, y_{n,c} \log \sigma(x_{n,c}) + (1 - y_{n,c}) \log\big(1 - \sigma(x_{n,c})\big) \Bigr], \quad \sigma(x) = \frac{1}{1 + e^{-x}}`,
 		Legacy:  true,
 		Params: []Param{
 			{Name: "weight", Kind: KindTensor, Default: nil, PerClass: true,

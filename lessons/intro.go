@@ -46,7 +46,7 @@ var loadIntros = sync.OnceValues(func() (map[string]*Intro, error) {
 		if fm.Title == "" || fm.Summary == "" {
 			return nil, fmt.Errorf("%s: front matter needs a title and a summary", name)
 		}
-		html, err := renderMarkdown(string(body), nil)
+		html, err := renderMarkdown(string(body), lang, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}

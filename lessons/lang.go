@@ -52,6 +52,7 @@ func baseLang(tag string) string {
 var uiText = map[string]map[string]string{
 	"en": {
 		"presets":      "Try it in the playground",
+		"formula":      "Formula",
 		"questions":    "Predict, then reveal",
 		"reveal":       "Reveal",
 		"pick":         "Pick an answer first.",
@@ -80,6 +81,7 @@ var uiText = map[string]map[string]string{
 	},
 	"zh": {
 		"presets":      "动手试一试",
+		"formula":      "公式",
 		"questions":    "先预测，再揭晓",
 		"reveal":       "揭晓答案",
 		"pick":         "请先选择一个答案。",

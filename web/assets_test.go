@@ -66,7 +66,7 @@ func TestLayoutSaysWhenVendorIsMissing(t *testing.T) {
 		assets templates.Assets
 		want   bool
 	}{
-		{"vendored", templates.Assets{CSS: "/a.css", JS: "/a.js", ECharts: "/e.js", KaTeXJS: "/k.js", KaTeXCSS: "/k.css"}, false},
+		{"vendored", templates.Assets{CSS: "/a.css", JS: "/a.js", ECharts: "/e.js", KaTeXCSS: "/k.css"}, false},
 		{"no vendor", templates.Assets{CSS: "/a.css", JS: "/a.js"}, true},
 	}
 	for _, test := range tests {

@@ -2,6 +2,10 @@
 // node_modules (installed by `npm ci`, pinned by package-lock.json) into
 // static/vendor, which the Go binary embeds. Run from web/: `node copy-vendor.mjs`.
 //
+// KaTeX's script is not served: package formula (web/formula) runs it on
+// the server to typeset every formula, so it goes to formula/vendor, which
+// that package embeds. The pages get KaTeX's stylesheet and fonts only.
+//
 // KaTeX's stylesheet lists each font as woff2, woff and ttf; every browser
 // the playground supports takes woff2, so only those are copied and the
 // stylesheet is trimmed to name them alone (web/assets.go then rewrites the
@@ -14,7 +18,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "fonts"), { recursive: true });
 
 copyFileSync("node_modules/echarts/dist/echarts.min.js", join(out, "echarts.min.js"));
-copyFileSync("node_modules/katex/dist/katex.min.js", join(out, "katex.min.js"));
+copyFileSync("node_modules/katex/dist/katex.min.js", "formula/vendor/katex.min.js");
 
 const css = readFileSync("node_modules/katex/dist/katex.min.css", "utf8")
   .replace(/,url\(fonts\/[^)]+\.woff\) format\("woff"\)/g, "")
@@ -28,4 +32,4 @@ for (const f of readdirSync("node_modules/katex/dist/fonts")) {
     fonts++;
   }
 }
-console.log(`copy-vendor: echarts, katex and ${fonts} fonts copied to ${out}`);
+console.log(`copy-vendor: echarts, katex.min.css and ${fonts} fonts copied to ${out}, katex.min.js to formula/vendor`);

@@ -48,12 +48,12 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 		}
 		if panelOnly {
 			var ev *Evaluation
-			if ev, err = evaluateLossPage(spec, st, withCharts); err == nil {
+			if ev, err = evaluateLossPage(r.Context(), spec, st, withCharts); err == nil {
 				return templates.LossPage{Result: lossResultView(spec, ev, st)}, st, nil
 			}
 		} else {
 			var p templates.LossPage
-			if p, err = buildLossPageCharts(spec, st, withCharts); err == nil {
+			if p, err = buildLossPageCharts(r.Context(), spec, st, withCharts); err == nil {
 				return p, st, nil
 			}
 		}
@@ -82,7 +82,7 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Vary", "Accept-Language")
+	w.Header().Add("Vary", "Accept-Language")
 	a.renderPage(w, r, http.StatusOK, pageMeta(r, spec.Name, st.Lang, st.View.Theme), templates.LossShow(p))
 	return nil
 }

@@ -22,7 +22,7 @@ import (
 func chinesePages() []string {
 	pages := []string{"/?lang=zh", "/intro?lang=zh",
 		"/compare/regression?lang=zh", "/compare/classification?lang=zh", "/compare/margin?lang=zh",
-		"/losses/no-such-loss?lang=zh", "/losses/mse?reduction=bogus&lang=zh"}
+		"/losses/no-such-loss?lang=zh", "/losses/mse?reduction=bogus&lang=zh", "/no/such/page?lang=zh"}
 	for _, s := range engine.All() {
 		pages = append(pages, "/losses/"+s.Slug+"?lang=zh", "/embed/"+s.Slug+"?lang=zh", "/lessons/"+s.Slug+"?lang=zh")
 	}
@@ -73,7 +73,7 @@ var skippedElements = map[string]bool{"script": true, "style": true, "code": tru
 // visibleText returns the words a reader sees on a page: the text outside
 // code, math and data blocks, and the aria-label, title and placeholder
 // attributes screen readers and tooltips read.
-func visibleText(t *testing.T, page string) string {
+func visibleText(t *testing.T, page string) (text string, labels []string) {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
@@ -86,15 +86,20 @@ func visibleText(t *testing.T, page string) string {
 			if skippedElements[n.Data] {
 				return
 			}
+			skip := false
 			for _, a := range n.Attr {
 				switch a.Key {
 				case "class":
-					if slices.Contains(strings.Fields(a.Val), "math") || slices.Contains(strings.Fields(a.Val), "pname") {
-						return
-					}
+					// Math and parameter names are not prose; a math
+					// element's label still is.
+					skip = skip || slices.Contains(strings.Fields(a.Val), "math") || slices.Contains(strings.Fields(a.Val), "pname")
 				case "aria-label", "title", "placeholder":
 					b.WriteString(" " + a.Val + " ")
+					labels = append(labels, a.Val)
 				}
+			}
+			if skip {
+				return
 			}
 		}
 		if n.Type == html.TextNode {
@@ -106,7 +111,7 @@ func visibleText(t *testing.T, page string) string {
 		}
 	}
 	walk(doc)
-	return b.String()
+	return b.String(), labels
 }
 
 // proseWords returns the English words of text that are not technical.
@@ -241,7 +246,14 @@ func TestChinesePages(t *testing.T) {
 			if !strings.Contains(body, `<html lang="zh"`) {
 				t.Errorf("GET %s: html lang is not zh", path)
 			}
-			text := visibleText(t, body)
+			text, labels := visibleText(t, body)
+			for _, l := range labels {
+				// A label with no Chinese may only name things (a class,
+				// a parameter, a number).
+				if hanShare(l, technical) == 0 && len(proseWords(l, technical)) > 0 {
+					t.Errorf("GET %s: label %q is English", path, l)
+				}
+			}
 			flat := strings.Join(strings.Fields(text), " ")
 			for _, s := range sentences {
 				if strings.HasPrefix(s, ">") {

@@ -4,9 +4,13 @@ package web
 
 import (
 	"log/slog"
+	"runtime"
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/admission"
+	"github.com/lossplayground/playground/web/cost"
+	"github.com/lossplayground/playground/web/metrics"
 )
 
 // Config holds what the web layer needs from main.
@@ -16,6 +20,18 @@ type Config struct {
 	// WSOrigins are extra Origin values ("https://docs.example.org")
 	// allowed to open the WebSocket besides the page's own host.
 	WSOrigins []string
+	// EmbedAncestors are the origins ("https://docs.example.org") allowed
+	// to frame /embed/* pages; empty lets any site frame them. Every other
+	// page may be framed by this server only.
+	EmbedAncestors []string
+
+	// Limits; zero takes the default of the same name (limits.go).
+	ComputeSlots   int // computations at once (default: the cores)
+	ComputeQueue   int // computations waiting for a slot
+	WSMaxConns     int // open WebSockets in all
+	WSMaxPerAddr   int // open WebSockets from one client address
+	APIRatePerMin  int // loss API requests per client address per minute
+	PageRatePerMin int // pages and embeds per client address per minute
 }
 
 // App holds the dependencies every handler shares.
@@ -25,9 +41,17 @@ type App struct {
 
 	ws wsOptions
 
-	mu      sync.Mutex
-	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown
-	closing bool                // CloseConnections ran: refuse new connections
+	embedCSP string // the frame policy of /embed/* pages
+	limits   limits
+	pool     *admission.Pool
+	metrics  *metrics.Metrics
+	env      *computeEnv // what Evaluate reads from every request's context
+
+	mu        sync.Mutex
+	conns     map[closer]struct{} // live WebSocket connections, closed on shutdown
+	connsFrom map[string]int      // reserved WebSockets by client address (reserveWS)
+	wsOpen    int                 // reserved WebSockets in all
+	closing   bool                // CloseConnections ran: refuse new connections
 }
 
 type closer interface{ Close() error }
@@ -42,8 +66,25 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{}}, nil
+	lim := limitsOf(cfg)
+	pool := admission.New(lim.computeSlots, lim.computeQueue)
+	m := metrics.New(pool.Waiting, pool.Running)
+	return &App{
+		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
+		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
+		limits:   lim, pool: pool, metrics: m,
+		env:   &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
+		conns: map[closer]struct{}{}, connsFrom: map[string]int{},
+	}, nil
 }
+
+// Metrics returns the server's metrics, so that other parts (the classes)
+// can register their own collectors.
+func (a *App) Metrics() *metrics.Metrics { return a.metrics }
+
+// defaultComputeSlots is one computation per core: the engine's own
+// parallel loops use the cores too, so more would only queue on the CPU.
+func defaultComputeSlots() int { return runtime.GOMAXPROCS(0) }
 
 // CloseConnections closes every live WebSocket connection; the server
 // calls it on shutdown, since http.Server.Shutdown leaves hijacked
@@ -57,8 +98,37 @@ func (a *App) CloseConnections() {
 	}
 }
 
-// track records a live connection; it reports false, tracking nothing,
-// once the server is shutting down.
+// reserveWS counts one more WebSocket from addr before the upgrade, so
+// that concurrent upgrades cannot overshoot the caps. It returns the
+// reason (a metrics label) when the caps refuse it, "" when reserved;
+// every reservation ends with releaseWS.
+func (a *App) reserveWS(addr string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case a.wsOpen >= a.limits.wsMaxConns:
+		return metrics.ReasonWSTotal
+	case a.connsFrom[addr] >= a.limits.wsMaxPerAddr:
+		return metrics.ReasonWSPerAddr
+	}
+	a.wsOpen++
+	a.connsFrom[addr]++
+	a.metrics.WebSocketOpened()
+	return ""
+}
+
+func (a *App) releaseWS(addr string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.wsOpen--
+	if a.connsFrom[addr]--; a.connsFrom[addr] <= 0 {
+		delete(a.connsFrom, addr)
+	}
+	a.metrics.WebSocketClosed()
+}
+
+// track records a live connection, to close on shutdown; it reports false,
+// tracking nothing, once the server is shutting down.
 func (a *App) track(c closer) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -27,6 +28,12 @@ const (
 
 )
 
+// SweepPoints returns the number of points at which the curve chart
+// recomputes c (twice as many computations at most, when a first sweep
+// meets values the engine refuses), or 0 when c is too large to sweep.
+// Cost estimates use it.
+func SweepPoints(c *engine.Call) int { return curvePointsFor(totalNumel(c)) }
+
 // curvePointsFor returns the number of sweep points for a call whose
 // inputs hold n elements in all, or 0 when it is too large to sweep.
 func curvePointsFor(n int) int {
@@ -44,6 +51,7 @@ func curvePointsFor(n int) int {
 // sweeper evaluates one loss as one input element varies, through the
 // engine, reusing one Result.
 type sweeper struct {
+	ctx  context.Context // nil: context.Background
 	call *engine.Call
 	x    *engine.Tensor // private copy of the swept input
 	k    int            // swept element of x
@@ -56,7 +64,11 @@ type sweeper struct {
 // x[k] = x; NaN, NaN when the engine refuses the value (a domain error).
 func (s *sweeper) at(x float64) (y, d float64) {
 	s.x.Data[s.k] = x
-	if err := s.call.ComputeInto(&s.res); err != nil {
+	ctx := s.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := s.call.ComputeContext(ctx, &s.res); err != nil {
 		return math.NaN(), math.NaN()
 	}
 	el := s.res.Elements
@@ -155,7 +167,7 @@ type curveSetup struct {
 // over the given number of points, or (points = 0) over as many as the
 // input size allows. The count depends on the input size only, never on
 // timing, so that the same state always draws the same chart.
-func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveSetup, error) {
+func sweepCall(ctx context.Context, c *engine.Call, res *engine.Result, element, points int) (*curveSetup, error) {
 	spec := c.Spec
 	di := firstDifferentiable(spec)
 	if di < 0 {
@@ -190,7 +202,7 @@ func sweepCall(c *engine.Call, res *engine.Result, element, points int) (*curveS
 		cs.note, cs.noteArg = "ch.note.cannotSweep", err.Error()
 		return cs, nil
 	}
-	s := &sweeper{call: call, x: cp, k: cs.k, js: cs.js, grad: name}
+	s := &sweeper{ctx: ctx, call: call, x: cp, k: cs.k, js: cs.js, grad: name}
 	cs.xs, cs.ys, cs.ds = make([]float64, points), make([]float64, points), make([]float64, points)
 	x0, finite := cs.x0, !math.IsNaN(cs.x0) && !math.IsInf(cs.x0, 0)
 	if !finite {
@@ -267,8 +279,8 @@ func (cs *curveSetup) marginSign() float64 {
 
 // buildCurve draws the loss of one element and its derivative as that
 // element sweeps around its current value.
-func buildCurve(c *engine.Call, res *engine.Result, v View, pal *palette) (json.RawMessage, error) {
-	cs, err := sweepCall(c, res, v.Element, 0)
+func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View, pal *palette) (json.RawMessage, error) {
+	cs, err := sweepCall(ctx, c, res, v.Element, 0)
 	if err != nil || cs == nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -27,13 +28,13 @@ func hasLattice(spec *engine.Spec, res *engine.Result) bool {
 
 // latticesOf returns detail.lattice, the engine's []engine.CTCLattice.
 // Without detail it recomputes the call with detail on.
-func latticesOf(c *engine.Call, res *engine.Result) ([]engine.CTCLattice, error) {
+func latticesOf(ctx context.Context, c *engine.Call, res *engine.Result) ([]engine.CTCLattice, error) {
 	d, ok := res.Detail["lattice"]
 	if !ok {
 		cc := *c
 		cc.Detail = true
 		var r engine.Result
-		if err := cc.ComputeInto(&r); err != nil {
+		if err := cc.ComputeContext(ctx, &r); err != nil {
 			return nil, err
 		}
 		if d, ok = r.Detail["lattice"]; !ok {
@@ -82,8 +83,8 @@ func latticeSample(c *engine.Call, element, n int) int {
 // the extended label sequence on y, coloured by v.Lattice (alpha, beta,
 // occupancy, or the per-class gradient), with the allowed transitions,
 // the Viterbi path, and infeasible states greyed.
-func buildLattice(c *engine.Call, res *engine.Result, v View, pal *palette) (json.RawMessage, error) {
-	ls, err := latticesOf(c, res)
+func buildLattice(ctx context.Context, c *engine.Call, res *engine.Result, v View, pal *palette) (json.RawMessage, error) {
+	ls, err := latticesOf(ctx, c, res)
 	if err != nil || len(ls) == 0 {
 		return nil, err
 	}

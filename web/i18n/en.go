@@ -2,6 +2,7 @@ package i18n
 
 // en is the English catalogue, the reference: every key starts here.
 var en = map[string]string{
+	"formula":                   "Formula",
 	"layout.skip":               "Skip to content",
 	"layout.navMain":            "Main",
 	"layout.language":           "Language",
@@ -72,6 +73,13 @@ var en = map[string]string{
 	"explain.ctc":              "Each sample's loss is divided by its target length (at least 1) before the batch mean.",
 	"explain.more":             "… %d more",
 
+	"error.busy":             "The playground is busy",
+	"error.busyMsg":          "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
+	"error.tooMany":          "Too many requests",
+	"error.tooManyMsg":       "Your address has opened many pages in the last minute. Wait a moment, then reload.",
+	"error.reload":           "Reload",
+	"error.notFound":         "Not found",
+	"error.notFoundMsg":      "There is no page at this address.",
 	"error.internal":         "Something went wrong",
 	"error.internalMsg":      "The playground failed to build this page. The error has been logged.",
 	"error.backToAll":        "Back to all losses",

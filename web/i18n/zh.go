@@ -4,6 +4,7 @@ package i18n
 // spells them (reduction, ignore_index, class names, code); reduction is
 // glossed 归约方式, margin 间隔, hinge 合页, once per concept.
 var zh = map[string]string{
+	"formula":                   "公式",
 	"layout.skip":               "跳到正文",
 	"layout.navMain":            "主导航",
 	"layout.language":           "语言",
@@ -74,6 +75,13 @@ var zh = map[string]string{
 	"explain.ctc":              "每个样本的损失先除以其目标长度（至少为 1），再对批取平均。",
 	"explain.more":             "……另外 %d 项",
 
+	"error.busy":             "服务器正忙",
+	"error.busyMsg":          "服务器正在同时为许多读者计算，或者这个状态所需的时间超出了允许范围。请稍后刷新。",
+	"error.tooMany":          "请求过多",
+	"error.tooManyMsg":       "你的地址在过去一分钟内打开了太多页面。请稍等片刻再刷新。",
+	"error.reload":           "刷新",
+	"error.notFound":         "页面不存在",
+	"error.notFoundMsg":      "这个地址上没有页面。",
 	"error.internal":         "出错了",
 	"error.internalMsg":      "无法生成此页面。错误已记录。",
 	"error.backToAll":        "返回全部损失函数",

@@ -3,9 +3,13 @@ package templates
 // Assets are the content-hashed URLs a page links to. An empty URL means
 // the file is missing from the build (static/vendor before `make assets`).
 type Assets struct {
-	CSS, JS           string
-	ECharts           string
-	KaTeXJS, KaTeXCSS string
+	CSS, JS  string
+	ECharts  string
+	KaTeXCSS string
+	// KaTeXFonts are the fonts preloaded with KaTeX's stylesheet.
+	KaTeXFonts []string
+	// Favicon is the site's icon (SVG).
+	Favicon string
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
@@ -23,6 +27,8 @@ type Page struct {
 	ThemeLight, ThemeDark string
 	// Bare drops the header and footer (embeds).
 	Bare bool
+	// NoCharts leaves ECharts off a page that draws no chart (lessons).
+	NoCharts bool
 }
 
 // CatalogFamily is one group of cards on the catalog.
