@@ -103,14 +103,20 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	// An image's language is its URL's alone (never Accept-Language), so
+	// that one URL is one image.
+	lang := ""
+	if q.Get("lang") == "zh" {
+		lang = "zh"
+	}
 	var settings any
 	switch page {
 	case comparePageRegression:
-		settings, err = compareRegressionQuery(q)
+		settings, err = compareRegressionQuery(q, lang)
 	case comparePageClassification:
-		settings, err = compareClassificationQuery(q)
+		settings, err = compareClassificationQuery(q, lang)
 	case comparePageMargin:
-		settings, err = compareMarginQuery(q)
+		settings, err = compareMarginQuery(q, lang)
 	default:
 		return errorStatus(http.StatusNotFound, fmt.Sprintf(`page: there is no comparison page %q (expected "regression", "classification" or "margin")`, page))
 	}

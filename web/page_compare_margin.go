@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -45,8 +46,9 @@ func compareMarginBuild(s compare.MarginSettings, theme string) (*compareMarginD
 
 // compareMarginQuery reads the margin page's settings (margin, at) from
 // its query; missing ones are the defaults.
-func compareMarginQuery(q url.Values) (compare.MarginSettings, error) {
+func compareMarginQuery(q url.Values, lang string) (compare.MarginSettings, error) {
 	s := compare.DefaultMargin
+	s.Lang = lang
 	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
 		return s, err
 	}
@@ -61,7 +63,7 @@ func compareMarginQuery(q url.Values) (compare.MarginSettings, error) {
 // Δ), at (the margin read out).
 func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	s, err := compareMarginQuery(q)
+	s, err := compareMarginQuery(q, compareLang(r))
 	if err != nil {
 		return err
 	}
@@ -75,13 +77,13 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pal := compare.PaletteFor(theme)
-	v := templates.CompareMarginView{Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At),
+	v := templates.CompareMarginView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At),
 		Images: compareImages(comparePageMargin, q, url.Values{"margin": {compareNumber(s.Margin)}, "at": {compareNumber(s.At)}},
-			"Margin losses compared")}
+			i18n.T(s.Lang, "cmp.mar.title"), s.Lang)}
 	for _, row := range data.Rows {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Margin losses compared", "", ""), templates.CompareMargin(v))
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, ""), templates.CompareMargin(v))
 	return nil
 }

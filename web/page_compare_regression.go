@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -32,7 +33,7 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 	if err != nil {
 		return nil, err
 	}
-	if charts["fit"], err = compare.FitChart(fit, lines, theme); err != nil {
+	if charts["fit"], err = compare.FitChart(fit, lines, theme, s.Lang); err != nil {
 		return nil, err
 	}
 	return &compareRegressionData{Page: comparePageRegression, Theme: theme, Settings: s, Charts: charts,
@@ -41,8 +42,9 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 
 // compareRegressionQuery reads the regression page's settings (beta,
 // delta, outlier) from its query; missing ones are the defaults.
-func compareRegressionQuery(q url.Values) (compare.RegressionSettings, error) {
+func compareRegressionQuery(q url.Values, lang string) (compare.RegressionSettings, error) {
 	s := compare.DefaultRegression
+	s.Lang = lang
 	for _, f := range []struct {
 		key string
 		dst *float64
@@ -59,7 +61,7 @@ func compareRegressionQuery(q url.Values) (compare.RegressionSettings, error) {
 // outlier. Query: beta, delta, outlier.
 func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	s, err := compareRegressionQuery(q)
+	s, err := compareRegressionQuery(q, compareLang(r))
 	if err != nil {
 		return err
 	}
@@ -74,6 +76,7 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 	}
 	pal := compare.PaletteFor(theme)
 	v := templates.CompareRegressionView{
+		Lang:    s.Lang,
 		Assets:  a.compareAssets(),
 		Data:    js,
 		Beta:    compareNumber(s.Beta),
@@ -82,12 +85,12 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		Steps:   data.Fit.Steps,
 		LR:      compareNumber(data.Fit.LR),
 		Images: compareImages(comparePageRegression, q, url.Values{"beta": {compareNumber(s.Beta)},
-			"delta": {compareNumber(s.Delta)}, "outlier": {compareNumber(s.Outlier)}}, "Regression losses compared"),
+			"delta": {compareNumber(s.Delta)}, "outlier": {compareNumber(s.Outlier)}}, i18n.T(s.Lang, "cmp.reg.title"), s.Lang),
 	}
 	for _, l := range data.Lines {
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
 			Slope: compareFormat(l.Slope), Intercept: compareFormat(l.Intercept), Value: compareFormat(l.Value)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Regression losses compared", "", ""), templates.CompareRegression(v))
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, ""), templates.CompareRegression(v))
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
 	"github.com/lossplayground/playground/web/compress"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/metrics"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -56,6 +57,8 @@ func (a *App) Routes() http.Handler {
 	// shares one address; their computations are budgeted and queued
 	// like any other.
 	r.Get("/", a.handlePage(a.showCatalog))
+
+	r.Get("/intro", a.handlePage(a.showIntro))
 
 	// A lesson on its own page
 	r.Get("/lessons/{slug}", a.handle(a.showLesson))
@@ -110,6 +113,7 @@ func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "no API endpoint at "+quoteShort(r.URL.Path))
 		return
 	}
-	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, "Not found", "", ""),
-		templates.ErrorPage(http.StatusNotFound, "Not found", "There is no page at this address.", "/", "See every loss"))
+	lang := pageLang(r)
+	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, i18n.T(lang, "error.notFound"), lang, ""),
+		templates.ErrorPage(http.StatusNotFound, i18n.T(lang, "error.notFound"), i18n.T(lang, "error.notFoundMsg"), langURL("/", lang), i18n.T(lang, "error.seeEvery")))
 }

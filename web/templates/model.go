@@ -42,7 +42,8 @@ type Page struct {
 
 // CatalogFamily is one group of cards on the catalog.
 type CatalogFamily struct {
-	Name   string
+	Name   string // the family as the engine names it (data-family)
+	Label  string // the family's name in the page's language
 	Losses []CatalogCard
 }
 
@@ -92,6 +93,9 @@ type ChartImages struct {
 	Base  string // "/losses/smooth-l1/charts/": the chart id and ".svg" follow
 	Query string // the page state's query string, without "?"
 	Alt   string // what the images show, for Markdown's alt text ("SmoothL1Loss")
+	// Lang is the page's language, for the links' labels; the images'
+	// own language is the query's lang.
+	Lang string
 }
 
 // Path is the image URL of chart id without the state.
@@ -139,6 +143,7 @@ type Editor struct {
 // Result is the computed part of a loss page, rendered on first paint and
 // replaced live.
 type Result struct {
+	Lang  string // the page's language: "en" or "zh"
 	Error string // a user error naming the field; the rest is empty then
 	Loss  string // as PyTorch prints it
 	// LossExact is the loss with full precision (scalar) or its JSON.
