@@ -44,15 +44,22 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/embed/huber", "/lessons/smooth-l1", "/lessons/cross-entropy?lang=zh",
 		"/compare/regression", "/compare/classification", "/compare/margin",
 	}
-	for _, theme := range []string{"light", "dark"} {
+	type run struct {
+		theme string
+		width int64
+	}
+	// Both themes at a laptop's width; the light theme at a phone's, where
+	// wide tensors and formulas scroll.
+	for _, v := range []run{{"light", 1280}, {"dark", 1280}, {"light", 375}} {
 		for _, path := range pages {
-			t.Run(theme+path, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s-%d%s", v.theme, v.width, path), func(t *testing.T) {
 				sep := "?"
 				if strings.Contains(path, "?") {
 					sep = "&"
 				}
 				tab := openTab(t, browser)
-				tab.do(t, "navigate", chromedp.Navigate(base+path+sep+"theme="+theme))
+				tab.do(t, "viewport", chromedp.EmulateViewport(v.width, 900))
+				tab.do(t, "navigate", chromedp.Navigate(base+path+sep+"theme="+v.theme))
 				if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`document.readyState === 'complete'`)); err != nil {
 					t.Fatal(err)
 				}

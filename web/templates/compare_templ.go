@@ -731,7 +731,7 @@ func CompareRegression(v CompareRegressionView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, " steps</p><table class=\"cmp-table\" data-testid=\"fit-lines\"><thead><tr><th scope=\"col\">Loss</th><th scope=\"col\">slope a</th><th scope=\"col\">intercept b</th><th scope=\"col\">loss at the line</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, " steps</p><table class=\"cmp-table\" data-testid=\"fit-lines\" tabindex=\"0\" aria-label=\"The fitted lines\"><thead><tr><th scope=\"col\">Loss</th><th scope=\"col\">slope a</th><th scope=\"col\">intercept b</th><th scope=\"col\">loss at the line</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -971,7 +971,7 @@ func CompareClassification(v CompareClassificationView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 69, "<table class=\"cmp-table\" data-testid=\"class-losses\"><thead><tr><th scope=\"col\">Loss</th><th scope=\"col\">value</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 69, "<table class=\"cmp-table\" data-testid=\"class-losses\" tabindex=\"0\" aria-label=\"Each loss and its gradient\"><thead><tr><th scope=\"col\">Loss</th><th scope=\"col\">value</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1130,7 +1130,7 @@ func CompareClassification(v CompareClassificationView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "</section><table class=\"cmp-table\" data-testid=\"class-probs\"><thead><tr><th scope=\"col\">class</th><th scope=\"col\">logit z</th><th scope=\"col\">softmax(z)</th><th scope=\"col\">σ(z)</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "</section><table class=\"cmp-table\" data-testid=\"class-probs\" tabindex=\"0\" aria-label=\"Logits and probabilities\"><thead><tr><th scope=\"col\">class</th><th scope=\"col\">logit z</th><th scope=\"col\">softmax(z)</th><th scope=\"col\">σ(z)</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1292,7 +1292,7 @@ func CompareMargin(v CompareMarginView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 99, "</section><table class=\"cmp-table\" data-testid=\"margin-rows\"><thead><tr><th scope=\"col\">loss</th><th scope=\"col\">computed as</th><th scope=\"col\">value at y·x</th><th scope=\"col\">d/d(y·x)</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 99, "</section><table class=\"cmp-table\" data-testid=\"margin-rows\" tabindex=\"0\" aria-label=\"Each margin loss at the chosen margin\"><thead><tr><th scope=\"col\">loss</th><th scope=\"col\">computed as</th><th scope=\"col\">value at y·x</th><th scope=\"col\">d/d(y·x)</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
