@@ -134,7 +134,7 @@ func Catalog(families []CatalogFamily, total int) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Math(c.Formula, true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = MathInLink(c.Formula).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
