@@ -13,7 +13,7 @@ func init() {
 		Family: FamilyClassification,
 		Summary: "Binary cross-entropy between predicted probabilities and targets: " +
 			"the cost of saying p when the answer is 1 is −log p, and −log(1 − p) when it is 0.",
-		Formula: `\ell_i = -w_i \left[ y_i \max(\log x_i, -100) + (1 - y_i) \max(\log(1 - x_i), -100) \right]`,
+		Formula: `\ell_i = -w_i \bigl[ y_i \max(\log x_i, -100) + (1 - y_i) \max(\log(1 - x_i), -100) \bigr]`,
 		Legacy:  true,
 		Params: []Param{
 			{Name: "weight", Kind: KindTensor, Default: nil, PerClass: true,

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -17,6 +18,11 @@ type Call struct {
 	inputs []*Tensor    // aligned with Spec.Inputs
 	// Detail asks Compute to fill Result.Detail.
 	Detail bool
+	// ctx is the context of the running ComputeContext, nil otherwise.
+	// It lives here rather than in Spec.Compute's signature because it is,
+	// like Detail, a property of one evaluation that only the few losses
+	// with long loops read (through Call.stop).
+	ctx context.Context
 }
 
 type paramValue struct {
@@ -151,7 +157,7 @@ func DecodeCall(spec *Spec, params, inputs map[string]json.RawMessage) (*Call, e
 func checkInputNames[V any](spec *Spec, inputs map[string]V) error {
 	for k := range inputs {
 		if spec.Input(k) == nil {
-			return errorf(k, "unknown input for %s (it takes %s)", spec.Name, inputNames(spec))
+			return errorf(excerpt([]byte(k)), "unknown input for %s (it takes %s)", spec.Name, inputNames(spec))
 		}
 	}
 	return nil
@@ -215,7 +221,7 @@ func (c *Call) setParams(raw map[string]json.RawMessage) error {
 			for _, p := range c.Spec.Params {
 				names = append(names, p.Name)
 			}
-			return errorf("params."+k, "unknown parameter for %s (it takes %s)", c.Spec.Name, strings.Join(names, ", "))
+			return errorf("params."+excerpt([]byte(k)), "unknown parameter for %s (it takes %s)", c.Spec.Name, strings.Join(names, ", "))
 		}
 	}
 	c.params = make([]paramValue, len(c.Spec.Params))
@@ -277,7 +283,7 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		var b bool
 		if err := json.Unmarshal(raw, &b); err != nil {
-			return paramValue{}, fmt.Errorf("must be true or false, got %s", raw)
+			return paramValue{}, fmt.Errorf("must be true or false, got %s", excerpt(raw))
 		}
 		return paramValue{flag: b}, nil
 	case KindEnum:
@@ -292,17 +298,17 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil || !slices.Contains(p.Values, s) {
-			return paramValue{}, fmt.Errorf("%s is not a valid value (expected one of %s)", raw, quoteAll(p.Values))
+			return paramValue{}, fmt.Errorf("%s is not a valid value (expected one of %s)", excerpt(raw), quoteAll(p.Values))
 		}
 		return paramValue{str: s}, nil
 	case KindFloat, KindInt:
 		v, ok := parseScalar(raw)
 		if !ok {
-			return paramValue{}, fmt.Errorf("must be a number, got %s", raw)
+			return paramValue{}, fmt.Errorf("must be a number, got %s", excerpt(raw))
 		}
 		if p.Kind == KindInt {
 			if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
-				return paramValue{}, fmt.Errorf("must be an integer, got %s", raw)
+				return paramValue{}, fmt.Errorf("must be an integer, got %s", excerpt(raw))
 			}
 		}
 		if err := checkRange(p, v); err != nil {
@@ -329,6 +335,20 @@ func checkRange(p *Param, v float64) error {
 		return fmt.Errorf("must be at most %g, got %g", *p.Max, v)
 	}
 	return nil
+}
+
+// maxExcerpt bounds how much of a client's value an error message repeats:
+// a value can be a megabyte long, and every page and answer that shows
+// the error would repeat it.
+const maxExcerpt = 64
+
+// excerpt returns raw, cut to maxExcerpt bytes (a valid UTF-8 prefix) with
+// an ellipsis when longer.
+func excerpt[T ~[]byte | ~string](raw T) string {
+	if len(raw) <= maxExcerpt {
+		return string(raw)
+	}
+	return strings.ToValidUTF8(string(raw[:maxExcerpt]), "") + "…"
 }
 
 func quoteAll(ss []string) string {

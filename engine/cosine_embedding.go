@@ -12,8 +12,8 @@ func init() {
 		Family: FamilyEmbedding,
 		Summary: "Makes the angle between two embeddings small for similar pairs (y = 1) " +
 			"and pushes dissimilar pairs (y = −1) below a cosine margin.",
-		Formula: `\ell_i = \begin{cases} 1 - \cos(x^{(1)}_i, x^{(2)}_i) & y_i = 1 \\ ` +
-			`\max\{0,\ \cos(x^{(1)}_i, x^{(2)}_i) - \text{margin}\} & y_i = -1 \end{cases}`,
+		Formula: `\ell_i = \begin{cases} 1 - c_i & y_i = 1 \\ \max\{0,\ c_i - \text{margin}\} & y_i = -1 \end{cases}` +
+			`, \qquad c_i = \cos(x^{(1)}_i, x^{(2)}_i)`,
 		Legacy: true,
 		Params: []Param{
 			{Name: "margin", Kind: KindFloat, Default: 0.0, SliderMin: -1, SliderMax: 1, Step: 0.05,

@@ -91,7 +91,13 @@ type ctcWork struct {
 	rows        []float64 // three lattice rows for the fast path
 	skip        []float64 // fast path: 1 where the skip s−2 → s is allowed, else 0
 	used        []bool    // fast path: the classes that occur in l'
+	// stop is Call.stop of the running computation: every frame loop
+	// polls it, and gives up with garbage that computeCTC never returns.
+	stop <-chan struct{}
 }
+
+// stopped reports that the computation must give up.
+func (w *ctcWork) stopped() bool { return canceled(w.stop) }
 
 var ctcWorkPool = sync.Pool{New: func() any { return new(ctcWork) }}
 
@@ -123,11 +129,13 @@ func computeCTC(c *Call, r *Result) error {
 	defer func() {
 		// Do not keep the caller's inputs alive in the pool.
 		p.lp, p.targets = nil, nil
+		w.stop = nil
 		ctcWorkPool.Put(w)
 	}()
 	if err := p.init(c); err != nil {
 		return err
 	}
+	w.stop = c.stop()
 	w.prepare()
 
 	var el []float64
@@ -160,6 +168,12 @@ func computeCTC(c *Call, r *Result) error {
 			continue
 		}
 		w.finishGrad(b, nll, g, grad)
+		if w.stopped() {
+			return c.interrupted()
+		}
+	}
+	if w.stopped() { // the fast path's last sample
+		return c.interrupted()
 	}
 
 	switch p.red {
@@ -185,8 +199,15 @@ func computeCTC(c *Call, r *Result) error {
 		for b := range p.N {
 			w.nll[b] = w.forward(b)
 			w.backward(b, occupancy)
+			if w.stopped() {
+				return c.interrupted()
+			}
 		}
-		r.Detail["lattice"] = w.lattices(grad)
+		lattices := w.lattices(grad)
+		if w.stopped() {
+			return c.interrupted()
+		}
+		r.Detail["lattice"] = lattices
 	}
 	return nil
 }

@@ -138,6 +138,9 @@ func (w *ctcWork) forward(b int) float64 {
 		a[1] = lpt[ext[1]]
 	}
 	for t := 1; t < T; t++ {
+		if w.stopped() {
+			return math.NaN()
+		}
 		prev := a[(t-1)*sp : t*sp]
 		cur := a[t*sp : (t+1)*sp]
 		lpt = p.lp[(t*N+b)*C : (t*N+b)*C+C]
@@ -216,6 +219,9 @@ func (w *ctcWork) backward(b int, grad []float64) {
 		gt[c] = a[t*sp+sp-2] + row[sp-2]
 	}
 	for t := T - 2; t >= 0; t-- {
+		if w.stopped() {
+			return
+		}
 		next := be[(t+1)*sp : (t+2)*sp]
 		cur := be[t*sp : (t+1)*sp]
 		at := a[t*sp : (t+1)*sp]
@@ -322,6 +328,9 @@ func (w *ctcWork) sampleLattice(b int, grad []float64) CTCLattice {
 	feasibleSample := !math.IsInf(nll, 0) && !math.IsNaN(nll)
 	occ := lat.Occupancy.Data
 	for t := range T {
+		if w.stopped() {
+			return lat
+		}
 		lat.Feasible[t] = make([]bool, sp)
 		lpt := p.lp[(t*N+b)*C : (t*N+b)*C+C]
 		for s := range sp {
@@ -335,7 +344,7 @@ func (w *ctcWork) sampleLattice(b int, grad []float64) CTCLattice {
 		}
 		copy(lat.Grad.Data[t*C:(t+1)*C], grad[(t*N+b)*C:(t*N+b)*C+C])
 	}
-	if feasibleSample {
+	if feasibleSample && !w.stopped() {
 		lat.ViterbiPath, lat.ViterbiLogProb = w.viterbi(b)
 	} else {
 		lat.ViterbiLogProb = Float(math.Inf(-1))
@@ -365,6 +374,9 @@ func (w *ctcWork) viterbi(b int) ([]int, Float) {
 		v[1] = p.lp[b*C+ext[1]]
 	}
 	for t := 1; t < T; t++ {
+		if w.stopped() {
+			return []int{}, Float(math.NaN())
+		}
 		lpt := p.lp[(t*N+b)*C : (t*N+b)*C+C]
 		for s := range sp {
 			k := (t-1)*sp + s
@@ -444,6 +456,9 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 
 	// p_t(c) for every class goes into grad: PyTorch's exp(lp) term.
 	for t := range T {
+		if w.stopped() {
+			return 0, false
+		}
 		o := (t*N + b) * C
 		gt, lpt := grad[o:o+C], p.lp[o:o+C]
 		for c, v := range lpt {
@@ -479,6 +494,9 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 	// instead of one per frame.
 	logScale, scale := 0.0, z
 	for t := 1; t < T; t++ {
+		if w.stopped() {
+			return 0, false
+		}
 		prev := a[(t-1)*sp : t*sp]
 		cur := a[t*sp : (t+1)*sp : (t+1)*sp]
 		pt = grad[(t*N+b)*C : (t*N+b)*C+C]
@@ -542,6 +560,9 @@ func (w *ctcWork) fast(b int, g float64, grad []float64) (nll float64, ok bool) 
 		next[sp-2] = 1
 	}
 	for t := T - 2; t >= 0; t-- {
+		if w.stopped() {
+			return 0, false
+		}
 		pn := grad[((t+1)*N+b)*C : ((t+1)*N+b)*C+C]
 		for s, v := range next {
 			q[s] = v * pn[ext[s]]

@@ -13,7 +13,7 @@ func init() {
 		Family: FamilyProbabilistic,
 		Summary: "Negative log-likelihood of the target under a normal distribution whose mean and variance " +
 			"the model predicts, so it can say how unsure it is.",
-		Formula: `\ell_i = \tfrac12 \left( \log \max(\sigma_i^2, \varepsilon) + \frac{(x_i - y_i)^2}{\max(\sigma_i^2, \varepsilon)} \right) \;\big[ + \tfrac12 \log 2\pi \big]_{\text{full}}`,
+		Formula: `\ell_i = \tfrac12 \biggl( \log \max(\sigma_i^2, \varepsilon) + \frac{(x_i - y_i)^2}{\max(\sigma_i^2, \varepsilon)} \biggr) \;\big[ + \tfrac12 \log 2\pi \big]_{\text{full}}`,
 		Params: []Param{
 			{Name: "full", Kind: KindBool, Default: false,
 				Doc: "Add the constant ½·log(2π), giving the exact Gaussian negative log-likelihood."},

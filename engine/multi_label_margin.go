@@ -84,13 +84,16 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 	if red == ReductionMean {
 		g = 1 / (float64(n) * float64(C))
 	}
-	job := mlmRows{x: x.Data, y: y.Data, gx: gx, el: el, C: C, g: g}
+	job := mlmRows{x: x.Data, y: y.Data, gx: gx, el: el, C: C, g: g, stop: c.stop()}
 	// The samples are independent: large inputs are split across the cores.
 	if parts := parallelParts(n, C); parts == 1 {
 		job.rows(0, n)
 	} else {
 		pj := job // only this copy escapes to the goroutines
 		parallelSplit(parts, n, func(_, lo, hi int) { pj.rows(lo, hi) })
+	}
+	if canceled(job.stop) {
+		return c.interrupted()
 	}
 	r.Reduce(red, float64(n))
 	if c.Detail {
@@ -107,6 +110,9 @@ func computeMultiLabelMargin(c *Call, r *Result) error {
 			for _, tj := range trow {
 				if tj < 0 {
 					break
+				}
+				if canceled(job.stop) {
+					return c.interrupted()
 				}
 				xj := row[int(tj)]
 				for i, v := range row {
@@ -127,6 +133,8 @@ type mlmRows struct {
 	x, y, gx, el []float64
 	C            int
 	g            float64
+	// stop is Call.stop: polled once per label, that is every C steps.
+	stop <-chan struct{}
 }
 
 func (mr *mlmRows) rows(lo, hi int) {
@@ -145,6 +153,9 @@ func (mr *mlmRows) rows(lo, hi int) {
 		for _, tj := range trow {
 			if tj < 0 {
 				break
+			}
+			if canceled(mr.stop) {
+				return // computeMultiLabelMargin sees stop too and gives up
 			}
 			j := int(tj)
 			xj := row[j]

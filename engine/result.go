@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"context"
+	"fmt"
+)
+
 // Reduction is PyTorch's reduction argument.
 type Reduction uint8
 
@@ -85,6 +90,48 @@ func (r *Result) Grad(name string, shape ...int) *Tensor {
 func (c *Call) Compute() (*Result, error) {
 	r := &Result{}
 	return r, c.ComputeInto(r)
+}
+
+// ComputeContext is ComputeInto that gives up when ctx is done: the losses
+// whose work can grow beyond linear in their inputs (CTCLoss's lattice,
+// MultiLabelMarginLoss's label pairs) check ctx every few thousand steps
+// and return an error wrapping context.Cause(ctx); r then holds garbage.
+// A computation that finishes is bit-identical to ComputeInto's.
+func (c *Call) ComputeContext(ctx context.Context, r *Result) error {
+	c.ctx = ctx
+	defer func() { c.ctx = nil }()
+	return c.ComputeInto(r)
+}
+
+// stop returns the channel that is closed when the running computation
+// must give up, or nil (never ready) outside ComputeContext. A loss reads
+// it once and polls it with canceled.
+func (c *Call) stop() <-chan struct{} {
+	if c.ctx == nil {
+		return nil
+	}
+	return c.ctx.Done()
+}
+
+// canceled polls a stop channel without blocking: a non-blocking receive
+// costs a few nanoseconds, so it can be polled once per lattice frame or
+// label.
+func canceled(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// interrupted returns the error of a computation that gave up.
+func (c *Call) interrupted() error {
+	cause := context.Canceled
+	if c.ctx != nil {
+		cause = context.Cause(c.ctx)
+	}
+	return fmt.Errorf("engine: %s stopped early: %w", c.Spec.Name, cause)
 }
 
 // ComputeInto evaluates the call, reusing r's buffers.

@@ -52,6 +52,7 @@ func baseLang(tag string) string {
 var uiText = map[string]map[string]string{
 	"en": {
 		"presets":      "Try it in the playground",
+		"formula":      "Formula",
 		"questions":    "Predict, then reveal",
 		"reveal":       "Reveal",
 		"pick":         "Pick an answer first.",
@@ -80,13 +81,14 @@ var uiText = map[string]map[string]string{
 	},
 	"zh": {
 		"presets":      "动手试一试",
+		"formula":      "公式",
 		"questions":    "先预测，再揭晓",
 		"reveal":       "揭晓答案",
 		"pick":         "请先选择一个答案。",
 		"correct":      "答对了。",
 		"wrong":        "不对哦，正确答案是“{answer}”。",
 		"sep":          "：",
-		"open":         "在 Playground 中打开",
+		"open":         "在交互页面中打开",
 		"a":            "状态 A",
 		"b":            "状态 B",
 		"equal":        "两者相等",

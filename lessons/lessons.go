@@ -39,7 +39,7 @@
 // English entry with the same id, so the numbers cannot drift apart.
 //
 // In the body, [text](preset:ID) links to a preset, and $...$ / $$...$$
-// hold LaTeX that KaTeX renders in the browser.
+// hold LaTeX, typeset on the server by KaTeX (package web/formula).
 package lessons
 
 import (
@@ -75,8 +75,8 @@ type Lesson struct {
 	Loss    string // the PyTorch class name, e.g. SmoothL1Loss
 	Title   string
 	Summary string
-	// HTML is the rendered body: safe to emit as is. Math is left as
-	// <span class="math"> holding LaTeX for KaTeX.
+	// HTML is the rendered body: safe to emit as is. Math is typeset
+	// (<span class="math typeset">, KaTeX's HTML and MathML).
 	HTML      template.HTML
 	Presets   []*Preset
 	Questions []*Question
@@ -340,7 +340,7 @@ func parseLesson(slug, lang string, src []byte, ref *Lesson) (*Lesson, error) {
 	if strings.TrimSpace(string(body)) == "" {
 		return nil, errors.New("the lesson body is empty")
 	}
-	if l.HTML, err = renderMarkdown(string(body), urls); err != nil {
+	if l.HTML, err = renderMarkdown(string(body), l.Lang, urls); err != nil {
 		return nil, fmt.Errorf("body: %w", err)
 	}
 	return l, nil

@@ -3,7 +3,6 @@ package lessons
 import (
 	"bytes"
 	"fmt"
-	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -16,20 +15,22 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/lossplayground/playground/web/formula"
 )
 
-// Math is written $...$ (inline) and $$...$$ (display) and rendered by
-// KaTeX in the browser. Goldmark would treat the LaTeX as Markdown (a_i_j
-// becomes emphasis, \{ loses its backslash), so every math span is swapped
-// for an inert placeholder before rendering and swapped back afterwards as
+// Math is written $...$ (inline) and $$...$$ (display) and typeset here,
+// on the server, by KaTeX (package formula): the lesson's HTML holds the
+// finished formulas and the browser needs no KaTeX script. Goldmark would
+// treat the LaTeX as Markdown (a_i_j becomes emphasis, \{ loses its
+// backslash), so every math span is swapped for an inert placeholder before
+// rendering and swapped back afterwards for formula.HTML's markup,
 //
-//	<span class="math" data-latex="x_i" data-testid="math">x_i</span>
-//	<span class="math display" data-latex="\sum_i x_i" data-testid="math">\sum_i x_i</span>
+//	<span class="math typeset" data-latex="x_i" data-rendered="1" data-testid="math">KaTeX's HTML</span>
 //
-// with the LaTeX HTML-escaped: the same markup as the loss pages' formulas,
-// so that their typesetting (or web/static/lessons.js) renders both. Code
-// spans and fenced code keep their dollars. A backslash-escaped \$ stays a
-// literal dollar sign.
+// the same as the loss pages' formulas (a formula KaTeX cannot parse stays
+// as its LaTeX in <code>, marked katex-failed). Code spans and fenced code
+// keep their dollars. A backslash-escaped \$ stays a literal dollar sign.
 
 // mathPlaceholderPrefix starts every placeholder; letters and digits only,
 // so that no Markdown rule can touch it.
@@ -204,8 +205,10 @@ func isCJK(r rune) bool {
 	return false
 }
 
-// restoreMath swaps the placeholders in rendered HTML back for KaTeX spans.
-func restoreMath(h string, spans []mathSpan) string {
+// restoreMath swaps the placeholders in rendered HTML back for typeset
+// formulas; a display formula's label (for screen readers and the
+// keyboard focus that scrolls it) is in lang.
+func restoreMath(h string, spans []mathSpan, lang string) string {
 	if len(spans) == 0 {
 		return h
 	}
@@ -226,12 +229,7 @@ func restoreMath(h string, spans []mathSpan) string {
 			continue
 		}
 		sp := spans[n]
-		class := "math"
-		if sp.display {
-			class = "math display"
-		}
-		tex := html.EscapeString(sp.tex)
-		fmt.Fprintf(&out, `<span class="%s" data-latex="%s" data-testid="math">%s</span>`, class, tex, tex)
+		out.WriteString(string(formula.HTML(formula.Formula{LaTeX: sp.tex, Display: sp.display, Label: UIText(lang, "formula")})))
 		h = rest[j+1:]
 	}
 }
@@ -285,9 +283,10 @@ var lessonMarkdown = goldmark.New(
 	goldmark.WithParserOptions(parser.WithASTTransformers(prioritized(presetLinker{}))),
 )
 
-// renderMarkdown renders src to HTML, keeping math for KaTeX and turning
-// preset: links into permalinks. A link to an unknown preset is an error.
-func renderMarkdown(src string, presetURLs map[string]string) (template.HTML, error) {
+// renderMarkdown renders src, written in lang, to HTML, typesetting its
+// math and turning preset: links into permalinks. A link to an unknown
+// preset is an error.
+func renderMarkdown(src, lang string, presetURLs map[string]string) (template.HTML, error) {
 	protected, spans := protectMath(joinCJKLines(src))
 	links := &presetLinks{urls: presetURLs}
 	pc := parser.NewContext()
@@ -299,7 +298,7 @@ func renderMarkdown(src string, presetURLs map[string]string) (template.HTML, er
 	if len(links.missing) > 0 {
 		return "", fmt.Errorf("link to unknown preset %q", links.missing[0])
 	}
-	return template.HTML(restoreMath(buf.String(), spans)), nil
+	return template.HTML(restoreMath(buf.String(), spans, lang)), nil
 }
 
 func prioritized(t parser.ASTTransformer) util.PrioritizedValue {

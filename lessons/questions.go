@@ -289,10 +289,10 @@ func buildQuestion(l *Lesson, qy questionYAML, ref *Lesson, urls map[string]stri
 		}
 	}
 	var err error
-	if q.PromptHTML, err = renderMarkdown(q.Prompt, urls); err != nil {
+	if q.PromptHTML, err = renderMarkdown(q.Prompt, l.Lang, urls); err != nil {
 		return nil, fmt.Errorf("prompt: %w", err)
 	}
-	if q.ExplanationHTML, err = renderMarkdown(q.Explanation, urls); err != nil {
+	if q.ExplanationHTML, err = renderMarkdown(q.Explanation, l.Lang, urls); err != nil {
 		return nil, fmt.Errorf("explanation: %w", err)
 	}
 	return q, nil

@@ -73,7 +73,7 @@ func (a *App) getLesson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Vary", "Accept-Language")
+	w.Header().Add("Vary", "Accept-Language")
 	_, err = w.Write(body)
 	return err
 }

@@ -31,7 +31,7 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errorStatus(http.StatusNotFound, fmt.Sprintf("unknown loss %q (GET /api/v1/losses lists them)", name))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	body, err := readBody(w, r, maxRequestBytes)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(body, &req); err != nil {
 		return errorStatus(http.StatusBadRequest, "request body: "+describeJSONError(err))
 	}
-	ev, err := Evaluate(spec, &req, nil, nil)
+	ev, err := Evaluate(r.Context(), spec, &req, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -48,8 +48,10 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, err = w.Write(out)
-	return err
+	if _, err := w.Write(out); err != nil {
+		a.log.Debug("client left before its answer", "path", r.URL.Path, "err", err)
+	}
+	return nil
 }
 
 // decodeStrict decodes one JSON object, rejecting unknown fields and

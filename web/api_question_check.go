@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -33,12 +32,8 @@ func (a *App) checkLessonQuestion(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	slug, id := chi.URLParam(r, "slug"), chi.URLParam(r, "id")
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxLessonAnswerBytes))
+	body, err := readBody(w, r, maxLessonAnswerBytes)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errorStatus(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", maxLessonAnswerBytes))
-		}
 		return err
 	}
 	var req LessonAnswerRequest

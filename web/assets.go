@@ -19,13 +19,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lossplayground/playground/web/compress"
 	"github.com/lossplayground/playground/web/templates"
 )
 
 // uiStaticFS holds web/static: the pages' own CSS and JavaScript and, once
-// `make assets` has run, the vendored ECharts and KaTeX in static/vendor.
-// A missing vendor directory does not break the build; the pages then say
-// that charts and formulas cannot be drawn.
+// `make assets` has run, the vendored ECharts and KaTeX's stylesheet and
+// fonts in static/vendor. A missing vendor directory does not break the
+// build; the pages then say that charts and formulas cannot be drawn.
 //
 //go:embed all:static
 var uiStaticFS embed.FS
@@ -222,23 +223,59 @@ const (
 	entryCompare = "compare" // comparison pages
 )
 
+// uiPreloadedFonts are the KaTeX fonts nearly every formula uses: Main
+// (digits, operators, brackets), Math italic (variables), and Size1/Size2
+// (display-size sums, fractions' big brackets). Preloading them lets a
+// page's first paint use them, so formulas keep their size (no layout
+// shift); rarer fonts (bold, calligraphic, AMS) load when used.
+var uiPreloadedFonts = []string{
+	"vendor/fonts/KaTeX_Main-Regular.woff2",
+	"vendor/fonts/KaTeX_Math-Italic.woff2",
+	"vendor/fonts/KaTeX_Size1-Regular.woff2",
+	"vendor/fonts/KaTeX_Size2-Regular.woff2",
+}
+
 // pageAssets gives the templates the URLs they link to, with the entry
-// module of the page (entry*).
+// module of the page (entry*). KaTeX's script is not among them: formulas
+// are typeset on the server (package formula).
 func (a *App) pageAssets(entry string) templates.Assets {
 	s := a.uiAssets()
 	if entry == "" {
 		entry = entrySite
 	}
 	js, preload := s.entry(entry)
-	return templates.Assets{
+	assets := templates.Assets{
 		CSS:       s.url("app.css"),
 		JS:        js,
 		Preload:   preload,
-		KaTeXJS:   s.url("vendor/katex.min.js"),
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
-		Typeset:   s.url("katex-typeset.js"),
 		LessonsJS: s.url("lessons.js"),
+		Favicon:   s.url("favicon.svg"),
+		Boot:      s.url("boot.js"),
+		// chartlinks.js: the charts' image links (chart_image.go).
+		ChartLinksJS: s.url("chartlinks.js"),
 	}
+	for _, f := range uiPreloadedFonts {
+		if u := s.url(f); u != "" {
+			assets.KaTeXFonts = append(assets.KaTeXFonts, u)
+		}
+	}
+	return assets
+}
+
+// serveFavicon answers GET /favicon.ico, which browsers ask for on their
+// own, with the SVG icon the pages link to.
+func (a *App) serveFavicon(w http.ResponseWriter, r *http.Request) {
+	s := a.uiAssets()
+	asset, ok := s.byName["favicon.svg"]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", asset.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(asset.body))
 }
 
 // serveUIAsset answers GET /static/*: a content-hashed URL gets the file
@@ -261,22 +298,11 @@ func (a *App) serveUIAsset(w http.ResponseWriter, r *http.Request) {
 	etag := asset.etag
 	body := asset.body
 	w.Header().Set("Vary", "Accept-Encoding")
-	if asset.gz != nil && acceptsGzip(r) {
+	if asset.gz != nil && compress.AcceptsGzip(r) {
 		body = asset.gz
 		etag += "-gz"
 		w.Header().Set("Content-Encoding", "gzip")
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
-}
-
-// acceptsGzip reports whether the request accepts a gzip-encoded answer.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			return strings.TrimSpace(q) != "q=0"
-		}
-	}
-	return false
 }

@@ -66,8 +66,8 @@ func TestLayoutSaysWhenVendorIsMissing(t *testing.T) {
 		assets templates.Assets
 		want   bool
 	}{
-		{"built", templates.Assets{CSS: "/a.css", JS: "/a.js", KaTeXJS: "/k.js", KaTeXCSS: "/k.css", Typeset: "/t.js"}, false},
-		{"no bundles", templates.Assets{CSS: "/a.css", KaTeXJS: "/k.js", KaTeXCSS: "/k.css", Typeset: "/t.js"}, true},
+		{"built", templates.Assets{CSS: "/a.css", JS: "/a.js", KaTeXCSS: "/k.css"}, false},
+		{"no bundles", templates.Assets{CSS: "/a.css", KaTeXCSS: "/k.css"}, true},
 		{"no vendor", templates.Assets{CSS: "/a.css", JS: "/a.js"}, true},
 	}
 	for _, test := range tests {

@@ -1,12 +1,17 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/admission"
 	"github.com/lossplayground/playground/web/charts"
+	"github.com/lossplayground/playground/web/cost"
+	"github.com/lossplayground/playground/web/metrics"
 )
 
 // Evaluation is one computed page state: the validated call, its result,
@@ -17,81 +22,121 @@ type Evaluation struct {
 	Charts map[string]json.RawMessage
 }
 
+// computeTimeout bounds one computation, charts included, from the moment
+// it is admitted. The budgets (package cost) keep every allowed call far
+// below it; it is the backstop that stops whatever they misjudge.
+const computeTimeout = 5 * time.Second
+
+// Errors of Evaluate besides the request's own (*engine.Error): the
+// handlers answer them 503, with Retry-After, or a typed WebSocket error.
+var (
+	// errBusy: every compute slot is busy and the queue is full.
+	errBusy = admission.ErrFull
+	// errComputeTimeout: the computation ran past computeTimeout.
+	errComputeTimeout = errors.New("the computation took longer than the server allows")
+)
+
+// computeEnv is what Evaluate needs from the App that serves the request:
+// the compute pool and the metrics. The App puts it in every request's
+// context (App.withComputeEnv), so that Evaluate stays one function that
+// pages, embeds, the API and the WebSocket all call; a context without one
+// (a test, a tool) computes without admission or metrics.
+type computeEnv struct {
+	pool    *admission.Pool
+	metrics *metrics.Metrics
+	budget  cost.Budget
+	timeout time.Duration
+}
+
+type computeEnvKey struct{}
+
+func withComputeEnv(ctx context.Context, env *computeEnv) context.Context {
+	return context.WithValue(ctx, computeEnvKey{}, env)
+}
+
+var defaultComputeEnv = computeEnv{budget: cost.Default, timeout: computeTimeout}
+
+func computeEnvFrom(ctx context.Context) *computeEnv {
+	if env, ok := ctx.Value(computeEnvKey{}).(*computeEnv); ok {
+		return env
+	}
+	return &defaultComputeEnv
+}
+
 // Evaluate validates and computes a request and builds its charts. It is
 // the one path from a request to numbers, shared by the JSON API, the
-// WebSocket and server-rendered pages.
-func Evaluate(spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
+// WebSocket and server-rendered pages. Before any work it checks the
+// call's estimated cost against the budget (an over-budget call is an
+// *engine.Error naming the field and the limit) and waits for a compute
+// slot (errBusy when the queue is full); the work then stops when ctx is
+// done (the client left) or computeTimeout passes (errComputeTimeout).
+func Evaluate(ctx context.Context, spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
+	env := computeEnvFrom(ctx)
 	c, err := engine.DecodeCall(spec, req.Params, req.Inputs)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkComputeSize(c); err != nil {
+	c.Detail = req.Detail
+	if err := env.budget.Check(cost.Of(c, req.Detail, view != nil)); err != nil {
+		env.reject(metrics.ReasonBudget)
 		return nil, err
 	}
-	c.Detail = req.Detail
+	if env.pool != nil {
+		release, err := env.pool.Acquire(ctx)
+		if err != nil {
+			if errors.Is(err, admission.ErrFull) {
+				env.reject(metrics.ReasonBusy)
+			} else {
+				env.reject(metrics.ReasonClientGone)
+			}
+			return nil, err
+		}
+		defer release()
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeoutCause(ctx, env.timeout, errComputeTimeout)
+	defer cancel()
+	ev, err := evaluate(ctx, c, view, into)
+	if err != nil && ctx.Err() != nil {
+		// The engine's error wraps the cause: the client's departure, or
+		// the deadline.
+		if errors.Is(err, errComputeTimeout) {
+			env.reject(metrics.ReasonTimeout)
+		} else {
+			env.reject(metrics.ReasonClientGone)
+		}
+		return nil, err
+	}
+	if env.metrics != nil {
+		env.metrics.ObserveCompute(spec.Name, time.Since(start))
+	}
+	return ev, err
+}
+
+func evaluate(ctx context.Context, c *engine.Call, view *charts.View, into *engine.Result) (*Evaluation, error) {
 	if into == nil {
 		into = &engine.Result{}
 	}
-	if err := c.ComputeInto(into); err != nil {
+	if err := c.ComputeContext(ctx, into); err != nil {
 		return nil, err
 	}
 	ev := &Evaluation{Call: c, Result: into}
 	if view != nil {
-		if ev.Charts, err = charts.Build(c, into, *view); err != nil {
+		var err error
+		if ev.Charts, err = charts.BuildContext(ctx, c, into, *view); err != nil {
 			return nil, err
 		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		// A loss without long loops does not poll ctx: the deadline may
+		// have passed unseen.
+		return nil, fmt.Errorf("%s: %w", c.Spec.Name, err)
 	}
 	return ev, nil
 }
 
-// maxComputeElements bounds the broadcast size of a call's inputs. A 1 MiB
-// request holds at most about 500,000 numbers, but shapes [n, 1] and
-// [1, m] broadcast to n·m elements: without this bound one small request
-// could make the server allocate gigabytes.
-const maxComputeElements = 1 << 21
-
-// checkComputeSize rejects inputs whose broadcast shape exceeds
-// maxComputeElements. Inputs that do not broadcast together (class
-// indices beside scores, say) are left to the loss to check.
-func checkComputeSize(c *engine.Call) error {
-	var shape []int
-	for i, in := range c.Spec.Inputs {
-		t := c.Input(in.Name)
-		if i == 0 {
-			shape = t.Shape
-			continue
-		}
-		s, err := engine.BroadcastShapes(shape, t.Shape)
-		if err != nil {
-			return nil
-		}
-		if n := computeBoundedNumel(s); n > maxComputeElements {
-			return &engine.Error{Field: in.Name, Msg: fmt.Sprintf("inputs broadcast to shape %s, more than the %d elements the playground computes at once", computeShapeText(s), maxComputeElements)}
-		}
-		shape = s
+func (env *computeEnv) reject(reason string) {
+	if env.metrics != nil {
+		env.metrics.Reject(reason)
 	}
-	return nil
-}
-
-// computeBoundedNumel is the number of elements of shape, or maxComputeElements+1
-// if that is larger (without overflowing on many large dimensions).
-func computeBoundedNumel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		if d == 0 {
-			return 0
-		}
-	}
-	for _, d := range shape {
-		if n > maxComputeElements/d {
-			return maxComputeElements + 1
-		}
-		n *= d
-	}
-	return n
-}
-
-// computeShapeText formats a shape as PyTorch prints sizes: [2, 3].
-func computeShapeText(shape []int) string {
-	return strings.ReplaceAll(fmt.Sprint(shape), " ", ", ")
 }

@@ -96,7 +96,7 @@ func dragPick(spec *engine.Spec) (dragControl, bool) {
 		if prm.Kind != engine.KindFloat {
 			continue
 		}
-		ctl := lossControl(prm, call, nil, "")
+		ctl := lossControl(prm, call, nil, "", "en")
 		var lo, hi, step float64
 		fmt.Sscan(ctl.Min, &lo)
 		fmt.Sscan(ctl.Max, &hi)

@@ -19,7 +19,10 @@ func (a *App) showLesson(w http.ResponseWriter, r *http.Request) error {
 	if l == nil {
 		return errorStatus(http.StatusNotFound, fmt.Sprintf("lesson: no lesson for loss %q", slug))
 	}
-	w.Header().Set("Vary", "Accept-Language")
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, l.Title, lang, ""), templates.LessonPage(l, lang))
+	w.Header().Add("Vary", "Accept-Language")
+	// A lesson draws no chart: the site entry module, without ECharts.
+	meta := pageMeta(r, l.Title, lang, "")
+	meta.Script = entrySite
+	a.renderPage(w, r, http.StatusOK, meta, templates.LessonPage(l, lang))
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"net/url"
@@ -52,7 +53,7 @@ func uiPageFor(t *testing.T, slug, query string) (*engine.Spec, state.State, *Ev
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := Evaluate(spec, &LossRequest{Params: st.Params, Inputs: st.Inputs}, nil, nil)
+	ev, err := Evaluate(context.Background(), spec, &LossRequest{Params: st.Params, Inputs: st.Inputs}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestExplainReduction(t *testing.T) {
 	for _, test := range tests {
 		t.Run(test.slug+"?"+test.query, func(t *testing.T) {
 			spec, _, ev := uiPageFor(t, test.slug, test.query)
-			got := explainReduction(spec, ev.Call, ev.Result)
+			got := explainReduction(spec, ev.Call, ev.Result, "en")
 			if len(got) == 0 || got[0] != test.want {
 				t.Errorf("explainReduction(%s?%s) = %q; want first line %q", test.slug, test.query, got, test.want)
 			}
@@ -143,7 +144,7 @@ func TestLossPageClientData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := buildLossPage(spec, st)
+	p, err := buildLossPage(context.Background(), spec, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -28,7 +29,7 @@ func TestPytorchSnippetMatchesTorch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := buildLossPage(spec, st)
+		p, err := buildLossPage(context.Background(), spec, st)
 		if err != nil {
 			t.Fatalf("%s: %v", spec.Name, err)
 		}

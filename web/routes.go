@@ -2,41 +2,79 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+	"github.com/lossplayground/playground/web/compress"
+	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/web/metrics"
+	"github.com/lossplayground/playground/web/templates"
 )
 
 // Routes lists every URL the playground serves.
 func (a *App) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer)
+	r.Use(a.metrics.Middleware, middleware.Recoverer)
+	// Pages and JSON go out gzipped to clients that accept it; assets are
+	// gzipped once at start-up (assets.go), the WebSocket is left alone.
+	r.Use(compress.Middleware(uiAssetPrefix))
+	r.Use(apiHeaders, a.withComputeEnv)
+	r.NotFound(a.notFound)
 
-	// Health
+	// Health and metrics: never rate limited, never queued behind compute.
 	r.Get("/healthz", a.healthz)
+	r.Method(http.MethodGet, "/metrics", a.metrics.Handler())
 
-	// Pages
-	r.Get("/", a.handlePage(a.showCatalog))
-
-	// Lessons: a lesson on its own page, the lesson as JSON, and the "predict, then reveal" check that the engine answers
-	r.Get("/lessons/{slug}", a.handle(a.showLesson))
-	r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
-	r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
-
-	// Loss API
-	r.Get("/api/v1/losses", a.handle(a.listLosses))
-	r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
-
-	// WebSocket: live results while the page's controls move
-	// (docs/protocol.md).
-	r.Get("/ws", a.serveWS)
-
-	// UI pages and assets (page_*.go, assets.go)
+	// Static assets (assets.go): content-hashed, cheap, never limited.
 	r.Get("/static/*", a.serveUIAsset)
 	r.Head("/static/*", a.serveUIAsset)
+	r.Get("/favicon.ico", a.serveFavicon)
+	r.Head("/favicon.ico", a.serveFavicon)
+
+	// The JSON API, rate limited per client address.
+	r.Group(func(r chi.Router) {
+		r.Use(a.rateLimit(a.limits.apiRatePerMin))
+
+		// Lessons: the lesson as JSON, and the "predict, then reveal" check that the engine answers
+		r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
+		r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
+
+		// Loss API
+		r.Get("/api/v1/losses", a.handle(a.listLosses))
+		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
+	})
+
+	// WebSocket: live results while the page's controls move
+	// (docs/protocol.md). Connections are capped in all and per address
+	// (ws.go); each message is budgeted and queued like any compute.
+	r.Get("/ws", a.serveWS)
+
+	// Pages. They are not rate limited: a live page fetches its result
+	// panel (/losses/{slug}/result) on every change, and a classroom
+	// shares one address; their computations are budgeted and queued
+	// like any other.
+	r.Get("/", a.handlePage(a.showCatalog))
+
+	r.Get("/intro", a.handlePage(a.showIntro))
+
+	// A lesson on its own page
+	r.Get("/lessons/{slug}", a.handle(a.showLesson))
+
+	// Loss pages (page_*.go)
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
 	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
 	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
+
+	// Chart images: one chart of a page state as SVG, drawn on the
+	// server (chart_image.go); the query is the page's own. The renderer
+	// bounds its own work (a pool of runtimes, a bounded wait, a cache).
+	r.Get("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Head("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
+	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).
@@ -45,4 +83,37 @@ func (a *App) Routes() http.Handler {
 	r.Get("/compare/margin", a.handlePage(a.showCompareMargin))
 
 	return r
+}
+
+// withComputeEnv gives every request's context the App's compute pool and
+// metrics, which Evaluate reads (compute.go).
+func (a *App) withComputeEnv(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(withComputeEnv(r.Context(), a.env)))
+	})
+}
+
+// rateLimit allows perMinute requests per client address in a sliding
+// minute; over it the answer is 429 with Retry-After.
+func (a *App) rateLimit(perMinute int) func(http.Handler) http.Handler {
+	return httprate.LimitBy(perMinute, time.Minute,
+		func(r *http.Request) (string, error) { return clientAddr(r), nil },
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			a.metrics.Reject(metrics.ReasonRateLimit)
+			if w.Header().Get("Retry-After") == "" {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+			}
+			writeJSONError(w, http.StatusTooManyRequests, "too many requests from your address; slow down")
+		}))
+}
+
+// notFound answers an unknown path: JSON under /api/, a page elsewhere.
+func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
+	if isAPI(r) {
+		writeJSONError(w, http.StatusNotFound, "no API endpoint at "+quoteShort(r.URL.Path))
+		return
+	}
+	lang := pageLang(r)
+	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, i18n.T(lang, "error.notFound"), lang, ""),
+		templates.ErrorPage(http.StatusNotFound, i18n.T(lang, "error.notFound"), i18n.T(lang, "error.notFoundMsg"), langURL("/", lang), i18n.T(lang, "error.seeEvery")))
 }

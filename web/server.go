@@ -3,10 +3,16 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/admission"
+	"github.com/lossplayground/playground/web/chartimage"
+	"github.com/lossplayground/playground/web/cost"
+	"github.com/lossplayground/playground/web/metrics"
 )
 
 // Config holds what the web layer needs from main.
@@ -16,6 +22,20 @@ type Config struct {
 	// WSOrigins are extra Origin values ("https://docs.example.org")
 	// allowed to open the WebSocket besides the page's own host.
 	WSOrigins []string
+	// EmbedAncestors are the origins ("https://docs.example.org") allowed
+	// to frame /embed/* pages; empty lets any site frame them. Every other
+	// page may be framed by this server only.
+	EmbedAncestors []string
+
+	// Limits; zero takes the default of the same name (limits.go).
+	ComputeSlots  int // computations at once (default: the cores)
+	ComputeQueue  int // computations waiting for a slot
+	WSMaxConns    int // open WebSockets in all
+	WSMaxPerAddr  int // open WebSockets from one client address
+	APIRatePerMin int // API requests per client address per minute
+	// ChartImages tunes the server-side chart renderer (chart_image.go);
+	// zero values take its defaults.
+	ChartImages chartimage.Options
 }
 
 // App holds the dependencies every handler shares.
@@ -25,9 +45,19 @@ type App struct {
 
 	ws wsOptions
 
-	mu      sync.Mutex
-	conns   map[closer]struct{} // live WebSocket connections, closed on shutdown
-	closing bool                // CloseConnections ran: refuse new connections
+	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
+
+	embedCSP string // the frame policy of /embed/* pages
+	limits   limits
+	pool     *admission.Pool
+	metrics  *metrics.Metrics
+	env      *computeEnv // what Evaluate reads from every request's context
+
+	mu        sync.Mutex
+	conns     map[closer]struct{} // live WebSocket connections, closed on shutdown
+	connsFrom map[string]int      // reserved WebSockets by client address (reserveWS)
+	wsOpen    int                 // reserved WebSockets in all
+	closing   bool                // CloseConnections ran: refuse new connections
 }
 
 type closer interface{ Close() error }
@@ -35,15 +65,45 @@ type closer interface{ Close() error }
 // New builds the web application.
 func New(cfg Config) (*App, error) {
 	// Parse every lesson now, so that a bad lesson file stops start-up.
+	// Lessons are typeset as they load; the losses' formulas are typeset
+	// in the background (page_formulas.go).
 	if _, err := lessons.Load(); err != nil {
 		return nil, err
 	}
+	warmFormulas()
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins}, conns: map[closer]struct{}{}}, nil
+	images, err := chartimage.New(cfg.ChartImages)
+	if errors.Is(err, chartimage.ErrNoBuild) {
+		// Like a build without static/vendor: everything else works, and
+		// chart images answer 503 saying what is missing.
+		log.Warn("chart images disabled", "err", err)
+		images = nil
+	} else if err != nil {
+		return nil, err
+	}
+	lim := limitsOf(cfg)
+	pool := admission.New(lim.computeSlots, lim.computeQueue)
+	m := metrics.New(pool.Waiting, pool.Running)
+	return &App{
+		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
+		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
+		limits:   lim, pool: pool, metrics: m,
+		env:         &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
+		chartImages: images,
+		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
+	}, nil
 }
+
+// Metrics returns the server's metrics, so that other parts (the classes)
+// can register their own collectors.
+func (a *App) Metrics() *metrics.Metrics { return a.metrics }
+
+// defaultComputeSlots is one computation per core: the engine's own
+// parallel loops use the cores too, so more would only queue on the CPU.
+func defaultComputeSlots() int { return runtime.GOMAXPROCS(0) }
 
 // CloseConnections closes every live WebSocket connection; the server
 // calls it on shutdown, since http.Server.Shutdown leaves hijacked
@@ -57,8 +117,37 @@ func (a *App) CloseConnections() {
 	}
 }
 
-// track records a live connection; it reports false, tracking nothing,
-// once the server is shutting down.
+// reserveWS counts one more WebSocket from addr before the upgrade, so
+// that concurrent upgrades cannot overshoot the caps. It returns the
+// reason (a metrics label) when the caps refuse it, "" when reserved;
+// every reservation ends with releaseWS.
+func (a *App) reserveWS(addr string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case a.wsOpen >= a.limits.wsMaxConns:
+		return metrics.ReasonWSTotal
+	case a.connsFrom[addr] >= a.limits.wsMaxPerAddr:
+		return metrics.ReasonWSPerAddr
+	}
+	a.wsOpen++
+	a.connsFrom[addr]++
+	a.metrics.WebSocketOpened()
+	return ""
+}
+
+func (a *App) releaseWS(addr string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.wsOpen--
+	if a.connsFrom[addr]--; a.connsFrom[addr] <= 0 {
+		delete(a.connsFrom, addr)
+	}
+	a.metrics.WebSocketClosed()
+}
+
+// track records a live connection, to close on shutdown; it reports false,
+// tracking nothing, once the server is shutting down.
 func (a *App) track(c closer) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/lossplayground/playground/web/metrics"
 )
 
 // WebSocket tuning. docs/protocol.md describes the protocol these serve.
@@ -42,6 +46,8 @@ type wsOptions struct {
 	// origins are extra allowed values of the Origin header
 	// ("https://example.org"), besides the page's own host.
 	origins []string
+	// pingPeriod is wsPingPeriod; tests shorten it.
+	pingPeriod time.Duration
 	// hooks are set by tests only.
 	hooks wsHooks
 }
@@ -58,6 +64,19 @@ type wsHooks struct {
 
 // serveWS upgrades GET /ws to a WebSocket that streams live results.
 func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
+	addr := clientAddr(r)
+	switch a.reserveWS(addr) {
+	case "":
+	case metrics.ReasonWSTotal:
+		a.metrics.Reject(metrics.ReasonWSTotal)
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+		writeJSONError(w, http.StatusServiceUnavailable, "websocket: the server has as many live connections as it takes; try again later")
+		return
+	default:
+		a.metrics.Reject(metrics.ReasonWSPerAddr)
+		writeJSONError(w, http.StatusTooManyRequests, fmt.Sprintf("websocket: your address has %d live connections, the most the server takes from one address; close some", a.limits.wsMaxPerAddr))
+		return
+	}
 	up := websocket.Upgrader{
 		ReadBufferSize:  wsBufferBytes,
 		WriteBufferSize: wsBufferBytes,
@@ -69,12 +88,16 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		// Upgrade has already answered with an error status.
-		a.log.Info("websocket upgrade refused", "origin", r.Header.Get("Origin"), "err", err)
+		a.releaseWS(addr)
+		a.log.Debug("websocket upgrade refused", "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
-	c := newWSConn(a, conn)
+	// The connection outlives the request: keep the request's values (the
+	// compute environment), not its cancellation.
+	c := newWSConn(context.WithoutCancel(r.Context()), a, conn, addr)
 	if !a.track(c) {
 		// The server is shutting down.
+		a.releaseWS(addr)
 		c.Close()
 		return
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -17,7 +18,7 @@ func wsAnswer(tb testing.TB, comp *wsComputer, msg []byte) []byte {
 	if reply != nil {
 		tb.Fatalf("message %s: %s", msg, reply)
 	}
-	return comp.reply(req)
+	return comp.reply(context.Background(), req)
 }
 
 // BenchmarkComputeMessage measures wsAnswer for every registered loss's

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,8 @@ const wsCloseGrace = time.Second
 type wsConn struct {
 	app  *App
 	conn *websocket.Conn
+	addr string          // the client's address, for the per-address cap
+	ctx  context.Context // the request's values (the compute environment), never canceled
 
 	send chan []byte   // small encoded replies for the writer
 	wake chan struct{} // capacity 1: pending holds a request
@@ -44,10 +47,12 @@ type wsConn struct {
 	comp      wsComputer // owned by the writer
 }
 
-func newWSConn(a *App, conn *websocket.Conn) *wsConn {
+func newWSConn(ctx context.Context, a *App, conn *websocket.Conn, addr string) *wsConn {
 	return &wsConn{
 		app:  a,
 		conn: conn,
+		addr: addr,
+		ctx:  ctx,
 		send: make(chan []byte, wsSendBuffer),
 		wake: make(chan struct{}, 1),
 		done: make(chan struct{}),
@@ -73,6 +78,7 @@ func (c *wsConn) readLoop() {
 	defer func() {
 		close(c.done)
 		c.app.untrack(c)
+		c.app.releaseWS(c.addr)
 		c.conn.Close()
 	}()
 	c.conn.SetReadLimit(wsMaxMessageBytes)
@@ -84,7 +90,9 @@ func (c *wsConn) readLoop() {
 		kind, msg, err := c.conn.ReadMessage()
 		if err != nil {
 			if websocket.IsUnexpectedCloseError(err, websocket.CloseGoingAway, websocket.CloseNormalClosure, websocket.CloseNoStatusReceived) {
-				c.app.log.Info("websocket closed", "err", err)
+				// A client that vanishes is routine, and any client can
+				// make it happen: debug, not a log flood.
+				c.app.log.Debug("websocket closed", "err", err)
 			}
 			return
 		}
@@ -118,7 +126,7 @@ func (c *wsConn) reply(msg []byte) bool {
 	case c.send <- msg:
 		return true
 	default:
-		c.app.log.Info("websocket client is not reading; closing")
+		c.app.log.Debug("websocket client is not reading; closing")
 		c.conn.Close()
 		return false
 	}
@@ -133,7 +141,7 @@ func (c *wsConn) queue(req *wsRequest) bool {
 	if c.pending != nil {
 		if len(c.superseded) >= wsMaxSuperseded {
 			c.mu.Unlock()
-			c.app.log.Info("websocket client is not reading; closing")
+			c.app.log.Debug("websocket client is not reading; closing")
 			c.conn.Close()
 			return false
 		}
@@ -162,7 +170,7 @@ func (c *wsConn) take(ids []int64) (*wsRequest, []int64) {
 // writeLoop writes replies, computes the latest request and pings the
 // client, until the reader stops or a write fails.
 func (c *wsConn) writeLoop() {
-	ticker := time.NewTicker(wsPingPeriod)
+	ticker := time.NewTicker(c.app.ws.pingPeriod)
 	var ids []int64 // superseded ids, reused
 	// fit is the fit being animated (ws_fit.go), fitTick its frame clock
 	// (nil, never ready, when no fit runs).
@@ -229,7 +237,10 @@ func (c *wsConn) writeLoop() {
 			case req.cmp != nil:
 				out = c.app.compareReply(req.ID, req.cmp)
 			default:
-				out = c.comp.reply(req)
+				var ok bool
+				if out, ok = c.computeWhilePinging(ticker, req); !ok {
+					return
+				}
 			}
 			if err := c.write(out); err != nil {
 				return
@@ -243,12 +254,50 @@ func (c *wsConn) writeLoop() {
 				return
 			}
 		case <-ticker.C:
-			c.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
-			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+			if err := c.ping(); err != nil {
 				return
 			}
 		case <-c.done:
 			return
+		}
+	}
+}
+
+func (c *wsConn) ping() error {
+	c.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+	return c.conn.WriteMessage(websocket.PingMessage, nil)
+}
+
+// computeWhilePinging computes req on a goroutine of its own while the
+// writer keeps the connection alive: it pings on schedule (a long compute
+// must not let the client's read deadline, or ours, expire) and writes the
+// small replies the reader queues. When the reader stops (the socket
+// closed) or a write fails, it cancels the computation, waits for it to
+// give up (the comp buffers are the writer's) and reports false.
+func (c *wsConn) computeWhilePinging(ticker *time.Ticker, req *wsRequest) ([]byte, bool) {
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
+	result := make(chan []byte, 1)
+	go func() { result <- c.comp.reply(ctx, req) }()
+	abandon := func() ([]byte, bool) {
+		cancel()
+		<-result
+		return nil, false
+	}
+	for {
+		select {
+		case out := <-result:
+			return out, true
+		case msg := <-c.send:
+			if err := c.write(msg); err != nil {
+				return abandon()
+			}
+		case <-ticker.C:
+			if err := c.ping(); err != nil {
+				return abandon()
+			}
+		case <-c.done:
+			return abandon()
 		}
 	}
 }
@@ -323,8 +372,8 @@ type wsComputer struct {
 }
 
 // reply computes req and returns the encoded result or error. The bytes
-// are valid until the next call.
-func (w *wsComputer) reply(req *wsRequest) (out []byte) {
+// are valid until the next call. The computation stops when ctx is done.
+func (w *wsComputer) reply(ctx context.Context, req *wsRequest) (out []byte) {
 	defer func() {
 		// A loss that panics must not take the server down with it.
 		if v := recover(); v != nil {
@@ -338,11 +387,23 @@ func (w *wsComputer) reply(req *wsRequest) (out []byte) {
 		// must not linger in res.Grads.
 		w.spec, w.res = req.spec, engine.Result{}
 	}
-	ev, err := Evaluate(req.spec, &req.LossRequest, req.View, &w.res)
+	ev, err := Evaluate(ctx, req.spec, &req.LossRequest, req.View, &w.res)
 	if err != nil {
+		// A computation that gave up may leave garbage in the buffers.
+		w.spec, w.res = nil, engine.Result{}
 		var ee *engine.Error
-		if errors.As(err, &ee) {
+		switch {
+		case errors.As(err, &ee):
 			return wsEngineErrorReply(&req.ID, ee)
+		case errors.Is(err, errBusy):
+			return wsCodedErrorReply(&req.ID, wsCodeBusy, retryAfterSeconds,
+				"the server is busy computing for others; try again in a moment")
+		case errors.Is(err, errComputeTimeout):
+			return wsCodedErrorReply(&req.ID, wsCodeTimeout, retryAfterSeconds,
+				fmt.Sprintf("computing %s took longer than the %v the server allows", req.Loss, computeTimeout))
+		case ctx.Err() != nil:
+			// The socket closed: nobody reads this.
+			return wsCodedErrorReply(&req.ID, wsCodeCanceled, 0, "computation canceled")
 		}
 		w.log.Error("websocket compute failed", "loss", req.Loss, "err", err)
 		return wsErrorReply(&req.ID, "", "internal error computing "+req.Loss)
@@ -377,7 +438,7 @@ func (w *wsComputer) reply(req *wsRequest) (out []byte) {
 		b = append(b, '}')
 	}
 	if wsWantsPanel(req) {
-		if b, err = appendPanel(b, req.spec, ev, &req.LossRequest); err != nil {
+		if b, err = appendPanel(b, req.spec, ev, &req.LossRequest, req.View); err != nil {
 			w.log.Error("websocket panel encode failed", "loss", req.Loss, "err", err)
 			return wsErrorReply(&req.ID, "", "internal error encoding "+req.Loss)
 		}
@@ -394,6 +455,22 @@ type wsErrorMessage struct {
 	ID    *int64 `json:"id"`
 	Error string `json:"error"`
 	Field string `json:"field,omitempty"`
+	// Code, when set, says why the server did not compute: wsCodeBusy or
+	// wsCodeTimeout (try again after RetryAfter seconds), wsCodeCanceled.
+	Code       string `json:"code,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"`
+}
+
+// Error codes of the WebSocket (docs/protocol.md, "Limits").
+const (
+	wsCodeBusy     = "busy"     // every compute slot is busy and the queue is full
+	wsCodeTimeout  = "timeout"  // the computation ran past its deadline
+	wsCodeCanceled = "canceled" // the connection is closing
+)
+
+func wsCodedErrorReply(id *int64, code string, retryAfter int, msg string) []byte {
+	b, _ := json.Marshal(wsErrorMessage{Type: wsTypeError, ID: id, Error: msg, Code: code, RetryAfter: retryAfter})
+	return b
 }
 
 func wsErrorReply(id *int64, field, msg string) []byte {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/state"
 )
 
@@ -22,9 +23,14 @@ func wsWantsPanel(req *wsRequest) bool {
 	return req.View != nil && req.Detail
 }
 
-// appendPanel appends `,"panel":{...}` for ev to b.
-func appendPanel(b []byte, spec *engine.Spec, ev *Evaluation, req *LossRequest) ([]byte, error) {
-	p, err := json.Marshal(lossResultPanel(spec, ev, wsPanelState(spec, req)))
+// appendPanel appends `,"panel":{...}` for ev to b, in the language of
+// the page's view.
+func appendPanel(b []byte, spec *engine.Spec, ev *Evaluation, req *LossRequest, view *charts.View) ([]byte, error) {
+	st := wsPanelState(spec, req)
+	if view != nil {
+		st.Lang = view.Lang
+	}
+	p, err := json.Marshal(lossResultPanel(spec, ev, st))
 	if err != nil {
 		return b, err
 	}

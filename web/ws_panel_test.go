@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -52,7 +53,7 @@ func TestWSResultPanel(t *testing.T) {
 				if err != nil {
 					t.Fatalf("state.Parse(%v) = %v", test.query, err)
 				}
-				page, err := buildLossPage(spec, st)
+				page, err := buildLossPage(context.Background(), spec, st)
 				if err != nil {
 					t.Fatalf("buildLossPage(%v) = %v", test.query, err)
 				}
@@ -110,14 +111,14 @@ func BenchmarkWSPanel(b *testing.B) {
 			if err := json.Unmarshal([]byte(apiTestExampleInputs(b, spec)), &req.Inputs); err != nil {
 				b.Fatal(err)
 			}
-			ev, err := Evaluate(spec, req, nil, nil)
+			ev, err := Evaluate(context.Background(), spec, req, nil, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			var buf []byte
 			b.ReportAllocs()
 			for b.Loop() {
-				if buf, err = appendPanel(buf[:0], spec, ev, req); err != nil {
+				if buf, err = appendPanel(buf[:0], spec, ev, req, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

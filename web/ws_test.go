@@ -40,6 +40,8 @@ type wsReply struct {
 	Detail map[string]json.RawMessage `json:"detail"`
 	Charts map[string]json.RawMessage `json:"charts"`
 	Panel  *templates.Result          `json:"panel"`
+	Code   string                     `json:"code"`
+	Retry  int                        `json:"retry_after"`
 }
 
 func (r wsReply) String() string {
@@ -460,7 +462,7 @@ func TestWSComputePanic(t *testing.T) {
 	comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	req := &wsRequest{Type: "compute", ID: 9, Loss: spec.Name, spec: spec}
 	var r wsReply
-	if err := json.Unmarshal(comp.reply(req), &r); err != nil {
+	if err := json.Unmarshal(comp.reply(context.Background(), req), &r); err != nil {
 		t.Fatal(err)
 	}
 	if r.Type != "error" || r.ID == nil || *r.ID != 9 || !strings.Contains(r.Error, "internal error computing PanickyLoss") {
@@ -651,7 +653,7 @@ func TestWSComputerSwitchLoss(t *testing.T) {
 	}
 	for i, test := range tests {
 		req := &wsRequest{Type: "compute", ID: int64(i + 1), Loss: test.spec.Name, LossRequest: LossRequest{Inputs: in}, spec: test.spec}
-		if got := string(comp.reply(req)); got != test.want {
+		if got := string(comp.reply(context.Background(), req)); got != test.want {
 			t.Errorf("reply %d (%s) = %s; want %s", i+1, test.spec.Name, got, test.want)
 		}
 	}

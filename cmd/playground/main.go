@@ -1,5 +1,8 @@
 // Command playground serves Loss Playground: an interactive page for every
 // PyTorch loss function, computed by the engine in this repository.
+//
+//	playground [-addr 127.0.0.1:8080] [-dev] [-ws-origin ...]   serve
+//	playground render -o DIR [-format svg|png] MANIFEST          write chart images, no server
 package main
 
 import (
@@ -10,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -20,28 +24,92 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "render" {
+		if err := render(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "playground render:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", false, "serve static assets from disk (web/static) instead of the embedded copy")
 	wsOrigins := flag.String("ws-origin", "", "comma-separated extra origins allowed to open the WebSocket, e.g. https://docs.example.org")
+	embedAncestors := flag.String("embed-ancestors", "", "comma-separated origins allowed to frame /embed/* pages, e.g. https://docs.example.org (default: any site)")
+	logLevel := flag.String("log-level", "info", "debug, info, warn or error (client disconnects are logged at debug)")
+	var cfg web.Config
+	flag.IntVar(&cfg.ComputeSlots, "compute-slots", 0, "computations at once (0: one per core)")
+	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
+	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
+	flag.IntVar(&cfg.WSMaxPerAddr, "ws-max-per-addr", 0, "open WebSockets from one client address (0: 256)")
+	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "API requests per client address per minute (0: 1200)")
 	flag.Parse()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg := web.Config{Logger: logger, Dev: *dev}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "-log-level: %v\n", err)
+		os.Exit(2)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Logger, cfg.Dev = logger, *dev
 	if *wsOrigins != "" {
 		cfg.WSOrigins = strings.Split(*wsOrigins, ",")
 	}
+	if *embedAncestors != "" {
+		origins, err := parseOrigins(*embedAncestors)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "-embed-ancestors: %v\n", err)
+			os.Exit(2)
+		}
+		cfg.EmbedAncestors = origins
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if err := run(ctx, logger, *addr, cfg); err != nil {
 		logger.Error("playground stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-// Server timeouts: slow clients must not hold connections forever.
+// parseOrigins splits a comma-separated list of origins
+// (scheme://host[:port]), refusing anything else: the list goes into a
+// Content-Security-Policy header.
+func parseOrigins(list string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(list, ",") {
+		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.ContainsAny(o, " ;,'\"") {
+			return nil, fmt.Errorf("%q is not an origin such as https://docs.example.org", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
+}
+
+// Server timeouts: slow clients must not hold connections, goroutines and
+// memory forever.
 const (
+	// readHeaderTimeout bounds reading the request line and headers.
 	readHeaderTimeout = 5 * time.Second
-	idleTimeout       = 120 * time.Second
-	shutdownTimeout   = 10 * time.Second
+	// readTimeout bounds reading a whole request, body included: a 1 MiB
+	// body at 170 KiB/s (a page's request is a few kilobytes). A body
+	// trickled more slowly is cut (400) before it holds a goroutine long.
+	readTimeout = 6 * time.Second
+	// writeTimeout bounds a request from the end of its headers to the
+	// end of its answer: the compute deadline (5 s) and queue, then the
+	// largest answer the budgets allow (16 MiB) at 700 KiB/s. A client
+	// that does not read is cut. WebSockets set their own deadlines per
+	// message.
+	writeTimeout = 30 * time.Second
+	// idleTimeout closes keep-alive connections with no request.
+	idleTimeout = 120 * time.Second
+	// shutdownGrace is how long in-flight requests may finish after
+	// SIGTERM; then they are canceled (their computations stop) and the
+	// process exits 0, well within the 15 s orchestrators usually allow.
+	shutdownGrace = 8 * time.Second
+	// shutdownCancelWait is how long canceled requests may take to answer.
+	shutdownCancelWait = 2 * time.Second
 )
 
 func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) error {
@@ -49,12 +117,21 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 	if err != nil {
 		return err
 	}
+	// Every request's context derives from base: canceling it at the end
+	// of the grace period stops the computations still running.
+	base, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           app.Routes(),
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return base },
+		// The server's own messages are mostly about clients (TLS
+		// handshakes, bad requests, broken connections): warn.
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	// Shutdown does not close hijacked WebSocket connections; the app does.
 	srv.RegisterOnShutdown(app.CloseConnections)
@@ -70,14 +147,23 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	logger.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// The grace period is over: cancel what still runs, give it a
+		// moment to answer, then close every connection.
+		logger.Warn("shutdown grace period over: canceling in-flight requests", "err", err)
+		cancelRequests()
+		cctx, cancel := context.WithTimeout(context.Background(), shutdownCancelWait)
+		defer cancel()
+		if err := srv.Shutdown(cctx); err != nil {
+			srv.Close()
+		}
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	logger.Info("stopped")
 	return nil
 }

@@ -9,15 +9,19 @@
 package charts
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // View holds the page's chart settings, carried in the URL and in
@@ -27,6 +31,9 @@ type View struct {
 	Overlay bool   `json:"overlay,omitempty"` // overlay related losses on the curve
 	Lattice string `json:"lattice,omitempty"` // CTC: alpha, beta, occupancy or gradient
 	Theme   string `json:"theme,omitempty"`   // light or dark
+	// Lang is the language of titles, axis names and legends: "en" (or
+	// empty) or "zh".
+	Lang string `json:"lang,omitempty"`
 }
 
 // Chart ids, the keys of Build's result.
@@ -47,12 +54,15 @@ func (v *View) Validate() error {
 	switch v.Lattice {
 	case "", "alpha", "beta", "occupancy", "gradient":
 	default:
-		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + strconv.Quote(v.Lattice)}
+		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + quoteShort(v.Lattice)}
 	}
 	switch v.Theme {
 	case "", "light", "dark":
 	default:
-		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + strconv.Quote(v.Theme)}
+		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + quoteShort(v.Theme)}
+	}
+	if v.Lang != "" && !slices.Contains(i18n.Languages, v.Lang) {
+		return &engine.Error{Field: "view.lang", Msg: `must be "en" or "zh", got ` + strconv.Quote(v.Lang)}
 	}
 	return nil
 }
@@ -62,6 +72,13 @@ func (v *View) Validate() error {
 // input, "family" where the loss's family has a picture of its own, and
 // "lattice" for CTC. A chart a call cannot have is absent.
 func Build(c *engine.Call, res *engine.Result, v View) (map[string]json.RawMessage, error) {
+	return BuildContext(context.Background(), c, res, v)
+}
+
+// BuildContext is Build that gives up, returning an error wrapping
+// context.Cause(ctx), when ctx is done: the curve recomputes the whole
+// call at every sweep point, and the lattice may recompute it with detail.
+func BuildContext(ctx context.Context, c *engine.Call, res *engine.Result, v View) (map[string]json.RawMessage, error) {
 	if err := v.Validate(); err != nil {
 		return nil, err
 	}
@@ -69,18 +86,24 @@ func Build(c *engine.Call, res *engine.Result, v View) (map[string]json.RawMessa
 	if c == nil || res == nil {
 		return out, nil
 	}
-	pal := paletteFor(v.Theme)
+	pal := paletteFor(v.Theme, v.Lang)
 	builders := []struct {
 		id    string
 		build func(*engine.Call, *engine.Result, View, *palette) (json.RawMessage, error)
 	}{
-		{ChartCurve, buildCurve},
+		{ChartCurve, func(c *engine.Call, res *engine.Result, v View, pal *palette) (json.RawMessage, error) {
+			return buildCurve(ctx, c, res, v, pal)
+		}},
 		{ChartElements, buildElements},
 		{ChartGradient, buildGradient},
 		{ChartFamily, buildFamily},
 	}
 	for _, b := range builders {
 		o, err := b.build(c, res, v, pal)
+		if err == nil && ctx.Err() != nil {
+			// A sweep that gave up drew gaps: the chart is not the call's.
+			err = context.Cause(ctx)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("charts: %s of %s: %w", b.id, c.Spec.Name, err)
 		}
@@ -89,7 +112,7 @@ func Build(c *engine.Call, res *engine.Result, v View) (map[string]json.RawMessa
 		}
 	}
 	if hasLattice(c.Spec, res) {
-		o, err := buildLattice(c, res, v, pal)
+		o, err := buildLattice(ctx, c, res, v, pal)
 		if err != nil {
 			return nil, fmt.Errorf("charts: lattice of %s: %w", c.Spec.Name, err)
 		}
@@ -132,11 +155,11 @@ func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
 	}
-	cs, err := sweepCall(c, res, 0, thumbnailPoints)
+	cs, err := sweepCall(context.Background(), c, res, 0, thumbnailPoints)
 	if err != nil {
 		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
 	}
-	pal := paletteFor("light")
+	pal := paletteFor("light", "")
 	f := &frame{pal: pal, thumb: true, trigger: "none"}
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
@@ -154,4 +177,16 @@ func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
 	}
 	thumbnails.Store(spec, o)
 	return o, nil
+}
+
+// maxQuoted bounds how much of a view setting an error message repeats:
+// the message is shown on the page, and a value can be a megabyte long.
+const maxQuoted = 64
+
+// quoteShort quotes v, cut to maxQuoted bytes with an ellipsis.
+func quoteShort(v string) string {
+	if len(v) > maxQuoted {
+		return strconv.Quote(strings.ToValidUTF8(v[:maxQuoted], "")) + "…"
+	}
+	return strconv.Quote(v)
 }

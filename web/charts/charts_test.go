@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -251,12 +252,12 @@ func TestCurveCurrentPoint(t *testing.T) {
 						wantY += res.Elements.Data[j]
 					}
 					wantD := none.Grads[name].Data[k]
-					raw, err := buildCurve(c, res, View{Element: k}, &lightPalette)
+					raw, err := buildCurve(context.Background(), c, res, View{Element: k}, &lightPalette)
 					if err != nil {
 						t.Fatalf("buildCurve(element %d) = %v", k, err)
 					}
 					o := decode(t, "curve", raw)
-					cs, err := sweepCall(c, res, k, 0)
+					cs, err := sweepCall(context.Background(), c, res, k, 0)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -302,7 +303,7 @@ func TestCurveSweep(t *testing.T) {
 	}
 	c, res := compute(t, spec, nil, map[string]json.RawMessage{"input": json.RawMessage(`[0.5, 3]`), "target": json.RawMessage(`[1, -2]`)})
 	for _, k := range []int{0, 1} {
-		cs, err := sweepCall(c, res, k, 0)
+		cs, err := sweepCall(context.Background(), c, res, k, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +333,7 @@ func TestOverlay(t *testing.T) {
 		t.Fatal("MSELoss not registered")
 	}
 	c, res := compute(t, spec, nil, exampleInputs(t, spec))
-	raw, err := buildCurve(c, res, View{Overlay: true}, &lightPalette)
+	raw, err := buildCurve(context.Background(), c, res, View{Overlay: true}, &lightPalette)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,7 +562,7 @@ func TestCurveDomain(t *testing.T) {
 	spec, _ := engine.Lookup("ChartsTestProbLoss")
 	c, res := compute(t, spec, nil, exampleInputs(t, spec))
 	for k, x0 := range c.Input("input").Data {
-		cs, err := sweepCall(c, res, k, 0)
+		cs, err := sweepCall(context.Background(), c, res, k, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -759,7 +760,7 @@ func TestMarginOverlay(t *testing.T) {
 	spec, _ := engine.Lookup("ChartsTestSoftMarginLoss")
 	c, res := compute(t, spec, nil, exampleInputs(t, spec))
 	const k = 1 // input[0, 1] = -1 with target -1: y·x = 1
-	raw, err := buildCurve(c, res, View{Element: k, Overlay: true}, &lightPalette)
+	raw, err := buildCurve(context.Background(), c, res, View{Element: k, Overlay: true}, &lightPalette)
 	if err != nil {
 		t.Fatal(err)
 	}

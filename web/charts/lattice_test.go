@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"slices"
@@ -221,7 +222,7 @@ func TestLatticeSkipEdges(t *testing.T) {
 // an error, not a panic.
 func TestLatticesOfWrongType(t *testing.T) {
 	res := &engine.Result{Detail: map[string]any{"lattice": []any{map[string]any{"extended": "ab"}}}}
-	if _, err := latticesOf(nil, res); err == nil {
+	if _, err := latticesOf(context.Background(), nil, res); err == nil {
 		t.Errorf("latticesOf([]any) = nil error; want one naming the type")
 	}
 }

@@ -54,7 +54,7 @@ func Parse(spec *engine.Spec, q url.Values) (State, error) {
 		case spec.Input(key) != nil:
 			s.Inputs[key] = rawValue(v)
 		default:
-			return s, &engine.Error{Field: key, Msg: fmt.Sprintf("unknown query parameter for %s", spec.Name)}
+			return s, &engine.Error{Field: quoteShort(key), Msg: fmt.Sprintf("unknown query parameter for %s", spec.Name)}
 		}
 	}
 	if err := s.View.Validate(); err != nil {
@@ -81,7 +81,7 @@ func (s *State) setView(key, v string) error {
 	case "element":
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &engine.Error{Field: "element", Msg: "must be a non-negative integer, got " + strconv.Quote(v)}
+			return &engine.Error{Field: "element", Msg: "must be a non-negative integer, got " + quoteShort(v)}
 		}
 		s.View.Element = n
 	case "overlay":
@@ -92,7 +92,7 @@ func (s *State) setView(key, v string) error {
 		s.View.Theme = v
 	case "lang":
 		if v != "en" && v != "zh" {
-			return &engine.Error{Field: "lang", Msg: `must be "en" or "zh", got ` + strconv.Quote(v)}
+			return &engine.Error{Field: "lang", Msg: `must be "en" or "zh", got ` + quoteShort(v)}
 		}
 		s.Lang = v
 	}
@@ -144,4 +144,16 @@ func bareValue(v json.RawMessage) string {
 		return str
 	}
 	return string(v)
+}
+
+// maxQuoted bounds how much of a query value an error message repeats:
+// the message is shown on the page, and a value can be a megabyte long.
+const maxQuoted = 64
+
+// quoteShort quotes v, cut to maxQuoted bytes with an ellipsis.
+func quoteShort(v string) string {
+	if len(v) > maxQuoted {
+		return strconv.Quote(strings.ToValidUTF8(v[:maxQuoted], "")) + "…"
+	}
+	return strconv.Quote(v)
 }

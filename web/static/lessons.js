@@ -1,4 +1,4 @@
-// Lesson widgets: "predict, then reveal" questions and KaTeX math.
+// Lesson widgets: "predict, then reveal" questions.
 //
 // Each question is a <form data-testid="question" data-endpoint=...> with
 // radio choices. On submit the chosen answer is POSTed as
@@ -6,6 +6,8 @@
 // answers {"correct", "answer", "explanation_html", "values", "links"}.
 // All user-visible words come from the form's data-text-* attributes, so
 // this file holds no language. No inline scripts: the pages have a CSP.
+// Math needs nothing here: the server typesets every formula, the
+// explanations' included (package web/formula), so no KaTeX is loaded.
 
 const formatNumber = (v) => {
   if (typeof v === "string") return v === "Infinity" ? "+∞" : v === "-Infinity" ? "−∞" : v;
@@ -21,39 +23,6 @@ const el = (tag, attrs = {}, text = "") => {
   if (text) e.textContent = text;
   return e;
 };
-
-// KaTeX comes from the page: either a global `katex` (a classic script),
-// or an ES module named by <meta name="katex-module" content="/static/...">,
-// imported on first use (same origin, so the CSP allows it).
-let katexPromise;
-function loadKatex() {
-  if (globalThis.katex) return Promise.resolve(globalThis.katex);
-  if (!katexPromise) {
-    const meta = document.querySelector('meta[name="katex-module"]');
-    katexPromise = meta
-      ? import(meta.content).then((m) => m.default || m).catch(() => null)
-      : Promise.resolve(null);
-  }
-  return katexPromise;
-}
-
-// renderMath typesets every .math span under root with KaTeX, if the page
-// provides it; otherwise the LaTeX stays readable as text.
-export async function renderMath(root = document) {
-  const katex = await loadKatex();
-  if (!katex) return;
-  for (const span of root.querySelectorAll("span.math:not([data-rendered])")) {
-    try {
-      katex.render(span.dataset.latex || span.textContent, span, {
-        displayMode: span.classList.contains("display"),
-        throwOnError: false,
-      });
-      span.dataset.rendered = "1";
-    } catch (_) {
-      // Leave the LaTeX as text.
-    }
-  }
-}
 
 async function reveal(form) {
   const verdict = form.querySelector('[data-testid="verdict"]');
@@ -95,7 +64,8 @@ function showVerdict(form, verdict, body) {
   }
   verdict.append(el("p", { class: "lesson-verdict-message", "data-testid": "verdict-message" }, message));
   const explanation = el("div", { class: "lesson-explanation", "data-testid": "explanation" });
-  // explanation_html is rendered server-side from the lesson file.
+  // explanation_html is rendered server-side from the lesson file, its
+  // formulas already typeset.
   explanation.innerHTML = body.explanation_html;
   verdict.append(explanation);
   const values = Object.entries(body.values || {});
@@ -117,7 +87,6 @@ function showVerdict(form, verdict, body) {
     }
     verdict.append(p);
   }
-  renderMath(verdict);
 }
 
 export function init(root = document) {
@@ -128,7 +97,6 @@ export function init(root = document) {
       reveal(form);
     });
   }
-  renderMath(root);
 }
 
 if (document.readyState === "loading") {

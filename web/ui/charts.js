@@ -6,6 +6,7 @@
 // has been still for a moment, so a drag pays only for what can be seen.
 import { echarts, has, need, partsFor } from "./echarts.js";
 import { isDark, onThemeChange, onTypeSizeChange } from "./site.js";
+import { word } from "./i18n.js";
 
 // settleMs is how long after the last update off-screen charts catch up.
 const settleMs = 300;
@@ -162,8 +163,8 @@ export class ChartSet {
     el = fig.querySelector(".chart");
     el.id = "chart-" + id;
     el.dataset.chart = id;
-    el.setAttribute("aria-label", id + " chart");
-    fig.querySelector("span").textContent = id;
+    el.setAttribute("aria-label", word("chart." + id));
+    fig.querySelector("span").textContent = word("chart." + id);
     fig.querySelectorAll("button").forEach((b) => { b.dataset.chartId = id; });
     this.host.appendChild(fig);
     return el;

@@ -13,6 +13,7 @@ import { echarts, has, need, partsFor } from "./echarts.js";
 // The regression page drags its outlier through a graphic element.
 import "echarts/lib/component/graphic.js";
 import { whenReady } from "./site.js";
+import { word } from "./i18n.js";
 
 
 var root = document.documentElement;
@@ -101,7 +102,7 @@ function showLines(step, steps) {
     set("slope", l.slope); set("intercept", l.intercept); set("value", l.value);
   });
   var st = $("[data-testid=fit-step]");
-  if (st) st.textContent = "Step " + step + " of " + steps + (step >= steps ? " (done)" : "");
+  if (st) st.textContent = word("cmpStep", step, steps) + (step >= steps ? word("cmpDone") : "");
 }
 
 function outlierIndex() { return data.fit.points.length - 1; }
@@ -185,7 +186,7 @@ function connect() {
   ws.onclose = function () {
     wsOpen = false;
     retry = Math.max(retry, 1);
-    status("Live updates paused: reconnecting…");
+    status(word("cmpPaused"));
     setTimeout(connect, Math.min(10000, 500 * Math.pow(2, retry++)));
   };
 }
@@ -281,8 +282,7 @@ function renderClassification(d) {
   }
   sel.value = String(d.settings.target);
   var agree = $("[data-testid=ce-nll-agree] .cmp-diff");
-  if (agree) agree.textContent = d.diff === 0 ? "Here the engine's two results are the same float64, bit for bit."
-    : "Here the engine's two paths differ by at most " + d.diff.toExponential(1) + ", float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.";
+  if (agree) agree.textContent = d.diff === 0 ? word("cmpSame") : word("cmpDiffer", d.diff.toExponential(1));
 }
 
 function renderMargin(d) {
@@ -357,7 +357,7 @@ function lock(d) {
   locked = !!(d && d.locked);
   document.querySelectorAll("[data-cmp-setting], [data-testid=fit-replay]").forEach(function (e) { e.disabled = locked; });
   var label = $("[data-testid=lock-status]");
-  if (label) { label.textContent = locked ? (d.label || "locked") : ""; label.hidden = !locked; }
+  if (label) { label.textContent = locked ? (d.label || word("locked")) : ""; label.hidden = !locked; }
   root.classList.toggle("locked", locked);
 }
 
@@ -366,7 +366,7 @@ function parseLogits(text) {
   var out = [];
   for (var i = 0; i < parts.length; i++) {
     var v = Number(parts[i]);
-    if (!isFinite(v) || parts[i].trim() === "") return { error: "logits[" + i + "]: must be a number, got \"" + parts[i] + "\"" };
+    if (!isFinite(v) || parts[i].trim() === "") return { error: "logits[" + i + "]: " + word("notANumberGot", parts[i]) };
     out.push(v);
   }
   return { logits: out };
@@ -386,7 +386,7 @@ function initControls() {
         data.settings.target = Number(input.value);
       } else {
         var v = Number(input.value);
-        if (input.value.trim() === "" || !isFinite(v)) { showError({ error: name + ": must be a number", field: name }); return; }
+        if (input.value.trim() === "" || !isFinite(v)) { showError({ error: name + ": " + word("notANumber"), field: name }); return; }
         syncInputs(name, v, input);
         if (name === "outlier") { setOutlier(v, true); return; }
         data.settings[name] = v;

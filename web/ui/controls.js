@@ -4,6 +4,7 @@
 // setValues() writes the state back into them (an applied state).
 import { flatten, jsonNum, num, parseCell } from "./format.js";
 import { perClassCount } from "./state.js";
+import { word } from "./i18n.js";
 
 // perClassStep is the step of a per-class weight's slider and number box.
 const perClassStep = "0.05";
@@ -89,7 +90,7 @@ export class Controls {
       lab.htmlFor = id;
       const r = document.createElement("input");
       r.type = "range"; r.min = "0"; r.max = String(Math.max(5, Math.ceil(val))); r.step = perClassStep; r.value = String(val);
-      r.setAttribute("aria-label", name + "[" + c + "] slider");
+      r.setAttribute("aria-label", word("slider", name + "[" + c + "]"));
       r.disabled = v === null || this.locked;
       const nb = document.createElement("input");
       // Arrow keys step the number box as far as the slider moves.

@@ -4,6 +4,7 @@
 // They write into the page state and call changed().
 import { clone, flatten, fmtCell, indexLabel, jsonNum, num, parseCell, roundTo, shapeOf, unflatten } from "./format.js";
 import { numClasses } from "./state.js";
+import { word } from "./i18n.js";
 
 export class Editors {
   // controls is told when the class count changes (per-class weights).
@@ -83,7 +84,8 @@ export class Editors {
     table.setAttribute("data-testid", "grid-" + ed.name);
     if (shape.length >= 1) {
       const head = table.createTHead().insertRow();
-      if (lead.length) head.appendChild(document.createElement("th"));
+      // The corner: a cell, not an empty header.
+      if (lead.length) head.appendChild(document.createElement("td"));
       for (let j = 0; j < cols; j++) {
         const th = document.createElement("th");
         th.textContent = String(j);
@@ -122,16 +124,16 @@ export class Editors {
     };
     if (!page.ctc && shape.length >= 1 && !ed.spec.integer && !this.isClassTarget(ed)) {
       if (shape.length >= 2) {
-        add("+ row", () => this.resizeRows(ed, +1), "add a row (a sample) to every input with this many rows");
-        add("− row", () => this.resizeRows(ed, -1), "remove the last row (sample)");
+        add(word("addRow"), () => this.resizeRows(ed, +1), word("addRowTitle"));
+        add(word("removeRow"), () => this.resizeRows(ed, -1), word("removeRowTitle"));
       }
       const hasClassTarget = Object.values(this.eds).some((e) => this.isClassTarget(e));
       const colWord = shape.length === 2 && numClasses(page) === shape[shape.length - 1] && hasClassTarget ? "class" : "column";
-      add("+ " + colWord, () => this.resizeCols(ed, +1), "add a " + colWord + " to every input with this many columns");
-      add("− " + colWord, () => this.resizeCols(ed, -1), "remove the last " + colWord);
+      add(word("add." + colWord), () => this.resizeCols(ed, +1), word("addTitle." + colWord));
+      add(word("remove." + colWord), () => this.resizeCols(ed, -1), word("removeTitle." + colWord));
     }
-    add("randomize", () => this.randomize(ed));
-    add("reset", () => {
+    add(word("randomize"), () => this.randomize(ed));
+    add(word("reset"), () => {
       const ex = clone(ed.spec.example);
       if (ed.scores) ed.scores = ex;
       page.inputs[ed.name] = ex;
@@ -160,7 +162,7 @@ export class Editors {
     opts.forEach((c) => {
       const o = document.createElement("option");
       o.value = String(c);
-      o.textContent = c === ign ? "ignore (" + c + ")" : "class " + c;
+      o.textContent = c === ign ? word("ignoreClass", c) : word("classN", c);
       if (c === v) o.selected = true;
       sel.appendChild(o);
     });
@@ -337,12 +339,12 @@ export class Editors {
     rows.forEach((ids, n) => {
       const lab = document.createElement("label");
       lab.className = "ctc-text";
-      lab.textContent = "sample " + n + " target ";
+      lab.textContent = word("sampleTarget", n) + " ";
       const inp = document.createElement("input");
       inp.type = "text";
       inp.value = idsToText(ids);
       inp.readOnly = this.locked;
-      inp.setAttribute("aria-label", "target of sample " + n + " (letters or class ids)");
+      inp.setAttribute("aria-label", word("sampleTargetLabel", n));
       inp.addEventListener("input", () => {
         const ids2 = textToIds(inp.value);
         if (!ids2) { inp.setAttribute("aria-invalid", "true"); return; }

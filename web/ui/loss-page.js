@@ -19,6 +19,7 @@ import { Editors } from "./editors.js";
 import { renderPanel, renderPanelError } from "./panel.js";
 import { LiveSocket } from "./socket.js";
 import { announce, syncURL } from "./state.js";
+import { word } from "./i18n.js";
 
 const root = document.documentElement;
 
@@ -148,9 +149,12 @@ function apply(detail) {
   Object.assign(inputs, clone(d.inputs || {}));
   page.params = params;
   page.inputs = inputs;
-  // The theme stays the student's own.
-  page.view = Object.assign({}, clone(d.view || {}), { theme: page.view.theme });
-  if (!page.view.theme) delete page.view.theme;
+  // The theme and the language stay the student's own.
+  const own = { theme: page.view.theme, lang: page.view.lang };
+  page.view = Object.assign({}, clone(d.view || {}));
+  for (const k of Object.keys(own)) {
+    if (own[k]) page.view[k] = own[k]; else delete page.view[k];
+  }
   controls.page = editors.page = page;
   controls.setValues();
   editors.resetScores();
@@ -174,7 +178,7 @@ function lock(detail) {
   document.querySelectorAll("input[name=lattice-view], input[name=overlay-view]").forEach((el) => { el.disabled = locked; });
   const label = document.querySelector("[data-testid=lock-status]");
   if (label) {
-    label.textContent = locked ? (detail.label || "locked") : "";
+    label.textContent = locked ? (detail.label || word("locked")) : "";
     label.hidden = !locked;
   }
   root.classList.toggle("locked", locked);
@@ -225,7 +229,7 @@ function initSymbolHighlight() {
 function copyText(text, button) {
   const done = () => {
     const old = button.textContent;
-    button.textContent = "Copied";
+    button.textContent = word("copied");
     setTimeout(() => { button.textContent = old; }, 1200);
   };
   if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, done);

@@ -4,6 +4,8 @@
 // elements as the server's ResultPanel template; while the layout stays
 // the same (a drag), only the texts that changed are rewritten.
 
+import { word } from "./i18n.js";
+
 function h(tag, attrs, text) {
   const e = document.createElement(tag);
   if (attrs) for (const k of Object.keys(attrs)) e.setAttribute(k, attrs[k]);
@@ -81,6 +83,7 @@ function patch(panel, p) {
   p.tensors.forEach((t, k) => {
     const div = divs[k];
     setText(div.querySelector("caption"), t.caption);
+    if (div.getAttribute("aria-label") !== t.caption) div.setAttribute("aria-label", t.caption);
     div.querySelectorAll("thead th[scope=col]").forEach((th, j) => setText(th, t.col_labels[j]));
     div.querySelectorAll("tbody tr").forEach((tr, i) => {
       const th = tr.querySelector("th");
@@ -97,7 +100,7 @@ function patch(panel, p) {
 function build(p) {
   const panel = h("div", { class: "result-panel", "data-testid": "result-panel" });
   const line = h("p", { class: "loss-line" });
-  line.append(h("span", { class: "loss-label" }, "loss"), " ",
+  line.append(h("span", { class: "loss-label" }, word("result.loss")), " ",
     h("output", { class: "loss-value", "data-testid": "loss-value", "data-exact": p.loss_exact, title: p.loss_exact }, p.loss), " ",
     h("span", { class: "shape" }, p.loss_shape));
   const expl = h("div", { class: "explain", "data-testid": "reduction-explain" });
@@ -108,20 +111,21 @@ function build(p) {
   const snip = h("details", { class: "snippet", "data-testid": "pytorch" });
   const pre = h("pre");
   pre.appendChild(h("code", { "data-testid": "pytorch-snippet" }, p.snippet));
-  snip.append(h("summary", null, "Copy as PyTorch"), " ",
-    h("button", { type: "button", class: "js-only", "data-action": "copy-snippet", "data-testid": "copy-pytorch" }, "Copy"), pre);
+  snip.append(h("summary", null, word("result.copyAsPyTorch")), " ",
+    h("button", { type: "button", class: "js-only", "data-action": "copy-snippet", "data-testid": "copy-pytorch" }, word("result.copy")), pre);
   panel.append(line, expl, tensors, snip);
   return panel;
 }
 
 function tensorTable(t) {
-  const div = h("div", { class: "tensor", "data-testid": "tensor-" + t.name });
+  // A wide tensor scrolls sideways: focusable, so that a keyboard can.
+  const div = h("div", { class: "tensor", "data-testid": "tensor-" + t.name, tabindex: "0", role: "group", "aria-label": t.caption });
   const table = h("table");
   table.appendChild(h("caption", null, t.caption));
   const rowLabels = t.row_labels || [];
   if (t.col_labels && t.col_labels.length) {
     const tr = h("tr");
-    if (rowLabels.length) tr.appendChild(h("th"));
+    if (rowLabels.length) tr.appendChild(h("td"));
     t.col_labels.forEach((c) => tr.appendChild(h("th", { scope: "col" }, c)));
     const thead = h("thead");
     thead.appendChild(tr);
@@ -134,7 +138,7 @@ function tensorTable(t) {
     row.forEach((v, j) => {
       const td = h("td");
       td.appendChild(h("span", { class: "v" }, v));
-      if (t.grad_rows) td.appendChild(h("span", { class: "g", title: "gradient of loss.sum()" }, t.grad_rows[i][j]));
+      if (t.grad_rows) td.appendChild(h("span", { class: "g", title: word("result.gradTitle") }, t.grad_rows[i][j]));
       tr.appendChild(td);
     });
     tbody.appendChild(tr);

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// uiAxePath is axe-core, pinned by package-lock.json and installed by
+// `make assets` (npm ci); the test reads it from disk and injects it.
+const uiAxePath = "node_modules/axe-core/axe.min.js"
+
+// uiAxeRules are the axe-core rule sets every page must pass: WCAG 2.x A
+// and AA (color-contrast, scrollable-region-focusable, empty-table-header
+// ...), plus page-has-heading-one, which is a best practice.
+const uiAxeRun = `axe.run(document, {
+	runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+	rules: {"page-has-heading-one": {enabled: true}, "empty-table-header": {enabled: true}, "scrollable-region-focusable": {enabled: true}},
+	resultTypes: ["violations"]
+}).then(function (r) {
+	// The grid editors of the legacy static/app.js (being replaced by the
+	// ES modules of web/ui, branch drag) leave their corner header empty:
+	// while that script is the page's, that one finding is reported apart.
+	var legacy = !!document.querySelector('script[src^="/static/app."]'), known = [];
+	r.violations = r.violations.filter(function (v) {
+		if (!legacy || v.id !== "empty-table-header") return true;
+		v.nodes = v.nodes.filter(function (n) {
+			var grid = /^table\[data-testid="grid-/.test(n.target.join(" "));
+			if (grid) known.push(n.target.join(" "));
+			return !grid;
+		});
+		return v.nodes.length > 0;
+	});
+	window.__lpAxeKnown = known;
+	return JSON.stringify(r.violations.map(function (v) {
+		return v.id + " (" + v.impact + "): " + v.help + "\n      " + v.nodes.slice(0, 4).map(function (n) {
+			return n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ").slice(0, 160) : "");
+		}).join("\n      ");
+	}));
+})`
+
+// TestBrowserAccessibility runs axe-core on every kind of page, in both
+// themes, and fails on any violation; it also checks that the keyboard
+// focus ring stands out (3:1) from what surrounds it.
+func TestBrowserAccessibility(t *testing.T) {
+	axe, err := os.ReadFile(uiAxePath)
+	if err != nil {
+		t.Fatalf("axe-core: %v (run `make assets`)", err)
+	}
+	browser, base := uiBrowser(t)
+	pages := []string{
+		"/", "/losses/cross-entropy", "/losses/smooth-l1", "/losses/ctc", "/losses/triplet-margin",
+		"/embed/huber", "/lessons/smooth-l1", "/lessons/cross-entropy?lang=zh",
+		"/compare/regression", "/compare/classification", "/compare/margin",
+	}
+	// A phone's width, where wide tensors, tables and formulas scroll.
+	narrow := []string{"/", "/losses/triplet-margin", "/lessons/cross-entropy?lang=zh", "/compare/regression", "/compare/classification", "/compare/margin"}
+	type run struct {
+		theme string
+		width int64
+		pages []string
+	}
+	for _, v := range []run{{"light", 1280, pages}, {"dark", 1280, pages}, {"light", 375, narrow}} {
+		for _, path := range v.pages {
+			t.Run(fmt.Sprintf("%s-%d%s", v.theme, v.width, path), func(t *testing.T) {
+				sep := "?"
+				if strings.Contains(path, "?") {
+					sep = "&"
+				}
+				tab := openTab(t, browser)
+				tab.do(t, "viewport", chromedp.EmulateViewport(v.width, 900))
+				tab.do(t, "navigate", chromedp.Navigate(base+path+sep+"theme="+v.theme))
+				if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`document.readyState === 'complete'`)); err != nil {
+					t.Fatal(err)
+				}
+				tab.do(t, "inject axe", chromedp.Evaluate[chromedp.Void](string(axe)))
+				out, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](uiAxeRun, chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatalf("axe.run: %v", err)
+				}
+				var violations []string
+				if err := json.Unmarshal([]byte(out), &violations); err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range violations {
+					t.Errorf("%s", v)
+				}
+				if known := tab.eval(t, `(window.__lpAxeKnown || []).join(", ")`); known != "" {
+					t.Logf("KNOWN, legacy app.js: empty-table-header on the grid editors %s (static/app.js goes with branch drag; its web/ui/editors.js must not repeat it)", known)
+				}
+				if ratio := focusRingContrast(t, tab); ratio < 3 {
+					t.Errorf("focus ring contrast = %.2f:1 against the page; want at least 3:1", ratio)
+				}
+			})
+		}
+	}
+}
+
+// focusRingContrast focuses the page's first link with the keyboard and
+// returns the contrast between its outline colour and the background
+// behind the element (the outline is drawn outside it).
+func focusRingContrast(t *testing.T, tab *uiTab) float64 {
+	t.Helper()
+	js := `(function () {
+		var a = Array.from(document.querySelectorAll('main a[href], main button, main input')).find(function (e) {
+			return e.getClientRects().length > 0 && !e.disabled;
+		});
+		if (!a) return "";
+		a.focus({focusVisible: true});
+		if (document.activeElement !== a) return JSON.stringify({outline: "", style: "not focused: " + a.outerHTML.slice(0, 80), bg: ""});
+		var cs = getComputedStyle(a);
+		var bg = "", el = a.parentElement;
+		while (el) {
+			var c = getComputedStyle(el).backgroundColor;
+			if (c && c !== "rgba(0, 0, 0, 0)" && c !== "transparent") { bg = c; break; }
+			el = el.parentElement;
+		}
+		return JSON.stringify({outline: cs.outlineColor, style: cs.outlineStyle, bg: bg || "rgb(255, 255, 255)"});
+	})()`
+	var got struct{ Outline, Style, Bg string }
+	out := tab.eval(t, js)
+	if out == "" {
+		t.Fatal("no focusable element in main")
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Style == "none" || strings.HasPrefix(got.Style, "not focused") {
+		t.Errorf("focused element has no outline (%s)", out)
+		return 0
+	}
+	return contrastRatio(parseRGB(t, got.Outline), parseRGB(t, got.Bg))
+}
+
+func parseRGB(t *testing.T, css string) [3]float64 {
+	t.Helper()
+	var c [3]float64
+	var a float64
+	if n, _ := fmt.Sscanf(css, "rgb(%f, %f, %f)", &c[0], &c[1], &c[2]); n == 3 {
+		return c
+	}
+	if n, _ := fmt.Sscanf(css, "rgba(%f, %f, %f, %f)", &c[0], &c[1], &c[2], &a); n == 4 {
+		return c
+	}
+	t.Fatalf("cannot parse colour %q", css)
+	return c
+}
+
+// contrastRatio is WCAG 2's contrast ratio of two sRGB colours (0-255).
+func contrastRatio(a, b [3]float64) float64 {
+	lum := func(c [3]float64) float64 {
+		var l [3]float64
+		for i, v := range c {
+			v /= 255
+			if v <= 0.03928 {
+				l[i] = v / 12.92
+			} else {
+				l[i] = math.Pow((v+0.055)/1.055, 2.4)
+			}
+		}
+		return 0.2126*l[0] + 0.7152*l[1] + 0.0722*l[2]
+	}
+	la, lb := lum(a), lum(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}

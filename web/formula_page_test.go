@@ -1,0 +1,119 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/formula"
+)
+
+// TestEveryFormulaTypesets typesets what the pages show of every loss:
+// its formula, the formula with its symbols marked for highlighting, and
+// each symbol. KaTeX parses them all, so no page falls back to LaTeX text.
+func TestEveryFormulaTypesets(t *testing.T) {
+	r := formula.New(formula.Options{})
+	for _, spec := range engine.All() {
+		fs := lossFormulas(spec)
+		if len(fs) < 3 {
+			t.Errorf("%s: %d formulas; want at least the formula, inline and marked", spec.Name, len(fs))
+		}
+		for _, f := range fs {
+			if _, err := r.Render(f.latex, f.display); err != nil {
+				t.Errorf("%s %s %q: %v", spec.Name, f.what, f.latex, err)
+			}
+		}
+	}
+}
+
+// TestPagesShipTypesetFormulas: every kind of page arrives with its
+// formulas typeset and loads no KaTeX script; only pages that draw charts
+// load ECharts.
+func TestPagesShipTypesetFormulas(t *testing.T) {
+	h := newUITestApp(t)
+	tests := []struct {
+		name, path string
+		formulas   bool // the page shows formulas
+		charts     bool // the page draws charts
+	}{
+		{"catalog", "/", true, true},
+		{"loss", "/losses/cross-entropy", true, true},
+		{"loss zh", "/losses/smooth-l1?lang=zh", true, true},
+		{"embed", "/embed/huber", true, true},
+		{"lesson", "/lessons/smooth-l1", true, false},
+		{"lesson zh", "/lessons/smooth-l1?lang=zh", true, false},
+		{"comparison", "/compare/regression", false, true},
+	}
+	script := regexp.MustCompile(`<script[^>]*src="([^"]+)"`)
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			res, body := uiGet(t, h, test.path)
+			if res.StatusCode != 200 {
+				t.Fatalf("GET %s = %d; want 200", test.path, res.StatusCode)
+			}
+			var scripts []string
+			for _, m := range script.FindAllStringSubmatch(body, -1) {
+				scripts = append(scripts, m[1])
+			}
+			joined := strings.Join(scripts, " ")
+			if strings.Contains(strings.ToLower(joined), "katex") {
+				t.Errorf("GET %s loads scripts %s; want no KaTeX script", test.path, joined)
+			}
+			if got := pageLoadsECharts(t, h, body); got != test.charts {
+				t.Errorf("GET %s loads ECharts = %v (%s); want %v", test.path, got, joined, test.charts)
+			}
+			typeset := strings.Count(body, `typeset" data-latex=`)
+			if test.formulas && typeset == 0 {
+				t.Errorf("GET %s has no typeset formula", test.path)
+			}
+			if n := strings.Count(body, "katex-failed"); n > 0 {
+				t.Errorf("GET %s has %d formulas KaTeX could not typeset", test.path, n)
+			}
+			preload := strings.Contains(body, `rel="preload" href="/static/vendor/fonts/KaTeX_Main-Regular.`)
+			if preload != test.formulas {
+				t.Errorf("GET %s preloads KaTeX's main font = %v; want %v (the page shows formulas)", test.path, preload, test.formulas)
+			}
+			if !regexp.MustCompile(`<link rel="icon" type="image/svg\+xml" href="/static/favicon\.[0-9a-f]+\.svg">`).MatchString(body) {
+				t.Errorf("GET %s links no favicon", test.path)
+			}
+		})
+	}
+}
+
+// TestCatalogCardFormulasAreNotTabStops: a card is one link; its formula
+// must not be a keyboard stop of its own (it never scrolls), while the
+// loss page's formula box is one (it may).
+func TestCatalogCardFormulasAreNotTabStops(t *testing.T) {
+	h := newUITestApp(t)
+	_, catalog := uiGet(t, h, "/")
+	cards := regexp.MustCompile(`(?s)<div class="card-formula">(.*?)</div>`).FindAllStringSubmatch(catalog, -1)
+	if len(cards) != len(engine.All()) {
+		t.Fatalf("catalog has %d card formulas; want %d", len(cards), len(engine.All()))
+	}
+	for _, c := range cards {
+		if strings.Contains(c[1], "tabindex") {
+			t.Errorf("card formula is focusable: %.120s", c[1])
+		}
+	}
+	_, page := uiGet(t, h, "/losses/huber")
+	if !regexp.MustCompile(`<div class="formula" data-testid="formula"><span class="math display typeset"[^>]* tabindex="0" role="group" aria-label="Formula"`).MatchString(page) {
+		t.Error("the loss page's formula box is not a focusable, labelled group")
+	}
+}
+
+// pageLoadsECharts reports whether the scripts a page loads at once (its
+// entry module and the chunks it preloads, web/build.mjs) hold ECharts:
+// the bundles name no library, so it looks for ECharts' own mark on the
+// elements it draws in.
+func pageLoadsECharts(t *testing.T, h http.Handler, body string) bool {
+	t.Helper()
+	refs := regexp.MustCompile(`<(?:script[^>]*src|link rel="modulepreload" href)="(/static/[^"]+\.js)"`)
+	for _, m := range refs.FindAllStringSubmatch(body, -1) {
+		if _, js := uiGet(t, h, m[1]); strings.Contains(js, "_echarts_instance_") {
+			return true
+		}
+	}
+	return false
+}
