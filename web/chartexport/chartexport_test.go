@@ -42,6 +42,14 @@ images:
     chart: margin
   - page: /losses/mse
     chart: elements
+  - page: /losses/smooth-l1
+    chart: gradient
+    lang: zh
+    file: zh/smooth-l1-gradient.svg
+  - page: /compare/regression
+    chart: loss
+    lang: zh
+    file: zh/regression-loss.svg
 `
 
 // TestRunWritesManifestFiles runs a manifest through the real routes and
@@ -65,6 +73,8 @@ func TestRunWritesManifestFiles(t *testing.T) {
 		{"sub/ctc-dark.svg", []string{`width="800"`, `height="300"`, "CTCLoss", `fill="#15181d"`}},
 		{"compare-margin-margin.svg", []string{`width="500"`, "MultiMarginLoss"}},
 		{"mse-elements.svg", []string{"MSELoss"}},
+		{"zh/smooth-l1-gradient.svg", []string{"SmoothL1Loss", "梯度"}},
+		{"zh/regression-loss.svg", []string{"SmoothL1Loss", "残差"}},
 	}
 	if len(written) != len(tests) {
 		t.Errorf("Run wrote %d files (%v); want %d", len(written), written, len(tests))
