@@ -127,6 +127,9 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return chartImageBadQuery(err)
 	}
+	if t := q.Get("theme"); t != "" && t != "light" && t != "dark" {
+		return errorStatus(http.StatusBadRequest, `theme: must be "light" or "dark", got `+strconv.Quote(t))
+	}
 	theme := compareTheme(q)
 	id := chartImageID(r)
 	canon, err := json.Marshal(settings)

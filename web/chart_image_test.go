@@ -273,6 +273,7 @@ func TestChartImageBadRequests(t *testing.T) {
 		{"too many elements", "/losses/mse/charts/curve.svg?input=" + chartImageOnes(2048) + "&target=" + chartImageColumn(2048), 422, "more than the"},
 		{"unknown comparison", "/compare/nope/charts/fit.svg", 404, `page: there is no comparison page "nope"`},
 		{"unknown comparison chart", "/compare/margin/charts/fit.svg", 404, `chart: this page has no chart "fit"`},
+		{"bad comparison theme", "/compare/regression/charts/fit.svg?theme=sepia", 400, `theme: must be "light" or "dark", got "sepia"`},
 		{"bad comparison lang", "/compare/margin/charts/margin.svg?lang=fr", 400, `lang: must be "en" or "zh", got "fr"`},
 		{"bad comparison setting", "/compare/regression/charts/fit.svg?beta=abc", 400, "beta: must be a finite number"},
 	}
