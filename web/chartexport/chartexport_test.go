@@ -178,3 +178,33 @@ func TestRunPNGWithoutChromium(t *testing.T) {
 		t.Errorf("Run -format png without Chromium: err = %v; want ErrNoChromium", err)
 	}
 }
+
+// TestREADMEImagesCurrent renders docs/images/manifest.yaml and compares
+// the bytes with the committed pictures, which another process wrote: the
+// images are the same in every process, and the README shows what the
+// playground draws today.
+func TestREADMEImagesCurrent(t *testing.T) {
+	const docs = "../../docs/images"
+	m, err := chartexport.ReadManifest(filepath.Join(docs, "manifest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	written, err := chartexport.Run(context.Background(), m, chartexport.Options{Dir: dir, Handler: routes(t).Routes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range written {
+		got, err := os.ReadFile(filepath.Join(dir, w.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(docs, w.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("docs/images/%s differs from what %s draws now: if the chart changed on purpose, regenerate with\n\tgo run ./cmd/playground render -o docs/images docs/images/manifest.yaml", w.File, w.URL)
+		}
+	}
+}
