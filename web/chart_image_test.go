@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -217,6 +218,14 @@ func TestChartImageETag(t *testing.T) {
 				t.Errorf("ETag = %s; want %s", got, etag)
 			}
 		})
+	}
+	// HEAD: the headers of GET, no body.
+	head := httptest.NewRecorder()
+	h.ServeHTTP(head, httptest.NewRequest("HEAD", path, nil))
+	if head.Code != http.StatusOK || head.Body.Len() != 0 || head.Header().Get("ETag") != etag ||
+		head.Header().Get("Content-Length") != strconv.Itoa(rec.Body.Len()) {
+		t.Errorf("HEAD %s: status %d, %d body bytes, ETag %s, Content-Length %s; want 200, none, %s, %d",
+			path, head.Code, head.Body.Len(), head.Header().Get("ETag"), head.Header().Get("Content-Length"), etag, rec.Body.Len())
 	}
 	// Another state is another picture.
 	other := chartImageGet(h, "/losses/mse/charts/elements.svg?reduction=mean&input=[1,2]&target=[0,0]")
