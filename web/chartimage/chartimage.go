@@ -122,9 +122,13 @@ func program() (*goja.Program, error) {
 			compileErr = ErrNoBuild
 			return
 		}
-		compiled, compileErr = goja.Compile("echarts-ssr.js", string(src), false)
+		compiled, compileErr = compileSSR(src)
 	})
 	return compiled, compileErr
+}
+
+func compileSSR(src []byte) (*goja.Program, error) {
+	return goja.Compile("echarts-ssr.js", string(src), false)
 }
 
 // New returns a Renderer. It compiles ECharts (about half a second, once
