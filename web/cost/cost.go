@@ -35,9 +35,10 @@ type Budget struct {
 
 // Default is the budget of every request: pages, embeds, the JSON API and
 // the WebSocket. It is generous for teaching (every lesson preset and
-// question, every golden fixture, and inputs of thousands of elements fit
-// many times over) and keeps the slowest allowed call under about a second
-// on one core and its answer under 16 MiB. README.md and
+// question, every golden fixture, and inputs of thousands of elements fit;
+// the largest fixture takes under 10% of either budget) and keeps the
+// slowest allowed call around a second at most and its answer under
+// 16 MiB. README.md and
 // docs/protocol.md document these numbers.
 var Default = Budget{
 	Elements: 1 << 21, // 2,097,152

@@ -190,7 +190,7 @@ func Catalog(lang string, families []CatalogFamily, total int) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = DisplayMath(c.Formula, lang).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = MathInLink(c.Formula, lang).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -737,9 +737,9 @@ func Math(latex string, display bool) templ.Component {
 	})
 }
 
-// DisplayMath is a display formula named for assistive technology in the
-// page's language.
-func DisplayMath(latex, lang string) templ.Component {
+// MathInLink is a display formula inside a link (a catalog card): not a
+// tab stop of its own.
+func MathInLink(latex, lang string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -756,7 +756,7 @@ func DisplayMath(latex, lang string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templ.Raw(formula.HTML(formula.Formula{LaTeX: latex, Display: true, Label: i18n.T(lang, "formula")})).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templ.Raw(formula.HTML(formula.Formula{LaTeX: latex, Display: true, InLink: true, Label: i18n.T(lang, "formula")})).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
