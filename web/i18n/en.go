@@ -205,6 +205,7 @@ var en = map[string]string{
 	"cmp.cls.title":                        "Classification losses compared",
 	"cmp.cls.lede":                         "One sample, the same logits z and target class y, four losses. CrossEntropyLoss and NLLLoss after log_softmax see one softmax over the classes; BCEWithLogitsLoss treats every class as its own yes/no question against a one-hot target; MultiMarginLoss only asks the target's logit to beat each other logit by a margin of 1.",
 	"cmp.cls.logits":                       "Logits z (2 to 10, comma-separated)",
+	"cmp.cls.tableLabel":                   "Each loss and its gradient",
 	"cmp.cls.target":                       "Target class y",
 	"cmp.cls.agree1":                       "CrossEntropyLoss and NLLLoss(log_softmax(z)) agree because they are the same computation: PyTorch's cross_entropy is defined as nll_loss(log_softmax(z)),",
 	"cmp.cls.agree2":                       ", and both gradients are softmax(z) − one_hot(y). In PyTorch the two are bitwise equal.",

@@ -207,6 +207,7 @@ var zh = map[string]string{
 	"cmp.cls.title":                        "分类损失函数对比",
 	"cmp.cls.lede":                         "一个样本，相同的 logits z 和目标类别 y，四个损失函数。CrossEntropyLoss 以及 log_softmax 之后的 NLLLoss 看到的是类别上的同一个 softmax；BCEWithLogitsLoss 把每个类别当成一道独立的是非题，对照 one-hot 目标；MultiMarginLoss 只要求目标类别的 logit 比其他每个 logit 高出间隔 1。",
 	"cmp.cls.logits":                       "logits z（2 到 10 个，用逗号分隔）",
+	"cmp.cls.tableLabel":                   "各损失函数及其梯度",
 	"cmp.cls.target":                       "目标类别 y",
 	"cmp.cls.agree1":                       "CrossEntropyLoss 与 NLLLoss(log_softmax(z)) 一致，因为它们是同一个计算：PyTorch 的 cross_entropy 就定义为 nll_loss(log_softmax(z))，",
 	"cmp.cls.agree2":                       "，两者的梯度都是 softmax(z) − one_hot(y)。在 PyTorch 中两者逐位相等。",
