@@ -706,7 +706,7 @@
     table.setAttribute("data-testid", "grid-" + ed.name);
     if (shape.length >= 1) {
       var head = table.createTHead().insertRow();
-      if (lead.length) head.appendChild(document.createElement("th"));
+      if (lead.length) head.appendChild(document.createElement("td")); // the corner: a cell, not an empty header
       for (var j = 0; j < cols; j++) {
         var th = document.createElement("th");
         th.textContent = String(j);
