@@ -14,7 +14,7 @@ test: assets
 # and are copied into web/static/vendor, which the binary embeds; KaTeX's script goes
 # to web/formula/vendor instead (the server typesets formulas with it, in goja).
 # npm ci runs again only when the lockfile changed since the last install.
-assets: web/static/vendor/echarts.min.js web/formula/vendor/katex.min.js
+assets: web/static/vendor/echarts.min.js web/formula/vendor/katex.min.js web/chartimage/ssr.gen.js
 
 # A tree whose static/vendor predates the KaTeX copy gets it from node_modules.
 web/formula/vendor/katex.min.js: web/static/vendor/echarts.min.js
@@ -23,6 +23,11 @@ web/formula/vendor/katex.min.js: web/static/vendor/echarts.min.js
 web/static/vendor/echarts.min.js: web/package-lock.json web/copy-vendor.mjs
 	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs
 	touch $@
+
+# The server-side ECharts build (chart images, web/chartimage): ECharts'
+# SVG renderer bundled by esbuild into one script that goja runs.
+web/chartimage/ssr.gen.js: web/static/vendor/echarts.min.js web/chartimage/ssr-entry.js web/chartimage/build-ssr.mjs
+	cd web && node chartimage/build-ssr.mjs
 
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:

@@ -88,7 +88,7 @@ var uiText = map[string]map[string]string{
 		"correct":      "答对了。",
 		"wrong":        "不对哦，正确答案是“{answer}”。",
 		"sep":          "：",
-		"open":         "在 Playground 中打开",
+		"open":         "在交互页面中打开",
 		"a":            "状态 A",
 		"b":            "状态 B",
 		"equal":        "两者相等",

@@ -80,3 +80,24 @@ func TestPagesShipTypesetFormulas(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogCardFormulasAreNotTabStops: a card is one link; its formula
+// must not be a keyboard stop of its own (it never scrolls), while the
+// loss page's formula box is one (it may).
+func TestCatalogCardFormulasAreNotTabStops(t *testing.T) {
+	h := newUITestApp(t)
+	_, catalog := uiGet(t, h, "/")
+	cards := regexp.MustCompile(`(?s)<div class="card-formula">(.*?)</div>`).FindAllStringSubmatch(catalog, -1)
+	if len(cards) != len(engine.All()) {
+		t.Fatalf("catalog has %d card formulas; want %d", len(cards), len(engine.All()))
+	}
+	for _, c := range cards {
+		if strings.Contains(c[1], "tabindex") {
+			t.Errorf("card formula is focusable: %.120s", c[1])
+		}
+	}
+	_, page := uiGet(t, h, "/losses/huber")
+	if !regexp.MustCompile(`<div class="formula" data-testid="formula"><span class="math display typeset"[^>]* tabindex="0" role="group" aria-label="Formula"`).MatchString(page) {
+		t.Error("the loss page's formula box is not a focusable, labelled group")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/state"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -20,9 +21,10 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 	slug := chi.URLParam(r, "slug")
 	spec, ok := engine.LookupSlug(slug)
 	if !ok {
-		return nil, &pageError{status: http.StatusNotFound, heading: "No such loss",
-			msg:     "There is no loss called \"" + slug + "\" here.",
-			backURL: "/", backText: "See every loss"}
+		lang := pageLang(r)
+		return nil, &pageError{status: http.StatusNotFound, heading: i18n.T(lang, "error.noLoss"),
+			msg:     i18n.T(lang, "error.noLossMsg", slug),
+			backURL: langURL("/", lang), backText: i18n.T(lang, "error.seeEvery")}
 	}
 	return spec, nil
 }
@@ -58,9 +60,13 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 	}
 	var ee *engine.Error
 	if errors.As(err, &ee) {
+		lang := st.Lang
+		if lang == "" {
+			lang = pageLang(r)
+		}
 		return templates.LossPage{}, st, &pageError{status: http.StatusBadRequest,
-			heading: spec.Name + ": this link holds a value the playground cannot use",
-			msg:     ee.Error(), backURL: "/losses/" + spec.Slug, backText: "Open " + spec.Name + " with its default values"}
+			heading: i18n.T(lang, "error.badLossLink", spec.Name),
+			msg:     ee.Error(), backURL: langURL("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
 	}
 	return templates.LossPage{}, st, err
 }
@@ -93,7 +99,7 @@ func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
 	p, _, err := lossPageState(r, spec, true)
 	var pe *pageError
 	if errors.As(err, &pe) && pe.status == http.StatusBadRequest {
-		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg}))
+		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg, Lang: pageLang(r)}))
 		return nil
 	}
 	if err != nil {

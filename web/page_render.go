@@ -10,6 +10,8 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -64,32 +66,45 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		if err == nil {
 			return
 		}
-		pe := &pageError{status: http.StatusInternalServerError, heading: "Something went wrong",
-			msg: "The playground failed to build this page. The error has been logged.", backURL: "/", backText: "Back to all losses"}
-		busy := &pageError{status: http.StatusServiceUnavailable, heading: "The playground is busy",
-			msg:     "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
-			backURL: r.URL.Path, backText: "Open this page with its default values"}
-		var own *pageError
+		lang := pageLang(r)
+		pe := &pageError{status: http.StatusInternalServerError, heading: i18n.T(lang, "error.internal"),
+			msg: i18n.T(lang, "error.internalMsg"), backURL: langURL("/", lang), backText: i18n.T(lang, "error.backToAll")}
+		if clientGone(r, err) {
+			a.log.Debug("client left", "path", r.URL.Path, "err", err)
+			return
+		}
 		var ee *engine.Error
 		switch {
-		case errors.As(err, &own):
-			pe = own
-		case errors.As(err, &ee):
-			pe = &pageError{status: http.StatusBadRequest, heading: "This link holds a value the playground cannot use",
-				msg: ee.Error(), backURL: r.URL.Path, backText: "Open this page with its default values"}
 		case errors.Is(err, errBusy), errors.Is(err, errComputeTimeout):
-			pe = busy
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-		case clientGone(r, err):
-			// Most likely nobody reads this; if the connection is still
-			// there (the server is shutting down), it is the answer.
-			a.log.Debug("client left", "path", r.URL.Path, "err", err)
-			pe = busy
+			pe = &pageError{status: http.StatusServiceUnavailable, heading: i18n.T(lang, "error.busy"),
+				msg:     i18n.T(lang, "error.busyMsg"),
+				backURL: langURL(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
+		case errors.As(err, &pe):
+		case errors.As(err, &ee):
+			pe = &pageError{status: http.StatusBadRequest, heading: i18n.T(lang, "error.badLink"),
+				msg: ee.Error(), backURL: langURL(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		default:
 			a.log.Error("page failed", "path", r.URL.Path, "err", err)
 		}
-		a.renderPage(w, r, pe.status, pageMeta(r, pe.heading, "", ""), templates.ErrorPage(pe.status, pe.heading, pe.msg, pe.backURL, pe.backText))
+		a.renderPage(w, r, pe.status, pageMeta(r, pe.heading, lang, ""), templates.ErrorPage(pe.status, pe.heading, pe.msg, pe.backURL, pe.backText))
 	}
+}
+
+// pageLang is the interface language of a request: ?lang= if it names one
+// we have, else the best of Accept-Language, else English (the rule the
+// lessons already follow). A malformed ?lang= on a loss page is the state
+// parser's 400; elsewhere it reads as not given.
+func pageLang(r *http.Request) string {
+	return lessons.NegotiateLang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
+}
+
+// langURL is path in lang: English needs no query.
+func langURL(path, lang string) string {
+	if lang == "" || lang == i18n.Languages[0] {
+		return path
+	}
+	return path + "?lang=" + lang
 }
 
 // pageMeta builds the layout's data from the request: language and theme
@@ -98,11 +113,9 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 func pageMeta(r *http.Request, title, lang, theme string) templates.Page {
 	q := r.URL.Query()
 	if lang == "" {
-		lang = q.Get("lang")
+		lang = pageLang(r)
 	}
-	if lang != "zh" {
-		lang = "en"
-	}
+	lang = i18n.Lang(lang)
 	if theme == "" {
 		theme = q.Get("theme")
 	}
@@ -140,6 +153,7 @@ func withQuery(u *url.URL, key, value string) string {
 // security headers every page carries.
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
 	p.Assets = a.pageAssets()
+	p.Lang = i18n.Lang(p.Lang)
 	if p.Title == "" {
 		p.Title = "Loss Playground"
 	} else {

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
 	"github.com/lossplayground/playground/web/compress"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/metrics"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -57,6 +58,8 @@ func (a *App) Routes() http.Handler {
 	// like any other.
 	r.Get("/", a.handlePage(a.showCatalog))
 
+	r.Get("/intro", a.handlePage(a.showIntro))
+
 	// A lesson on its own page
 	r.Get("/lessons/{slug}", a.handle(a.showLesson))
 
@@ -64,6 +67,14 @@ func (a *App) Routes() http.Handler {
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
 	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
 	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
+
+	// Chart images: one chart of a page state as SVG, drawn on the
+	// server (chart_image.go); the query is the page's own. The renderer
+	// bounds its own work (a pool of runtimes, a bounded wait, a cache).
+	r.Get("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Head("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
+	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).
@@ -102,6 +113,7 @@ func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "no API endpoint at "+quoteShort(r.URL.Path))
 		return
 	}
-	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, "Not found", "", ""),
-		templates.ErrorPage(http.StatusNotFound, "Not found", "There is no page at this address.", "/", "See every loss"))
+	lang := pageLang(r)
+	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, i18n.T(lang, "error.notFound"), lang, ""),
+		templates.ErrorPage(http.StatusNotFound, i18n.T(lang, "error.notFound"), i18n.T(lang, "error.notFoundMsg"), langURL("/", lang), i18n.T(lang, "error.seeEvery")))
 }

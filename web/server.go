@@ -3,12 +3,14 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"runtime"
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/web/admission"
+	"github.com/lossplayground/playground/web/chartimage"
 	"github.com/lossplayground/playground/web/cost"
 	"github.com/lossplayground/playground/web/metrics"
 )
@@ -31,6 +33,9 @@ type Config struct {
 	WSMaxConns    int // open WebSockets in all
 	WSMaxPerAddr  int // open WebSockets from one client address
 	APIRatePerMin int // API requests per client address per minute
+	// ChartImages tunes the server-side chart renderer (chart_image.go);
+	// zero values take its defaults.
+	ChartImages chartimage.Options
 }
 
 // App holds the dependencies every handler shares.
@@ -39,6 +44,8 @@ type App struct {
 	dev bool
 
 	ws wsOptions
+
+	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
 
 	embedCSP string // the frame policy of /embed/* pages
 	limits   limits
@@ -68,6 +75,15 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	images, err := chartimage.New(cfg.ChartImages)
+	if errors.Is(err, chartimage.ErrNoBuild) {
+		// Like a build without static/vendor: everything else works, and
+		// chart images answer 503 saying what is missing.
+		log.Warn("chart images disabled", "err", err)
+		images = nil
+	} else if err != nil {
+		return nil, err
+	}
 	lim := limitsOf(cfg)
 	pool := admission.New(lim.computeSlots, lim.computeQueue)
 	m := metrics.New(pool.Waiting, pool.Running)
@@ -75,8 +91,9 @@ func New(cfg Config) (*App, error) {
 		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
 		limits:   lim, pool: pool, metrics: m,
-		env:   &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
-		conns: map[closer]struct{}{}, connsFrom: map[string]int{},
+		env:         &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
+		chartImages: images,
+		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
 	}, nil
 }
 

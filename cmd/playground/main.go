@@ -1,5 +1,8 @@
 // Command playground serves Loss Playground: an interactive page for every
 // PyTorch loss function, computed by the engine in this repository.
+//
+//	playground [-addr 127.0.0.1:8080] [-dev] [-ws-origin ...]   serve
+//	playground render -o DIR [-format svg|png] MANIFEST          write chart images, no server
 package main
 
 import (
@@ -21,6 +24,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "render" {
+		if err := render(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "playground render:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", false, "serve static assets from disk (web/static) instead of the embedded copy")
 	wsOrigins := flag.String("ws-origin", "", "comma-separated extra origins allowed to open the WebSocket, e.g. https://docs.example.org")

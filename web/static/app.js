@@ -10,6 +10,18 @@
 
   var root = document.documentElement;
   root.classList.add("js");
+
+  // The interface's words come from the server (the lp-i18n data block the
+  // layout writes from web/i18n), so a page in Chinese stays Chinese.
+  var messages = (function () {
+    var el = document.getElementById("lp-i18n");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function word(key) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var msg = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    return msg.replace(/%s/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
   var store = {
     get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
     set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } },
@@ -86,8 +98,8 @@
     el = fig.querySelector(".chart");
     el.id = "chart-" + id;
     el.dataset.chart = id;
-    el.setAttribute("aria-label", id + " chart");
-    fig.querySelector("span").textContent = id;
+    el.setAttribute("aria-label", word("chart." + id));
+    fig.querySelector("span").textContent = word("chart." + id);
     fig.querySelectorAll("button").forEach(function (b) { b.dataset.chartId = id; });
     host.appendChild(fig);
     return el;
@@ -366,7 +378,20 @@
     var qs = currentQuery();
     history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
     refreshHeaderLinks();
+    lpStateShim(qs); // lp:state shim (branch images): drop with the shim below
   }
+
+  // ---- lp:state shim (branch images) -------------------------------------------
+  // A minimal dispatch of the lp:state event (contract 1) so that
+  // static/chartlinks.js can follow the state before branch drag's page
+  // modules dispatch it themselves. At merge, drop this function and its two
+  // call sites (marked "lp:state shim").
+  function lpStateShim(qs) {
+    document.dispatchEvent(new CustomEvent("lp:state", { detail: {
+      loss: page.spec.name, slug: page.spec.slug, params: page.params, inputs: page.inputs,
+      view: page.view, query: qs } }));
+  }
+  // ---- end of the lp:state shim ------------------------------------------------
 
   // ---- Live computation ------------------------------------------------------------
 
@@ -479,7 +504,7 @@
         var tpl = document.createElement("template");
         tpl.innerHTML = r.text;
         var panel = tpl.content.querySelector(".result-panel");
-        if (!panel) { liveError("The server answered " + r.status + " without a result."); return; }
+        if (!panel) { liveError(word("noResult", r.status)); return; }
         var host = document.getElementById("result-panel");
         var wasOpen = host.querySelector("details.snippet") && host.querySelector("details.snippet").open;
         host.replaceChildren(panel);
@@ -492,7 +517,7 @@
         }
         markInvalid(r.ok ? "" : (panel.textContent || ""));
       })
-      .catch(function () { liveError("Cannot reach the server: the numbers shown are from the last successful update."); })
+      .catch(function () { liveError(word("unreachable")); })
       .finally(function () {
         fetching = false;
         if (fetchAgain) fetchPanel();
@@ -588,7 +613,7 @@
         lab.htmlFor = id;
         var r = document.createElement("input");
         r.type = "range"; r.min = "0"; r.max = String(Math.max(5, Math.ceil(val))); r.step = "0.05"; r.value = String(val);
-        r.setAttribute("aria-label", name + "[" + c + "] slider");
+        r.setAttribute("aria-label", word("slider", name + "[" + c + "]"));
         r.disabled = v === null;
         var nb = document.createElement("input");
         nb.type = "number"; nb.step = "any"; nb.id = id; nb.value = String(val);
@@ -719,15 +744,15 @@
     };
     if (!page.ctc && shape.length >= 1 && !ed.spec.integer && !isClassTarget(ed)) {
       if (shape.length >= 2) {
-        add("+ row", function () { resizeRows(ed, +1); }, "add a row (a sample) to every input with this many rows");
-        add("− row", function () { resizeRows(ed, -1); }, "remove the last row (sample)");
+        add(word("addRow"), function () { resizeRows(ed, +1); }, word("addRowTitle"));
+        add(word("removeRow"), function () { resizeRows(ed, -1); }, word("removeRowTitle"));
       }
       var colWord = shape.length >= 2 && numClasses() === shape[shape.length - 1] && shape.length === 2 && hasClassTarget() ? "class" : "column";
-      add("+ " + colWord, function () { resizeCols(ed, +1); }, "add a " + colWord + " to every input with this many columns");
-      add("− " + colWord, function () { resizeCols(ed, -1); }, "remove the last " + colWord);
+      add(word("add." + colWord), function () { resizeCols(ed, +1); }, word("addTitle." + colWord));
+      add(word("remove." + colWord), function () { resizeCols(ed, -1); }, word("removeTitle." + colWord));
     }
-    add("randomize", function () { randomize(ed); });
-    add("reset", function () {
+    add(word("randomize"), function () { randomize(ed); });
+    add(word("reset"), function () {
       var ex = JSON.parse(JSON.stringify(ed.spec.example));
       if (ed.scores) ed.scores = ex;
       page.inputs[ed.name] = ex;
@@ -763,7 +788,7 @@
     opts.forEach(function (c) {
       var o = document.createElement("option");
       o.value = String(c);
-      o.textContent = c === ign ? "ignore (" + c + ")" : "class " + c;
+      o.textContent = c === ign ? word("ignoreClass", c) : word("classN", c);
       if (c === v) o.selected = true;
       sel.appendChild(o);
     });
@@ -967,11 +992,11 @@
     rows.forEach(function (ids, n) {
       var lab = document.createElement("label");
       lab.className = "ctc-text";
-      lab.textContent = "sample " + n + " target ";
+      lab.textContent = word("sampleTarget", n) + " ";
       var inp = document.createElement("input");
       inp.type = "text";
       inp.value = idsToText(ids);
-      inp.setAttribute("aria-label", "target of sample " + n + " (letters or class ids)");
+      inp.setAttribute("aria-label", word("sampleTargetLabel", n));
       inp.addEventListener("input", function () {
         var ids2 = textToIds(inp.value);
         if (!ids2) { inp.setAttribute("aria-invalid", "true"); return; }
@@ -1025,7 +1050,7 @@
   function copyText(text, button) {
     var done = function () {
       var old = button.textContent;
-      button.textContent = "Copied";
+      button.textContent = word("copied");
       setTimeout(function () { button.textContent = old; }, 1200);
     };
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, function () { done(); });
@@ -1085,6 +1110,7 @@
     initOverlaySwitch();
     refreshHeaderLinks();
     connectWS();
+    lpStateShim(currentQuery()); // lp:state shim (branch images)
   }
 
   function refreshLargeToggle() {

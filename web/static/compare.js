@@ -8,6 +8,18 @@
 (function () {
   "use strict";
 
+  // The interface's words come from the server (the lp-i18n data block the
+  // layout writes from web/i18n).
+  var messages = (function () {
+    var el = document.getElementById("lp-i18n");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function word(key) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var msg = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    return msg.replace(/%s/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
+
   var root = document.documentElement;
   var data = null;       // the page's data block, updated by compare_result
   var page = "";         // "regression", "classification" or "margin"
@@ -85,7 +97,7 @@
       set("slope", l.slope); set("intercept", l.intercept); set("value", l.value);
     });
     var st = $("[data-testid=fit-step]");
-    if (st) st.textContent = "Step " + step + " of " + steps + (step >= steps ? " (done)" : "");
+    if (st) st.textContent = word("cmpStep", step, steps) + (step >= steps ? word("cmpDone") : "");
   }
 
   function outlierIndex() { return data.fit.points.length - 1; }
@@ -168,7 +180,7 @@
     ws.onclose = function () {
       wsOpen = false;
       retry = Math.max(retry, 1);
-      status("Live updates paused: reconnecting…");
+      status(word("cmpPaused"));
       setTimeout(connect, Math.min(10000, 500 * Math.pow(2, retry++)));
     };
   }
@@ -264,8 +276,7 @@
     }
     sel.value = String(d.settings.target);
     var agree = $("[data-testid=ce-nll-agree] .cmp-diff");
-    if (agree) agree.textContent = d.diff === 0 ? "Here the engine's two results are the same float64, bit for bit."
-      : "Here the engine's two paths differ by at most " + d.diff.toExponential(1) + ", float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.";
+    if (agree) agree.textContent = d.diff === 0 ? word("cmpSame") : word("cmpDiffer", d.diff.toExponential(1));
   }
 
   function renderMargin(d) {
@@ -293,6 +304,9 @@
       q.set(k, Array.isArray(v) ? v.join(",") : String(v));
     });
     history.replaceState(null, "", location.pathname + "?" + q.toString());
+    // lp:state shim (branch images): a minimal lp:state (contract 1) for
+    // static/chartlinks.js until branch drag's page modules dispatch it.
+    document.dispatchEvent(new CustomEvent("lp:state", { detail: { page: data.page, params: data.settings, query: q.toString() } }));
   }
 
   function parseLogits(text) {
@@ -300,7 +314,7 @@
     var out = [];
     for (var i = 0; i < parts.length; i++) {
       var v = Number(parts[i]);
-      if (!isFinite(v) || parts[i].trim() === "") return { error: "logits[" + i + "]: must be a number, got \"" + parts[i] + "\"" };
+      if (!isFinite(v) || parts[i].trim() === "") return { error: "logits[" + i + "]: " + word("notANumberGot", parts[i]) };
       out.push(v);
     }
     return { logits: out };
@@ -320,7 +334,7 @@
           data.settings.target = Number(input.value);
         } else {
           var v = Number(input.value);
-          if (input.value.trim() === "" || !isFinite(v)) { showError({ error: name + ": must be a number", field: name }); return; }
+          if (input.value.trim() === "" || !isFinite(v)) { showError({ error: name + ": " + word("notANumber"), field: name }); return; }
           syncInputs(name, v, input);
           if (name === "outlier") { setOutlier(v, true); return; }
           data.settings[name] = v;

@@ -13,6 +13,9 @@ type Assets struct {
 	// Boot is the tiny blocking script that sets <html>'s classes before
 	// the first paint (static/boot.js).
 	Boot string
+	// ChartLinksJS keeps every chart's "Image link" and "Markdown" button
+	// on the page's current state (static/chartlinks.js, an ES module).
+	ChartLinksJS string
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
@@ -39,7 +42,8 @@ type Page struct {
 
 // CatalogFamily is one group of cards on the catalog.
 type CatalogFamily struct {
-	Name   string
+	Name   string // the family as the engine names it (data-family)
+	Label  string // the family's name in the page's language
 	Losses []CatalogCard
 }
 
@@ -78,6 +82,31 @@ type LossPage struct {
 	ResetURL string
 	// EmbedURL is the embed of the current state.
 	EmbedURL string
+	// Images locates the SVG image of each chart.
+	Images ChartImages
+}
+
+// ChartImages says where a page's charts are served as SVG images (GET
+// /losses/{slug}/charts/{chart}.svg?<page query>, and the same under
+// /compare/{page}/).
+type ChartImages struct {
+	Base  string // "/losses/smooth-l1/charts/": the chart id and ".svg" follow
+	Query string // the page state's query string, without "?"
+	Alt   string // what the images show, for Markdown's alt text ("SmoothL1Loss")
+	// Lang is the page's language, for the links' labels; the images'
+	// own language is the query's lang.
+	Lang string
+}
+
+// Path is the image URL of chart id without the state.
+func (c ChartImages) Path(id string) string { return c.Base + id + ".svg" }
+
+// URL is the image URL of chart id in the page's state.
+func (c ChartImages) URL(id string) string {
+	if c.Query == "" {
+		return c.Path(id)
+	}
+	return c.Path(id) + "?" + c.Query
 }
 
 // Symbol ties a formula symbol to the control or input that sets it.
@@ -114,6 +143,7 @@ type Editor struct {
 // Result is the computed part of a loss page, rendered on first paint and
 // replaced live.
 type Result struct {
+	Lang  string // the page's language: "en" or "zh"
 	Error string // a user error naming the field; the rest is empty then
 	Loss  string // as PyTorch prints it
 	// LossExact is the loss with full precision (scalar) or its JSON.
