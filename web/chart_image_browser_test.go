@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // chartImageWaitJS polls js in the tab until it is true.
@@ -67,10 +68,35 @@ func TestBrowserChartImageLinks(t *testing.T) {
 			t.Errorf("fetch of the image link = %q; want 200 image/svg+xml, an <svg> naming SmoothL1Loss", got)
 		}
 		tab.do(t, "click Markdown", chromedp.Click(chromedp.CSS(`[data-testid="markdown-curve"]`)))
-		md := "![SmoothL1Loss: curve chart](" + base + want + ")"
+		md := "![SmoothL1Loss: " + i18n.T("en", "js.chart.curve") + "](" + base + want + ")"
 		chartImageWaitJS(t, tab, "Markdown copied",
 			`document.querySelector('[data-testid="markdown-curve"]').dataset.markdown === `+jsString(md))
 		tab.screenshot(t, "chart-image-links")
+		tab.checkNoErrors(t)
+	})
+
+	t.Run("Chinese page", func(t *testing.T) {
+		tab := openTab(t, browser)
+		tab.do(t, "navigate", chromedp.Navigate(base+"/losses/smooth-l1?lang=zh"))
+		tab.waitReady(t)
+		if got, want := tab.eval(t, `document.querySelector('[data-testid="image-link-curve"]').getAttribute('href')`),
+			"/losses/smooth-l1/charts/curve.svg?lang=zh"; got != want {
+			t.Errorf("image link of the Chinese page = %s; want %s", got, want)
+		}
+		if got, want := tab.eval(t, `document.querySelector('[data-testid="image-link-curve"]').textContent`), i18n.T("zh", "img.link"); got != want {
+			t.Errorf("image link text = %q; want %q", got, want)
+		}
+		// The image itself is drawn in Chinese: its text has Han characters.
+		got, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`(async function () {
+			var r = await fetch(document.querySelector('[data-testid="image-link-curve"]').href);
+			return /\p{Script=Han}/u.test(await r.text());
+		})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got {
+			t.Errorf("the Chinese page's curve image has no Chinese text")
+		}
 		tab.checkNoErrors(t)
 	})
 

@@ -16,7 +16,6 @@ func (a *App) showIntro(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Vary", "Accept-Language")
 	a.renderPage(w, r, http.StatusOK, pageMeta(r, in.Title, lang, ""), templates.IntroPage(in, lang))
 	return nil
 }

@@ -44,7 +44,6 @@ func catalogFamilies(lang string) ([]templates.CatalogFamily, int) {
 func (a *App) showCatalog(w http.ResponseWriter, r *http.Request) error {
 	lang := pageLang(r)
 	fams, total := catalogFamilies(lang)
-	w.Header().Set("Vary", "Accept-Language")
 	meta := pageMeta(r, "", lang, "")
 	meta.Script = entryCatalog
 	a.renderPage(w, r, http.StatusOK, meta, templates.Catalog(lang, fams, total))

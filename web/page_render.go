@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,6 +155,11 @@ func withQuery(u *url.URL, key, value string) string {
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
 	p.Assets = a.pageAssets(p.Script)
 	p.Lang = i18n.Lang(p.Lang)
+	// Without ?lang= every page follows Accept-Language: caches must
+	// keep one copy per language.
+	if !slices.Contains(w.Header().Values("Vary"), "Accept-Language") {
+		w.Header().Add("Vary", "Accept-Language")
+	}
 	if p.Title == "" {
 		p.Title = "Loss Playground"
 	} else {

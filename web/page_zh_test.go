@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"sort"
@@ -277,6 +278,41 @@ func TestChinesePages(t *testing.T) {
 				if ws := proseWords(w, technical); len(ws) > 0 {
 					t.Errorf("GET %s: chart text %q has English %q", path, w, ws)
 				}
+			}
+		})
+	}
+}
+
+// TestPagesFollowAcceptLanguage: without ?lang= a page speaks the
+// browser's language, says that it varies by it, and ?lang= wins.
+func TestPagesFollowAcceptLanguage(t *testing.T) {
+	h := newUITestApp(t)
+	tests := []struct {
+		path, accept, want string
+	}{
+		{"/", "zh-CN,zh;q=0.9,en;q=0.8", "zh"},
+		{"/", "en-US,en;q=0.9", "en"},
+		{"/", "", "en"},
+		{"/?lang=en", "zh-CN", "en"},
+		{"/compare/margin", "zh-TW", "zh"},
+		{"/intro", "zh", "zh"},
+		{"/losses/mse", "zh", "zh"},
+		{"/losses/no-such-loss", "zh", "zh"},
+	}
+	for _, test := range tests {
+		t.Run(test.path+" "+test.accept, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, test.path, nil)
+			if test.accept != "" {
+				req.Header.Set("Accept-Language", test.accept)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			body := rec.Body.String()
+			if !strings.Contains(body, `<html lang="`+test.want+`"`) {
+				t.Errorf("GET %s with Accept-Language %q: page not in %s", test.path, test.accept, test.want)
+			}
+			if vary := rec.Header().Values("Vary"); !slices.Contains(vary, "Accept-Language") {
+				t.Errorf("GET %s: Vary = %q; want Accept-Language in it", test.path, vary)
 			}
 		})
 	}
