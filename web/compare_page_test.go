@@ -51,8 +51,8 @@ func TestComparePages(t *testing.T) {
 			if regexp.MustCompile(`<script>|<script [^>]*>[^<]`).MatchString(dataBlocks.ReplaceAllString(body, "")) {
 				t.Error("page has an inline script")
 			}
-			if !regexp.MustCompile(`<script src="/static/compare\.[0-9a-f]{12}\.js" defer>`).MatchString(body) {
-				t.Error("page does not load compare.js by its hashed URL")
+			if !regexp.MustCompile(`<script type="module" src="/static/dist/compare-[0-9A-Z]{8}\.js">`).MatchString(body) {
+				t.Error("page does not load the compare module by its hashed URL")
 			}
 			d := compareDataBlock(t, body)
 			var charts map[string]map[string]any

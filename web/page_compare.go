@@ -101,10 +101,11 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 // page's torchFormat, so the two kinds of page print a number alike.
 func compareFormat(v float64) string { return torchFormat([]float64{v}, false)[0] }
 
-// compareMeta is the layout data of a comparison page.
+// compareAssets is the comparison pages' own stylesheet; their script is
+// the layout's "compare" entry module (web/ui/compare-page.js).
 func (a *App) compareAssets() templates.CompareAssets {
 	s := a.uiAssets()
-	return templates.CompareAssets{JS: s.url("compare.js"), CSS: s.url("compare.css")}
+	return templates.CompareAssets{CSS: s.url("compare.css")}
 }
 
 // compareJSON encodes a page's data block.

@@ -130,7 +130,9 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		}
 		v.Losses = append(v.Losses, row)
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, ""), templates.CompareClassification(v))
+	meta := pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareClassification(v))
 	return nil
 }
 

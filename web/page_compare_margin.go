@@ -84,6 +84,8 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, ""), templates.CompareMargin(v))
+	meta := pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareMargin(v))
 	return nil
 }

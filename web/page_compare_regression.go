@@ -91,6 +91,8 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
 			Slope: compareFormat(l.Slope), Intercept: compareFormat(l.Intercept), Value: compareFormat(l.Value)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, ""), templates.CompareRegression(v))
+	meta := pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareRegression(v))
 	return nil
 }

@@ -44,6 +44,8 @@ func catalogFamilies(lang string) ([]templates.CatalogFamily, int) {
 func (a *App) showCatalog(w http.ResponseWriter, r *http.Request) error {
 	lang := pageLang(r)
 	fams, total := catalogFamilies(lang)
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "", lang, ""), templates.Catalog(lang, fams, total))
+	meta := pageMeta(r, "", lang, "")
+	meta.Script = entryCatalog
+	a.renderPage(w, r, http.StatusOK, meta, templates.Catalog(lang, fams, total))
 	return nil
 }

@@ -12,8 +12,9 @@ import (
 	"github.com/lossplayground/playground/web/templates"
 )
 
-// lossResultNoCharts is the query key with which the live script asks
-// GET /losses/{slug}/result for the panel without chart options.
+// lossResultNoCharts is the query key with which a client that draws the
+// charts itself asks GET /losses/{slug}/result for the panel without chart
+// options. (The live page gets its panel over the WebSocket.)
 const lossResultNoCharts = "nocharts"
 
 // lossPageSpec finds the loss of a /losses/{slug} or /embed/{slug} URL.
@@ -31,12 +32,12 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 
 // lossPageState parses and evaluates the state in the URL; a bad value is
 // a 400 naming the field, with a link to the page's defaults. With
-// panelOnly, only the page's Result is built: the result panel, fetched on
-// every change of the live page, needs no controls, editors or page data.
+// panelOnly, only the page's Result is built: the result panel alone needs
+// no controls, editors or page data.
 func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (templates.LossPage, state.State, error) {
 	q := r.URL.Query()
-	// nocharts=1 is the live script's way to ask the result panel without
-	// chart options (it has them from the WebSocket); it is no page state.
+	// nocharts=1 asks the result panel without chart options; it is no
+	// page state.
 	withCharts := q.Get(lossResultNoCharts) != "1"
 	q.Del(lossResultNoCharts)
 	st, err := state.Parse(spec, q)
@@ -83,13 +84,16 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Add("Vary", "Accept-Language")
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, spec.Name, st.Lang, st.View.Theme), templates.LossShow(p))
+	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
+	meta.Script = entryLoss
+	a.renderPage(w, r, http.StatusOK, meta, templates.LossShow(p))
 	return nil
 }
 
 // showLossResult renders /losses/{slug}/result: the result panel alone
-// (loss, reduction spelled out, gradients, PyTorch snippet, chart options)
-// for the live script. A bad value answers 400 with the panel's error
+// (loss, reduction spelled out, gradients, PyTorch snippet, chart options),
+// for clients without the WebSocket; the live page gets the same panel in
+// every WebSocket result (ws_panel.go). A bad value answers 400 with the panel's error
 // banner naming the field.
 func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
 	spec, err := lossPageSpec(r)
@@ -123,6 +127,7 @@ func (a *App) showLossEmbed(w http.ResponseWriter, r *http.Request) error {
 	}
 	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
 	meta.Bare = true
+	meta.Script = entryLoss
 	a.renderPage(w, r, http.StatusOK, meta, templates.LossEmbed(p))
 	return nil
 }

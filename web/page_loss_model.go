@@ -235,8 +235,26 @@ func shapeLabel(shape []int, lang string) string {
 	return i18n.T(lang, "result.shape", strings.Join(parts, ", "))
 }
 
-// lossResultView turns an evaluation into the result panel.
+// lossResultView turns an evaluation into the result panel, with the
+// chart options the page draws first.
 func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates.Result {
+	r := lossResultPanel(spec, ev, st)
+	if ev.Charts != nil {
+		b, err := json.Marshal(ev.Charts)
+		if err == nil {
+			r.ChartsJSON = string(b)
+		}
+	}
+	if r.ChartsJSON == "" {
+		r.ChartsJSON = "{}"
+	}
+	return r
+}
+
+// lossResultPanel is the result panel of an evaluation: what the page
+// shows beside the charts. The WebSocket sends it with every live result
+// (ws_panel.go), so the live page and the server-rendered page agree.
+func lossResultPanel(spec *engine.Spec, ev *Evaluation, st state.State) templates.Result {
 	res := ev.Result
 	lang := i18n.Lang(st.Lang)
 	r := templates.Result{Lang: lang, Reduction: ev.Call.Reduction().String(), LossShape: shapeLabel(res.Loss.Shape, lang)}
@@ -261,15 +279,6 @@ func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates
 		r.Tensors = append(r.Tensors, tensorView("elements", i18n.T(lang, "result.elements"), res.Elements, nil, false, lang))
 	}
 	r.Snippet = pytorchSnippet(spec, ev.Call, st)
-	if ev.Charts != nil {
-		b, err := json.Marshal(ev.Charts)
-		if err == nil {
-			r.ChartsJSON = string(b)
-		}
-	}
-	if r.ChartsJSON == "" {
-		r.ChartsJSON = "{}"
-	}
 	return r
 }
 

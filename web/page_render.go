@@ -153,7 +153,7 @@ func withQuery(u *url.URL, key, value string) string {
 // renderPage renders content in the layout through a buffer, with the
 // security headers every page carries.
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
-	p.Assets = a.pageAssets()
+	p.Assets = a.pageAssets(p.Script)
 	p.Lang = i18n.Lang(p.Lang)
 	// Without ?lang= every page follows Accept-Language: caches must
 	// keep one copy per language.
