@@ -29,6 +29,7 @@ var uiPageTypes = []struct{ name, path string }{
 	{"lesson", "/lessons/smooth-l1"},
 	{"lesson-zh", "/lessons/cross-entropy?lang=zh"},
 	{"compare", "/compare/regression"},
+	{"intro", "/intro"},
 }
 
 // uiCLSRecorder records layout shifts from the first byte of a page on,
