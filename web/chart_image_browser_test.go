@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // chartImageWaitJS polls js in the tab until it is true.
@@ -67,7 +69,7 @@ func TestBrowserChartImageLinks(t *testing.T) {
 			t.Errorf("fetch of the image link = %q; want 200 image/svg+xml, an <svg> naming SmoothL1Loss", got)
 		}
 		tab.do(t, "click Markdown", chromedp.Click(chromedp.CSS(`[data-testid="markdown-curve"]`)))
-		md := "![SmoothL1Loss: curve chart](" + base + want + ")"
+		md := "![SmoothL1Loss: " + i18n.T("en", "js.chart.curve") + "](" + base + want + ")"
 		chartImageWaitJS(t, tab, "Markdown copied",
 			`document.querySelector('[data-testid="markdown-curve"]').dataset.markdown === `+jsString(md))
 		tab.screenshot(t, "chart-image-links")

@@ -256,6 +256,7 @@ var en = map[string]string{
 	"js.chart.gradient":     "gradient",
 	"js.chart.family":       "family view",
 	"js.chart.lattice":      "alignment lattice",
+	"js.markdownByHand":     "Markdown for this chart: copy it by hand",
 	"js.noResult":           "The server answered %s without a result.",
 	"js.unreachable":        "Cannot reach the server: the numbers shown are from the last successful update.",
 	"js.slider":             "%s slider",

@@ -258,6 +258,7 @@ var zh = map[string]string{
 	"js.chart.gradient":     "梯度",
 	"js.chart.family":       "族视图",
 	"js.chart.lattice":      "对齐网格图",
+	"js.markdownByHand":     "此图表的 Markdown：请手动复制",
 	"js.noResult":           "服务器返回了 %s，但没有结果。",
 	"js.unreachable":        "无法连接服务器：显示的数值来自上一次成功的更新。",
 	"js.slider":             "%s 滑块",
