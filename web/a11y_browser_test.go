@@ -18,7 +18,13 @@ const uiAxePath = "node_modules/axe-core/axe.min.js"
 // uiAxeRules are the axe-core rule sets every page must pass: WCAG 2.x A
 // and AA (color-contrast, scrollable-region-focusable, empty-table-header
 // ...), plus page-has-heading-one, which is a best practice.
-const uiAxeRun = `axe.run(document, {
+//
+// KaTeX's visual markup (.katex-html, hidden from assistive technology;
+// the MathML beside it is what they read) is left out of the run: it is
+// thousands of positioned spans on the catalog, which took axe past the
+// tab's time limit, and its colour is the surrounding text's, checked
+// there.
+const uiAxeRun = `axe.run({exclude: [".katex-html"]}, {
 	runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
 	rules: {"page-has-heading-one": {enabled: true}, "empty-table-header": {enabled: true}, "scrollable-region-focusable": {enabled: true}},
 	resultTypes: ["violations"]

@@ -106,8 +106,12 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	// An image's language is its URL's alone (never Accept-Language), so
 	// that one URL is one image.
 	lang := ""
-	if q.Get("lang") == "zh" {
+	switch l := q.Get("lang"); l {
+	case "", "en":
+	case "zh":
 		lang = "zh"
+	default:
+		return errorStatus(http.StatusBadRequest, `lang: must be "en" or "zh", got `+strconv.Quote(l))
 	}
 	var settings any
 	switch page {
@@ -122,6 +126,9 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	}
 	if err != nil {
 		return chartImageBadQuery(err)
+	}
+	if t := q.Get("theme"); t != "" && t != "light" && t != "dark" {
+		return errorStatus(http.StatusBadRequest, `theme: must be "light" or "dark", got `+strconv.Quote(t))
 	}
 	theme := compareTheme(q)
 	id := chartImageID(r)

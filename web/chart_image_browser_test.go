@@ -76,6 +76,31 @@ func TestBrowserChartImageLinks(t *testing.T) {
 		tab.checkNoErrors(t)
 	})
 
+	t.Run("Chinese page", func(t *testing.T) {
+		tab := openTab(t, browser)
+		tab.do(t, "navigate", chromedp.Navigate(base+"/losses/smooth-l1?lang=zh"))
+		tab.waitReady(t)
+		if got, want := tab.eval(t, `document.querySelector('[data-testid="image-link-curve"]').getAttribute('href')`),
+			"/losses/smooth-l1/charts/curve.svg?lang=zh"; got != want {
+			t.Errorf("image link of the Chinese page = %s; want %s", got, want)
+		}
+		if got, want := tab.eval(t, `document.querySelector('[data-testid="image-link-curve"]').textContent`), i18n.T("zh", "img.link"); got != want {
+			t.Errorf("image link text = %q; want %q", got, want)
+		}
+		// The image itself is drawn in Chinese: its text has Han characters.
+		got, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`(async function () {
+			var r = await fetch(document.querySelector('[data-testid="image-link-curve"]').href);
+			return /\p{Script=Han}/u.test(await r.text());
+		})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got {
+			t.Errorf("the Chinese page's curve image has no Chinese text")
+		}
+		tab.checkNoErrors(t)
+	})
+
 	t.Run("embed", func(t *testing.T) {
 		tab := openTab(t, browser)
 		tab.do(t, "navigate", chromedp.Navigate(base+"/embed/ctc?lang=en&lattice=beta"))

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -218,6 +219,14 @@ func TestChartImageETag(t *testing.T) {
 			}
 		})
 	}
+	// HEAD: the headers of GET, no body.
+	head := httptest.NewRecorder()
+	h.ServeHTTP(head, httptest.NewRequest("HEAD", path, nil))
+	if head.Code != http.StatusOK || head.Body.Len() != 0 || head.Header().Get("ETag") != etag ||
+		head.Header().Get("Content-Length") != strconv.Itoa(rec.Body.Len()) {
+		t.Errorf("HEAD %s: status %d, %d body bytes, ETag %s, Content-Length %s; want 200, none, %s, %d",
+			path, head.Code, head.Body.Len(), head.Header().Get("ETag"), head.Header().Get("Content-Length"), etag, rec.Body.Len())
+	}
 	// Another state is another picture.
 	other := chartImageGet(h, "/losses/mse/charts/elements.svg?reduction=mean&input=[1,2]&target=[0,0]")
 	if other.Code != http.StatusOK || other.Header().Get("ETag") == etag {
@@ -273,6 +282,8 @@ func TestChartImageBadRequests(t *testing.T) {
 		{"too many elements", "/losses/mse/charts/curve.svg?input=" + chartImageOnes(2048) + "&target=" + chartImageColumn(2048), 422, "more than the"},
 		{"unknown comparison", "/compare/nope/charts/fit.svg", 404, `page: there is no comparison page "nope"`},
 		{"unknown comparison chart", "/compare/margin/charts/fit.svg", 404, `chart: this page has no chart "fit"`},
+		{"bad comparison theme", "/compare/regression/charts/fit.svg?theme=sepia", 400, `theme: must be "light" or "dark", got "sepia"`},
+		{"bad comparison lang", "/compare/margin/charts/margin.svg?lang=fr", 400, `lang: must be "en" or "zh", got "fr"`},
 		{"bad comparison setting", "/compare/regression/charts/fit.svg?beta=abc", 400, "beta: must be a finite number"},
 	}
 	for _, test := range tests {

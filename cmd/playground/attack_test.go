@@ -154,12 +154,22 @@ func (s *server) cpuTime(t *testing.T) time.Duration {
 
 // healthMonitor polls /healthz until stopped, keeping the slowest answer.
 type healthMonitor struct {
-	stop    chan struct{}
-	done    chan struct{}
-	mu      sync.Mutex
-	slowest time.Duration
-	polls   int
-	fails   []string
+	stop chan struct{}
+	done chan struct{}
+
+	mu            sync.Mutex
+	phase         string // the attack under way
+	slowest       time.Duration
+	slowestDuring string // the phase of the slowest answer
+	polls         int
+	fails         []string
+}
+
+// during names the attack under way, for the record of the slowest answer.
+func (m *healthMonitor) during(phase string) {
+	m.mu.Lock()
+	m.phase = phase
+	m.mu.Unlock()
 }
 
 func monitorHealth(s *server) *healthMonitor {
@@ -180,7 +190,9 @@ func monitorHealth(s *server) *healthMonitor {
 			d := time.Since(start)
 			m.mu.Lock()
 			m.polls++
-			m.slowest = max(m.slowest, d)
+			if d > m.slowest {
+				m.slowest, m.slowestDuring = d, m.phase
+			}
 			if err != nil {
 				m.fails = append(m.fails, err.Error())
 			} else {
@@ -196,10 +208,10 @@ func monitorHealth(s *server) *healthMonitor {
 	return m
 }
 
-func (m *healthMonitor) finish() (slowest time.Duration, polls int, fails []string) {
+func (m *healthMonitor) finish() (slowest time.Duration, during string, polls int, fails []string) {
 	close(m.stop)
 	<-m.done
-	return m.slowest, m.polls, m.fails
+	return m.slowest, m.slowestDuring, m.polls, m.fails
 }
 
 // Attack bodies, as in the issue.
@@ -502,6 +514,7 @@ func TestAttacks(t *testing.T) {
 	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
+			health.during(a.name)
 			start := time.Now()
 			what := a.run(t)
 			d := time.Since(start)
@@ -517,6 +530,7 @@ func TestAttacks(t *testing.T) {
 	// queue. What was queued must leave the queue, and what runs must
 	// stop, within 2 s of CPU.
 	t.Run("abandoned expensive requests", func(t *testing.T) {
+		health.during("abandoned expensive requests")
 		body := mostExpensiveAllowed()
 		ctx, leave := context.WithCancel(context.Background())
 		defer leave()
@@ -548,9 +562,10 @@ func TestAttacks(t *testing.T) {
 		}
 	})
 
-	slowest, polls, fails := health.finish()
+	slowest, during, polls, fails := health.finish()
 	peak := s.procStatus(t, "VmHWM")
-	t.Logf("/healthz: %d polls, slowest %v; peak RSS %d MiB", polls, slowest.Round(time.Millisecond), peak>>20)
+	t.Logf("/healthz: %d polls, slowest %v (during %q); peak RSS %d MiB; server CPU in all %v",
+		polls, slowest.Round(time.Millisecond), during, peak>>20, s.cpuTime(t))
 	if len(fails) > 0 {
 		t.Errorf("/healthz failed %d times: %v", len(fails), fails[:min(len(fails), 5)])
 	}

@@ -45,7 +45,7 @@ type Settings struct {
 	Width  int    `yaml:"width"`
 	Height int    `yaml:"height"`
 	Theme  string `yaml:"theme"` // light or dark
-	Lang   string `yaml:"lang"`  // en or zh (loss pages)
+	Lang   string `yaml:"lang"`  // en or zh
 }
 
 // Entry is one image: a chart of a page state.
@@ -155,7 +155,7 @@ func (e *Entry) imagePath(def Settings) (string, error) {
 	if s.Theme != "" {
 		q.Set("theme", s.Theme)
 	}
-	if s.Lang != "" && strings.HasPrefix(prefix, "/losses/") {
+	if s.Lang != "" {
 		q.Set("lang", s.Lang)
 	}
 	p := prefix + "/charts/" + e.Chart + ".svg"

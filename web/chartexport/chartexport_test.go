@@ -42,6 +42,14 @@ images:
     chart: margin
   - page: /losses/mse
     chart: elements
+  - page: /losses/smooth-l1
+    chart: gradient
+    lang: zh
+    file: zh/smooth-l1-gradient.svg
+  - page: /compare/regression
+    chart: loss
+    lang: zh
+    file: zh/regression-loss.svg
 `
 
 // TestRunWritesManifestFiles runs a manifest through the real routes and
@@ -65,6 +73,8 @@ func TestRunWritesManifestFiles(t *testing.T) {
 		{"sub/ctc-dark.svg", []string{`width="800"`, `height="300"`, "CTCLoss", `fill="#15181d"`}},
 		{"compare-margin-margin.svg", []string{`width="500"`, "MultiMarginLoss"}},
 		{"mse-elements.svg", []string{"MSELoss"}},
+		{"zh/smooth-l1-gradient.svg", []string{"SmoothL1Loss", "梯度"}},
+		{"zh/regression-loss.svg", []string{"SmoothL1Loss", "残差"}},
 	}
 	if len(written) != len(tests) {
 		t.Errorf("Run wrote %d files (%v); want %d", len(written), written, len(tests))
@@ -166,5 +176,35 @@ func TestRunPNGWithoutChromium(t *testing.T) {
 	_, err = chartexport.Run(context.Background(), m, chartexport.Options{Dir: dir, PNG: true, Chromium: filepath.Join(dir, "no-chromium"), Handler: routes(t).Routes()})
 	if !errors.Is(err, chartexport.ErrNoChromium) {
 		t.Errorf("Run -format png without Chromium: err = %v; want ErrNoChromium", err)
+	}
+}
+
+// TestREADMEImagesCurrent renders docs/images/manifest.yaml and compares
+// the bytes with the committed pictures, which another process wrote: the
+// images are the same in every process, and the README shows what the
+// playground draws today.
+func TestREADMEImagesCurrent(t *testing.T) {
+	const docs = "../../docs/images"
+	m, err := chartexport.ReadManifest(filepath.Join(docs, "manifest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	written, err := chartexport.Run(context.Background(), m, chartexport.Options{Dir: dir, Handler: routes(t).Routes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range written {
+		got, err := os.ReadFile(filepath.Join(dir, w.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(docs, w.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("docs/images/%s differs from what %s draws now: if the chart changed on purpose, regenerate with\n\tgo run ./cmd/playground render -o docs/images docs/images/manifest.yaml", w.File, w.URL)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -91,6 +92,19 @@ type Renderer struct {
 	slots chan struct{}      // one token per runtime that may run
 	idle  chan *goja.Runtime // initialised runtimes not in use
 	cache *lru
+
+	mu      sync.Mutex
+	flights map[string]*flight // renders under way, by key
+	renders atomic.Int64       // renders started, for tests
+}
+
+// flight is one render under way; callers asking for the same key while
+// it runs wait for it instead of drawing the same image again (a page
+// that embeds an image, opened by a whole class at once).
+type flight struct {
+	done chan struct{} // closed when img and err are set
+	img  Image
+	err  error
 }
 
 var (
@@ -108,9 +122,13 @@ func program() (*goja.Program, error) {
 			compileErr = ErrNoBuild
 			return
 		}
-		compiled, compileErr = goja.Compile("echarts-ssr.js", string(src), false)
+		compiled, compileErr = compileSSR(src)
 	})
 	return compiled, compileErr
+}
+
+func compileSSR(src []byte) (*goja.Program, error) {
+	return goja.Compile("echarts-ssr.js", string(src), false)
 }
 
 // New returns a Renderer. It compiles ECharts (about half a second, once
@@ -136,6 +154,8 @@ func New(opts Options) (*Renderer, error) {
 		slots: make(chan struct{}, opts.Runtimes),
 		idle:  make(chan *goja.Runtime, opts.Runtimes),
 		cache: newLRU(opts.CacheBytes),
+
+		flights: map[string]*flight{},
 	}
 	return r, nil
 }
@@ -151,18 +171,55 @@ func (r *Renderer) Cached(key string) (Image, bool) {
 // option is only read on a cache miss. width and height are clamped to
 // [MinSize, MaxSize].
 func (r *Renderer) Render(ctx context.Context, key string, option json.RawMessage, width, height int) (Image, error) {
-	if img, ok := r.cache.get(key); ok {
-		return img, nil
+	for {
+		if img, ok := r.cache.get(key); ok {
+			return img, nil
+		}
+		r.mu.Lock()
+		f, running := r.flights[key]
+		if !running {
+			f = &flight{done: make(chan struct{})}
+			r.flights[key] = f
+		}
+		r.mu.Unlock()
+		if !running {
+			return r.lead(ctx, f, key, option, width, height)
+		}
+		select {
+		case <-f.done:
+			if f.err == nil {
+				return f.img, nil
+			}
+			if !errors.Is(f.err, context.Canceled) && !errors.Is(f.err, context.DeadlineExceeded) {
+				return Image{}, f.err
+			}
+			// The caller that was drawing it left; draw it for this one.
+		case <-ctx.Done():
+			return Image{}, ctx.Err()
+		}
 	}
+}
+
+// lead renders the image of flight f, caches it, and releases the callers
+// waiting for it.
+func (r *Renderer) lead(ctx context.Context, f *flight, key string, option json.RawMessage, width, height int) (Image, error) {
+	defer func() {
+		r.mu.Lock()
+		delete(r.flights, key)
+		r.mu.Unlock()
+		close(f.done)
+	}()
+	r.renders.Add(1)
 	width, height = clampSize(width), clampSize(height)
 	svg, err := r.run(ctx, option, width, height)
 	if err != nil {
+		f.err = err
 		return Image{}, err
 	}
 	sum := sha256.Sum256(svg)
-	img := Image{SVG: svg, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`}
-	r.cache.put(key, img)
-	return img, nil
+	f.img = Image{SVG: svg, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	r.cache.put(key, f.img)
+	return f.img, nil
 }
 
 func clampSize(v int) int {

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,73 @@ func TestCallerLeavesWhileRendering(t *testing.T) {
 	}
 	if _, ok := r.Cached("k"); ok {
 		t.Errorf("an abandoned render was cached")
+	}
+}
+
+// TestSameKeyRendersOnce: callers asking for one key at once share one
+// render (with a single runtime, eight renders would run one after the
+// other).
+func TestSameKeyRendersOnce(t *testing.T) {
+	r := newTestRenderer(t, Options{Runtimes: 1})
+	const callers = 8
+	etags := make(chan string, callers)
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			img, err := r.Render(context.Background(), "shared", []byte(testOption), 640, 400)
+			etags <- img.ETag
+			errs <- err
+		}()
+	}
+	var first string
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		tag := <-etags
+		if first == "" {
+			first = tag
+		} else if tag != first {
+			t.Errorf("ETag %s; want every caller to get %s", tag, first)
+		}
+	}
+	if n := r.renders.Load(); n != 1 {
+		t.Errorf("%d renders for %d callers of one key; want 1", n, callers)
+	}
+}
+
+// TestWaiterRendersWhenLeaderLeaves: a caller waiting on another's render
+// draws the image itself when that caller leaves.
+func TestWaiterRendersWhenLeaderLeaves(t *testing.T) {
+	r := newTestRenderer(t, Options{Runtimes: 1, SlotWait: time.Minute})
+	r.slots <- struct{}{} // the leader will wait for the runtime
+	leaderCtx, leave := context.WithCancel(context.Background())
+	leaderDone := make(chan error, 1)
+	go func() {
+		_, err := r.Render(leaderCtx, "k", []byte(testOption), 640, 400)
+		leaderDone <- err
+	}()
+	// Wait until the leader's flight exists, then queue a second caller.
+	for {
+		r.mu.Lock()
+		_, ok := r.flights["k"]
+		r.mu.Unlock()
+		if ok {
+			break
+		}
+		runtime.Gosched()
+	}
+	waiterDone := make(chan error, 1)
+	go func() {
+		_, err := r.Render(context.Background(), "k", []byte(testOption), 640, 400)
+		waiterDone <- err
+	}()
+	leave()
+	if err := <-leaderDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("leader: err = %v; want context.Canceled", err)
+	}
+	<-r.slots // the runtime comes free
+	if err := <-waiterDone; err != nil {
+		t.Errorf("waiter after the leader left: %v; want the image", err)
 	}
 }
