@@ -18,7 +18,7 @@ func (a *App) showIntro(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Like a lesson, the intro draws no chart: no ECharts.
 	meta := pageMeta(r, in.Title, lang, "")
-	meta.NoCharts = true
+	meta.Script = entrySite
 	a.renderPage(w, r, http.StatusOK, meta, templates.IntroPage(in, lang))
 	return nil
 }
