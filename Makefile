@@ -10,19 +10,32 @@ test: assets
 	go test ./...
 	@command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no chromium) ***' >&2
 
-# Front-end libraries (echarts, katex) come from npm, pinned by web/package-lock.json,
-# and are copied into web/static/vendor, which the binary embeds; KaTeX's script goes
-# to web/formula/vendor instead (the server typesets formulas with it, in goja).
-# npm ci runs again only when the lockfile changed since the last install.
-assets: web/static/vendor/echarts.min.js web/formula/vendor/katex.min.js
+# The pages' ES modules (web/ui) are bundled by esbuild with the parts of
+# ECharts they use into content-hashed files in web/static/dist, KaTeX's
+# stylesheet and fonts are copied into web/static/vendor, and KaTeX's script
+# into web/formula/vendor (the server typesets formulas with it, in goja):
+# web/build.mjs. The binary embeds all three. The libraries come from npm,
+# pinned by web/package-lock.json; npm ci runs again only when the lockfile
+# changed since the last install.
+UI_SOURCES := $(shell find web/ui -name '*.js' 2>/dev/null)
 
-# A tree whose static/vendor predates the KaTeX copy gets it from node_modules.
-web/formula/vendor/katex.min.js: web/static/vendor/echarts.min.js
+assets: web/static/dist/manifest.json web/formula/vendor/katex.min.js web/chartimage/ssr.gen.js
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --silent
+	touch $@
+
+web/static/dist/manifest.json: web/node_modules/.package-lock.json web/build.mjs $(UI_SOURCES)
+	cd web && node build.mjs
+
+# build.mjs writes it; a tree built before it did gets it from node_modules.
+web/formula/vendor/katex.min.js: web/static/dist/manifest.json
 	cp web/node_modules/katex/dist/katex.min.js $@
 
-web/static/vendor/echarts.min.js: web/package-lock.json web/copy-vendor.mjs
-	cd web && npm ci --no-audit --no-fund --silent && node copy-vendor.mjs
-	touch $@
+# The server-side ECharts build (chart images, web/chartimage): ECharts'
+# SVG renderer bundled by esbuild into one script that goja runs.
+web/chartimage/ssr.gen.js: web/node_modules/.package-lock.json web/chartimage/ssr-entry.js web/chartimage/build-ssr.mjs
+	cd web && node chartimage/build-ssr.mjs
 
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:

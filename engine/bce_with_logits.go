@@ -13,14 +13,14 @@ func init() {
 		Family: FamilyClassification,
 		Summary: "Binary cross-entropy on raw scores: a sigmoid and BCE in one numerically stable step, " +
 			"with an optional extra weight on the positive class.",
-		Formula: `\ell_i = -w_i \Bigl[ p_i\, y_i \log \sigma(x_i) + (1 - y_i) \log\big(1 - \sigma(x_i)\big) \Bigr], \quad \sigma(x) = \frac{1}{1 + e^{-x}}`,
+		Formula: `\ell_{n,c} = -w_{n,c} \Bigl[ p_c\, y_{n,c} \log \sigma(x_{n,c}) + (1 - y_{n,c}) \log\big(1 - \sigma(x_{n,c})\big) \Bigr], \quad \sigma(x) = \frac{1}{1 + e^{-x}}`,
 		Legacy:  true,
 		Params: []Param{
 			{Name: "weight", Kind: KindTensor, Default: nil, PerClass: true,
 				Doc: "Optional rescaling weight per element, broadcast to the input's shape (a vector weighs each column)."},
 			ReductionParam(),
 			{Name: "pos_weight", Kind: KindTensor, Default: nil, PerClass: true,
-				Doc: "Optional weight p of the positive term per class, broadcast along the last dimension; p > 1 favours recall."},
+				Doc: "Optional weight p_c of the positive term for class c, broadcast along the last dimension (the class dimension); p_c > 1 favours recall of class c."},
 		},
 		Inputs: []InputSpec{
 			{Name: "input", Role: RolePrediction, Differentiable: true,

@@ -231,3 +231,15 @@ func presetStateText(p *Preset) string {
 	st.Lang = ""
 	return p.Loss + "?" + state.Query(st).Encode()
 }
+
+// TestQuestionsOfferThreeChoices: a question with two choices is half
+// answered by elimination; every question offers at least three.
+func TestQuestionsOfferThreeChoices(t *testing.T) {
+	for _, l := range allLessons(t) {
+		for _, q := range l.Questions {
+			if n := len(q.Choices); n < 3 {
+				t.Errorf("%s/%s question %s offers %d choices %v; want at least 3", l.Lang, l.Slug, q.ID, n, q.ChoiceValues())
+			}
+		}
+	}
+}

@@ -15,7 +15,7 @@ func TestRenderMarkdownMath(t *testing.T) {
 	}{
 		{"inline", "a $x_{ij}$ b", []string{`a <span class="math typeset" data-latex="x_{ij}" data-rendered="1" data-testid="math"><span class="katex">`, `<annotation encoding="application/x-tex">x_{ij}</annotation>`}, []string{"<em>", "tabindex"}},
 		{"underscores stay LaTeX", "a $x_i_j$ b", []string{`<span class="math katex-failed" data-latex="x_i_j" data-testid="math"><code>x_i_j</code></span>`}, []string{"<em>"}},
-		{"display", "$$\\sum_i \\{a\\}$$", []string{`<span class="math display typeset" data-latex="\sum_i \{a\}" data-rendered="1" tabindex="0" role="group" aria-label="Formula" data-testid="math"><span class="katex-display">`, `<annotation encoding="application/x-tex">\sum_i \{a\}</annotation>`}, nil},
+		{"display", "$$\\sum_i \\{a\\}$$", []string{`<span class="math display typeset" data-latex="\sum_i \{a\}" data-rendered="1" tabindex="0" role="group" aria-label="Formula" data-testid="math"><span class="katex">`, `<mstyle scriptlevel="0" displaystyle="true">`, `<annotation encoding="application/x-tex">\displaystyle \sum_i \{a\}</annotation>`}, nil},
 		{"escaped html", "$a<b$", []string{`data-latex="a&lt;b"`, `<annotation encoding="application/x-tex">a&lt;b</annotation>`}, nil},
 		{"code span keeps dollars", "`$x$`", []string{"<code>$x$</code>"}, []string{`class="math"`}},
 		{"fence keeps dollars", "```\n$x$\n```\n", []string{"$x$"}, []string{`class="math"`}},

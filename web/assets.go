@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -43,8 +44,9 @@ const uiImmutableCache = "public, max-age=31536000, immutable"
 
 // uiAsset is one static file with its content-hashed URL.
 type uiAsset struct {
-	name  string // path under static/, e.g. "app.js" or "vendor/fonts/KaTeX_Main-Regular.woff2"
-	url   string // e.g. "/static/app.3f2a9c1b07d4.js"
+	name  string // path under static/, e.g. "app.css" or "vendor/fonts/KaTeX_Main-Regular.woff2"
+	url   string // e.g. "/static/app.3f2a9c1b07d4.css"
+	etag  string // the content hash
 	body  []byte
 	gz    []byte // body gzipped, for compressible types (nil otherwise)
 	ctype string
@@ -123,9 +125,55 @@ func (s *uiAssetSet) hash(a *uiAsset) {
 	}
 	sum := sha256.Sum256(a.body)
 	h := hex.EncodeToString(sum[:6])
+	a.etag = h
 	ext := path.Ext(a.name)
-	a.url = uiAssetPrefix + strings.TrimSuffix(a.name, ext) + "." + h + ext
+	if strings.HasPrefix(a.name, uiBundleDir+"/") {
+		// esbuild names bundles by their content already, and the
+		// bundles import each other by those names.
+		a.url = uiAssetPrefix + a.name
+	} else {
+		a.url = uiAssetPrefix + strings.TrimSuffix(a.name, ext) + "." + h + ext
+	}
 	s.byURL[a.url] = a
+}
+
+// uiBundleDir is where web/build.mjs writes the bundled page modules
+// (static/dist), with manifest.json naming each entry's file and the
+// chunks it imports.
+const uiBundleDir = "dist"
+
+// uiBundle is one entry of static/dist/manifest.json.
+type uiBundle struct {
+	File    string   `json:"file"`
+	Imports []string `json:"imports"`
+}
+
+// entry returns the URL of a page entry module and of the chunks it
+// imports (to preload), or "" when the bundles were not built.
+func (s *uiAssetSet) entry(name string) (string, []string) {
+	a, ok := s.byName[uiBundleDir+"/manifest.json"]
+	if !ok {
+		return "", nil
+	}
+	var m map[string]uiBundle
+	if json.Unmarshal(a.body, &m) != nil {
+		return "", nil
+	}
+	b, ok := m[name]
+	if !ok {
+		return "", nil
+	}
+	url := s.url(uiBundleDir + "/" + b.File)
+	if url == "" {
+		return "", nil
+	}
+	var preload []string
+	for _, imp := range b.Imports {
+		if u := s.url(uiBundleDir + "/" + imp); u != "" {
+			preload = append(preload, u)
+		}
+	}
+	return url, preload
 }
 
 // url returns the hashed URL of an asset, or "" when it is missing.
@@ -160,12 +208,20 @@ func (a *App) uiAssets() *uiAssetSet {
 			slog.Error("embedded assets unreadable", "err", err)
 			uiEmbedded = &uiAssetSet{byName: map[string]*uiAsset{}, byURL: map[string]*uiAsset{}}
 		}
-		if _, ok := uiEmbedded.byName["vendor/echarts.min.js"]; !ok {
-			slog.Warn("web/static/vendor is missing: charts and formulas will not draw; run `make assets` before building")
+		if _, ok := uiEmbedded.byName[uiBundleDir+"/manifest.json"]; !ok {
+			slog.Warn("web/static/dist is missing: pages will not be live and charts will not draw; run `make assets` before building")
 		}
 	})
 	return uiEmbedded
 }
+
+// Page entry modules (web/build.mjs): each page loads one.
+const (
+	entrySite    = "site"    // lesson and error pages: theme and header only
+	entryCatalog = "catalog" // the catalog
+	entryLoss    = "loss"    // loss pages and embeds
+	entryCompare = "compare" // comparison pages
+)
 
 // uiPreloadedFonts are the KaTeX fonts nearly every formula uses: Main
 // (digits, operators, brackets), Math italic (variables), and Size1/Size2
@@ -179,18 +235,26 @@ var uiPreloadedFonts = []string{
 	"vendor/fonts/KaTeX_Size2-Regular.woff2",
 }
 
-// pageAssets gives the templates the URLs they link to. KaTeX's script is
-// not among them: formulas are typeset on the server (package formula).
-func (a *App) pageAssets() templates.Assets {
+// pageAssets gives the templates the URLs they link to, with the entry
+// module of the page (entry*). KaTeX's script is not among them: formulas
+// are typeset on the server (package formula).
+func (a *App) pageAssets(entry string) templates.Assets {
 	s := a.uiAssets()
+	if entry == "" {
+		entry = entrySite
+	}
+	js, preload := s.entry(entry)
 	assets := templates.Assets{
 		CSS:       s.url("app.css"),
-		JS:        s.url("app.js"),
-		ECharts:   s.url("vendor/echarts.min.js"),
+		JS:        js,
+		Preload:   preload,
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
 		ClassJS:   s.url("class.js"),
 		Favicon:   s.url("favicon.svg"),
+		Boot:      s.url("boot.js"),
+		// chartlinks.js: the charts' image links (chart_image.go).
+		ChartLinksJS: s.url("chartlinks.js"),
 	}
 	for _, f := range uiPreloadedFonts {
 		if u := s.url(f); u != "" {
@@ -232,7 +296,7 @@ func (a *App) serveUIAsset(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Cache-Control", uiImmutableCache)
 	}
-	etag := strings.TrimPrefix(path.Ext(strings.TrimSuffix(asset.url, path.Ext(asset.url))), ".")
+	etag := asset.etag
 	body := asset.body
 	w.Header().Set("Vary", "Accept-Encoding")
 	if asset.gz != nil && compress.AcceptsGzip(r) {

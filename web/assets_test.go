@@ -66,7 +66,8 @@ func TestLayoutSaysWhenVendorIsMissing(t *testing.T) {
 		assets templates.Assets
 		want   bool
 	}{
-		{"vendored", templates.Assets{CSS: "/a.css", JS: "/a.js", ECharts: "/e.js", KaTeXCSS: "/k.css"}, false},
+		{"built", templates.Assets{CSS: "/a.css", JS: "/a.js", KaTeXCSS: "/k.css"}, false},
+		{"no bundles", templates.Assets{CSS: "/a.css", KaTeXCSS: "/k.css"}, true},
 		{"no vendor", templates.Assets{CSS: "/a.css", JS: "/a.js"}, true},
 	}
 	for _, test := range tests {
@@ -88,10 +89,10 @@ func TestLayoutSaysWhenVendorIsMissing(t *testing.T) {
 
 func TestServeUIAssetGzip(t *testing.T) {
 	h := newUITestApp(t)
-	_, page := uiGet(t, h, "/")
-	m := regexp.MustCompile(`src="(/static/app\.[0-9a-f]+\.js)"`).FindStringSubmatch(page)
+	_, page := uiGet(t, h, "/losses/mse")
+	m := regexp.MustCompile(`<script type="module" src="(/static/dist/loss-[0-9A-Z]+\.js)"`).FindStringSubmatch(page)
 	if m == nil {
-		t.Fatal("catalog links no app.js")
+		t.Fatal("the MSE page links no loss entry module")
 	}
 	_, plain := uiGet(t, h, m[1])
 	tests := []struct {

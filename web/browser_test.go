@@ -30,10 +30,32 @@ const (
 	uiBrowserArtifact = "testdata/artifacts"
 )
 
-// uiBrowser starts one headless Chromium for the suite and a test server;
-// each page opens in its own tab. Without Chromium it skips loudly, or
-// fails when LOSS_PLAYGROUND_REQUIRE_BROWSER=1 (CI).
-func uiBrowser(t *testing.T) (context.Context, string) {
+// uiBrowser returns the suite's one headless Chromium (started by the
+// first caller, closed by TestMain) and a fresh test server; each page
+// opens in its own tab. Starting Chromium once instead of per test saves
+// about a second per test. Without Chromium it skips loudly, or fails when
+// LOSS_PLAYGROUND_REQUIRE_BROWSER=1 (CI).
+func uiBrowser(t testing.TB) (context.Context, string) {
+	t.Helper()
+	browser := sharedBrowser(t)
+	app, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Routes())
+	t.Cleanup(srv.Close)
+	return browser, srv.URL
+}
+
+var (
+	uiSharedOnce    sync.Once
+	uiShared        context.Context
+	uiSharedErr     error
+	uiSharedCleanup = func() {}
+)
+
+// sharedBrowser starts Chromium once for the whole test binary.
+func sharedBrowser(t testing.TB) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests skipped with -short")
@@ -45,33 +67,47 @@ func uiBrowser(t *testing.T) (context.Context, string) {
 		}
 		t.Skip(msg)
 	}
-	app, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Routes())
-	t.Cleanup(srv.Close)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(uiBrowserPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start %s: %v", uiBrowserPath, err)
+	uiSharedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "lp-chromium-")
+		if err != nil {
+			uiSharedErr = err
+			return
+		}
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(uiBrowserPath),
+			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("hide-scrollbars", true),
+			// Tabs opened behind others must keep animation frames
+			// and timers running: the tests wait on them.
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1280, 900),
+		)
+		browser, cancelBrowser := chromedp.NewContext(alloc)
+		uiSharedCleanup = func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) }
+		uiShared, uiSharedErr = browser, chromedp.Do(browser)
+	})
+	if uiSharedErr != nil {
+		t.Fatalf("start %s: %v", uiBrowserPath, uiSharedErr)
 	}
 	if err := os.MkdirAll(uiBrowserArtifact, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return browser, srv.URL
+	return uiShared
+}
+
+// TestMain closes the shared browser after every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	uiSharedCleanup()
+	os.Exit(code)
 }
 
 // uiTab opens a tab that records console errors and uncaught exceptions.
@@ -81,7 +117,7 @@ type uiTab struct {
 	errors []string
 }
 
-func openTab(t *testing.T, browser context.Context) *uiTab {
+func openTab(t testing.TB, browser context.Context) *uiTab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -114,7 +150,7 @@ func openTab(t *testing.T, browser context.Context) *uiTab {
 	return tab
 }
 
-func (tab *uiTab) checkNoErrors(t *testing.T) {
+func (tab *uiTab) checkNoErrors(t testing.TB) {
 	t.Helper()
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
@@ -123,14 +159,14 @@ func (tab *uiTab) checkNoErrors(t *testing.T) {
 	}
 }
 
-func (tab *uiTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+func (tab *uiTab) do(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(tab.ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-func (tab *uiTab) eval(t *testing.T, js string) string {
+func (tab *uiTab) eval(t testing.TB, js string) string {
 	t.Helper()
 	v, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](js))
 	if err != nil {
@@ -140,7 +176,7 @@ func (tab *uiTab) eval(t *testing.T, js string) string {
 }
 
 // waitLoss waits until the page shows the exact loss want.
-func (tab *uiTab) waitLoss(t *testing.T, want string) {
+func (tab *uiTab) waitLoss(t testing.TB, want string) {
 	t.Helper()
 	js := `(document.querySelector('[data-testid=loss-value]') || {dataset: {}}).dataset.exact === ` + jsString(want)
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
@@ -150,7 +186,7 @@ func (tab *uiTab) waitLoss(t *testing.T, want string) {
 }
 
 // waitReady waits for the script to have booted and typeset the formula.
-func (tab *uiTab) waitReady(t *testing.T) {
+func (tab *uiTab) waitReady(t testing.TB) {
 	t.Helper()
 	js := `document.readyState === 'complete' && document.documentElement.classList.contains('js') && !!window.lossPlayground && (!window.katex || document.querySelectorAll('.math[data-latex]:not(.typeset):not(.katex-failed)').length === 0)`
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
@@ -158,9 +194,22 @@ func (tab *uiTab) waitReady(t *testing.T) {
 	}
 }
 
-func (tab *uiTab) screenshot(t *testing.T, name string) {
+func (tab *uiTab) screenshot(t testing.TB, name string) {
 	t.Helper()
 	png, err := chromedp.Run(tab.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(uiBrowserArtifact, name+".png"), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// viewShot saves what the viewport shows (not the whole page).
+func (tab *uiTab) viewShot(t testing.TB, name string) {
+	t.Helper()
+	png, err := chromedp.Run(tab.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -216,7 +265,7 @@ func TestBrowserEveryPageLoads(t *testing.T) {
 			if bad := tab.eval(t, `Array.from(document.querySelectorAll('.katex-failed')).map(function (e) { return e.dataset.latexPlain || e.dataset.latex; }).join(" | ")`); bad != "" {
 				t.Errorf("GET %s: KaTeX cannot typeset %s", p.path, bad)
 			}
-			tab.screenshot(t, p.name)
+			tab.viewShot(t, p.name)
 			tab.checkNoErrors(t)
 		})
 	}
@@ -495,8 +544,8 @@ func TestBrowserChartDownloads(t *testing.T) {
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
 	tab.waitReady(t)
-	if tab.eval(t, `String(!!document.querySelector('.chart[data-drawn="1"]'))`) != "true" {
-		t.Fatal("the MSE page drew no chart")
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`!!document.querySelector('.chart[data-drawn="1"] canvas')`, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Fatalf("the MSE page drew no chart: %v", err)
 	}
 	tab.eval(t, `(function () {
 		window.__downloads = [];
@@ -505,6 +554,11 @@ func TestBrowserChartDownloads(t *testing.T) {
 	})()`)
 	for _, typ := range []string{"png", "svg"} {
 		tab.do(t, "click "+typ, chromedp.Click(chromedp.CSS(`.chart-fig button[data-download="`+typ+`"]`)))
+	}
+	// The SVG renderer loads on the first SVG download.
+	js := `window.__downloads.length >= 2`
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Errorf("downloads after PNG and SVG clicks = %s: %v", tab.eval(t, `window.__downloads.join(" | ")`), err)
 	}
 	got := tab.eval(t, `window.__downloads.join("\n")`)
 	for _, want := range []string{".png data:image/png;base64,", ".svg data:image/svg+xml"} {

@@ -59,20 +59,6 @@ func (tab *uiTab) waitTrue(t *testing.T, what, js string) {
 	t.Fatalf("%s: %v", what, err)
 }
 
-// viewShot saves what the window shows (a student's class panel sticks to
-// the bottom of the window, which a full-page shot misplaces).
-func (tab *uiTab) viewShot(t *testing.T, name string) {
-	t.Helper()
-	png, err := chromedp.Run(tab.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join(uiBrowserArtifact, name+".png"), png, 0o644); err != nil {
-		t.Error(err)
-	}
-}
-
 // classChartData is every chart's series data on a page, as JSON.
 const classChartData = `JSON.stringify([...document.querySelectorAll('.chart[data-chart]')].map(function (el) {
 	var c = echarts.getInstanceByDom(el); return c ? [el.dataset.chart, c.getOption().series.map(function (s) { return s.data; })] : null;
@@ -103,7 +89,7 @@ func TestBrowserClass(t *testing.T) {
 		s.do(t, "type code", chromedp.SendKeys(chromedp.CSS(`[data-testid=class-code-input]`), strings.ToLower(code)),
 			chromedp.SendKeys(chromedp.CSS(`[data-testid=class-name-input]`), fmt.Sprintf("Student %d", i+1)),
 			chromedp.Click(chromedp.CSS(`[data-testid=class-join-submit]`)))
-		s.waitTrue(t, "student follows", `location.pathname === '/c/`+code+`' && !!document.querySelector('[data-testid=lock-label]') && document.querySelector('[data-testid=lock-label]').textContent === 'following the teacher' && document.querySelector('#p-beta-range').disabled`)
+		s.waitTrue(t, "student follows", `location.pathname === '/c/`+code+`' && !!document.querySelector('[data-testid=lock-status]') && document.querySelector('[data-testid=lock-status]').textContent === 'following the teacher' && document.querySelector('#p-beta-range').disabled`)
 		students = append(students, s)
 	}
 	for i, s := range students {

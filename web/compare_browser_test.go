@@ -68,7 +68,7 @@ func TestBrowserComparePagesLoad(t *testing.T) {
 			if w := tab.eval(t, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(p.width, 10) {
 				t.Errorf("page is %s px wide in a %d px window", w, p.width)
 			}
-			tab.screenshot(t, p.name)
+			tab.viewShot(t, p.name)
 			tab.checkNoErrors(t)
 		})
 	}
@@ -83,16 +83,20 @@ func TestBrowserCompareRegressionFit(t *testing.T) {
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/regression"))
 	compareWaitReady(t, tab)
 
-	// Sample the MSE slope shown while the fit runs.
-	seen := map[string]bool{}
-	for i := 0; i < 40 && len(seen) < 3; i++ {
-		seen[compareText(t, tab, "fit-slope-MSELoss")] = true
-		time.Sleep(40 * time.Millisecond)
+	// Record every MSE slope shown while a fit from a = b = 0 runs (the
+	// first fit may be over before the charts are drawn, so replay it).
+	tab.eval(t, `(function () {
+		var el = document.querySelector('[data-testid="fit-slope-MSELoss"]');
+		window.__slopes = {};
+		new MutationObserver(function () { window.__slopes[el.textContent] = true; }).observe(el, {childList: true, characterData: true, subtree: true});
+		return "";
+	})()`)
+	start, _ := strconv.Atoi(tab.eval(t, `String(window.lossCompare.state().frames)`))
+	tab.do(t, "replay", chromedp.Click(chromedp.CSS(`[data-testid=fit-replay]`)))
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`Object.keys(window.__slopes).length >= 3`, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Errorf("MSE slope shown took %s values while the fit ran; want it to change over time", tab.eval(t, `JSON.stringify(Object.keys(window.__slopes))`))
 	}
-	if len(seen) < 3 {
-		t.Errorf("MSE slope shown took %d values while the fit ran; want it to change over time", len(seen))
-	}
-	frames := compareWaitFit(t, tab, 0)
+	frames := compareWaitFit(t, tab, start) - start
 	if frames < 10 {
 		t.Errorf("fit ended after %d frames; want an animation", frames)
 	}

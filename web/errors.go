@@ -33,10 +33,6 @@ func (a *App) handle(h func(http.ResponseWriter, *http.Request) error) http.Hand
 		if err == nil {
 			return
 		}
-		if clientGone(r, err) {
-			a.log.Debug("client left", "path", r.URL.Path, "err", err)
-			return
-		}
 		status := http.StatusInternalServerError
 		msg := "internal error"
 		var he *httpError
@@ -55,6 +51,11 @@ func (a *App) handle(h func(http.ResponseWriter, *http.Request) error) http.Hand
 		case errors.Is(err, errComputeTimeout):
 			status, msg = http.StatusServiceUnavailable, fmt.Sprintf("the computation took longer than the %v the server allows", computeTimeout)
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+		case clientGone(r, err):
+			// Most likely nobody reads this; if the connection is still
+			// there (the server is shutting down), it is the answer.
+			a.log.Debug("client left", "path", r.URL.Path, "err", err)
+			status, msg = http.StatusServiceUnavailable, "request canceled"
 		default:
 			a.log.Error("handler failed", "path", r.URL.Path, "err", err)
 		}

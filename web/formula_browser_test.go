@@ -36,8 +36,13 @@ func TestBrowserFormulasFit(t *testing.T) {
 		});
 		return JSON.stringify(bad);
 	})()`
+	// At 1280 px the loss pages' formula boxes are over 1000 px wide; the
+	// catalog's cards are what can overflow there.
 	for _, width := range []int64{375, 1280} {
 		for _, path := range pages {
+			if width > 375 && path != "/" {
+				continue
+			}
 			t.Run(fmt.Sprintf("%d%s", width, path), func(t *testing.T) {
 				tab := openTab(t, browser)
 				tab.do(t, "viewport", chromedp.EmulateViewport(width, 800))

@@ -15,17 +15,14 @@ import (
 func TestEveryFormulaTypesets(t *testing.T) {
 	r := formula.New(formula.Options{})
 	for _, spec := range engine.All() {
-		syms, marked := lossSymbols(spec)
-		check := func(what, latex string, display bool) {
-			if _, err := r.Render(latex, display); err != nil {
-				t.Errorf("%s %s %q: %v", spec.Name, what, latex, err)
-			}
+		fs := lossFormulas(spec)
+		if len(fs) < 3 {
+			t.Errorf("%s: %d formulas; want at least the formula, inline and marked", spec.Name, len(fs))
 		}
-		check("formula", spec.Formula, true)
-		check("formula, inline (embeds)", spec.Formula, false)
-		check("marked formula", marked, true)
-		for _, s := range syms {
-			check("symbol of "+s.Name, s.LaTeX, false)
+		for _, f := range fs {
+			if _, err := r.Render(f.latex, f.display); err != nil {
+				t.Errorf("%s %s %q: %v", spec.Name, f.what, f.latex, err)
+			}
 		}
 	}
 }
@@ -47,8 +44,11 @@ func TestPagesShipTypesetFormulas(t *testing.T) {
 		{"lesson", "/lessons/smooth-l1", true, false},
 		{"lesson zh", "/lessons/smooth-l1?lang=zh", true, false},
 		{"comparison", "/compare/regression", false, true},
+		{"intro", "/intro", true, false},
 	}
-	script := regexp.MustCompile(`<script[^>]*src="([^"]+)"`)
+	// Scripts and the modules they preload, whatever their names (a
+	// bundle's chunks have only hashes): ECharts alone is over 300 KiB.
+	script := regexp.MustCompile(`<script[^>]*src="([^"]+)"|<link rel="modulepreload" href="([^"]+)"`)
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
 			res, body := uiGet(t, h, test.path)
@@ -56,15 +56,18 @@ func TestPagesShipTypesetFormulas(t *testing.T) {
 				t.Fatalf("GET %s = %d; want 200", test.path, res.StatusCode)
 			}
 			var scripts []string
+			jsBytes := 0
 			for _, m := range script.FindAllStringSubmatch(body, -1) {
-				scripts = append(scripts, m[1])
+				src := m[1] + m[2]
+				scripts = append(scripts, src)
+				_, js := uiGet(t, h, src)
+				jsBytes += len(js)
+				if strings.Contains(js, "KaTeX parse error") { // a message only KaTeX itself holds
+					t.Errorf("GET %s loads %s, which holds KaTeX; want no KaTeX script", test.path, src)
+				}
 			}
-			joined := strings.Join(scripts, " ")
-			if strings.Contains(strings.ToLower(joined), "katex") {
-				t.Errorf("GET %s loads scripts %s; want no KaTeX script", test.path, joined)
-			}
-			if got := strings.Contains(joined, "echarts"); got != test.charts {
-				t.Errorf("GET %s loads ECharts = %v (%s); want %v", test.path, got, joined, test.charts)
+			if got := jsBytes > 300<<10; got != test.charts {
+				t.Errorf("GET %s loads %d KiB of JavaScript (%s): ECharts = %v; want %v", test.path, jsBytes>>10, strings.Join(scripts, " "), got, test.charts)
 			}
 			typeset := strings.Count(body, `typeset" data-latex=`)
 			if test.formulas && typeset == 0 {
@@ -73,12 +76,34 @@ func TestPagesShipTypesetFormulas(t *testing.T) {
 			if n := strings.Count(body, "katex-failed"); n > 0 {
 				t.Errorf("GET %s has %d formulas KaTeX could not typeset", test.path, n)
 			}
-			if test.formulas && !strings.Contains(body, `rel="preload" href="/static/vendor/fonts/KaTeX_Main-Regular.`) {
-				t.Errorf("GET %s does not preload KaTeX's main font", test.path)
+			preload := strings.Contains(body, `rel="preload" href="/static/vendor/fonts/KaTeX_Main-Regular.`)
+			if preload != test.formulas {
+				t.Errorf("GET %s preloads KaTeX's main font = %v; want %v (the page shows formulas)", test.path, preload, test.formulas)
 			}
 			if !regexp.MustCompile(`<link rel="icon" type="image/svg\+xml" href="/static/favicon\.[0-9a-f]+\.svg">`).MatchString(body) {
 				t.Errorf("GET %s links no favicon", test.path)
 			}
 		})
+	}
+}
+
+// TestCatalogCardFormulasAreNotTabStops: a card is one link; its formula
+// must not be a keyboard stop of its own (it never scrolls), while the
+// loss page's formula box is one (it may).
+func TestCatalogCardFormulasAreNotTabStops(t *testing.T) {
+	h := newUITestApp(t)
+	_, catalog := uiGet(t, h, "/")
+	cards := regexp.MustCompile(`(?s)<div class="card-formula">(.*?)</div>`).FindAllStringSubmatch(catalog, -1)
+	if len(cards) != len(engine.All()) {
+		t.Fatalf("catalog has %d card formulas; want %d", len(cards), len(engine.All()))
+	}
+	for _, c := range cards {
+		if strings.Contains(c[1], "tabindex") {
+			t.Errorf("card formula is focusable: %.120s", c[1])
+		}
+	}
+	_, page := uiGet(t, h, "/losses/huber")
+	if !regexp.MustCompile(`<div class="formula" data-testid="formula"><span class="math display typeset"[^>]* tabindex="0" role="group" aria-label="Formula"`).MatchString(page) {
+		t.Error("the loss page's formula box is not a focusable, labelled group")
 	}
 }

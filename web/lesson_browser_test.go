@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -11,29 +9,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// lessonBrowser starts headless Chromium, or skips the test when there is
-// none (unless LOSS_PLAYGROUND_REQUIRE_BROWSER is set, as in CI).
+// lessonBrowser opens a tab in the suite's shared Chromium, or skips the
+// test when there is none (unless LOSS_PLAYGROUND_REQUIRE_BROWSER=1).
 func lessonBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("LOSS_PLAYGROUND_REQUIRE_BROWSER") != "" {
-			t.Fatal("no Chromium found and LOSS_PLAYGROUND_REQUIRE_BROWSER is set")
-		}
-		t.Skip("no Chromium found")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelCtx := chromedp.NewContext(sharedBrowser(t))
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
 	return ctx
 }
 

@@ -20,9 +20,9 @@ func (a *App) showLesson(w http.ResponseWriter, r *http.Request) error {
 		return errorStatus(http.StatusNotFound, fmt.Sprintf("lesson: no lesson for loss %q", slug))
 	}
 	w.Header().Add("Vary", "Accept-Language")
-	// A lesson draws no chart: no ECharts.
+	// A lesson draws no chart: the site entry module, without ECharts.
 	meta := pageMeta(r, l.Title, lang, "")
-	meta.NoCharts = true
+	meta.Script = entrySite
 	a.renderPage(w, r, http.StatusOK, meta, templates.LessonPage(l, lang))
 	return nil
 }

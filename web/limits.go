@@ -20,12 +20,10 @@ const (
 	// defaultWSMaxPerAddr bounds open WebSockets from one address: a
 	// classroom behind one NAT address opens one per student tab.
 	defaultWSMaxPerAddr = 256
-	// defaultAPIRatePerMin and defaultPageRatePerMin bound requests per
-	// client address per minute: a class of 60 behind one address
-	// clicking a page or running a script stays far below, one client
-	// looping on expensive calls does not.
-	defaultAPIRatePerMin  = 1200
-	defaultPageRatePerMin = 1200
+	// defaultAPIRatePerMin bounds API requests per client address per
+	// minute: a class behind one address running notebooks stays below,
+	// one client looping on expensive calls does not.
+	defaultAPIRatePerMin = 1200
 	// retryAfterSeconds is the Retry-After of a 503 for a busy server.
 	retryAfterSeconds = 1
 )
@@ -34,7 +32,7 @@ const (
 type limits struct {
 	computeSlots, computeQueue int
 	wsMaxConns, wsMaxPerAddr   int
-	apiRatePerMin, pageRate    int
+	apiRatePerMin              int
 }
 
 func limitsOf(cfg Config) limits {
@@ -50,7 +48,6 @@ func limitsOf(cfg Config) limits {
 		wsMaxConns:    or(cfg.WSMaxConns, defaultWSMaxConns),
 		wsMaxPerAddr:  or(cfg.WSMaxPerAddr, defaultWSMaxPerAddr),
 		apiRatePerMin: or(cfg.APIRatePerMin, defaultAPIRatePerMin),
-		pageRate:      or(cfg.PageRatePerMin, defaultPageRatePerMin),
 	}
 }
 

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -62,6 +64,15 @@ func compareBuild(page, theme string, settings any) (any, error) {
 	return nil, fmt.Errorf("compare: no page %q for settings %T", page, settings)
 }
 
+// compareLang is the language a comparison page's settings carry: empty
+// for English, so an English page's data and URL stay as they were.
+func compareLang(r *http.Request) string {
+	if l := pageLang(r); l != i18n.Languages[0] {
+		return l
+	}
+	return ""
+}
+
 // compareTheme is the theme a page's charts are first drawn in: the
 // query's, or light (the script redraws for a dark system preference).
 func compareTheme(q url.Values) string {
@@ -90,10 +101,11 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 // page's torchFormat, so the two kinds of page print a number alike.
 func compareFormat(v float64) string { return torchFormat([]float64{v}, false)[0] }
 
-// compareMeta is the layout data of a comparison page.
+// compareAssets is the comparison pages' own stylesheet; their script is
+// the layout's "compare" entry module (web/ui/compare-page.js).
 func (a *App) compareAssets() templates.CompareAssets {
 	s := a.uiAssets()
-	return templates.CompareAssets{JS: s.url("compare.js"), CSS: s.url("compare.css")}
+	return templates.CompareAssets{CSS: s.url("compare.css")}
 }
 
 // compareJSON encodes a page's data block.
@@ -105,3 +117,16 @@ func compareJSON(v any) (string, error) {
 // compareNumber writes a setting as a form field holds it: shortest
 // round-trip decimal.
 func compareNumber(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// compareImages locates a comparison page's chart images: the page's
+// settings as its own permalink writes them (compare.js syncURL), and the
+// theme when the URL chose one, and the language unless it is English.
+func compareImages(page string, q url.Values, settings url.Values, alt, lang string) templates.ChartImages {
+	if t := q.Get("theme"); t == "dark" || t == "light" {
+		settings.Set("theme", t)
+	}
+	if lang != "" && lang != "en" {
+		settings.Set("lang", lang)
+	}
+	return templates.ChartImages{Base: "/compare/" + page + "/charts/", Query: settings.Encode(), Alt: alt, Lang: lang}
+}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -69,28 +71,36 @@ func compareParseLogits(s string) ([]float64, error) {
 	return out, nil
 }
 
-// showCompareClassification renders /compare/classification:
-// CrossEntropyLoss, NLLLoss after log_softmax, BCEWithLogitsLoss per class
-// and MultiMarginLoss on the same logits. Query: logits ("2,1,0.1"),
-// target.
-func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// compareClassificationQuery reads the classification page's settings
+// (logits, target) from its query; missing ones are the defaults.
+func compareClassificationQuery(q url.Values, lang string) (compare.ClassificationSettings, error) {
 	s := compare.DefaultClassification()
+	s.Lang = lang
 	if t := strings.TrimSpace(q.Get("logits")); t != "" {
 		logits, err := compareParseLogits(t)
 		if err != nil {
-			return err
+			return s, err
 		}
 		s.Logits = logits
 	}
 	if t := strings.TrimSpace(q.Get("target")); t != "" {
 		k, err := strconv.Atoi(t)
 		if err != nil {
-			return &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
+			return s, &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
 		}
 		s.Target = k
 	}
-	if err := s.Validate(); err != nil {
+	return s, s.Validate()
+}
+
+// showCompareClassification renders /compare/classification:
+// CrossEntropyLoss, NLLLoss after log_softmax, BCEWithLogitsLoss per class
+// and MultiMarginLoss on the same logits. Query: logits ("2,1,0.1"),
+// target.
+func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	s, err := compareClassificationQuery(q, compareLang(r))
+	if err != nil {
 		return err
 	}
 	theme := compareTheme(q)
@@ -103,7 +113,7 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	pal := compare.PaletteFor(theme)
-	v := templates.CompareClassificationView{Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff)}
+	v := templates.CompareClassificationView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff, s.Lang)}
 	var parts []string
 	for i, z := range s.Logits {
 		parts = append(parts, compareNumber(z))
@@ -111,6 +121,8 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 			Softmax: compareFormat(data.Result.Softmax[i]), Sigmoid: compareFormat(data.Result.Sigmoid[i])})
 	}
 	v.Logits = strings.Join(parts, ", ")
+	v.Images = compareImages(comparePageClassification, q, url.Values{"logits": {strings.Join(parts, ",")},
+		"target": {strconv.Itoa(s.Target)}}, i18n.T(s.Lang, "cmp.cls.title"), s.Lang)
 	for _, l := range data.Result.Losses {
 		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: compareFormat(l.Value)}
 		for _, g := range l.Grad {
@@ -118,14 +130,16 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		}
 		v.Losses = append(v.Losses, row)
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Classification losses compared", "", ""), templates.CompareClassification(v))
+	meta := pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareClassification(v))
 	return nil
 }
 
 // compareDiffText describes the CE/NLL difference for the page.
-func compareDiffText(d float64) string {
+func compareDiffText(d float64, lang string) string {
 	if d == 0 {
-		return "Here the engine's two results are the same float64, bit for bit."
+		return i18n.T(lang, "js.cmpSame")
 	}
-	return fmt.Sprintf("Here the engine's two paths differ by at most %.1e, float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.", d)
+	return i18n.T(lang, "js.cmpDiffer", fmt.Sprintf("%.1e", d))
 }

@@ -3,8 +3,10 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -42,19 +44,27 @@ func compareMarginBuild(s compare.MarginSettings, theme string) (*compareMarginD
 	return d, nil
 }
 
+// compareMarginQuery reads the margin page's settings (margin, at) from
+// its query; missing ones are the defaults.
+func compareMarginQuery(q url.Values, lang string) (compare.MarginSettings, error) {
+	s := compare.DefaultMargin
+	s.Lang = lang
+	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
+		return s, err
+	}
+	if err := compareQueryFloat(q, "at", &s.At); err != nil {
+		return s, err
+	}
+	return s, s.Validate()
+}
+
 // showCompareMargin renders /compare/margin: zero-one, hinge, soft margin
 // and logistic losses against the margin y·x. Query: margin (the hinge's
 // Δ), at (the margin read out).
 func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	s := compare.DefaultMargin
-	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
-		return err
-	}
-	if err := compareQueryFloat(q, "at", &s.At); err != nil {
-		return err
-	}
-	if err := s.Validate(); err != nil {
+	s, err := compareMarginQuery(q, compareLang(r))
+	if err != nil {
 		return err
 	}
 	theme := compareTheme(q)
@@ -67,11 +77,15 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pal := compare.PaletteFor(theme)
-	v := templates.CompareMarginView{Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At)}
+	v := templates.CompareMarginView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At),
+		Images: compareImages(comparePageMargin, q, url.Values{"margin": {compareNumber(s.Margin)}, "at": {compareNumber(s.At)}},
+			i18n.T(s.Lang, "cmp.mar.title"), s.Lang)}
 	for _, row := range data.Rows {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Margin losses compared", "", ""), templates.CompareMargin(v))
+	meta := pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareMargin(v))
 	return nil
 }

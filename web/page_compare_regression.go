@@ -3,8 +3,10 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -31,11 +33,27 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 	if err != nil {
 		return nil, err
 	}
-	if charts["fit"], err = compare.FitChart(fit, lines, theme); err != nil {
+	if charts["fit"], err = compare.FitChart(fit, lines, theme, s.Lang); err != nil {
 		return nil, err
 	}
 	return &compareRegressionData{Page: comparePageRegression, Theme: theme, Settings: s, Charts: charts,
 		Fit: fit, Lines: lines, XSpan: compare.FitXSpan}, nil
+}
+
+// compareRegressionQuery reads the regression page's settings (beta,
+// delta, outlier) from its query; missing ones are the defaults.
+func compareRegressionQuery(q url.Values, lang string) (compare.RegressionSettings, error) {
+	s := compare.DefaultRegression
+	s.Lang = lang
+	for _, f := range []struct {
+		key string
+		dst *float64
+	}{{"beta", &s.Beta}, {"delta", &s.Delta}, {"outlier", &s.Outlier}} {
+		if err := compareQueryFloat(q, f.key, f.dst); err != nil {
+			return s, err
+		}
+	}
+	return s, s.Validate()
 }
 
 // showCompareRegression renders /compare/regression: L1, MSE, SmoothL1 and
@@ -43,16 +61,8 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 // outlier. Query: beta, delta, outlier.
 func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	s := compare.DefaultRegression
-	for _, f := range []struct {
-		key string
-		dst *float64
-	}{{"beta", &s.Beta}, {"delta", &s.Delta}, {"outlier", &s.Outlier}} {
-		if err := compareQueryFloat(q, f.key, f.dst); err != nil {
-			return err
-		}
-	}
-	if err := s.Validate(); err != nil {
+	s, err := compareRegressionQuery(q, compareLang(r))
+	if err != nil {
 		return err
 	}
 	theme := compareTheme(q)
@@ -66,6 +76,7 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 	}
 	pal := compare.PaletteFor(theme)
 	v := templates.CompareRegressionView{
+		Lang:    s.Lang,
 		Assets:  a.compareAssets(),
 		Data:    js,
 		Beta:    compareNumber(s.Beta),
@@ -73,11 +84,15 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		Outlier: compareNumber(s.Outlier),
 		Steps:   data.Fit.Steps,
 		LR:      compareNumber(data.Fit.LR),
+		Images: compareImages(comparePageRegression, q, url.Values{"beta": {compareNumber(s.Beta)},
+			"delta": {compareNumber(s.Delta)}, "outlier": {compareNumber(s.Outlier)}}, i18n.T(s.Lang, "cmp.reg.title"), s.Lang),
 	}
 	for _, l := range data.Lines {
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
 			Slope: compareFormat(l.Slope), Intercept: compareFormat(l.Intercept), Value: compareFormat(l.Value)})
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Regression losses compared", "", ""), templates.CompareRegression(v))
+	meta := pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, "")
+	meta.Script = entryCompare
+	a.renderPage(w, r, http.StatusOK, meta, templates.CompareRegression(v))
 	return nil
 }

@@ -14,17 +14,17 @@ import (
 var catalogThumbnail func(*engine.Spec) (json.RawMessage, error) = charts.Thumbnail
 
 // catalogFamilies groups every registered loss by engine.Families order.
-func catalogFamilies() ([]templates.CatalogFamily, int) {
+func catalogFamilies(lang string) ([]templates.CatalogFamily, int) {
 	var fams []templates.CatalogFamily
 	total := 0
 	all := engine.All()
 	for _, f := range engine.Families {
-		fam := templates.CatalogFamily{Name: string(f)}
+		fam := templates.CatalogFamily{Name: string(f), Label: f.Label(lang)}
 		for _, s := range all {
 			if s.Family != f {
 				continue
 			}
-			card := templates.CatalogCard{Name: s.Name, Slug: s.Slug, Summary: s.Summary, Formula: s.Formula}
+			card := templates.CatalogCard{Name: s.Name, Slug: s.Slug, Summary: s.SummaryIn(lang), Formula: s.Formula}
 			if catalogThumbnail != nil {
 				if opt, err := catalogThumbnail(s); err == nil && len(opt) > 0 {
 					card.Thumbnail = string(opt)
@@ -42,7 +42,10 @@ func catalogFamilies() ([]templates.CatalogFamily, int) {
 
 // showCatalog renders / : every loss, grouped by family, with a filter.
 func (a *App) showCatalog(w http.ResponseWriter, r *http.Request) error {
-	fams, total := catalogFamilies()
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "", "", ""), templates.Catalog(fams, total))
+	lang := pageLang(r)
+	fams, total := catalogFamilies(lang)
+	meta := pageMeta(r, "", lang, "")
+	meta.Script = entryCatalog
+	a.renderPage(w, r, http.StatusOK, meta, templates.Catalog(lang, fams, total))
 	return nil
 }

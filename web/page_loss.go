@@ -7,12 +7,14 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/state"
 	"github.com/lossplayground/playground/web/templates"
 )
 
-// lossResultNoCharts is the query key with which the live script asks
-// GET /losses/{slug}/result for the panel without chart options.
+// lossResultNoCharts is the query key with which a client that draws the
+// charts itself asks GET /losses/{slug}/result for the panel without chart
+// options. (The live page gets its panel over the WebSocket.)
 const lossResultNoCharts = "nocharts"
 
 // lossPageSpec finds the loss of a /losses/{slug} or /embed/{slug} URL.
@@ -20,21 +22,22 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 	slug := chi.URLParam(r, "slug")
 	spec, ok := engine.LookupSlug(slug)
 	if !ok {
-		return nil, &pageError{status: http.StatusNotFound, heading: "No such loss",
-			msg:     "There is no loss called \"" + slug + "\" here.",
-			backURL: "/", backText: "See every loss"}
+		lang := pageLang(r)
+		return nil, &pageError{status: http.StatusNotFound, heading: i18n.T(lang, "error.noLoss"),
+			msg:     i18n.T(lang, "error.noLossMsg", slug),
+			backURL: i18n.Path("/", lang), backText: i18n.T(lang, "error.seeEvery")}
 	}
 	return spec, nil
 }
 
 // lossPageState parses and evaluates the state in the URL; a bad value is
 // a 400 naming the field, with a link to the page's defaults. With
-// panelOnly, only the page's Result is built: the result panel, fetched on
-// every change of the live page, needs no controls, editors or page data.
+// panelOnly, only the page's Result is built: the result panel alone needs
+// no controls, editors or page data.
 func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (templates.LossPage, state.State, error) {
 	q := r.URL.Query()
-	// nocharts=1 is the live script's way to ask the result panel without
-	// chart options (it has them from the WebSocket); it is no page state.
+	// nocharts=1 asks the result panel without chart options; it is no
+	// page state.
 	withCharts := q.Get(lossResultNoCharts) != "1"
 	q.Del(lossResultNoCharts)
 	st, err := state.Parse(spec, q)
@@ -58,9 +61,13 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 	}
 	var ee *engine.Error
 	if errors.As(err, &ee) {
+		lang := st.Lang
+		if lang == "" {
+			lang = pageLang(r)
+		}
 		return templates.LossPage{}, st, &pageError{status: http.StatusBadRequest,
-			heading: spec.Name + ": this link holds a value the playground cannot use",
-			msg:     ee.Error(), backURL: "/losses/" + spec.Slug, backText: "Open " + spec.Name + " with its default values"}
+			heading: i18n.T(lang, "error.badLossLink", spec.Name),
+			msg:     ee.Error(), backURL: i18n.Path("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
 	}
 	return templates.LossPage{}, st, err
 }
@@ -77,13 +84,16 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Add("Vary", "Accept-Language")
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, spec.Name, st.Lang, st.View.Theme), templates.LossShow(p))
+	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
+	meta.Script = entryLoss
+	a.renderPage(w, r, http.StatusOK, meta, templates.LossShow(p))
 	return nil
 }
 
 // showLossResult renders /losses/{slug}/result: the result panel alone
-// (loss, reduction spelled out, gradients, PyTorch snippet, chart options)
-// for the live script. A bad value answers 400 with the panel's error
+// (loss, reduction spelled out, gradients, PyTorch snippet, chart options),
+// for clients without the WebSocket; the live page gets the same panel in
+// every WebSocket result (ws_panel.go). A bad value answers 400 with the panel's error
 // banner naming the field.
 func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
 	spec, err := lossPageSpec(r)
@@ -93,7 +103,7 @@ func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
 	p, _, err := lossPageState(r, spec, true)
 	var pe *pageError
 	if errors.As(err, &pe) && pe.status == http.StatusBadRequest {
-		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg}))
+		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg, Lang: pageLang(r)}))
 		return nil
 	}
 	if err != nil {
@@ -117,6 +127,7 @@ func (a *App) showLossEmbed(w http.ResponseWriter, r *http.Request) error {
 	}
 	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
 	meta.Bare = true
+	meta.Script = entryLoss
 	a.renderPage(w, r, http.StatusOK, meta, templates.LossEmbed(p))
 	return nil
 }

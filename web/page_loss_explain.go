@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // explainMaxTerms bounds the terms written out in a reduction.
@@ -16,17 +17,17 @@ const explainMaxTerms = 12
 // with the actual numbers: the sum, the mean with its count, the weighted
 // mean sum(w·ℓ)/sum(w) of class-weighted losses, the per-target-length mean
 // of CTC, or batchmean.
-func explainReduction(spec *engine.Spec, c *engine.Call, res *engine.Result) []string {
+func explainReduction(spec *engine.Spec, c *engine.Call, res *engine.Result, lang string) []string {
 	el := res.Elements
 	if el == nil {
 		return nil
 	}
-	terms := explainTerms(el.Data)
+	terms := explainTerms(el.Data, lang)
 	total := engine.Sum(el.Data)
 	red := c.Reduction()
 	switch red {
 	case engine.ReductionNone:
-		return []string{fmt.Sprintf("'none' returns the %d per-element losses ℓ themselves, %s: nothing is added up.", len(el.Data), shapeLabel(el.Shape))}
+		return []string{i18n.T(lang, "explain.none", len(el.Data), shapeLabel(el.Shape, lang))}
 	case engine.ReductionSum:
 		return []string{fmt.Sprintf("sum = Σℓ = %s = %s", terms, explainNum(res.Loss.Data[0]))}
 	}
@@ -37,12 +38,12 @@ func explainReduction(spec *engine.Spec, c *engine.Call, res *engine.Result) []s
 		if x := c.Input(spec.Inputs[0].Name); len(x.Shape) > 0 {
 			b = x.Shape[0]
 		}
-		return []string{fmt.Sprintf("batchmean = Σℓ / batch size = (%s) / %d = %s", terms, b, explainNum(loss))}
+		return []string{i18n.T(lang, "explain.batchmean", terms, b, explainNum(loss))}
 	}
-	if lines := explainCTCMean(spec, c, el.Data, loss); lines != nil {
+	if lines := explainCTCMean(spec, c, el.Data, loss, lang); lines != nil {
 		return lines
 	}
-	if lines := explainWeightedMean(spec, c, el.Data, total, loss); lines != nil {
+	if lines := explainWeightedMean(spec, c, el.Data, total, loss, lang); lines != nil {
 		return lines
 	}
 	if n > 0 && explainClose(total/float64(n), loss) {
@@ -53,7 +54,7 @@ func explainReduction(spec *engine.Spec, c *engine.Call, res *engine.Result) []s
 	if loss != 0 && !math.IsNaN(loss) && !math.IsInf(loss, 0) {
 		d := total / loss
 		return []string{fmt.Sprintf("mean = Σℓ / %s = (%s) / %s = %s", explainNum(d), terms, explainNum(d), explainNum(loss)),
-			"The denominator is not the element count here: elements that do not count (an ignored target, say) are left out of it."}
+			i18n.T(lang, "explain.otherDenominator")}
 	}
 	return []string{fmt.Sprintf("mean = (%s) / … = %s", terms, explainNum(loss))}
 }
@@ -61,7 +62,7 @@ func explainReduction(spec *engine.Spec, c *engine.Call, res *engine.Result) []s
 // explainWeightedMean explains a class-weighted mean (CrossEntropyLoss,
 // NLLLoss with weight or ignore_index): 'none' already returns w[y]·ℓ, and
 // 'mean' divides their sum by the sum of the weights that counted.
-func explainWeightedMean(spec *engine.Spec, c *engine.Call, el []float64, total, loss float64) []string {
+func explainWeightedMean(spec *engine.Spec, c *engine.Call, el []float64, total, loss float64, lang string) []string {
 	wp := spec.Param("weight")
 	if wp == nil || !wp.PerClass || spec.Param("ignore_index") == nil {
 		return nil
@@ -95,18 +96,18 @@ func explainWeightedMean(spec *engine.Spec, c *engine.Call, el []float64, total,
 		return nil
 	}
 	lines := []string{fmt.Sprintf("mean = Σ w[yₙ]·ℓₙ / Σ w[yₙ] = (%s) / (%s) = %s / %s = %s",
-		explainTerms(el), explainTerms(ws), explainNum(total), explainNum(sw), explainNum(loss))}
+		explainTerms(el, lang), explainTerms(ws, lang), explainNum(total), explainNum(sw), explainNum(loss))}
 	if w == nil {
-		lines = append(lines, "Without weight every w is 1 (0 for a target equal to ignore_index), so this is the mean over the targets that count.")
+		lines = append(lines, i18n.T(lang, "explain.noWeight"))
 	} else {
-		lines = append(lines, "The per-element losses above already include their class weight w[yₙ] (as reduction='none' returns them).")
+		lines = append(lines, i18n.T(lang, "explain.withWeight"))
 	}
 	return lines
 }
 
 // explainCTCMean explains CTCLoss's mean: each sample's loss divided by
 // its target length, then averaged over the batch.
-func explainCTCMean(spec *engine.Spec, c *engine.Call, el []float64, loss float64) []string {
+func explainCTCMean(spec *engine.Spec, c *engine.Call, el []float64, loss float64, lang string) []string {
 	if spec.Input("target_lengths") == nil {
 		return nil
 	}
@@ -124,21 +125,21 @@ func explainCTCMean(spec *engine.Spec, c *engine.Call, el []float64, loss float6
 		}
 	}
 	if len(el) > explainMaxTerms {
-		parts = append(parts, fmt.Sprintf("… %d more", len(el)-explainMaxTerms))
+		parts = append(parts, i18n.T(lang, "explain.more", len(el)-explainMaxTerms))
 	}
 	if !explainClose(sum/float64(len(el)), loss) {
 		return nil
 	}
 	return []string{fmt.Sprintf("mean = (1/N) Σ ℓₙ / target_lengthₙ = (%s) / %d = %s", strings.Join(parts, " + "), len(el), explainNum(loss)),
-		"Each sample's loss is divided by its target length (at least 1) before the batch mean."}
+		i18n.T(lang, "explain.ctc")}
 }
 
 // explainTerms writes a + b + … with at most explainMaxTerms terms.
-func explainTerms(xs []float64) string {
+func explainTerms(xs []float64, lang string) string {
 	parts := make([]string, 0, min(len(xs), explainMaxTerms)+1)
 	for i, x := range xs {
 		if i == explainMaxTerms {
-			parts = append(parts, fmt.Sprintf("… %d more", len(xs)-explainMaxTerms))
+			parts = append(parts, i18n.T(lang, "explain.more", len(xs)-explainMaxTerms))
 			break
 		}
 		parts = append(parts, explainNum(x))

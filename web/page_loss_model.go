@@ -12,6 +12,7 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/charts"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/state"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -49,7 +50,7 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 		}
 	}
 	p := templates.LossPage{
-		Name: spec.Name, Slug: spec.Slug, Family: string(spec.Family), Summary: spec.Summary,
+		Name: spec.Name, Slug: spec.Slug, Family: spec.Family.Label(st.Lang), Summary: spec.SummaryIn(st.Lang),
 		Formula: spec.Formula, FormulaMarked: marked, Symbols: symbols,
 		IsCTC: isCTC, Lattice: st.View.Lattice, Overlay: st.View.Overlay, Theme: st.View.Theme, Lang: st.Lang,
 		CanOverlay: charts.HasOverlays(spec),
@@ -66,6 +67,7 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 	if q := state.Query(st).Encode(); q != "" {
 		p.EmbedURL += "?" + q
 	}
+	p.Images = templates.ChartImages{Base: "/losses/" + spec.Slug + "/charts/", Query: lossPermalinkQuery(spec, st), Alt: spec.Name, Lang: p.Lang}
 
 	params := map[string]json.RawMessage{}
 	for i := range spec.Params {
@@ -75,7 +77,7 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 			raw, _ = json.Marshal(prm.Default)
 		}
 		params[prm.Name] = compactJSON(raw)
-		p.Controls = append(p.Controls, lossControl(prm, ev.Call, raw, symOf[prm.Name]))
+		p.Controls = append(p.Controls, lossControl(prm, ev.Call, raw, symOf[prm.Name], st.Lang))
 	}
 	inputs := map[string]json.RawMessage{}
 	for i := range spec.Inputs {
@@ -84,9 +86,9 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 		raw := compactJSON(st.Inputs[in.Name])
 		inputs[in.Name] = raw
 		p.Editors = append(p.Editors, templates.Editor{
-			Name: in.Name, Role: in.Role, Doc: in.Doc, Symbol: symOf[in.Name],
+			Name: in.Name, Role: in.Role, Doc: in.DocIn(st.Lang), Symbol: symOf[in.Name],
 			Integer: in.Integer, Differentiable: in.Differentiable, JSON: string(raw),
-			Shape:       shapeLabel(t.Shape),
+			Shape:       shapeLabel(t.Shape, st.Lang),
 			ClassTarget: isClassTarget(spec, ev.Call, in),
 		})
 	}
@@ -124,6 +126,9 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 // alpha unless the state names another.
 func lossPageView(spec *engine.Spec, st state.State) charts.View {
 	view := st.View
+	// The charts speak the page's language; the view carries it over the
+	// WebSocket, so live charts keep it.
+	view.Lang = st.Lang
 	if spec.Name == "CTCLoss" && view.Lattice == "" {
 		view.Lattice = "alpha"
 	}
@@ -152,8 +157,8 @@ func compactJSON(raw json.RawMessage) json.RawMessage {
 
 // lossControl builds one parameter's control from its metadata and its
 // validated value in the call.
-func lossControl(prm *engine.Param, c *engine.Call, raw json.RawMessage, sym string) templates.Control {
-	ctl := templates.Control{Name: prm.Name, Kind: string(prm.Kind), Doc: prm.Doc, Symbol: sym,
+func lossControl(prm *engine.Param, c *engine.Call, raw json.RawMessage, sym, lang string) templates.Control {
+	ctl := templates.Control{Name: prm.Name, Kind: string(prm.Kind), Doc: prm.DocIn(lang), Symbol: sym,
 		Values: prm.Values, Deprecated: prm.Deprecated}
 	def, _ := json.Marshal(prm.Default)
 	ctl.Default = string(def)
@@ -219,42 +224,21 @@ func formatExact(v float64) string {
 	return strings.Replace(s, "e+0", "e+", 1)
 }
 
-func shapeLabel(shape []int) string {
+func shapeLabel(shape []int, lang string) string {
 	if len(shape) == 0 {
-		return "scalar"
+		return i18n.T(lang, "result.scalar")
 	}
 	parts := make([]string, len(shape))
 	for i, d := range shape {
 		parts[i] = strconv.Itoa(d)
 	}
-	return "shape (" + strings.Join(parts, ", ") + ")"
+	return i18n.T(lang, "result.shape", strings.Join(parts, ", "))
 }
 
-// lossResultView turns an evaluation into the result panel.
+// lossResultView turns an evaluation into the result panel, with the
+// chart options the page draws first.
 func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates.Result {
-	res := ev.Result
-	r := templates.Result{Reduction: ev.Call.Reduction().String(), LossShape: shapeLabel(res.Loss.Shape)}
-	if len(res.Loss.Shape) == 0 {
-		r.Loss = torchFormat(res.Loss.Data, false)[0]
-		r.LossExact = formatExact(res.Loss.Data[0])
-	} else {
-		r.Loss = "per-element tensor (below)"
-		r.LossExact = string(res.Loss.AppendJSON(nil))
-	}
-	r.Explanation = explainReduction(spec, ev.Call, res)
-	for _, in := range spec.Inputs {
-		t := ev.Call.Input(in.Name)
-		caption := in.Name
-		g := res.Grads[in.Name]
-		if g != nil {
-			caption += " with ∇ = ∂loss.sum()/∂" + in.Name
-		}
-		r.Tensors = append(r.Tensors, tensorView(in.Name, caption, t, g, in.Integer || isClassTarget(spec, ev.Call, &in)))
-	}
-	if res.Elements != nil {
-		r.Tensors = append(r.Tensors, tensorView("elements", "ℓ, the unreduced losses", res.Elements, nil, false))
-	}
-	r.Snippet = pytorchSnippet(spec, ev.Call, st)
+	r := lossResultPanel(spec, ev, st)
 	if ev.Charts != nil {
 		b, err := json.Marshal(ev.Charts)
 		if err == nil {
@@ -267,9 +251,40 @@ func lossResultView(spec *engine.Spec, ev *Evaluation, st state.State) templates
 	return r
 }
 
+// lossResultPanel is the result panel of an evaluation: what the page
+// shows beside the charts. The WebSocket sends it with every live result
+// (ws_panel.go), so the live page and the server-rendered page agree.
+func lossResultPanel(spec *engine.Spec, ev *Evaluation, st state.State) templates.Result {
+	res := ev.Result
+	lang := i18n.Lang(st.Lang)
+	r := templates.Result{Lang: lang, Reduction: ev.Call.Reduction().String(), LossShape: shapeLabel(res.Loss.Shape, lang)}
+	if len(res.Loss.Shape) == 0 {
+		r.Loss = torchFormat(res.Loss.Data, false)[0]
+		r.LossExact = formatExact(res.Loss.Data[0])
+	} else {
+		r.Loss = i18n.T(lang, "result.perElement")
+		r.LossExact = string(res.Loss.AppendJSON(nil))
+	}
+	r.Explanation = explainReduction(spec, ev.Call, res, lang)
+	for _, in := range spec.Inputs {
+		t := ev.Call.Input(in.Name)
+		caption := in.Name
+		g := res.Grads[in.Name]
+		if g != nil {
+			caption = i18n.T(lang, "result.withGrad", in.Name)
+		}
+		r.Tensors = append(r.Tensors, tensorView(in.Name, caption, t, g, in.Integer || isClassTarget(spec, ev.Call, &in), lang))
+	}
+	if res.Elements != nil {
+		r.Tensors = append(r.Tensors, tensorView("elements", i18n.T(lang, "result.elements"), res.Elements, nil, false, lang))
+	}
+	r.Snippet = pytorchSnippet(spec, ev.Call, st)
+	return r
+}
+
 // tensorView lays a tensor out as rows (every dimension but the last)
 // and columns (the last), with its gradient cell by cell.
-func tensorView(name, caption string, t, grad *engine.Tensor, integer bool) templates.TensorView {
+func tensorView(name, caption string, t, grad *engine.Tensor, integer bool, lang string) templates.TensorView {
 	tv := templates.TensorView{Name: name, Caption: caption}
 	cols := 1
 	if len(t.Shape) > 0 {
@@ -295,7 +310,7 @@ func tensorView(name, caption string, t, grad *engine.Tensor, integer bool) temp
 	}
 	for i := range rows {
 		if i*cols >= lossPageMaxCells {
-			tv.Caption += fmt.Sprintf(" (first %d rows of %d shown)", i, rows)
+			tv.Caption += i18n.T(lang, "result.firstRows", i, rows)
 			break
 		}
 		tv.Rows = append(tv.Rows, vals[i*cols:(i+1)*cols])
@@ -404,4 +419,30 @@ func isClassTarget(spec *engine.Spec, c *engine.Call, in *engine.InputSpec) bool
 		}
 	}
 	return true
+}
+
+// lossPermalinkQuery is the query string of a page state as the page's
+// script writes its permalink: parameters at their defaults and inputs
+// equal to the examples are left out.
+func lossPermalinkQuery(spec *engine.Spec, st state.State) string {
+	short := st
+	short.Params = map[string]json.RawMessage{}
+	short.Inputs = map[string]json.RawMessage{}
+	for k, v := range st.Params {
+		if prm := spec.Param(k); prm != nil {
+			if def, err := json.Marshal(prm.Default); err == nil && bytes.Equal(compactJSON(v), def) {
+				continue
+			}
+		}
+		short.Params[k] = v
+	}
+	for k, v := range st.Inputs {
+		if in := spec.Input(k); in != nil {
+			if ex, err := json.Marshal(in.Example); err == nil && bytes.Equal(compactJSON(v), ex) {
+				continue
+			}
+		}
+		short.Inputs[k] = v
+	}
+	return state.Query(short).Encode()
 }

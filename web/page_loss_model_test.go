@@ -76,7 +76,7 @@ func TestExplainReduction(t *testing.T) {
 	for _, test := range tests {
 		t.Run(test.slug+"?"+test.query, func(t *testing.T) {
 			spec, _, ev := uiPageFor(t, test.slug, test.query)
-			got := explainReduction(spec, ev.Call, ev.Result)
+			got := explainReduction(spec, ev.Call, ev.Result, "en")
 			if len(got) == 0 || got[0] != test.want {
 				t.Errorf("explainReduction(%s?%s) = %q; want first line %q", test.slug, test.query, got, test.want)
 			}

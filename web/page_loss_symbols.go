@@ -26,7 +26,7 @@ var lossSymbolCandidates = map[string][]string{
 	"beta":            {`\beta`},
 	"delta":           {`\delta`},
 	"eps":             {`\epsilon`, `\varepsilon`, `\text{eps}`},
-	"weight":          {`w_{y_n}`, `w_n`, `w_c`, `w_i`, `w`},
+	"weight":          {`w_{y_n}`, `w_{n,c}`, `w_n`, `w_c`, `w_i`, `w`},
 	"pos_weight":      {`p_c`, `p_i`},
 	"p":               {`p`},
 	"label_smoothing": {`\varepsilon`, `\alpha`},

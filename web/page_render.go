@@ -5,11 +5,14 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -64,8 +67,9 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		if err == nil {
 			return
 		}
-		pe := &pageError{status: http.StatusInternalServerError, heading: "Something went wrong",
-			msg: "The playground failed to build this page. The error has been logged.", backURL: "/", backText: "Back to all losses"}
+		lang := pageLang(r)
+		pe := &pageError{status: http.StatusInternalServerError, heading: i18n.T(lang, "error.internal"),
+			msg: i18n.T(lang, "error.internalMsg"), backURL: i18n.Path("/", lang), backText: i18n.T(lang, "error.backToAll")}
 		if clientGone(r, err) {
 			a.log.Debug("client left", "path", r.URL.Path, "err", err)
 			return
@@ -74,18 +78,26 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		switch {
 		case errors.Is(err, errBusy), errors.Is(err, errComputeTimeout):
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-			pe = &pageError{status: http.StatusServiceUnavailable, heading: "The playground is busy",
-				msg:     "The server is computing for many readers at once, or this state takes longer than it allows. Reload in a moment.",
-				backURL: r.URL.Path, backText: "Open this page with its default values"}
+			pe = &pageError{status: http.StatusServiceUnavailable, heading: i18n.T(lang, "error.busy"),
+				msg:     i18n.T(lang, "error.busyMsg"),
+				backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		case errors.As(err, &pe):
 		case errors.As(err, &ee):
-			pe = &pageError{status: http.StatusBadRequest, heading: "This link holds a value the playground cannot use",
-				msg: ee.Error(), backURL: r.URL.Path, backText: "Open this page with its default values"}
+			pe = &pageError{status: http.StatusBadRequest, heading: i18n.T(lang, "error.badLink"),
+				msg: ee.Error(), backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		default:
 			a.log.Error("page failed", "path", r.URL.Path, "err", err)
 		}
-		a.renderPage(w, r, pe.status, pageMeta(r, pe.heading, "", ""), templates.ErrorPage(pe.status, pe.heading, pe.msg, pe.backURL, pe.backText))
+		a.renderPage(w, r, pe.status, pageMeta(r, pe.heading, lang, ""), templates.ErrorPage(pe.status, pe.heading, pe.msg, pe.backURL, pe.backText))
 	}
+}
+
+// pageLang is the interface language of a request: ?lang= if it names one
+// we have, else the best of Accept-Language, else English (the rule the
+// lessons already follow). A malformed ?lang= on a loss page is the state
+// parser's 400; elsewhere it reads as not given.
+func pageLang(r *http.Request) string {
+	return lessons.NegotiateLang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
 }
 
 // pageMeta builds the layout's data from the request: language and theme
@@ -94,11 +106,9 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 func pageMeta(r *http.Request, title, lang, theme string) templates.Page {
 	q := r.URL.Query()
 	if lang == "" {
-		lang = q.Get("lang")
+		lang = pageLang(r)
 	}
-	if lang != "zh" {
-		lang = "en"
-	}
+	lang = i18n.Lang(lang)
 	if theme == "" {
 		theme = q.Get("theme")
 	}
@@ -135,13 +145,29 @@ func withQuery(u *url.URL, key, value string) string {
 // renderPage renders content in the layout through a buffer, with the
 // security headers every page carries.
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
-	p.Assets = a.pageAssets()
+	p.Assets = a.pageAssets(p.Script)
+	p.Lang = i18n.Lang(p.Lang)
+	// Without ?lang= every page follows Accept-Language: caches must
+	// keep one copy per language.
+	if !slices.Contains(w.Header().Values("Vary"), "Accept-Language") {
+		w.Header().Add("Vary", "Accept-Language")
+	}
 	if p.Title == "" {
 		p.Title = "Loss Playground"
 	} else {
 		p.Title += " · Loss Playground"
 	}
-	a.writeHTML(w, r, status, templates.Layout(p, content))
+	// The content is rendered first: whether it holds a formula decides
+	// whether the head links KaTeX's stylesheet and preloads its fonts
+	// (about 50 KB a comparison page has no use for).
+	var body bytes.Buffer
+	if err := content.Render(r.Context(), &body); err != nil {
+		a.log.Error("render failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.NoMath = !bytes.Contains(body.Bytes(), []byte(`class="math`))
+	a.writeHTML(w, r, status, templates.Layout(p, templ.Raw(body.String())))
 }
 
 // writeHTML renders c into a buffer and writes it with the page headers;

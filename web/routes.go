@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
 	"github.com/lossplayground/playground/web/compress"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/metrics"
 	"github.com/lossplayground/playground/web/templates"
 )
@@ -31,10 +32,11 @@ func (a *App) Routes() http.Handler {
 	r.Get("/static/*", a.serveUIAsset)
 	r.Head("/static/*", a.serveUIAsset)
 	r.Get("/favicon.ico", a.serveFavicon)
+	r.Head("/favicon.ico", a.serveFavicon)
 
 	// The JSON API, rate limited per client address.
 	r.Group(func(r chi.Router) {
-		r.Use(a.rateLimit(a.limits.apiRatePerMin, writeRateLimitedJSON))
+		r.Use(a.rateLimit(a.limits.apiRatePerMin))
 
 		// Lessons: the lesson as JSON, and the "predict, then reveal" check that the engine answers
 		r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
@@ -53,33 +55,42 @@ func (a *App) Routes() http.Handler {
 	// (ws.go); each message is budgeted and queued like any compute.
 	r.Get("/ws", a.serveWS)
 
-	// Pages, rate limited per client address: each computes.
-	r.Group(func(r chi.Router) {
-		r.Use(a.rateLimit(a.limits.pageRate, a.writeRateLimitedPage))
+	// Pages. They are not rate limited: a live page fetches its result
+	// panel (/losses/{slug}/result) on every change, and a classroom
+	// shares one address; their computations are budgeted and queued
+	// like any other.
+	r.Get("/", a.handlePage(a.showCatalog))
 
-		r.Get("/", a.handlePage(a.showCatalog))
+	r.Get("/intro", a.handlePage(a.showIntro))
 
-		// A lesson on its own page
-		r.Get("/lessons/{slug}", a.handle(a.showLesson))
+	// A lesson on its own page
+	r.Get("/lessons/{slug}", a.handle(a.showLesson))
 
-		// Loss pages (page_*.go)
-		r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
-		r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
-		r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
+	// Loss pages (page_*.go)
+	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
+	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
+	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
 
-		// Comparison pages (page_compare_*.go); their live updates and the
-		// animated line fit go over /ws (ws_fit.go).
-		r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
-		r.Get("/compare/classification", a.handlePage(a.showCompareClassification))
-		r.Get("/compare/margin", a.handlePage(a.showCompareMargin))
+	// Chart images: one chart of a page state as SVG, drawn on the
+	// server (chart_image.go); the query is the page's own. The renderer
+	// bounds its own work (a pool of runtimes, a bounded wait, a cache).
+	r.Get("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Head("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
+	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
+	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 
-		// Classes: /join takes a typed code; /c/{code} is a student's page
-		// (the loss page the class is on), /c/{code}/teach the teacher's
-		// dashboard.
-		r.Get("/join", a.handlePage(a.showClassJoin))
-		r.Get("/c/{code}", a.handlePage(a.showClassStudent))
-		r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
-	})
+	// Comparison pages (page_compare_*.go); their live updates and the
+	// animated line fit go over /ws (ws_fit.go).
+	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
+	r.Get("/compare/classification", a.handlePage(a.showCompareClassification))
+	r.Get("/compare/margin", a.handlePage(a.showCompareMargin))
+
+	// Classes: /join takes a typed code; /c/{code} is a student's page
+	// (the loss page the class is on), /c/{code}/teach the teacher's
+	// dashboard. Wrong codes are rate-limited by web/class.
+	r.Get("/join", a.handlePage(a.showClassJoin))
+	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
+	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
 
 	return r
 }
@@ -93,29 +104,17 @@ func (a *App) withComputeEnv(next http.Handler) http.Handler {
 }
 
 // rateLimit allows perMinute requests per client address in a sliding
-// minute; over it, refused answers the request.
-func (a *App) rateLimit(perMinute int, refused http.HandlerFunc) func(http.Handler) http.Handler {
+// minute; over it the answer is 429 with Retry-After.
+func (a *App) rateLimit(perMinute int) func(http.Handler) http.Handler {
 	return httprate.LimitBy(perMinute, time.Minute,
 		func(r *http.Request) (string, error) { return clientAddr(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			a.metrics.Reject(metrics.ReasonRateLimit)
-			refused(w, r)
+			if w.Header().Get("Retry-After") == "" {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+			}
+			writeJSONError(w, http.StatusTooManyRequests, "too many requests from your address; slow down")
 		}))
-}
-
-func writeRateLimitedJSON(w http.ResponseWriter, r *http.Request) {
-	if w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-	}
-	writeJSONError(w, http.StatusTooManyRequests, "too many requests from your address; slow down")
-}
-
-func (a *App) writeRateLimitedPage(w http.ResponseWriter, r *http.Request) {
-	if w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-	}
-	a.renderPage(w, r, http.StatusTooManyRequests, pageMeta(r, "Too many requests", "", ""),
-		templates.ErrorPage(http.StatusTooManyRequests, "Too many requests", "Your address has opened many pages in the last minute. Wait a moment, then reload.", r.URL.Path, "Reload"))
 }
 
 // notFound answers an unknown path: JSON under /api/, a page elsewhere.
@@ -124,6 +123,7 @@ func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "no API endpoint at "+quoteShort(r.URL.Path))
 		return
 	}
-	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, "Not found", "", ""),
-		templates.ErrorPage(http.StatusNotFound, "Not found", "There is no page at this address.", "/", "See every loss"))
+	lang := pageLang(r)
+	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, i18n.T(lang, "error.notFound"), lang, ""),
+		templates.ErrorPage(http.StatusNotFound, i18n.T(lang, "error.notFound"), i18n.T(lang, "error.notFoundMsg"), i18n.Path("/", lang), i18n.T(lang, "error.seeEvery")))
 }

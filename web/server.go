@@ -3,6 +3,7 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/web/admission"
+	"github.com/lossplayground/playground/web/chartimage"
 	"github.com/lossplayground/playground/web/class"
 	"github.com/lossplayground/playground/web/cost"
 	"github.com/lossplayground/playground/web/metrics"
@@ -36,12 +38,14 @@ type Config struct {
 	EmbedAncestors []string
 
 	// Limits; zero takes the default of the same name (limits.go).
-	ComputeSlots   int // computations at once (default: the cores)
-	ComputeQueue   int // computations waiting for a slot
-	WSMaxConns     int // open WebSockets in all
-	WSMaxPerAddr   int // open WebSockets from one client address
-	APIRatePerMin  int // loss API requests per client address per minute
-	PageRatePerMin int // pages and embeds per client address per minute
+	ComputeSlots  int // computations at once (default: the cores)
+	ComputeQueue  int // computations waiting for a slot
+	WSMaxConns    int // open WebSockets in all
+	WSMaxPerAddr  int // open WebSockets from one client address
+	APIRatePerMin int // API requests per client address per minute
+	// ChartImages tunes the server-side chart renderer (chart_image.go);
+	// zero values take its defaults.
+	ChartImages chartimage.Options
 }
 
 // App holds the dependencies every handler shares.
@@ -54,6 +58,7 @@ type App struct {
 	classes     *class.Hub
 	classFrames wsClassFrames // prepared frames of class states (ws_class.go)
 	publicURL   string
+	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
 
 	embedCSP string // the frame policy of /embed/* pages
 	limits   limits
@@ -73,12 +78,24 @@ type closer interface{ Close() error }
 // New builds the web application.
 func New(cfg Config) (*App, error) {
 	// Parse every lesson now, so that a bad lesson file stops start-up.
+	// Lessons are typeset as they load; the losses' formulas are typeset
+	// in the background (page_formulas.go).
 	if _, err := lessons.Load(); err != nil {
 		return nil, err
 	}
+	warmFormulas()
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	images, err := chartimage.New(cfg.ChartImages)
+	if errors.Is(err, chartimage.ErrNoBuild) {
+		// Like a build without static/vendor: everything else works, and
+		// chart images answer 503 saying what is missing.
+		log.Warn("chart images disabled", "err", err)
+		images = nil
+	} else if err != nil {
+		return nil, err
 	}
 	lim := limitsOf(cfg)
 	pool := admission.New(lim.computeSlots, lim.computeQueue)
@@ -87,8 +104,9 @@ func New(cfg Config) (*App, error) {
 		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
 		limits:   lim, pool: pool, metrics: m,
-		env:   &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
-		conns: map[closer]struct{}{}, connsFrom: map[string]int{},
+		env:         &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
+		chartImages: images,
+		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
 	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})

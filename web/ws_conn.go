@@ -457,6 +457,12 @@ func (w *wsComputer) reply(ctx context.Context, req *wsRequest) (out []byte) {
 		}
 		b = append(b, '}')
 	}
+	if wsWantsPanel(req) {
+		if b, err = appendPanel(b, req.spec, ev, &req.LossRequest, req.View); err != nil {
+			w.log.Error("websocket panel encode failed", "loss", req.Loss, "err", err)
+			return wsErrorReply(&req.ID, "", "internal error encoding "+req.Loss)
+		}
+	}
 	b = append(b, '}')
 	w.out = b
 	return b

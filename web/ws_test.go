@@ -20,6 +20,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/templates"
 )
 
 // wsTestTimeout bounds every wait in these tests, so that a lost reply
@@ -38,6 +39,7 @@ type wsReply struct {
 	Grads  map[string]json.RawMessage `json:"grads"`
 	Detail map[string]json.RawMessage `json:"detail"`
 	Charts map[string]json.RawMessage `json:"charts"`
+	Panel  *templates.Result          `json:"panel"`
 	Code   string                     `json:"code"`
 	Retry  int                        `json:"retry_after"`
 }

@@ -1,5 +1,8 @@
 // Command playground serves Loss Playground: an interactive page for every
 // PyTorch loss function, computed by the engine in this repository.
+//
+//	playground [-addr 127.0.0.1:8080] [-dev] [-ws-origin ...]   serve
+//	playground render -o DIR [-format svg|png] MANIFEST          write chart images, no server
 package main
 
 import (
@@ -21,6 +24,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "render" {
+		if err := render(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "playground render:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", false, "serve static assets from disk (web/static) instead of the embedded copy")
 	wsOrigins := flag.String("ws-origin", "", "comma-separated extra origins allowed to open the WebSocket, e.g. https://docs.example.org")
@@ -33,8 +43,7 @@ func main() {
 	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
 	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
 	flag.IntVar(&cfg.WSMaxPerAddr, "ws-max-per-addr", 0, "open WebSockets from one client address (0: 256)")
-	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "loss API requests per client address per minute (0: 1200)")
-	flag.IntVar(&cfg.PageRatePerMin, "page-rate", 0, "pages per client address per minute (0: 1200)")
+	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "API requests per client address per minute (0: 1200)")
 	flag.Parse()
 
 	var level slog.Level
@@ -86,14 +95,15 @@ const (
 	// readHeaderTimeout bounds reading the request line and headers.
 	readHeaderTimeout = 5 * time.Second
 	// readTimeout bounds reading a whole request, body included: a 1 MiB
-	// body at 64 KiB/s. A body trickled more slowly is cut (400).
-	readTimeout = 20 * time.Second
+	// body at 170 KiB/s (a page's request is a few kilobytes). A body
+	// trickled more slowly is cut (400) before it holds a goroutine long.
+	readTimeout = 6 * time.Second
 	// writeTimeout bounds a request from the end of its headers to the
-	// end of its answer: the compute deadline and queue (seconds), then
-	// the largest answer the budgets allow (16 MiB) at 512 KiB/s. A
-	// client that does not read is cut. WebSockets set their own
-	// deadlines per message.
-	writeTimeout = 45 * time.Second
+	// end of its answer: the compute deadline (5 s) and queue, then the
+	// largest answer the budgets allow (16 MiB) at 700 KiB/s. A client
+	// that does not read is cut. WebSockets set their own deadlines per
+	// message.
+	writeTimeout = 30 * time.Second
 	// idleTimeout closes keep-alive connections with no request.
 	idleTimeout = 120 * time.Second
 	// shutdownGrace is how long in-flight requests may finish after

@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // View holds the page's chart settings, carried in the URL and in
@@ -29,6 +31,9 @@ type View struct {
 	Overlay bool   `json:"overlay,omitempty"` // overlay related losses on the curve
 	Lattice string `json:"lattice,omitempty"` // CTC: alpha, beta, occupancy or gradient
 	Theme   string `json:"theme,omitempty"`   // light or dark
+	// Lang is the language of titles, axis names and legends: "en" (or
+	// empty) or "zh".
+	Lang string `json:"lang,omitempty"`
 }
 
 // Chart ids, the keys of Build's result.
@@ -56,6 +61,9 @@ func (v *View) Validate() error {
 	default:
 		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + quoteShort(v.Theme)}
 	}
+	if v.Lang != "" && !slices.Contains(i18n.Languages, v.Lang) {
+		return &engine.Error{Field: "view.lang", Msg: `must be "en" or "zh", got ` + strconv.Quote(v.Lang)}
+	}
 	return nil
 }
 
@@ -78,7 +86,7 @@ func BuildContext(ctx context.Context, c *engine.Call, res *engine.Result, v Vie
 	if c == nil || res == nil {
 		return out, nil
 	}
-	pal := paletteFor(v.Theme)
+	pal := paletteFor(v.Theme, v.Lang)
 	builders := []struct {
 		id    string
 		build func(*engine.Call, *engine.Result, View, *palette) (json.RawMessage, error)
@@ -151,7 +159,7 @@ func Thumbnail(spec *engine.Spec) (json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("charts: thumbnail of %s: %w", spec.Name, err)
 	}
-	pal := paletteFor("light")
+	pal := paletteFor("light", "")
 	f := &frame{pal: pal, thumb: true, trigger: "none"}
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)

@@ -12,6 +12,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // Sweep sizes. The curve evaluates the whole call once per point (the
@@ -157,7 +158,9 @@ type curveSetup struct {
 	hasTarget bool
 	xs        []float64
 	ys, ds    []float64
-	note      string // why there is no sweep, if there is none
+	note      string // why there is no sweep, if there is none: a message key
+	noteArg   string // the note's argument, if it has one
+	lang      string // the chart's language (overlay names)
 }
 
 // sweepCall sweeps input element k of the first differentiable input of c
@@ -181,14 +184,14 @@ func sweepCall(ctx context.Context, c *engine.Call, res *engine.Result, element,
 	cs.x0 = x.Data[cs.k]
 	cs.target, cs.targetVal, cs.hasTarget = targetAt(c, x.Shape, cs.k, res.Elements.Shape, cs.js)
 	if len(cs.js) == 0 {
-		cs.note = "no per-element terms to follow"
+		cs.note = "ch.note.noTerms"
 		return cs, nil
 	}
 	if points == 0 {
 		points = curvePointsFor(totalNumel(c))
 	}
 	if points == 0 {
-		cs.note = "inputs too large to sweep"
+		cs.note = "ch.note.tooLarge"
 		return cs, nil
 	}
 	inputs, cp := inputsOf(c, di)
@@ -196,7 +199,7 @@ func sweepCall(ctx context.Context, c *engine.Call, res *engine.Result, element,
 	if err != nil {
 		// The call was valid with its own reduction; a loss that refuses
 		// it with 'none' gets a curve without a sweep, not a failed page.
-		cs.note = "cannot sweep: " + err.Error()
+		cs.note, cs.noteArg = "ch.note.cannotSweep", err.Error()
 		return cs, nil
 	}
 	s := &sweeper{ctx: ctx, call: call, x: cp, k: cs.k, js: cs.js, grad: name}
@@ -282,32 +285,35 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 		return nil, err
 	}
 	spec := c.Spec
+	cs.lang = pal.lang
 	idx := indexString(unravel(cs.k, cs.in))
 	sub := fmt.Sprintf("%s%s = %s", cs.name, idx, fmtShort(cs.x0))
 	if cs.target != "" {
 		sub += " · " + cs.target
 	}
 	if len(cs.js) == 1 {
-		sub += " · term ℓ" + indexString(unravel(cs.js[0], cs.el))
+		sub += " · " + pal.t("ch.curve.term", indexString(unravel(cs.js[0], cs.el)))
 	} else if len(cs.js) > 1 {
-		sub += fmt.Sprintf(" · %d terms (broadcast)", len(cs.js))
+		sub += " · " + pal.t("ch.curve.terms", len(cs.js))
 	}
 	sub += " · reduction 'none'"
-	if cs.note != "" {
-		sub += " · " + cs.note
+	if cs.note == "ch.note.cannotSweep" {
+		sub += " · " + pal.t(cs.note, cs.noteArg)
+	} else if cs.note != "" {
+		sub += " · " + pal.t(cs.note)
 	}
 
 	sign := cs.marginSign()
 	xName, dName := cs.name+idx, "∂ℓ/∂x"
 	if sign != 0 {
-		xName, dName = "y·x (margin)", "∂ℓ/∂(y·x)"
+		xName, dName = pal.t("ch.marginAxis"), "∂ℓ/∂(y·x)"
 	}
-	f := &frame{title: spec.Name + ": loss of one element", subtitle: sub, xName: xName,
+	f := &frame{title: pal.t("ch.curve.title", spec.Name), subtitle: sub, xName: xName,
 		trigger: "axis", pal: pal, legend: true}
 
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
-	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "loss ℓ")))
+	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.lossAxis"))))
 	dy := f.yAxis("value", dName)
 	dy.Position = "right"
 	line.ExtendYAxis(dy)
@@ -335,14 +341,14 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 		}
 		ls := rawSeries(types.ChartLine, "ℓ "+spec.Name, appendPairs(buf, xs, cs.ys))
 		lineStyle(pal.series[0], 2.5, false)(&ls)
-		ls.MarkPoints = currentMark(x0, y0, pal.series[0])
+		ls.MarkPoints = currentMark(x0, y0, pal.series[0], pal.t("ch.current"))
 		if t := cs.targetLine(spec, sign); t != nil {
 			ls.MarkLines = t
 		}
 		ds := rawSeries(types.ChartLine, dName, appendPairs(nil, xs, dys))
 		lineStyle(pal.series[1], 1.5, true)(&ds)
 		ds.YAxisIndex = 1
-		ds.MarkPoints = currentMark(x0, d0, pal.series[1])
+		ds.MarkPoints = currentMark(x0, d0, pal.series[1], pal.t("ch.current"))
 		line.MultiSeries = append(line.MultiSeries, ls, ds)
 		if v.Overlay {
 			for i, o := range overlays(c, cs) {
@@ -371,12 +377,12 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 }
 
 // currentMark marks the current point (omitted when it is not finite).
-func currentMark(x, y float64, color string) *opts.MarkPoints {
+func currentMark(x, y float64, color, name string) *opts.MarkPoints {
 	if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
 		return nil
 	}
 	return &opts.MarkPoints{
-		Data: []any{opts.MarkPointNameCoordItem{Name: "current", Coordinate: []any{x, y},
+		Data: []any{opts.MarkPointNameCoordItem{Name: name, Coordinate: []any{x, y},
 			Value: fmtShort(y), Symbol: "circle", SymbolSize: 12, ItemStyle: &opts.ItemStyle{Color: color}}},
 		MarkPointStyle: opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Position: "top"}},
 	}
@@ -557,9 +563,9 @@ func marginOverlays(spec *engine.Spec, cs *curveSetup, sign float64) []overlay {
 		params := map[string]any{}
 		switch {
 		case len(rs.Inputs) == 2 && hasInputs(rs, "input", "target") && rs.Param("margin") == nil:
-			name = rs.Name + ": logistic"
+			name = rs.Name + ": " + i18n.T(cs.lang, "ch.overlay.logistic")
 		case len(rs.Inputs) == 3 && hasInputs(rs, "input1", "input2", "target"):
-			name = rs.Name + " (x2 = 0, margin 1): hinge"
+			name = rs.Name + " (x2 = 0, margin 1): " + i18n.T(cs.lang, "ch.overlay.hinge")
 			inputs["input2"] = &engine.Tensor{Shape: []int{1}, Data: []float64{0}}
 			if rs.Param("margin") != nil {
 				params["margin"] = 1.0

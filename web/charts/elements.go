@@ -53,9 +53,9 @@ func buildTensor(t *engine.Tensor, tv tensorView, pal *palette) (json.RawMessage
 // tensorBars draws rows×cols values as bars: one series per row, the
 // column on the x axis.
 func tensorBars(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int) (json.RawMessage, error) {
-	xName := "element"
+	xName := pal.t("ch.element")
 	if rows > 1 {
-		xName = "column"
+		xName = pal.t("ch.column")
 	}
 	f := &frame{title: tv.title, subtitle: tv.subtitle, xName: xName, trigger: "axis", pal: pal, legend: rows > 1}
 	bar := ec.NewBar()
@@ -92,7 +92,7 @@ func tensorBars(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int) (
 		buf = append(buf, ']')
 		name := tv.valueName
 		if rows > 1 {
-			name = "row " + strconv.Itoa(i)
+			name = pal.t("ch.row", i)
 		}
 		s := rawSeries(types.ChartBar, name, append([]byte(nil), buf...))
 		if rows == 1 {
@@ -111,10 +111,10 @@ func tensorHeatmap(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int
 	if r < rows || c < cols {
 		sub += fmt.Sprintf(" · showing the first %d×%d of %d×%d", r, c, rows, cols)
 	}
-	f := &frame{title: tv.title, subtitle: sub, xName: "column", trigger: "item", pal: pal}
+	f := &frame{title: tv.title, subtitle: sub, xName: pal.t("ch.column"), trigger: "item", pal: pal}
 	hm := ec.NewHeatMap()
 	hm.SetGlobalOptions(f.globals()...)
-	xa, ya := f.xAxis("category"), f.yAxis("category", "row")
+	xa, ya := f.xAxis("category"), f.yAxis("category", pal.t("ch.rowAxis"))
 	ya.Inverse = boolPtr(true)
 	hm.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(ya))
 	hm.XAxisList[0].Data = indexLabels(c) // HeatMap.Validate does not copy SetXAxis data
@@ -143,7 +143,7 @@ func tensorHeatmap(t *engine.Tensor, tv tensorView, pal *palette, rows, cols int
 	if tv.highlight >= 0 && cols > 0 {
 		if i, j := tv.highlight/cols, tv.highlight%cols; i < r && j < c {
 			cells.MarkPoints = &opts.MarkPoints{Data: []any{opts.MarkPointNameCoordItem{
-				Name: "chosen element", Coordinate: []any{j, i}, Symbol: "circle", SymbolSize: 10,
+				Name: pal.t("ch.chosen"), Coordinate: []any{j, i}, Symbol: "circle", SymbolSize: 10,
 				ItemStyle: &opts.ItemStyle{Color: pal.text}, Label: &opts.Label{Show: opts.Bool(false)}}}}
 		}
 	}
@@ -179,8 +179,8 @@ func buildElements(c *engine.Call, res *engine.Result, v View, pal *palette) (js
 		}
 	}
 	return buildTensor(el, tensorView{
-		title:     c.Spec.Name + ": per-element loss ℓ",
-		subtitle:  fmt.Sprintf("reduction 'none' terms, shape %s · reduction '%s' gives %s", indexString(el.Shape), c.Reduction(), lossSummary(res)),
+		title:     pal.t("ch.elements.title", c.Spec.Name),
+		subtitle:  pal.t("ch.elements.sub", indexString(el.Shape), c.Reduction(), lossSummary(res, pal)),
 		valueName: "ℓ",
 		highlight: hl,
 	}, pal)
@@ -203,8 +203,8 @@ func buildGradient(c *engine.Call, res *engine.Result, v View, pal *palette) (js
 		hl = clampElement(v.Element, g.Numel())
 	}
 	return buildTensor(g, tensorView{
-		title:     c.Spec.Name + ": gradient ∂L/∂" + name,
-		subtitle:  fmt.Sprintf("L = loss with reduction '%s' (summed if 'none'), shape %s", c.Reduction(), indexString(g.Shape)),
+		title:     pal.t("ch.gradient.title", c.Spec.Name, name),
+		subtitle:  pal.t("ch.gradient.sub", c.Reduction(), indexString(g.Shape)),
 		valueName: "∂L/∂" + name,
 		diverging: true,
 		highlight: hl,
@@ -212,12 +212,12 @@ func buildGradient(c *engine.Call, res *engine.Result, v View, pal *palette) (js
 }
 
 // lossSummary formats the reduced loss for a subtitle.
-func lossSummary(res *engine.Result) string {
+func lossSummary(res *engine.Result, pal *palette) string {
 	if res.Loss == nil {
 		return "?"
 	}
 	if res.Loss.Dim() == 0 {
 		return fmtShort(res.Loss.Data[0])
 	}
-	return "a tensor of shape " + indexString(res.Loss.Shape)
+	return pal.t("ch.tensorOfShape", indexString(res.Loss.Shape))
 }

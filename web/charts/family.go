@@ -2,7 +2,6 @@ package charts
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -236,9 +235,9 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 			}
 		}
 		for cl := range g.classes {
-			name := "class " + strconv.Itoa(cl)
+			name := pal.t("ch.class", cl)
 			if len(rows) > 1 || g.rows > 1 {
-				name = "row " + strconv.Itoa(r) + " · " + strconv.Itoa(cl)
+				name = pal.t("ch.rowClass", r, cl)
 			}
 			cats = append(cats, name)
 			pv = append(pv, probs.Data[g.at(r, cl)])
@@ -251,26 +250,26 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 			tv = append(tv, t)
 		}
 	}
-	sub := "p = " + transform + "(input) per row"
+	sub := pal.t("ch.probs.sub", transform)
 	if fromDetail {
-		sub += " (the loss's own)"
+		sub += pal.t("ch.probs.own")
 	}
 	if len(rows) == 1 && g.rows > 1 {
-		sub += fmt.Sprintf(" · row %d of %d", rows[0], g.rows)
+		sub += " · " + pal.t("ch.rowOf", rows[0], g.rows)
 	}
 	if ignored > 0 {
-		sub += " · ignored rows have no target bar"
+		sub += " · " + pal.t("ch.probs.ignored")
 	}
-	f := &frame{title: spec.Name + ": predicted probabilities vs target", subtitle: sub, xName: "row · class",
+	f := &frame{title: pal.t("ch.probs.title", spec.Name), subtitle: sub, xName: pal.t("ch.rowClassAxis"),
 		trigger: "axis", pal: pal, legend: true}
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(f.globals()...)
 	xa := f.xAxis("category")
 	xa.AxisLabel.Rotate = 30
-	bar.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(f.yAxis("value", "probability")))
+	bar.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.probability"))))
 	bar.SetXAxis(cats)
 	bar.MultiSeries = append(bar.MultiSeries,
-		rawSeries(types.ChartBar, "predicted p", appendValues(nil, pv)),
+		rawSeries(types.ChartBar, pal.t("ch.probs.predicted"), appendValues(nil, pv)),
 		rawSeries(types.ChartBar, "target", appendValues(nil, tv)))
 	return finish(bar, &bar.MultiSeries, &optionExtras{pal: pal})
 }
@@ -302,16 +301,16 @@ func buildSigmoid(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 			p[i], lp[i], l1p[i] = t, -max(math.Log(t), -100), -max(math.Log1p(-t), -100)
 		}
 	}
-	xName, pName := "logit x", "σ(x)"
+	xName, pName := pal.t("ch.sigmoid.logit"), "σ(x)"
 	if !logits {
-		xName, pName = "probability p = input", "p"
+		xName, pName = pal.t("ch.sigmoid.prob"), "p"
 	}
-	sub := "curves from the formula · points: each element's loss ℓ from the engine"
-	f := &frame{title: spec.Name + ": " + pName + " and the two log terms", subtitle: sub, xName: xName,
+	sub := pal.t("ch.sigmoid.sub")
+	f := &frame{title: pal.t("ch.sigmoid.title", spec.Name, pName), subtitle: sub, xName: xName,
 		trigger: "axis", pal: pal, legend: true}
 	line := ec.NewLine()
 	line.SetGlobalOptions(f.globals()...)
-	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", "value")))
+	line.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("value")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.value"))))
 	all := append(slices.Clone(lp), l1p...)
 	if el := res.Elements; el != nil {
 		all = append(all, el.Data...)
@@ -321,14 +320,14 @@ func buildSigmoid(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 	}
 	s1 := rawSeries(types.ChartLine, pName, appendPairs(nil, xs, p))
 	lineStyle(pal.series[0], 2, false)(&s1)
-	s2 := rawSeries(types.ChartLine, "−log p (target 1)", appendPairs(nil, xs, lp))
+	s2 := rawSeries(types.ChartLine, pal.t("ch.sigmoid.pos"), appendPairs(nil, xs, lp))
 	lineStyle(pal.series[1], 2, false)(&s2)
-	s3 := rawSeries(types.ChartLine, "−log(1 − p) (target 0)", appendPairs(nil, xs, l1p))
+	s3 := rawSeries(types.ChartLine, pal.t("ch.sigmoid.neg"), appendPairs(nil, xs, l1p))
 	lineStyle(pal.series[2], 2, false)(&s3)
 	line.MultiSeries = append(line.MultiSeries, s1, s2, s3)
 	if el := res.Elements; el != nil && el.Numel() == x.Numel() {
 		n := min(x.Numel(), elementsMax)
-		pts := rawSeries(types.ChartScatter, "elements ℓ", appendPairs(nil, x.Data[:n], el.Data[:n]))
+		pts := rawSeries(types.ChartScatter, pal.t("ch.sigmoid.points"), appendPairs(nil, x.Data[:n], el.Data[:n]))
 		pts.SymbolSize = 9
 		pts.ItemStyle = &opts.ItemStyle{Color: pal.series[3]}
 		line.MultiSeries = append(line.MultiSeries, pts)
@@ -385,23 +384,23 @@ func buildDists(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	if d := detailTensor(res, x.Shape, "target_prob", "target_probs", "p"); d != nil {
 		copy(p, d.Data[start:start+width])
 	}
-	sub := fmt.Sprintf("row starting at input%s · q = exp(input)", indexString(unravel(start, x.Shape)))
+	sub := pal.t("ch.dists.sub", indexString(unravel(start, x.Shape)))
 	if logTarget {
 		sub += " · p = exp(target)"
 	} else {
 		sub += " · p = target"
 	}
-	f := &frame{title: spec.Name + ": the two distributions", subtitle: sub, xName: "index along the last dimension",
+	f := &frame{title: pal.t("ch.dists.title", spec.Name), subtitle: sub, xName: pal.t("ch.dists.index"),
 		trigger: "axis", pal: pal, legend: true}
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(f.globals()...)
-	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", "probability")))
-	ty := f.yAxis("value", "term ℓ")
+	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.probability"))))
+	ty := f.yAxis("value", pal.t("ch.dists.termAxis"))
 	ty.Position = "right"
 	bar.ExtendYAxis(ty)
 	bar.YAxisList[1].SplitLine = f.splitLine(false)
 	bar.SetXAxis(indexLabels(width))
-	ts := rawSeries(types.ChartLine, "term p·(log p − log q)", appendValues(nil, terms))
+	ts := rawSeries(types.ChartLine, pal.t("ch.dists.term"), appendValues(nil, terms))
 	ts.YAxisIndex = 1
 	ts.Symbol, ts.SymbolSize = "circle", 7
 	ts.ItemStyle = &opts.ItemStyle{Color: pal.series[2]}
@@ -535,8 +534,8 @@ func buildTriplet(c *engine.Call, res *engine.Result, v View, pal *palette) (jso
 		return nil, nil
 	}
 	r := min(rowOf(a, v.Element), len(ax)-1)
-	f := &frame{title: c.Spec.Name + ": anchor, positive, negative", subtitle: "first two coordinates",
-		xName: "coordinate 0", yName: "coordinate 1", trigger: "item", pal: pal, legend: true}
+	f := &frame{title: c.Spec.Name + ": anchor, positive, negative", subtitle: pal.t("ch.firstTwo"),
+		xName: pal.t("ch.coord", 0), yName: pal.t("ch.coord", 1), trigger: "item", pal: pal, legend: true}
 	sc := planeChart(f)
 	sc.MultiSeries = append(sc.MultiSeries,
 		lineSeries("anchor–positive", segments(ax, ay, px, py), pal.series[2], 1.5, false),
@@ -560,13 +559,13 @@ func buildTriplet(c *engine.Call, res *engine.Result, v View, pal *palette) (jso
 	}
 	if c.Spec.Param("margin") != nil && euclidean && !math.IsNaN(dap) && !math.IsInf(dap, 0) {
 		cx, cy := circle(ax[r], ay[r], dap+c.Float("margin"), 64)
-		sc.MultiSeries = append(sc.MultiSeries, lineSeries(fmt.Sprintf("d(a, p) + margin (sample %d)", r),
+		sc.MultiSeries = append(sc.MultiSeries, lineSeries(pal.t("ch.triplet.circle", r),
 			appendPairs(nil, cx, cy), pal.series[4], 1.5, true))
-		sc.Title.Subtitle += " · dashed circle: d(a, p) + margin"
+		sc.Title.Subtitle += " · " + pal.t("ch.triplet.dashed")
 	}
-	sc.Title.Subtitle += fmt.Sprintf(" · sample %d: d(a, p) = %s, d(a, n) = %s", r, fmtShort(dap), fmtShort(dneg))
+	sc.Title.Subtitle += " · " + pal.t("ch.triplet.dists", r, fmtShort(dap), fmtShort(dneg))
 	if a.Dim() > 0 && a.Shape[a.Dim()-1] > 2 {
-		sc.Title.Subtitle += " over all coordinates"
+		sc.Title.Subtitle += pal.t("ch.triplet.allCoords")
 	}
 	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
 }
@@ -594,17 +593,17 @@ func buildCosine(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 	}
 	zeros := make([]float64, len(ax))
 	r := min(rowOf(x1, v.Element), len(ax)-1)
-	f := &frame{title: c.Spec.Name + ": the two vectors", subtitle: "first two coordinates",
-		xName: "coordinate 0", yName: "coordinate 1", trigger: "item", pal: pal, legend: true}
+	f := &frame{title: pal.t("ch.cosine.title", c.Spec.Name), subtitle: pal.t("ch.firstTwo"),
+		xName: pal.t("ch.coord", 0), yName: pal.t("ch.coord", 1), trigger: "item", pal: pal, legend: true}
 	sc := planeChart(f)
 	sc.MultiSeries = append(sc.MultiSeries,
 		lineSeries("input1", segments(zeros, zeros, ax, ay), pal.series[0], 2, false),
 		lineSeries("input2", segments(zeros, zeros, bx, by), pal.series[1], 2, false),
-		pointSeries("input1 tips", ax, ay, pal.series[0], 8),
-		pointSeries("input2 tips", bx, by, pal.series[1], 8))
+		pointSeries(pal.t("ch.cosine.tips", "input1"), ax, ay, pal.series[0], 8),
+		pointSeries(pal.t("ch.cosine.tips", "input2"), bx, by, pal.series[1], 8))
 	if el := res.Elements; el != nil {
 		if d := detailTensor(res, el.Shape, "cos"); d != nil && r < d.Numel() {
-			sc.Title.Subtitle += fmt.Sprintf(" · sample %d: cos = %s", r, fmtShort(d.Data[r]))
+			sc.Title.Subtitle += " · " + pal.t("ch.cosine.sample", r, fmtShort(d.Data[r]))
 		}
 	}
 	if c.Spec.Param("margin") != nil {
@@ -614,9 +613,9 @@ func buildCosine(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 			l := math.Hypot(ax[r], ay[r])
 			ex := []float64{l * math.Cos(theta+half), l * math.Cos(theta-half)}
 			ey := []float64{l * math.Sin(theta+half), l * math.Sin(theta-half)}
-			sc.MultiSeries = append(sc.MultiSeries, lineSeries(fmt.Sprintf("cos = margin (sample %d)", r),
+			sc.MultiSeries = append(sc.MultiSeries, lineSeries(pal.t("ch.cosine.cone", r),
 				segments([]float64{0, 0}, []float64{0, 0}, ex, ey), pal.series[4], 1.5, true))
-			sc.Title.Subtitle += " · a y = −1 pair costs inside the dashed cone cos > margin"
+			sc.Title.Subtitle += " · " + pal.t("ch.cosine.coneSub")
 		}
 	}
 	return finish(sc, &sc.MultiSeries, &optionExtras{pal: pal})
@@ -657,7 +656,7 @@ func buildRanking(c *engine.Call, res *engine.Result, pal *palette) (json.RawMes
 		lo, hi = -1, 1
 	}
 	lo, hi = lo-1, hi+1
-	f := &frame{title: c.Spec.Name + ": pairs (x1, x2)", subtitle: "y = 1 wants x1 ≥ x2 + margin; y = −1 wants x2 ≥ x1 + margin",
+	f := &frame{title: pal.t("ch.ranking.title", c.Spec.Name), subtitle: pal.t("ch.ranking.sub"),
 		xName: "x1", yName: "x2", trigger: "item", pal: pal, legend: true}
 	sc := planeChart(f)
 	sc.MultiSeries = append(sc.MultiSeries,
@@ -698,12 +697,12 @@ func buildMargin1D(c *engine.Call, res *engine.Result, pal *palette) (json.RawMe
 			nx, ny = append(nx, pos), append(ny, el.Data[i])
 		}
 	}
-	xName, sub := "y·x (margin)", "each element's loss ℓ against its margin y·x"
+	xName, sub := pal.t("ch.marginAxis"), pal.t("ch.margin1d.sub")
 	if hasMargin {
-		xName, sub = "input x", "each element's loss ℓ against x · dashed: x = margin"
+		xName, sub = pal.t("ch.margin1d.inputAxis"), pal.t("ch.margin1d.subMargin")
 	}
-	f := &frame{title: c.Spec.Name + ": elements against the margin", subtitle: sub, xName: xName,
-		yName: "loss ℓ", trigger: "item", pal: pal, legend: true}
+	f := &frame{title: pal.t("ch.margin1d.title", c.Spec.Name), subtitle: sub, xName: xName,
+		yName: pal.t("ch.lossAxis"), trigger: "item", pal: pal, legend: true}
 	sc := planeChart(f)
 	ps := pointSeries("y = 1", px, py, pal.series[0], 10)
 	if hasMargin {
@@ -772,13 +771,13 @@ func buildScores(c *engine.Call, res *engine.Result, v View, pal *palette) (json
 	if c.Spec.Param("margin") != nil {
 		m = c.Float("margin")
 	}
-	f := &frame{title: c.Spec.Name + ": class scores of one row", subtitle: fmt.Sprintf("row %d · target classes in green · a class above the dashed line x[y] − margin costs", r),
-		xName: "class", trigger: "axis", pal: pal}
+	f := &frame{title: pal.t("ch.scores.title", c.Spec.Name), subtitle: pal.t("ch.scores.sub", r),
+		xName: pal.t("ch.lattice.class"), trigger: "axis", pal: pal}
 	bar := ec.NewBar()
 	bar.SetGlobalOptions(f.globals()...)
-	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", "score")))
+	bar.SetGlobalOptions(ec.WithXAxisOpts(f.xAxis("category")), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.scores.score"))))
 	bar.SetXAxis(indexLabels(g.classes))
-	s := rawSeries(types.ChartBar, "score", buf)
+	s := rawSeries(types.ChartBar, pal.t("ch.scores.score"), buf)
 	var lines []any
 	for _, t := range targets {
 		if t >= 0 && t < g.classes {

@@ -111,13 +111,13 @@ func drawLattice(c *engine.Call, l *engine.CTCLattice, n int, v View, pal *palet
 	var what string
 	switch mode {
 	case "beta":
-		m, what = l.LogBeta, "log β (backward)"
+		m, what = l.LogBeta, pal.t("ch.lattice.beta")
 	case "occupancy":
-		m, what = l.Occupancy, "occupancy γ (posterior)"
+		m, what = l.Occupancy, pal.t("ch.lattice.occupancy")
 	case "gradient":
-		m, what = l.Grad, "gradient ∂L/∂log_probs (per class)"
+		m, what = l.Grad, pal.t("ch.lattice.gradient")
 	default:
-		mode, m, what = "alpha", l.LogAlpha, "log α (forward)"
+		mode, m, what = "alpha", l.LogAlpha, pal.t("ch.lattice.alpha")
 	}
 	if m == nil || m.Dim() != 2 {
 		return nil, fmt.Errorf("charts: detail.lattice[%d] has no 2-D %s", n, mode)
@@ -147,13 +147,13 @@ func drawLattice(c *engine.Call, l *engine.CTCLattice, n int, v View, pal *palet
 		return l.Feasible[t][s]
 	}
 
-	sub := fmt.Sprintf("sample %d · T = %d · target \"%s\" · log p(target) = %s · best path log p = %s",
+	sub := pal.t("ch.lattice.sub",
 		n, l.InputLength, target, fmtShort(float64(l.LogLikelihood)), fmtShort(float64(l.ViterbiLogProb)))
-	yName := "extended label l′"
+	yName := pal.t("ch.lattice.extended")
 	if mode == "gradient" {
-		yName = "class"
+		yName = pal.t("ch.lattice.class")
 	}
-	f := &frame{title: c.Spec.Name + ": alignment lattice, " + what, subtitle: sub, xName: "time frame t",
+	f := &frame{title: pal.t("ch.lattice.title", c.Spec.Name, what), subtitle: sub, xName: pal.t("ch.lattice.time"),
 		trigger: "item", pal: pal, legend: true}
 
 	hm := ec.NewHeatMap()
@@ -185,21 +185,21 @@ func drawLattice(c *engine.Call, l *engine.CTCLattice, n int, v View, pal *palet
 	}
 	cells, grey = append(cells, ']'), append(grey, ']')
 	main := rawSeries(types.ChartHeatMap, what, cells)
-	greyed := rawSeries(types.ChartHeatMap, "infeasible (no complete path)", grey)
+	greyed := rawSeries(types.ChartHeatMap, pal.t("ch.lattice.infeasible"), grey)
 	greyed.ItemStyle = &opts.ItemStyle{Color: pal.infeasible}
 	hm.MultiSeries = append(hm.MultiSeries, main, greyed)
 
 	if mode != "gradient" {
 		if frames*rows <= latticeEdgesMax {
 			for i, e := range latticeEdges(l, frames, rows, feasible) {
-				s := rawSeries(types.ChartLine, e.name, e.data)
+				s := rawSeries(types.ChartLine, pal.t("ch.lattice.edge."+strconv.Itoa(i)), e.data)
 				s.ShowSymbol, s.Symbol = opts.Bool(false), "none"
 				s.LineStyle = &opts.LineStyle{Color: pal.series[(i+2)%len(pal.series)], Width: 1, Opacity: opts.Float(0.45)}
 				s.ItemStyle = &opts.ItemStyle{Color: pal.series[(i+2)%len(pal.series)]}
 				hm.MultiSeries = append(hm.MultiSeries, s)
 			}
 		} else {
-			hm.Title.Subtitle += " · transitions not drawn (lattice too large)"
+			hm.Title.Subtitle += " · " + pal.t("ch.lattice.noEdges")
 		}
 	}
 	if len(l.ViterbiPath) > 0 {
@@ -225,7 +225,7 @@ func drawLattice(c *engine.Call, l *engine.CTCLattice, n int, v View, pal *palet
 			p = append(p, ']')
 		}
 		p = append(p, ']')
-		vs := rawSeries(types.ChartLine, "Viterbi best path", p)
+		vs := rawSeries(types.ChartLine, pal.t("ch.lattice.viterbi"), p)
 		vs.Symbol, vs.SymbolSize = "circle", 6
 		vs.LineStyle = &opts.LineStyle{Color: pal.series[3], Width: 3}
 		vs.ItemStyle = &opts.ItemStyle{Color: pal.series[3]}

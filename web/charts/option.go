@@ -9,6 +9,8 @@ import (
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // palette is the colour set of a theme. The page picks the renderer; the
@@ -23,6 +25,7 @@ type palette struct {
 	series     []string // series colours, in order
 	sequential []string // visualMap ramp for non-negative values
 	diverging  []string // visualMap ramp for signed values (gradients)
+	lang       string   // the language of titles, axis names and legends
 }
 
 var (
@@ -50,12 +53,19 @@ var (
 	}
 )
 
-func paletteFor(theme string) *palette {
+// paletteFor returns the colours of theme, speaking lang: the palette is
+// everything about a chart's look that is not its data, words included.
+func paletteFor(theme, lang string) *palette {
+	p := lightPalette
 	if theme == "dark" {
-		return &darkPalette
+		p = darkPalette
 	}
-	return &lightPalette
+	p.lang = i18n.Lang(lang)
+	return &p
 }
+
+// t returns the chart message key in the palette's language.
+func (p *palette) t(key string, args ...any) string { return i18n.T(p.lang, key, args...) }
 
 // frame is what every chart of the page shares: title, tooltip, toolbox,
 // theme colours. Extra top-level options that go-echarts has no field for
@@ -98,7 +108,7 @@ func (f *frame) globals() []ec.GlobalOpts {
 			TitleStyle:    &opts.TextStyle{Color: p.text, FontSize: 15},
 			SubtitleStyle: &opts.TextStyle{Color: p.subtext, FontSize: 12}}),
 		ec.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Right: "12", Feature: &opts.ToolBoxFeature{
-			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: "Save as image", Name: f.fileName()},
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: p.t("ch.saveImage"), Name: f.fileName()},
 		}}))
 	return g
 }

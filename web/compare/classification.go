@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // ClassificationLosses are the four columns of the classification
@@ -25,6 +26,9 @@ const (
 type ClassificationSettings struct {
 	Logits []float64 `json:"logits"`
 	Target int       `json:"target"`
+	// Lang is the language of the charts' words: "" or "en", or "zh".
+	// The page's data block carries it, so live updates keep it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // DefaultClassification is a three-class example whose target is not the
@@ -35,6 +39,9 @@ func DefaultClassification() ClassificationSettings {
 
 // Validate checks the number of classes, every logit and the target.
 func (s ClassificationSettings) Validate() error {
+	if err := checkLang(s.Lang); err != nil {
+		return err
+	}
 	if n := len(s.Logits); n < MinClasses || n > MaxClasses {
 		return &engine.Error{Field: "logits", Msg: fmt.Sprintf("need %d to %d classes, got %d", MinClasses, MaxClasses, n)}
 	}
@@ -141,20 +148,21 @@ func Classify(s ClassificationSettings) (*Classification, error) {
 // (softmax against per-class sigmoid).
 func ClassificationCharts(s ClassificationSettings, cl *Classification, theme string) (map[string]json.RawMessage, error) {
 	pal := PaletteFor(theme)
+	t := func(key string, args ...any) string { return i18n.T(s.Lang, key, args...) }
 	cats := make([]string, len(s.Logits))
 	for i := range cats {
-		cats[i] = "class " + strconv.Itoa(i)
+		cats[i] = t("ch.class", i)
 		if i == s.Target {
-			cats[i] += "\n(target)" // two lines: fits a phone's narrow bars
+			cats[i] += "\n" + t("cmp.ch.target") // two lines: fits a phone's narrow bars
 		}
 	}
-	grad := chart{title: "Gradient ∂L/∂z per logit", subtitle: "negative: gradient descent raises that logit",
+	grad := chart{lang: s.Lang, title: t("cmp.ch.gradTitle"), subtitle: t("cmp.ch.gradSub"),
 		xName: "", yName: "∂L/∂z", categories: cats}
 	for _, l := range cl.Losses {
 		grad.series = append(grad.series, series{name: l.Loss, kind: "bar", data: l.Grad})
 	}
-	probs := chart{title: "What each loss turns the logits into", subtitle: "softmax (CE, NLL) sums to 1; sigmoids (BCE) do not",
-		yName: "probability", categories: cats, yMin: ptr(0), yMax: ptr(1),
+	probs := chart{lang: s.Lang, title: t("cmp.ch.probsTitle"), subtitle: t("cmp.ch.probsSub"),
+		yName: t("cmp.ch.probability"), categories: cats, yMin: ptr(0), yMax: ptr(1),
 		series: []series{
 			{name: "softmax(z)", kind: "bar", data: cl.Softmax},
 			{name: "sigmoid(z)", kind: "bar", data: cl.Sigmoid},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // Margin curves are drawn over margins m = y·x in [-MarginSpan, MarginSpan].
@@ -16,6 +17,9 @@ const (
 type MarginSettings struct {
 	Margin float64 `json:"margin"` // the hinge's margin Δ (HingeEmbeddingLoss, MultiMarginLoss)
 	At     float64 `json:"at"`     // the margin y·x whose losses the table reads out
+	// Lang is the language of the charts' words: "" or "en", or "zh".
+	// The page's data block carries it, so live updates keep it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // DefaultMargin is PyTorch's hinge margin 1 and a correctly classified
@@ -24,6 +28,9 @@ var DefaultMargin = MarginSettings{Margin: 1, At: 0.5}
 
 // Validate checks both sliders.
 func (s MarginSettings) Validate() error {
+	if err := checkLang(s.Lang); err != nil {
+		return err
+	}
 	if err := checkRange("margin", s.Margin, 0, 3, false); err != nil {
 		return err
 	}
@@ -105,10 +112,11 @@ func MarginCurves(s MarginSettings) (ms []float64, curves []MarginCurve, err err
 // the read-out margin marked as a point on each curve.
 func MarginChart(s MarginSettings, ms []float64, curves []MarginCurve, theme string) (map[string]json.RawMessage, error) {
 	pal := PaletteFor(theme)
-	c := chart{title: "Losses against the margin y·x", subtitle: "right of 0: correctly classified; the hinge keeps pushing until y·x ≥ Δ",
-		xName: "margin y·x", yName: "loss", xMin: ptr(-MarginSpan), xMax: ptr(MarginSpan), yMin: ptr(0), yMax: ptr(4)}
+	t := func(key string, args ...any) string { return i18n.T(s.Lang, key, args...) }
+	c := chart{lang: s.Lang, title: t("cmp.ch.marginTitle"), subtitle: t("cmp.ch.marginSub"),
+		xName: t("cmp.ch.marginAxis"), yName: t("cmp.ch.loss"), xMin: ptr(-MarginSpan), xMax: ptr(MarginSpan), yMin: ptr(0), yMax: ptr(4)}
 	for _, cv := range curves {
-		sr := series{name: cv.Name, kind: "line", data: pairs(ms, cv.Values)}
+		sr := series{name: t("cmp.curve." + cv.Name), color: cv.Name, kind: "line", data: pairs(ms, cv.Values)}
 		switch cv.Name {
 		case "zero-one":
 			sr.step = true
@@ -124,7 +132,7 @@ func MarginChart(s MarginSettings, ms []float64, curves []MarginCurve, theme str
 	for _, cv := range curves {
 		at = append(at, [2]float64{s.At, cv.At})
 	}
-	c.series = append(c.series, series{name: "at y·x", kind: "scatter", data: at, size: 9, id: "at"})
+	c.series = append(c.series, series{name: t("cmp.ch.atMargin"), kind: "scatter", data: at, size: 9, id: "at"})
 	opt, err := c.option(pal)
 	if err != nil {
 		return nil, err

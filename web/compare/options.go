@@ -8,6 +8,8 @@ import (
 
 	ec "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // Palette is the colour set of a theme. Options carry their colours, so a
@@ -69,10 +71,14 @@ type series struct {
 	step   bool // draw as a step function (zero-one loss)
 	id     string
 	size   int // scatter symbol size
+	// color names the series' colour in the palette when the name shown
+	// is a translation; empty means the name itself.
+	color string
 }
 
 // chart is what an option is built from.
 type chart struct {
+	lang            string // the language of the toolbox's words
 	title, subtitle string
 	xName, yName    string
 	categories      []string // bar charts: the x categories
@@ -123,7 +129,7 @@ func (c *chart) option(pal *Palette) (json.RawMessage, error) {
 			SubtitleStyle: &opts.TextStyle{Color: pal.Subtext, FontSize: 12}}),
 		// A doc writer saves any chart as a PNG in the page's palette.
 		ec.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Right: "8", Feature: &opts.ToolBoxFeature{
-			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: "Save as image", Name: c.fileName()},
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: i18n.T(c.lang, "ch.saveImage"), Name: c.fileName()},
 		}}),
 		ec.WithColorsOpts(opts.Colors(pal.series())),
 		ec.WithXAxisOpts(x),
@@ -133,7 +139,11 @@ func (c *chart) option(pal *Palette) (json.RawMessage, error) {
 		line.SetXAxis(c.categories) // Validate copies these into the x axis
 	}
 	for _, s := range c.series {
-		col := pal.Color(s.name)
+		key := s.name
+		if s.color != "" {
+			key = s.color
+		}
+		col := pal.Color(key)
 		ss := ec.SingleSeries{Name: s.name, Type: s.kind, Id: s.id, Data: s.data}
 		ss.ItemStyle = &opts.ItemStyle{Color: col}
 		switch s.kind {

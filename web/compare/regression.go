@@ -3,6 +3,7 @@ package compare
 import (
 	"encoding/json"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // RegressionLosses are the losses the regression comparison draws and
@@ -21,6 +22,9 @@ type RegressionSettings struct {
 	Beta    float64 `json:"beta"`    // SmoothL1Loss's beta
 	Delta   float64 `json:"delta"`   // HuberLoss's delta
 	Outlier float64 `json:"outlier"` // the y of the fit's outlier point
+	// Lang is the language of the charts' words: "" or "en", or "zh".
+	// The page's data block carries it, so live updates keep it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Bounds of the outlier's y: the fit chart's y axis.
@@ -45,6 +49,9 @@ func (s RegressionSettings) Fit() FitRequest {
 // Validate checks the settings against the engine's parameter ranges and
 // the slider's.
 func (s RegressionSettings) Validate() error {
+	if err := checkLang(s.Lang); err != nil {
+		return err
+	}
 	if err := checkRange("beta", s.Beta, 0, 10, false); err != nil {
 		return err
 	}
@@ -97,10 +104,11 @@ func RegressionCharts(s RegressionSettings, theme string) (map[string]json.RawMe
 		return nil, err
 	}
 	pal := PaletteFor(theme)
-	lossC := chart{title: "Loss against the residual", subtitle: "ℓ(r) for one element, r = input − target",
-		xName: "residual r = input − target", yName: "loss", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(0), yMax: ptr(4)}
-	derivC := chart{title: "Derivative ∂ℓ/∂input", subtitle: "how hard each loss pulls the prediction",
-		xName: "residual r = input − target", yName: "∂ℓ/∂input", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(-3), yMax: ptr(3)}
+	t := func(key string, args ...any) string { return i18n.T(s.Lang, key, args...) }
+	lossC := chart{lang: s.Lang, title: t("cmp.ch.lossTitle"), subtitle: t("cmp.ch.lossSub"),
+		xName: t("cmp.ch.residual"), yName: t("cmp.ch.loss"), xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(0), yMax: ptr(4)}
+	derivC := chart{lang: s.Lang, title: t("cmp.ch.derivTitle"), subtitle: t("cmp.ch.derivSub"),
+		xName: t("cmp.ch.residual"), yName: "∂ℓ/∂input", xMin: ptr(-RegressionSpan), xMax: ptr(RegressionSpan), yMin: ptr(-3), yMax: ptr(3)}
 	for _, c := range curves {
 		// MSE leaves the chart at |r| > 2.1; ECharts clips lines at the grid.
 		lossC.series = append(lossC.series, series{name: c.Loss, kind: "line", data: pairs(rs, c.Values), dashed: regressionDashed(c.Loss)})
@@ -119,21 +127,22 @@ func RegressionCharts(s RegressionSettings, theme string) (map[string]json.RawMe
 // FitChart returns the "fit" chart: the points (the outlier its own
 // series, id "outlier", which the page makes draggable) and one line per
 // loss (series id = the loss name) over the chart's x range.
-func FitChart(r FitRequest, lines []FitLine, theme string) (json.RawMessage, error) {
+func FitChart(r FitRequest, lines []FitLine, theme, lang string) (json.RawMessage, error) {
 	pal := PaletteFor(theme)
+	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	n := len(r.Points)
 	pts := make([][2]float64, n-1)
 	for i := range pts {
 		pts[i] = [2]float64{r.Points[i][0], r.Points[i][1]}
 	}
-	c := chart{title: "A line fitted under each loss", subtitle: "drag the outlier (or use its slider)",
+	c := chart{lang: lang, title: t("cmp.ch.fitTitle"), subtitle: t("cmp.ch.fitSub"),
 		xName: "x", yName: "y", xMin: ptr(-FitXSpan), xMax: ptr(FitXSpan), yMin: ptr(OutlierMin), yMax: ptr(OutlierMax), ySplit: 7}
 	for _, l := range lines {
 		c.series = append(c.series, series{name: l.Loss, id: l.Loss, kind: "line", data: FitSegment(l), dashed: regressionDashed(l.Loss)})
 	}
 	c.series = append(c.series,
-		series{name: "points", id: "points", kind: "scatter", data: pts, size: 10},
-		series{name: "outlier", id: "outlier", kind: "scatter", data: [][2]float64{{r.Points[n-1][0], r.Points[n-1][1]}}, size: 18})
+		series{name: t("cmp.ch.points"), color: "points", id: "points", kind: "scatter", data: pts, size: 10},
+		series{name: t("cmp.ch.outlier"), color: "outlier", id: "outlier", kind: "scatter", data: [][2]float64{{r.Points[n-1][0], r.Points[n-1][1]}}, size: 18})
 	return c.option(pal)
 }
 

@@ -3,9 +3,20 @@ package compare
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
+
+// checkLang reports an *engine.Error unless lang is empty or one of the
+// interface languages.
+func checkLang(lang string) error {
+	if lang != "" && !slices.Contains(i18n.Languages, lang) {
+		return &engine.Error{Field: "lang", Msg: fmt.Sprintf(`must be "en" or "zh", got %q`, lang)}
+	}
+	return nil
+}
 
 // checkRange reports an *engine.Error naming field unless v is finite and
 // in [lo, hi] (or (lo, hi] with openLow).

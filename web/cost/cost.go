@@ -35,9 +35,10 @@ type Budget struct {
 
 // Default is the budget of every request: pages, embeds, the JSON API and
 // the WebSocket. It is generous for teaching (every lesson preset and
-// question, every golden fixture, and inputs of thousands of elements fit
-// many times over) and keeps the slowest allowed call under about a second
-// on one core and its answer under 16 MiB. README.md and
+// question, every golden fixture, and inputs of thousands of elements fit;
+// the largest fixture takes under 10% of either budget) and keeps the
+// slowest allowed call around a second at most and its answer under
+// 16 MiB. README.md and
 // docs/protocol.md document these numbers.
 var Default = Budget{
 	Elements: 1 << 21, // 2,097,152
@@ -52,7 +53,8 @@ var Default = Budget{
 // lattice (alpha, beta, occupancy, feasibility: about 80 bytes of JSON per
 // state).
 const (
-	elementWork       = 4  // one element of an elementwise loss: a few flops and an exp or log
+	elementWork       = 8  // one element of an elementwise loss: a few flops and an exp or log, its gradient, its detail
+	mlmPairWork       = 2  // one (listed label, class) pair of MultiLabelMarginLoss: a compare, a branch, often two stores
 	ctcStateWork      = 8  // one lattice state without detail
 	ctcDetailWork     = 24 // one lattice state with detail
 	ctcDetailBytes    = 96 // JSON per lattice state in detail.lattice
@@ -92,6 +94,34 @@ type Estimate struct {
 // Of estimates a validated call, computed with detail when detail is set,
 // and its chart options when withCharts is set.
 func Of(c *engine.Call, detail, withCharts bool) Estimate {
+	e := computeEstimate(c, detail)
+	if withCharts {
+		// The curve recomputes the call without detail at every sweep
+		// point, twice when the first sweep meets refused values; the
+		// lattice chart recomputes it with detail when the call had none.
+		plain := e
+		if detail {
+			plain = computeEstimate(c, false)
+		}
+		points := int64(charts.SweepPoints(c))
+		e.Work += sat(plain.Work, 2*points)
+		total := int64(0)
+		for _, in := range c.Spec.Inputs {
+			total += int64(c.Input(in.Name).Numel())
+		}
+		e.Bytes += chartBaseBytes + chartElementBytes*min(total, chartElementsDrawn)
+		if c.Spec.Name == "CTCLoss" {
+			e.Bytes += ctcChartStateByte * ctcSampleStates(c)
+			if !detail {
+				e.Work += computeEstimate(c, true).Work
+			}
+		}
+	}
+	return e
+}
+
+// computeEstimate estimates the computation alone, without charts.
+func computeEstimate(c *engine.Call, detail bool) Estimate {
 	var e Estimate
 	total, largest := int64(0), int64(-1)
 	var shape []int
@@ -140,21 +170,6 @@ func Of(c *engine.Call, detail, withCharts bool) Estimate {
 		ctcEstimate(c, detail, &e)
 	case "MultiLabelMarginLoss":
 		mlmEstimate(c, detail, &e)
-	}
-
-	if withCharts {
-		// The curve recomputes the call at every sweep point, twice when
-		// the first sweep meets refused values; the lattice chart may
-		// recompute it with detail.
-		points := int64(charts.SweepPoints(c))
-		e.Work = sat(e.Work, 1+2*points)
-		e.Bytes += chartBaseBytes + chartElementBytes*min(total, chartElementsDrawn)
-		if c.Spec.Name == "CTCLoss" {
-			e.Bytes += ctcChartStateByte * ctcSampleStates(c)
-			if !detail {
-				e.Work += ctcDetailWork * ctcStates(c)
-			}
-		}
 	}
 	return e
 }
@@ -230,9 +245,9 @@ func mlmEstimate(c *engine.Call, detail bool, e *Estimate) {
 	}
 	pairs := sat(labels, C)
 	if detail {
-		pairs = sat(pairs, 2)
+		pairs = sat(pairs, 2) // the hinge terms again, on one core
 	}
-	e.Work += pairs
+	e.Work += sat(pairs, mlmPairWork)
 	e.Field, e.What = "target", "label pairs, listed labels × classes"
 }
 

@@ -92,9 +92,12 @@ func commandName(s string) string {
 
 // Limits. Every formula the playground ships renders in under 15 ms in a
 // warm runtime; the time limit only stops a formula built to never finish
-// (KaTeX's own maxExpand already stops runaway macros).
+// (KaTeX's own maxExpand already stops runaway macros). It is generous
+// because lessons are typeset once, at start-up, and keep what they got:
+// on a machine shared by many processes (load 30 on 2 cores has been seen)
+// a 10 ms formula can take a few hundred.
 const (
-	DefaultTimeout = 2 * time.Second
+	DefaultTimeout = 10 * time.Second
 	// MaxLaTeX bounds the source of one formula; the longest the
 	// playground ships is under 1 KiB.
 	MaxLaTeX = 16 << 10

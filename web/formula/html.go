@@ -18,6 +18,12 @@ type Formula struct {
 	// keyboard-focusable box (it scrolls sideways on a narrow screen).
 	// "Formula" if empty.
 	Label string
+	// InLink marks a display formula inside a link (a catalog card): it
+	// is laid out never to scroll and is not focusable, since the link is,
+	// and it is hidden from assistive technology, which would otherwise
+	// read the whole formula as part of the link's name on every card
+	// (the loss page it leads to reads it).
+	InLink bool
 }
 
 // HTML renders f with the shared Renderer; see Renderer.HTML.
@@ -33,7 +39,7 @@ func HTML(f Formula) template.HTML { return Default().HTML(f) }
 //	<span class="math [display] katex-failed" data-latex="..." data-latex-plain="..." data-testid="math"><code>Plain or LaTeX</code></span>
 //
 // A display formula is also a focusable group, so that a keyboard can
-// scroll it when it is wider than the screen.
+// scroll it when it is wider than the screen (unless it sits in a link).
 func (r *Renderer) HTML(f Formula) template.HTML {
 	var b strings.Builder
 	class := "math"
@@ -56,7 +62,10 @@ func (r *Renderer) HTML(f Formula) template.HTML {
 	if err == nil {
 		b.WriteString(` data-rendered="1"`)
 	}
-	if f.Display {
+	if f.InLink {
+		b.WriteString(` aria-hidden="true"`)
+	}
+	if f.Display && !f.InLink {
 		label := f.Label
 		if label == "" {
 			label = "Formula"

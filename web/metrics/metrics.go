@@ -36,6 +36,7 @@ type Metrics struct {
 	compute    *prometheus.HistogramVec
 	rejections *prometheus.CounterVec
 	websockets prometheus.Gauge
+	inFlight   prometheus.Gauge
 }
 
 // New returns the metrics of one server. queueDepth and running are read
@@ -65,8 +66,12 @@ func New(queueDepth, running func() int) *Metrics {
 			Name: "playground_websockets_open",
 			Help: "Open WebSocket connections.",
 		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "playground_http_requests_in_flight",
+			Help: "HTTP requests being served (this scrape included; a WebSocket counts until its upgrade).",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.compute, m.rejections, m.websockets,
+	m.reg.MustRegister(m.requests, m.latency, m.compute, m.rejections, m.websockets, m.inFlight,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "playground_compute_queue_depth",
 			Help: "Computations waiting for a compute slot.",
@@ -99,6 +104,8 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		m.inFlight.Inc()
+		defer m.inFlight.Dec()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		route := "unmatched"

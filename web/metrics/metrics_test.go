@@ -48,6 +48,7 @@ func TestMetrics(t *testing.T) {
 		`playground_compute_queue_depth 3`,
 		`playground_compute_running 2`,
 		`playground_websockets_open 1`,
+		`playground_http_requests_in_flight 1`, // the scrape itself
 		`process_cpu_seconds_total`,
 	} {
 		if !strings.Contains(string(body), want) {

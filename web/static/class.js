@@ -128,7 +128,8 @@ function teacherOnPage(bar) {
     bar.replaceChildren();
     if (!code) {
       const join = el("a", { href: "/join", text: "Join a class" });
-      if (!pageState) { bar.append(join); return; }
+      // Classes follow loss pages (a comparison page's state has no loss).
+      if (!pageState || !pageState.loss) { bar.append(join); return; }
       const b = el("button", { type: "button", "data-testid": "class-teach-button", text: "Teach a class" });
       b.addEventListener("click", createClass);
       bar.append(b, " ", join);
@@ -159,7 +160,7 @@ function teacherOnPage(bar) {
   }
 
   function drive(state) {
-    if (!sock || applying) return;
+    if (!sock || applying || !state.loss) return;
     sock.send({ type: "class_drive", id: ++id, loss: state.loss, params: state.params, inputs: state.inputs,
       detail: true, view: state.view, query: state.query });
   }

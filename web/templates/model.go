@@ -1,15 +1,25 @@
 package templates
 
 // Assets are the content-hashed URLs a page links to. An empty URL means
-// the file is missing from the build (static/vendor before `make assets`).
+// the file is missing from the build (static/dist and static/vendor before
+// `make assets`).
 type Assets struct {
-	CSS, JS  string
-	ECharts  string
+	CSS string
+	// JS is the page's entry module (web/build.mjs), Preload the chunks it
+	// imports, fetched in parallel with it.
+	JS       string
+	Preload  []string
 	KaTeXCSS string
 	// KaTeXFonts are the fonts preloaded with KaTeX's stylesheet.
 	KaTeXFonts []string
 	// Favicon is the site's icon (SVG).
 	Favicon string
+	// Boot is the tiny blocking script that sets <html>'s classes before
+	// the first paint (static/boot.js).
+	Boot string
+	// ChartLinksJS keeps every chart's "Image link" and "Markdown" button
+	// on the page's current state (static/chartlinks.js, an ES module).
+	ChartLinksJS string
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
@@ -30,13 +40,19 @@ type Page struct {
 	ThemeLight, ThemeDark string
 	// Bare drops the header and footer (embeds).
 	Bare bool
-	// NoCharts leaves ECharts off a page that draws no chart (lessons).
-	NoCharts bool
+	// Script names the page's entry module (web/build.mjs): "site" (the
+	// default: theme and header only, no ECharts), "catalog", "loss" or
+	// "compare".
+	Script string
+	// NoMath leaves KaTeX's stylesheet and fonts off a page without a
+	// formula (the comparisons, error pages).
+	NoMath bool
 }
 
 // CatalogFamily is one group of cards on the catalog.
 type CatalogFamily struct {
-	Name   string
+	Name   string // the family as the engine names it (data-family)
+	Label  string // the family's name in the page's language
 	Losses []CatalogCard
 }
 
@@ -75,6 +91,31 @@ type LossPage struct {
 	ResetURL string
 	// EmbedURL is the embed of the current state.
 	EmbedURL string
+	// Images locates the SVG image of each chart.
+	Images ChartImages
+}
+
+// ChartImages says where a page's charts are served as SVG images (GET
+// /losses/{slug}/charts/{chart}.svg?<page query>, and the same under
+// /compare/{page}/).
+type ChartImages struct {
+	Base  string // "/losses/smooth-l1/charts/": the chart id and ".svg" follow
+	Query string // the page state's query string, without "?"
+	Alt   string // what the images show, for Markdown's alt text ("SmoothL1Loss")
+	// Lang is the page's language, for the links' labels; the images'
+	// own language is the query's lang.
+	Lang string
+}
+
+// Path is the image URL of chart id without the state.
+func (c ChartImages) Path(id string) string { return c.Base + id + ".svg" }
+
+// URL is the image URL of chart id in the page's state.
+func (c ChartImages) URL(id string) string {
+	if c.Query == "" {
+		return c.Path(id)
+	}
+	return c.Path(id) + "?" + c.Query
 }
 
 // Symbol ties a formula symbol to the control or input that sets it.
@@ -109,28 +150,35 @@ type Editor struct {
 }
 
 // Result is the computed part of a loss page, rendered on first paint and
-// replaced live.
+// replaced live. Its JSON form is the "panel" of a WebSocket result
+// (docs/protocol.md), which the page's script renders into the same
+// elements ResultPanel draws.
 type Result struct {
-	Error string // a user error naming the field; the rest is empty then
-	Loss  string // as PyTorch prints it
+	Lang  string `json:"-"`               // the page's language: "en" or "zh"
+	Error string `json:"error,omitempty"` // a user error naming the field; the rest is empty then
+	Loss  string `json:"loss"`            // as PyTorch prints it
 	// LossExact is the loss with full precision (scalar) or its JSON.
-	LossExact   string
-	LossShape   string
-	Reduction   string
-	Explanation []string
-	Tensors     []TensorView
-	Snippet     string
-	// ChartsJSON maps chart ids to ECharts options.
-	ChartsJSON string
+	LossExact   string       `json:"loss_exact"`
+	LossShape   string       `json:"loss_shape"`
+	Reduction   string       `json:"reduction"`
+	Explanation []string     `json:"explanation"`
+	Tensors     []TensorView `json:"tensors"`
+	Snippet     string       `json:"snippet"`
+	// ChartsJSON maps chart ids to ECharts options (the page's first
+	// paint; live results carry charts beside the panel).
+	ChartsJSON string `json:"-"`
 }
 
 // TensorView is one tensor shown as a grid, with its gradient beside it.
 type TensorView struct {
-	Name, Caption string
-	Rows          [][]string
-	GradRows      [][]string // nil when the tensor has no gradient
-	RowLabels     []string
-	ColLabels     []string
+	Name     string     `json:"name"`
+	Caption  string     `json:"caption"`
+	Rows     [][]string `json:"rows"`
+	GradRows [][]string `json:"grad_rows,omitempty"` // nil when the tensor has no gradient
+	// RowLabels label the rows when the tensor has more than one
+	// dimension; ColLabels the columns when it has at least one.
+	RowLabels []string `json:"row_labels,omitempty"`
+	ColLabels []string `json:"col_labels,omitempty"`
 }
 
 // ClassJoinPage is /join.

@@ -1,0 +1,80 @@
+// build.mjs bundles the pages' ES modules (ui/) with the parts of ECharts
+// they import, from node_modules (installed by `npm ci`, pinned by
+// package-lock.json), into static/dist, which the Go binary embeds; copies
+// KaTeX's stylesheet and fonts into static/vendor, and KaTeX's script into
+// formula/vendor for the server. Run from web/:
+// `node build.mjs` (`make assets` does).
+//
+// One entry per kind of page; code two entries share (ECharts, the theme)
+// is split into chunks, so a browser that has the loss page's chunks
+// cached loads only the small compare entry on a comparison page. Every
+// output file name carries a hash of its content (the Go server serves
+// static/dist under those names, immutable), and static/dist/manifest.json
+// maps each entry to its file and the chunks it imports, which pages
+// preload. Adding a page module: add it to `entries`.
+//
+// KaTeX's stylesheet lists each font as woff2, woff and ttf; every browser
+// the playground supports takes woff2, so only those are copied and the
+// stylesheet is trimmed to name them alone (web/assets.go then rewrites the
+// font URLs to content-hashed ones).
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import * as esbuild from "esbuild";
+
+const entries = {
+  site: "ui/site.js",       // every page: theme, large type, header links
+  catalog: "ui/catalog.js", // the catalog: filter, thumbnails
+  loss: "ui/loss-page.js",  // a loss page and its embed
+  compare: "ui/compare-page.js", // the comparison pages
+};
+
+const dist = "static/dist";
+rmSync(dist, { recursive: true, force: true });
+const result = await esbuild.build({
+  entryPoints: entries,
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  minify: true,
+  target: ["es2020"],
+  entryNames: "[name]-[hash]",
+  chunkNames: "chunk-[hash]",
+  metafile: true,
+  legalComments: "none",
+  logLevel: "warning",
+});
+
+const manifest = {};
+for (const [file, out] of Object.entries(result.metafile.outputs)) {
+  if (!out.entryPoint) continue;
+  const name = Object.keys(entries).find((k) => entries[k] === out.entryPoint);
+  if (!name) continue;
+  manifest[name] = {
+    file: relative(dist, file),
+    imports: out.imports.filter((i) => i.kind === "import-statement").map((i) => relative(dist, i.path)),
+  };
+}
+writeFileSync(join(dist, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+// KaTeX's script is not served: package formula (web/formula) runs it on
+// the server to typeset every formula, so it goes to formula/vendor, which
+// that package embeds. The pages get KaTeX's stylesheet and fonts only.
+const vendor = "static/vendor";
+rmSync(vendor, { recursive: true, force: true });
+mkdirSync(join(vendor, "fonts"), { recursive: true });
+copyFileSync("node_modules/katex/dist/katex.min.js", "formula/vendor/katex.min.js");
+const css = readFileSync("node_modules/katex/dist/katex.min.css", "utf8")
+  .replace(/,url\(fonts\/[^)]+\.woff\) format\("woff"\)/g, "")
+  .replace(/,url\(fonts\/[^)]+\.ttf\) format\("truetype"\)/g, "");
+writeFileSync(join(vendor, "katex.min.css"), css);
+let fonts = 0;
+for (const f of readdirSync("node_modules/katex/dist/fonts")) {
+  if (f.endsWith(".woff2")) {
+    copyFileSync(join("node_modules/katex/dist/fonts", f), join(vendor, "fonts", f));
+    fonts++;
+  }
+}
+
+const sizes = Object.entries(result.metafile.outputs).map(([f, o]) => `${relative(dist, f)} ${(o.bytes / 1024).toFixed(0)} KB`);
+console.log(`build: ${sizes.length} bundles in ${dist} (${sizes.join(", ")}); katex css and ${fonts} fonts in ${vendor}, katex.min.js in formula/vendor`);

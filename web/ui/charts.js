@@ -1,0 +1,316 @@
+// Charts drawn from the server's ECharts options. Each chart is built once
+// and then updated in merge mode, so ECharts keeps its axes, title,
+// toolbox and legend and redraws only what changed (series data, mark
+// points, axis ranges); nothing animates. A chart off screen keeps the
+// newest option and draws it when it scrolls into view, or once the page
+// has been still for a moment, so a drag pays only for what can be seen.
+import { echarts, has, need, partsFor } from "./echarts.js";
+import { isDark, onThemeChange, onTypeSizeChange } from "./site.js";
+import { word } from "./i18n.js";
+
+// settleMs is how long after the last update off-screen charts catch up.
+const settleMs = 300;
+
+// frameBudgetMs bounds the chart drawing of one animation frame during a
+// drag: charts are drawn one after another, the one drawn longest ago
+// first, until the budget is spent, and the rest follow in the next
+// frames. On a fast machine every chart is drawn every frame; on a busy
+// one the frame still paints the loss on time and no task runs long.
+const frameBudgetMs = 10;
+
+// structure is what must match for a merge update: the series (type, name,
+// id), the axes and whether there is a visualMap. Anything else is
+// rebuilt from scratch.
+function structure(opt) {
+  const list = (v) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+  return JSON.stringify([
+    list(opt.series).map((s) => [s.type, s.name, s.id, s.stack]),
+    list(opt.xAxis).map((a) => a.type), list(opt.yAxis).map((a) => a.type),
+    list(opt.visualMap).length, list(opt.legend).length,
+  ]);
+}
+
+// mergeable is the part of an option a merge update sends: what changes
+// with the numbers (series, axes, visualMap, and the title and grid, whose
+// texts and size carry them). It is completed against the previous option
+// so that merging leaves nothing behind: a mark point or line that is
+// gone, or an axis bound that is now automatic, is written out as empty.
+// (Empty markers for every series, or a merge of the whole option, cost
+// ECharts up to five times more: CTC's lattice.)
+function mergeable(opt, prev) {
+  const list = (v) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+  const axes = (now, before) => list(now).map((a, i) => {
+    const p = list(before)[i] || {};
+    const out = Object.assign({}, a);
+    for (const k of ["min", "max"]) if (!(k in out) && p[k] != null) out[k] = null;
+    return out;
+  });
+  const o = { title: opt.title, grid: opt.grid, visualMap: opt.visualMap, animation: false };
+  if (opt.xAxis) o.xAxis = axes(opt.xAxis, prev && prev.xAxis);
+  if (opt.yAxis) o.yAxis = axes(opt.yAxis, prev && prev.yAxis);
+  o.series = list(opt.series).map((s, i) => {
+    const p = (prev && list(prev.series)[i]) || {};
+    const out = Object.assign({}, s);
+    for (const k of ["markPoint", "markLine", "markArea"]) if (!out[k] && p[k]) out[k] = { data: [] };
+    return out;
+  });
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+// narrowPx is the chart width below which titles wrap and the toolbox is
+// left out (each figure has PNG and SVG buttons of its own).
+const narrowPx = 560;
+const titleLinePx = 15;
+let measureCtx = null;
+
+function textWidth(text, px) {
+  if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
+  measureCtx.font = px + "px sans-serif";
+  return measureCtx.measureText(text || "").width;
+}
+
+// fitWidth adapts an option's frame to a narrow chart: the title and
+// subtitle wrap within the chart instead of running off its edges, the
+// plot moves down by the lines added, and the toolbox icon, which would
+// sit on the title, is dropped. Series and axes are left alone.
+function fitWidth(opt, width) {
+  if (!width || width >= narrowPx || !opt.title) return opt;
+  const o = Object.assign({}, opt);
+  const room = width - 16;
+  let extra = 0;
+  o.title = (Array.isArray(opt.title) ? opt.title : [opt.title]).map((t) => {
+    const ts = (t.textStyle && t.textStyle.fontSize) || 15;
+    const ss = (t.subtextStyle && t.subtextStyle.fontSize) || 12;
+    const tl = Math.max(1, Math.ceil(textWidth(t.text, ts) * 1.1 / room));
+    const sl = t.subtext ? Math.max(1, Math.ceil(textWidth(t.subtext, ss) / room)) : 1;
+    extra += (tl - 1) * (ts + 3) + (sl - 1) * titleLinePx;
+    return Object.assign({}, t, {
+      textStyle: Object.assign({}, t.textStyle, { width: room, overflow: "break" }),
+      subtextStyle: Object.assign({}, t.subtextStyle, { width: room, overflow: "break", lineHeight: titleLinePx }),
+    });
+  });
+  if (extra > 0 && o.grid) {
+    o.grid = (Array.isArray(o.grid) ? o.grid : [o.grid]).map((g) => Object.assign({}, g, { top: (parseFloat(g.top) || 60) + extra }));
+  }
+  o.toolbox = Object.assign({}, Array.isArray(opt.toolbox) ? opt.toolbox[0] : opt.toolbox, { show: false });
+  return o;
+}
+
+function withBackground(opt) {
+  const o = Object.assign({}, opt);
+  if (o.backgroundColor === undefined) o.backgroundColor = "transparent";
+  return o;
+}
+
+// ChartSet draws the charts of one page: figures whose .chart element
+// carries data-chart="<id>".
+export class ChartSet {
+  constructor(host) {
+    this.host = host;
+    this.charts = {}; // id -> {el, chart, sig, pending, visible, dark, width, drawnAt}
+    this.settleTimer = 0;
+    this.frame = 0;
+    this.seen = window.IntersectionObserver ? new IntersectionObserver((entries) => {
+      entries.forEach((e) => {
+        const c = this.charts[e.target.dataset.chart];
+        if (!c) return;
+        c.visible = e.isIntersecting;
+        if (c.visible) this.flush(c);
+      });
+    }, { rootMargin: "100px" }) : null;
+    this.resized = window.ResizeObserver ? new ResizeObserver((entries) => {
+      entries.forEach((e) => {
+        const c = this.charts[e.target.dataset.chart];
+        if (!c) return;
+        const width = Math.round(e.contentRect.width);
+        const crossed = (width < narrowPx) !== (c.width < narrowPx);
+        c.width = width;
+        if (!c.chart) return;
+        c.chart.resize();
+        if (crossed && c.last && !c.pending) { c.pending = c.last; c.sig = ""; this.flush(c); }
+      });
+    }) : null;
+    onThemeChange(() => this.redrawAll());
+    onTypeSizeChange(() => Object.values(this.charts).forEach((c) => c.chart && c.chart.resize()));
+    window.addEventListener("resize", () => Object.values(this.charts).forEach((c) => c.chart && c.chart.resize()));
+    host.addEventListener("click", (ev) => {
+      const b = ev.target.closest("[data-download]");
+      if (b) this.download(b.dataset.chartId, b.dataset.download);
+    });
+    // Tooltips and the toolbox load when a student first reaches for a
+    // chart; every chart then takes its option again to gain them.
+    const reach = (ev) => {
+      if (!ev.target.closest || !ev.target.closest(".chart")) return;
+      ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
+      need("interaction").then(() => Object.values(this.charts).forEach((c) => {
+        // The same option again, whole: ECharts adds what it ignored.
+        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(c.last), c.width), { lazyUpdate: true, silent: true });
+      }));
+    };
+    ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
+  }
+
+  // element finds or adds the figure of chart id.
+  element(id) {
+    let el = document.getElementById("chart-" + id);
+    if (el) return el;
+    const fig = document.createElement("figure");
+    fig.className = "chart-fig";
+    fig.dataset.testid = "chart-" + id;
+    fig.innerHTML = '<div class="chart" role="img"></div><figcaption><span></span>' +
+      '<button type="button" data-download="png">PNG</button><button type="button" data-download="svg">SVG</button></figcaption>';
+    el = fig.querySelector(".chart");
+    el.id = "chart-" + id;
+    el.dataset.chart = id;
+    el.setAttribute("aria-label", word("chart." + id));
+    fig.querySelector("span").textContent = word("chart." + id);
+    fig.querySelectorAll("button").forEach((b) => { b.dataset.chartId = id; });
+    this.host.appendChild(fig);
+    return el;
+  }
+
+  // update takes the newest options of some charts; visible charts draw
+  // in the next frames (drain), the others when seen or when the page
+  // settles.
+  update(options) {
+    if (!options) return;
+    for (const id of Object.keys(options)) {
+      let c = this.charts[id];
+      if (!c) {
+        const el = this.element(id);
+        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen, width: el.clientWidth, drawnAt: 0 };
+        if (this.seen) {
+          // The first draw happens at once, seen or not: the page is
+          // complete on load, and IntersectionObserver reports later.
+          const r = el.getBoundingClientRect();
+          c.visible = r.bottom > -100 && r.top < innerHeight + 100;
+          this.seen.observe(el);
+        }
+        if (this.resized) this.resized.observe(el);
+        c.pending = options[id];
+        this.flush(c);
+        continue;
+      }
+      c.pending = options[id];
+    }
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.drain());
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.flushAll(), settleMs);
+  }
+
+  // drain draws the visible charts that wait, within frameBudgetMs.
+  drain() {
+    this.frame = 0;
+    const start = performance.now();
+    const waiting = Object.values(this.charts).filter((c) => c.pending && c.visible).sort((a, b) => a.drawnAt - b.drawnAt);
+    for (let i = 0; i < waiting.length; i++) {
+      if (i > 0 && performance.now() - start > frameBudgetMs) {
+        this.frame = requestAnimationFrame(() => this.drain());
+        return;
+      }
+      this.flush(waiting[i], true);
+    }
+  }
+
+  // flush draws a chart's newest option: now with sync, else in ECharts'
+  // next frame.
+  flush(c, sync) {
+    const opt = c.pending;
+    if (!opt) return;
+    const missing = partsFor(opt).filter((p) => !has(p));
+    if (missing.length) {
+      // Drawn once its parts are in; a newer option may replace it meanwhile.
+      Promise.all(missing.map(need)).then(() => this.flush(c));
+      return;
+    }
+    c.pending = null;
+    const dark = isDark();
+    if (c.chart && c.dark !== dark) { c.chart.dispose(); c.chart = null; }
+    if (!c.chart) {
+      c.chart = echarts.init(c.el, dark ? "dark" : null, { renderer: "canvas" });
+      c.dark = dark;
+      c.sig = "";
+    }
+    const sig = structure(opt);
+    const shown = fitWidth(withBackground(opt), c.width);
+    if (sig !== c.sig) {
+      c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });
+      c.sig = sig;
+    } else {
+      c.chart.setOption(mergeable(shown, c.shown), { lazyUpdate: !sync, silent: true });
+    }
+    c.shown = shown;
+    c.last = opt;
+    c.drawnAt = performance.now();
+    c.el.dataset.drawn = "1";
+  }
+
+  flushAll() { Object.values(this.charts).forEach((c) => this.flush(c)); }
+
+  redrawAll() {
+    Object.values(this.charts).forEach((c) => {
+      if (!c.pending) c.pending = c.last;
+      if (c.chart) { c.chart.dispose(); c.chart = null; }
+      this.flush(c);
+    });
+  }
+
+  download(id, type) {
+    const c = this.charts[id];
+    if (!c) return;
+    this.flush(c);
+    if (!c.chart) return;
+    if (type === "svg" && !has("svg")) {
+      need("svg").then(() => this.download(id, type));
+      return;
+    }
+    const bg = getComputedStyle(document.body).backgroundColor;
+    const base = document.querySelector("[data-slug]");
+    const fname = ((base && base.dataset.slug) || "chart") + "-" + id + "." + type;
+    if (type === "png") {
+      save(fname, c.chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: bg }));
+      return;
+    }
+    // SVG: draw the same option once with the SVG renderer, off screen.
+    const div = document.createElement("div");
+    div.style.cssText = "position:absolute;left:-10000px;top:0";
+    document.body.appendChild(div);
+    const svg = echarts.init(div, isDark() ? "dark" : null, { renderer: "svg", width: c.el.clientWidth || 640, height: c.el.clientHeight || 320 });
+    const opt = c.chart.getOption();
+    opt.animation = false;
+    opt.backgroundColor = bg;
+    svg.setOption(opt);
+    save(fname, svg.getDataURL({ type: "svg" }));
+    svg.dispose();
+    div.remove();
+  }
+}
+
+function save(name, url) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+// drawThumb draws a catalog card's small chart from its data-chart-option.
+export function drawThumb(el, again) {
+  let opt;
+  try { opt = JSON.parse(el.dataset.chartOption); } catch (e) { el.hidden = true; return; }
+  const missing = partsFor(opt).filter((p) => !has(p));
+  if (missing.length) {
+    Promise.all(missing.map(need)).then(() => drawThumb(el, again));
+    return;
+  }
+  try {
+    const old = echarts.getInstanceByDom(el);
+    if (old && again) old.dispose(); else if (old) return;
+    const c = echarts.init(el, isDark() ? "dark" : null);
+    opt.backgroundColor = "transparent"; // the card is the background, in either theme
+    c.setOption(opt);
+    if (window.ResizeObserver) new ResizeObserver(() => c.resize()).observe(el);
+  } catch (e) { el.hidden = true; }
+}

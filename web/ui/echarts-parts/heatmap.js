@@ -1,0 +1,2 @@
+import "echarts/lib/chart/heatmap.js";
+import "echarts/lib/component/visualMapContinuous.js";

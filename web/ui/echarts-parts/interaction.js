@@ -1,0 +1,2 @@
+import "echarts/lib/component/tooltip.js";
+import "echarts/lib/component/toolbox.js";

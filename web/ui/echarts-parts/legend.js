@@ -1,0 +1,1 @@
+import "echarts/lib/component/legendPlain.js";

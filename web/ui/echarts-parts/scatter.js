@@ -1,0 +1,1 @@
+import "echarts/lib/chart/scatter.js";

@@ -1,0 +1,301 @@
+// The loss page (and its embed): the server renders it complete; this
+// module makes it live. Every change of the state goes to the server over
+// the WebSocket with at most one compute in flight: while one is out, the
+// newest state waits and older ones are dropped, so a drag costs one
+// round trip per answer, never a queue. Each answer carries the loss,
+// gradients, charts and the whole result panel (docs/protocol.md), and
+// nothing is fetched over HTTP while the page is live.
+//
+// Other modules follow and steer the page only through events on
+// document (docs/protocol.md, "Page events"): "lp:state" after every
+// change, "lp:apply" to set a state (with a ready reply or not), "lp:lock"
+// to make the controls read-only.
+import { isDark, onThemeChange, refreshHeaderLinks, whenReady } from "./site.js";
+import { ChartSet } from "./charts.js";
+import { ResultDock } from "./dock.js";
+import { clone } from "./format.js";
+import { Controls } from "./controls.js";
+import { Editors } from "./editors.js";
+import { renderPanel, renderPanelError } from "./panel.js";
+import { LiveSocket } from "./socket.js";
+import { announce, syncURL } from "./state.js";
+import { word } from "./i18n.js";
+
+const root = document.documentElement;
+
+let page = null;     // {spec, params, inputs, view, lang, ctc}
+let charts = null;
+let dock = null;
+let controls = null;
+let editors = null;
+let socket = null;
+let locked = false;
+
+// State versions: seq is the newest state, sent the newest sent, inflight
+// the one whose answer is awaited (-1: none), shown the one on screen.
+let seq = 0;
+let sent = -1;
+let inflight = -1;
+let shown = 0;
+let frame = 0;
+
+// changed is called by the controls and editors after a user's change.
+function changed() {
+  if (locked) return;
+  stateChanged();
+}
+
+function stateChanged() {
+  seq++;
+  pump();
+  schedule();
+}
+
+// schedule brings the form fields, the address bar and "lp:state" up to
+// date once per animation frame, however many input events the frame
+// brought. (The compute itself goes at once when none is in flight: the
+// answer is on its way while the frame is drawn.)
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(() => { frame = 0; editors.syncFormFields(); syncURL(page); announce(page); });
+}
+
+// pump sends the newest state unless a compute is in flight; its answer
+// pumps again.
+function pump() {
+  if (inflight >= 0 || sent >= seq || !socket || !socket.open) return;
+  const view = Object.assign({}, page.view, { theme: isDark() ? "dark" : "light" });
+  const msg = { type: "compute", id: seq, loss: page.spec.name, params: page.params, inputs: page.inputs, detail: true, view };
+  if (socket.send(msg)) inflight = sent = seq;
+}
+
+function onMessage(msg) {
+  if (msg.type === "result") {
+    if (msg.id === inflight) inflight = -1;
+    if (msg.id >= shown) show(msg);
+  } else if (msg.type === "error") {
+    if (msg.id === inflight) inflight = -1;
+    if (msg.id == null || msg.id >= shown) showError(msg);
+  } else if (msg.type === "superseded") {
+    if (msg.ids.indexOf(inflight) >= 0) inflight = -1;
+  }
+  pump();
+}
+
+// show renders a result message: loss, panel and charts.
+function show(msg) {
+  shown = msg.id;
+  liveError("");
+  markInvalid("");
+  const host = document.getElementById("result-panel");
+  if (msg.panel) {
+    const rebuilt = renderPanel(host, msg.panel);
+    if (dock) {
+      if (rebuilt) dock.watch();
+      dock.update(msg.panel.loss, msg.panel.loss_exact, msg.charts && msg.charts.curve);
+    }
+  } else {
+    const out = host.querySelector("[data-testid=loss-value]");
+    if (out && !Array.isArray(msg.loss)) { out.dataset.exact = String(msg.loss); out.title = String(msg.loss); }
+  }
+  if (msg.charts) charts.update(msg.charts);
+}
+
+function showError(msg) {
+  if (typeof msg.id === "number") shown = msg.id;
+  renderPanelError(document.getElementById("result-panel"), msg.error || "error");
+  if (dock) { dock.watch(); dock.update("error", "", null); }
+  markInvalid(msg.field || "");
+}
+
+function liveError(text) {
+  const el = document.querySelector("[data-testid=live-error]");
+  if (!el) return;
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
+// markInvalid flags the control an error's field names (params.margin,
+// input).
+function markInvalid(field) {
+  document.querySelectorAll(".control[aria-invalid=true], .editor[aria-invalid=true]").forEach((el) => el.removeAttribute("aria-invalid"));
+  const m = /^\s*(?:params\.)?([A-Za-z_0-9]+)/.exec(field);
+  if (!m) return;
+  const box = document.getElementById("ctl-" + m[1]);
+  if (box) box.setAttribute("aria-invalid", "true");
+}
+
+function setOnline(online) {
+  const el = document.querySelector("[data-testid=conn-status]");
+  if (el) el.hidden = online;
+  root.classList.toggle("offline", !online);
+}
+
+function onOpen() {
+  // A new connection (after a restart, say) answers nothing sent
+  // before: send the state again, and the whole page is refreshed.
+  inflight = -1;
+  sent = -1;
+  pump();
+}
+
+// apply sets the page to a state given by another module: lp:apply.
+function apply(detail) {
+  const d = detail || {};
+  const params = {};
+  page.spec.params.forEach((p) => { params[p.name] = p.default === undefined ? null : clone(p.default); });
+  const inputs = {};
+  page.spec.inputs.forEach((i) => { inputs[i.name] = clone(i.example); });
+  Object.assign(params, clone(d.params || {}));
+  Object.assign(inputs, clone(d.inputs || {}));
+  page.params = params;
+  page.inputs = inputs;
+  // The theme and the language stay the student's own.
+  const own = { theme: page.view.theme, lang: page.view.lang };
+  page.view = Object.assign({}, clone(d.view || {}));
+  for (const k of Object.keys(own)) {
+    if (own[k]) page.view[k] = own[k]; else delete page.view[k];
+  }
+  controls.page = editors.page = page;
+  controls.setValues();
+  editors.resetScores();
+  editors.renderAll();
+  syncViewSwitches();
+  if (d.reply) {
+    // Shown as if it had come on our socket, and not computed again.
+    seq++;
+    sent = seq;
+    show(Object.assign({}, d.reply, { id: seq }));
+    schedule();
+  } else {
+    stateChanged();
+  }
+}
+
+function lock(detail) {
+  locked = !!(detail && detail.locked);
+  controls.lock(locked);
+  editors.lock(locked);
+  document.querySelectorAll("input[name=lattice-view], input[name=overlay-view]").forEach((el) => { el.disabled = locked; });
+  const label = document.querySelector("[data-testid=lock-status]");
+  if (label) {
+    label.textContent = locked ? (detail.label || word("locked")) : "";
+    label.hidden = !locked;
+  }
+  root.classList.toggle("locked", locked);
+}
+
+function syncViewSwitches() {
+  const ov = document.querySelector("input[name=overlay-view]");
+  if (ov) ov.checked = !!page.view.overlay;
+  document.querySelectorAll("input[name=lattice-view]").forEach((r) => {
+    r.checked = r.value === (page.view.lattice || "alpha");
+  });
+}
+
+function initViewSwitches() {
+  const ov = document.querySelector("input[name=overlay-view]");
+  if (ov) ov.addEventListener("change", () => { page.view.overlay = ov.checked; changed(); });
+  document.querySelectorAll("input[name=lattice-view]").forEach((r) => {
+    r.addEventListener("change", () => {
+      if (!r.checked) return;
+      page.view.lattice = r.value;
+      changed();
+    });
+  });
+}
+
+// initSymbolHighlight lights a formula's symbol while its control is
+// focused or hovered, and the control while its symbol is hovered.
+function initSymbolHighlight() {
+  const on = (name, yes) => {
+    document.querySelectorAll(".lp-sym-" + CSS.escape(name)).forEach((el) => el.classList.toggle("on", yes));
+    document.querySelectorAll('[data-symbol-for="' + name + '"]').forEach((el) => el.classList.toggle("on", yes));
+    const box = document.getElementById("ctl-" + name);
+    if (box) box.classList.toggle("on", yes);
+  };
+  document.querySelectorAll(".control[data-param], .editor[data-input]").forEach((box) => {
+    const name = box.dataset.param || box.dataset.input;
+    box.addEventListener("focusin", () => on(name, true));
+    box.addEventListener("focusout", () => on(name, false));
+    box.addEventListener("mouseenter", () => on(name, true));
+    box.addEventListener("mouseleave", () => on(name, false));
+  });
+  document.querySelectorAll("[data-symbol-for]").forEach((li) => {
+    li.addEventListener("mouseenter", () => on(li.dataset.symbolFor, true));
+    li.addEventListener("mouseleave", () => on(li.dataset.symbolFor, false));
+  });
+}
+
+function copyText(text, button) {
+  const done = () => {
+    const old = button.textContent;
+    button.textContent = word("copied");
+    setTimeout(() => { button.textContent = old; }, 1200);
+  };
+  if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, done);
+  else done();
+}
+
+function initActions() {
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest("[data-action]");
+    if (!b) return;
+    if (b.dataset.action === "copy-snippet") {
+      const code = document.querySelector("[data-testid=pytorch-snippet]");
+      if (code) copyText(code.textContent, b);
+    } else if (b.dataset.action === "permalink") {
+      syncURL(page, true);
+      copyText(location.href, b);
+    }
+  });
+}
+
+function boot() {
+  const data = document.getElementById("lp-data");
+  if (!data) return;
+  try { page = JSON.parse(data.textContent); } catch (e) { return; }
+  page.view = page.view || {};
+  charts = new ChartSet(document.querySelector(".charts"));
+  const first = document.getElementById("lp-charts");
+  if (first) {
+    try { charts.update(JSON.parse(first.textContent)); } catch (e) { /* no charts */ }
+  }
+  window.lossPlayground = {
+    state: () => page,
+    ids: () => ({ seq, shownLoss: shown, inflight, wsOpen: !!(socket && socket.open) }),
+  };
+  if (document.querySelector("[data-testid=embed]")) return;
+  const form = document.getElementById("controls");
+  controls = new Controls(form, page, changed);
+  editors = new Editors(form, page, changed, controls);
+  const dockEl = document.querySelector("[data-testid=result-dock]");
+  if (dockEl) {
+    dock = new ResultDock(dockEl);
+    const out = document.querySelector("[data-testid=loss-value]");
+    let curve = null;
+    try { curve = JSON.parse(first.textContent).curve; } catch (e) { /* no curve */ }
+    dock.update(out ? out.textContent : null, out ? out.dataset.exact : "", curve);
+  }
+  initSymbolHighlight();
+  initViewSwitches();
+  initActions();
+  refreshHeaderLinks();
+  onThemeChange(() => {
+    if (root.dataset.theme) page.view.theme = root.dataset.theme;
+    if (!locked) stateChanged(); // charts come back in the new palette
+  });
+  document.addEventListener("lp:apply", (ev) => apply(ev.detail));
+  document.addEventListener("lp:lock", (ev) => lock(ev.detail));
+  socket = new LiveSocket({ onOpen, onMessage, onStatus: setOnline });
+  socket.connect();
+  afterLoad(() => announce(page));
+}
+
+// afterLoad runs fn once the page has loaded: every module script of the
+// page has run by then, so whoever listens for the first "lp:state" hears it.
+function afterLoad(fn) {
+  if (document.readyState === "complete") fn();
+  else window.addEventListener("load", fn, { once: true });
+}
+
+whenReady(boot);
