@@ -142,7 +142,7 @@ func TestBrowserClass(t *testing.T) {
 	s.waitTrue(t, "student unlocked", `!document.getElementById('p-beta-range').disabled && document.querySelector('[data-testid=class-send-snapshot]').getClientRects().length > 0`)
 	s.do(t, "send snapshot", chromedp.Click(chromedp.CSS(`[data-testid=class-send-snapshot]`)))
 	dash.waitTrue(t, "snapshot listed", `document.querySelectorAll('[data-testid=class-snapshot]').length === 1`)
-	dash.viewShot(t, "class-dashboard")
+	dash.screenshot(t, "class-dashboard")
 
 	// Pause: eyes on the projector; then everyone follows again.
 	dash.do(t, "pause", chromedp.Click(chromedp.CSS(`[data-testid=class-mode-pause]`)))
