@@ -124,17 +124,19 @@ function teacherOnPage(bar) {
   let sock = null, id = 0, applying = false;
   const status = el("span", { class: "class-status", "data-testid": "class-teaching" });
 
+  // The server's "Join a class" link, in the page's language, stays as it is.
+  const join = bar.querySelector("a[href='/join']") || el("a", { href: "/join", text: "Join a class" });
+
   function render(students) {
-    bar.replaceChildren();
     if (!code) {
-      const join = el("a", { href: "/join", text: "Join a class" });
       // Classes follow loss pages (a comparison page's state has no loss).
-      if (!pageState || !pageState.loss) { bar.append(join); return; }
+      if (!pageState || !pageState.loss || bar.querySelector("[data-testid=class-teach-button]")) return;
       const b = el("button", { type: "button", "data-testid": "class-teach-button", text: "Teach a class" });
       b.addEventListener("click", createClass);
-      bar.append(b, " ", join);
+      bar.replaceChildren(b, " ", join);
       return;
     }
+    bar.replaceChildren();
     status.textContent = "Teaching " + code + (students === undefined ? "" : " · " + students + " students");
     const dash = el("a", { href: "/c/" + code + "/teach", target: "_blank", "data-testid": "class-dashboard-link", text: "Dashboard ↗" });
     const stop = el("button", { type: "button", "data-testid": "class-stop", text: "Stop teaching" });
@@ -143,6 +145,7 @@ function teacherOnPage(bar) {
       if (sock) sock.close();
       sock = null;
       code = null;
+      bar.replaceChildren(join);
       render();
     });
     bar.append(status, " ", dash, " ", stop);
@@ -178,7 +181,7 @@ function teacherOnPage(bar) {
         try { applyToPage(msg); } finally { applying = false; }
       } else if (msg.type === "error" && msg.field === "code") {
         store.del(TEACHING_KEY); // the class has expired
-        sock.close(); sock = null; code = null; render();
+        sock.close(); sock = null; code = null; bar.replaceChildren(join); render();
       }
     });
   }
