@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/lossplayground/playground/web/i18n"
 )
 

@@ -44,6 +44,7 @@ func TestPagesShipTypesetFormulas(t *testing.T) {
 		{"lesson", "/lessons/smooth-l1", true, false},
 		{"lesson zh", "/lessons/smooth-l1?lang=zh", true, false},
 		{"comparison", "/compare/regression", false, true},
+		{"intro", "/intro", true, false},
 	}
 	// Scripts and the modules they preload, whatever their names (a
 	// bundle's chunks have only hashes): ECharts alone is over 300 KiB.

@@ -16,6 +16,9 @@ func (a *App) showIntro(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, in.Title, lang, ""), templates.IntroPage(in, lang))
+	// Like a lesson, the intro draws no chart: no ECharts.
+	meta := pageMeta(r, in.Title, lang, "")
+	meta.Script = entrySite
+	a.renderPage(w, r, http.StatusOK, meta, templates.IntroPage(in, lang))
 	return nil
 }

@@ -25,7 +25,7 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 		lang := pageLang(r)
 		return nil, &pageError{status: http.StatusNotFound, heading: i18n.T(lang, "error.noLoss"),
 			msg:     i18n.T(lang, "error.noLossMsg", slug),
-			backURL: langURL("/", lang), backText: i18n.T(lang, "error.seeEvery")}
+			backURL: i18n.Path("/", lang), backText: i18n.T(lang, "error.seeEvery")}
 	}
 	return spec, nil
 }
@@ -67,7 +67,7 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 		}
 		return templates.LossPage{}, st, &pageError{status: http.StatusBadRequest,
 			heading: i18n.T(lang, "error.badLossLink", spec.Name),
-			msg:     ee.Error(), backURL: langURL("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
+			msg:     ee.Error(), backURL: i18n.Path("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
 	}
 	return templates.LossPage{}, st, err
 }

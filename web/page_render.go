@@ -69,7 +69,7 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		}
 		lang := pageLang(r)
 		pe := &pageError{status: http.StatusInternalServerError, heading: i18n.T(lang, "error.internal"),
-			msg: i18n.T(lang, "error.internalMsg"), backURL: langURL("/", lang), backText: i18n.T(lang, "error.backToAll")}
+			msg: i18n.T(lang, "error.internalMsg"), backURL: i18n.Path("/", lang), backText: i18n.T(lang, "error.backToAll")}
 		if clientGone(r, err) {
 			a.log.Debug("client left", "path", r.URL.Path, "err", err)
 			return
@@ -80,11 +80,11 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 			pe = &pageError{status: http.StatusServiceUnavailable, heading: i18n.T(lang, "error.busy"),
 				msg:     i18n.T(lang, "error.busyMsg"),
-				backURL: langURL(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
+				backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		case errors.As(err, &pe):
 		case errors.As(err, &ee):
 			pe = &pageError{status: http.StatusBadRequest, heading: i18n.T(lang, "error.badLink"),
-				msg: ee.Error(), backURL: langURL(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
+				msg: ee.Error(), backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		default:
 			a.log.Error("page failed", "path", r.URL.Path, "err", err)
 		}
@@ -98,14 +98,6 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 // parser's 400; elsewhere it reads as not given.
 func pageLang(r *http.Request) string {
 	return lessons.NegotiateLang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
-}
-
-// langURL is path in lang: English needs no query.
-func langURL(path, lang string) string {
-	if lang == "" || lang == i18n.Languages[0] {
-		return path
-	}
-	return path + "?lang=" + lang
 }
 
 // pageMeta builds the layout's data from the request: language and theme

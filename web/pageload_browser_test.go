@@ -29,6 +29,7 @@ var uiPageTypes = []struct{ name, path string }{
 	{"lesson", "/lessons/smooth-l1"},
 	{"lesson-zh", "/lessons/cross-entropy?lang=zh"},
 	{"compare", "/compare/regression"},
+	{"intro", "/intro"},
 }
 
 // uiCLSRecorder records layout shifts from the first byte of a page on,
@@ -93,7 +94,8 @@ func measurePageLoad(t testing.TB, browser context.Context, base, path string, w
 // TestBrowserNoLayoutShift loads every kind of page cold, at a laptop's
 // and a phone's width: nothing moves after the first paint (CLS under
 // 0.05, the bar; formulas arrive typeset and their fonts are
-// preloaded), no page loads a KaTeX script, and lessons load no ECharts.
+// preloaded), no page loads a KaTeX script, and lessons and the intro load
+// no ECharts.
 func TestBrowserNoLayoutShift(t *testing.T) {
 	browser, base := uiBrowser(t)
 	var table strings.Builder
@@ -112,8 +114,8 @@ func TestBrowserNoLayoutShift(t *testing.T) {
 				}
 				// Bundled chunks carry no library's name: the weight tells
 				// (the smallest ECharts build is over 100 KB gzipped).
-				if strings.HasPrefix(p.name, "lesson") && (r.ECharts || r.JS > 40<<10) {
-					t.Errorf("GET %s loads %.0f KB of JavaScript (ECharts by name: %v); want no ECharts on a lesson page", p.path, kb(r.JS), r.ECharts)
+				if (strings.HasPrefix(p.name, "lesson") || p.name == "intro") && (r.ECharts || r.JS > 40<<10) {
+					t.Errorf("GET %s loads %.0f KB of JavaScript (ECharts by name: %v); want no ECharts on a page without charts", p.path, kb(r.JS), r.ECharts)
 				}
 			})
 		}

@@ -115,5 +115,5 @@ func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := pageLang(r)
 	a.renderPage(w, r, http.StatusNotFound, pageMeta(r, i18n.T(lang, "error.notFound"), lang, ""),
-		templates.ErrorPage(http.StatusNotFound, i18n.T(lang, "error.notFound"), i18n.T(lang, "error.notFoundMsg"), langURL("/", lang), i18n.T(lang, "error.seeEvery")))
+		templates.ErrorPage(http.StatusNotFound, i18n.T(lang, "error.notFound"), i18n.T(lang, "error.notFoundMsg"), i18n.Path("/", lang), i18n.T(lang, "error.seeEvery")))
 }

@@ -169,7 +169,7 @@ func TestHTML(t *testing.T) {
 		{"display is a focusable group", Formula{LaTeX: `x_i`, Display: true, Label: "公式"},
 			[]string{`class="math display typeset"`, `tabindex="0" role="group" aria-label="公式"`}, nil},
 		{"display default label", Formula{LaTeX: `x_i`, Display: true}, []string{`aria-label="Formula"`}, nil},
-		{"display in a link is not focusable", Formula{LaTeX: `x_i`, Display: true, InLink: true}, []string{`class="math display typeset"`}, []string{"tabindex", "role="}},
+		{"display in a link is not focusable", Formula{LaTeX: `x_i`, Display: true, InLink: true}, []string{`class="math display typeset"`, `aria-hidden="true"`}, []string{"tabindex", "role="}},
 		{"plain when marked fails", Formula{LaTeX: `\nosuch{x}`, Plain: `x < y`},
 			[]string{`class="math typeset" data-latex="\nosuch{x}" data-rendered="1"`, `<annotation encoding="application/x-tex">x &lt; y</annotation>`},
 			[]string{"katex-failed"}},

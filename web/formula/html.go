@@ -19,7 +19,10 @@ type Formula struct {
 	// "Formula" if empty.
 	Label string
 	// InLink marks a display formula inside a link (a catalog card): it
-	// is laid out never to scroll and is not focusable, since the link is.
+	// is laid out never to scroll and is not focusable, since the link is,
+	// and it is hidden from assistive technology, which would otherwise
+	// read the whole formula as part of the link's name on every card
+	// (the loss page it leads to reads it).
 	InLink bool
 }
 
@@ -58,6 +61,9 @@ func (r *Renderer) HTML(f Formula) template.HTML {
 	}
 	if err == nil {
 		b.WriteString(` data-rendered="1"`)
+	}
+	if f.InLink {
+		b.WriteString(` aria-hidden="true"`)
 	}
 	if f.Display && !f.InLink {
 		label := f.Label

@@ -288,6 +288,9 @@ var en = map[string]string{
 	"js.cmpDiffer":            "Here the engine's two paths differ by at most %s, float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.",
 	"js.notANumber":           "must be a number",
 	"js.notANumberGot":        "must be a number, got \"%s\"",
+	"js.markdownByHand":       "Markdown for this chart: copy it by hand",
+	"js.noResult":             "The server answered %s without a result.",
+	"js.unreachable":          "Cannot reach the server: the numbers shown are from the last successful update.",
 
 	// Lesson pages and question widgets (lessons.UIText).
 	"lesson.presets":      "Try it in the playground",

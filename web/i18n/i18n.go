@@ -44,6 +44,15 @@ func T(lang, key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
+// Path returns a page's path in lang, so that a Chinese page's links stay
+// Chinese: English, the fallback, needs no query.
+func Path(path, lang string) string {
+	if lang == "" || lang == Languages[0] {
+		return path
+	}
+	return path + "?lang=" + lang
+}
+
 // Prefixed returns every message of lang whose key starts with prefix,
 // keyed without the prefix: the strings a script needs, handed to it as a
 // JSON data block.

@@ -105,3 +105,16 @@ func TestPrefixed(t *testing.T) {
 		t.Errorf(`Prefixed("zh", "js.") holds "loss.reset", which has no js. prefix`)
 	}
 }
+
+func TestPath(t *testing.T) {
+	tests := []struct{ path, lang, want string }{
+		{"/losses/mse", "zh", "/losses/mse?lang=zh"},
+		{"/losses/mse", "en", "/losses/mse"},
+		{"/", "", "/"},
+	}
+	for _, test := range tests {
+		if got := Path(test.path, test.lang); got != test.want {
+			t.Errorf("Path(%q, %q) = %q; want %q", test.path, test.lang, got, test.want)
+		}
+	}
+}

@@ -8,6 +8,16 @@
 //   a[data-chart-image]         the image path without the state; its href gets "?" + query
 //   button[data-copy-markdown]  the alt text; copies ![alt](absolute URL of the figure's image link)
 
+// word returns an interface message in the page's language, from the
+// lp-i18n data block the layout writes (web/i18n, keys without "js.").
+const messages = (() => {
+  const el = document.getElementById("lp-i18n");
+  try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+})();
+function word(key) {
+  return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+}
+
 function imageLinks() {
   return document.querySelectorAll("a[data-chart-image]");
 }
@@ -66,7 +76,7 @@ function offerByHand(button, text) {
     field.type = "text";
     field.readOnly = true;
     field.dataset.markdownText = "";
-    field.setAttribute("aria-label", "Markdown for this chart: copy it by hand");
+    field.setAttribute("aria-label", word("markdownByHand"));
     button.after(field);
   }
   field.value = text;
@@ -87,7 +97,7 @@ async function onClick(ev) {
   }
   const label = button.dataset.label || button.textContent;
   button.dataset.label = label;
-  button.textContent = "Copied";
+  button.textContent = word("copied");
   setTimeout(() => { button.textContent = label; }, feedbackMs);
 }
 
