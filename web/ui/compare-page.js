@@ -14,6 +14,7 @@ import { echarts, has, need, partsFor } from "./echarts.js";
 import "echarts/lib/component/graphic.js";
 import { whenReady } from "./site.js";
 import { word } from "./i18n.js";
+import "./chartlinks.js"; // the charts' image links follow lp:state
 
 
 var root = document.documentElement;

@@ -20,6 +20,7 @@ import { renderPanel, renderPanelError } from "./panel.js";
 import { LiveSocket } from "./socket.js";
 import { announce, syncURL } from "./state.js";
 import { word } from "./i18n.js";
+import "./chartlinks.js"; // the charts' image links follow lp:state
 
 const root = document.documentElement;
 
