@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,6 +15,10 @@ import (
 // uiAxePath is axe-core, pinned by package-lock.json and installed by
 // `make assets` (npm ci); the test reads it from disk and injects it.
 const uiAxePath = "node_modules/axe-core/axe.min.js"
+
+// uiAxeTimeout bounds one page's load and axe run: the catalog's run took
+// over 20 s with the whole suite running on a loaded 2-core machine.
+const uiAxeTimeout = 90 * time.Second
 
 // uiAxeRun runs the axe-core rule sets every page must pass: WCAG 2.x A
 // and AA (color-contrast, scrollable-region-focusable, empty-table-header
@@ -65,7 +70,7 @@ func TestBrowserAccessibility(t *testing.T) {
 				if strings.Contains(path, "?") {
 					sep = "&"
 				}
-				tab := openTab(t, browser)
+				tab := openTabFor(t, browser, uiAxeTimeout)
 				tab.do(t, "viewport", chromedp.EmulateViewport(v.width, 900))
 				tab.do(t, "navigate", chromedp.Navigate(base+path+sep+"theme="+v.theme))
 				if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`document.readyState === 'complete'`)); err != nil {
