@@ -253,8 +253,6 @@ func (a *App) pageAssets(entry string) templates.Assets {
 		ClassJS:   s.url("class.js"),
 		Favicon:   s.url("favicon.svg"),
 		Boot:      s.url("boot.js"),
-		// chartlinks.js: the charts' image links (chart_image.go).
-		ChartLinksJS: s.url("chartlinks.js"),
 	}
 	for _, f := range uiPreloadedFonts {
 		if u := s.url(f); u != "" {

@@ -119,9 +119,16 @@ type uiTab struct {
 
 func openTab(t testing.TB, browser context.Context) *uiTab {
 	t.Helper()
+	return openTabFor(t, browser, uiBrowserTimeout)
+}
+
+// openTabFor is openTab with another time limit for the tab's checks
+// (axe-core on the catalog's large DOM needs more on a loaded machine).
+func openTabFor(t testing.TB, browser context.Context, limit time.Duration) *uiTab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, uiBrowserTimeout)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancelTimeout)
 	tab := &uiTab{ctx: ctx}
 	if err := chromedp.Listen(ctx, func(ev any) {

@@ -157,6 +157,10 @@ func TestBrowserLivePanelMatchesServer(t *testing.T) {
 			`(function () { var s = document.getElementById('p-reduction'); s.value = 'none'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`,
 			dragStep(`#p-label_smoothing-range`, "0.3"),
 		}},
+		{"cross-entropy in Chinese, a row added", "/losses/cross-entropy?lang=zh", []string{
+			dragStep(`#p-label_smoothing-range`, "0.2"),
+			`Array.from(document.querySelectorAll('[data-testid=input-input] .grid-tools button'))[0].click()`,
+		}},
 		{"nll with class weights", "/losses/nll", []string{
 			`(function () { var c = document.querySelector('[data-tensor-toggle=weight]'); c.checked = true; c.dispatchEvent(new Event('change', {bubbles: true})); })()`,
 			dragStep(`#p-weight-1`, "2.5"),

@@ -80,4 +80,23 @@ func TestBrowserChinese(t *testing.T) {
 		tab.screenshot(t, "zh-compare-margin")
 		tab.checkNoErrors(t)
 	})
+	t.Run("classification table redrawn", func(t *testing.T) {
+		tab := openTab(t, browser)
+		tab.do(t, "navigate", chromedp.Navigate(base+"/compare/classification?lang=zh"))
+		compareWaitReady(t, tab)
+		tab.do(t, "edit logits", chromedp.Evaluate[chromedp.Void](`(function () {
+			var e = document.getElementById('cmp-logits'); e.value = '0, 3, 1, -1';
+			e.dispatchEvent(new Event('input', {bubbles: true})); })()`))
+		// The table is rebuilt by the script for four classes: its header
+		// must stay Chinese.
+		js := `(function () { ` + hanJS + `
+			var ths = document.querySelectorAll('[data-testid=class-losses] thead th');
+			return !!document.querySelector('[data-testid="grad-MultiMarginLoss-3"]') && han(ths[0].textContent) && han(ths[1].textContent);
+		})()`
+		if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+			got := tab.eval(t, `Array.from(document.querySelectorAll('[data-testid=class-losses] thead th')).map(function (e) { return e.textContent; }).join(' | ')`)
+			t.Errorf("classification table header after a live update = %q; want Chinese (%v)", got, err)
+		}
+		tab.checkNoErrors(t)
+	})
 }

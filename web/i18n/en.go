@@ -281,6 +281,8 @@ var en = map[string]string{
 	"js.classN":               "class %s",
 	"js.sampleTarget":         "sample %s target",
 	"js.sampleTargetLabel":    "target of sample %s (letters or class ids)",
+	"js.colLoss":              "Loss",
+	"js.colValue":             "value",
 	"js.copied":               "Copied",
 	"js.cmpStep":              "Step %s of %s",
 	"js.cmpDone":              " (done)",

@@ -283,6 +283,8 @@ var zh = map[string]string{
 	"js.classN":               "类别 %s",
 	"js.sampleTarget":         "样本 %s 的目标",
 	"js.sampleTargetLabel":    "样本 %s 的目标（字母或类别编号）",
+	"js.colLoss":              "损失函数",
+	"js.colValue":             "数值",
 	"js.copied":               "已复制",
 	"js.cmpStep":              "第 %s 步，共 %s 步",
 	"js.cmpDone":              "（完成）",

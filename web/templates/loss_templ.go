@@ -2270,7 +2270,7 @@ func ChartGrid(ids []string, ctc bool, lattice string, lang string, images Chart
 
 // ChartImageLinks is a chart's "Image link" (its SVG image for the page's
 // state, drawn by the server) and a "Markdown" button that copies
-// ![alt](absolute URL). static/chartlinks.js keeps both on the current
+// ![alt](absolute URL). web/ui/chartlinks.js keeps both on the current
 // state as it changes.
 func ChartImageLinks(images ChartImages, id, what string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

@@ -17,9 +17,6 @@ type Assets struct {
 	// Boot is the tiny blocking script that sets <html>'s classes before
 	// the first paint (static/boot.js).
 	Boot string
-	// ChartLinksJS keeps every chart's "Image link" and "Markdown" button
-	// on the page's current state (static/chartlinks.js, an ES module).
-	ChartLinksJS string
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string

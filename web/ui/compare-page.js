@@ -14,6 +14,7 @@ import { echarts, has, need, partsFor } from "./echarts.js";
 import "echarts/lib/component/graphic.js";
 import { whenReady } from "./site.js";
 import { word } from "./i18n.js";
+import "./chartlinks.js"; // the charts' image links follow lp:state
 
 
 var root = document.documentElement;
@@ -250,8 +251,8 @@ function renderClassification(d) {
   var C = d.settings.logits.length;
   var t = $("[data-testid=class-losses]");
   var head = el("tr");
-  head.appendChild(el("th", { scope: "col" }, "Loss"));
-  head.appendChild(el("th", { scope: "col" }, "value"));
+  head.appendChild(el("th", { scope: "col" }, word("colLoss")));
+  head.appendChild(el("th", { scope: "col" }, word("colValue")));
   for (var i = 0; i < C; i++) {
     var th = el("th", { scope: "col" }, "∂L/∂z");
     th.appendChild(el("sub", null, String(i)));

@@ -20,6 +20,7 @@ import { renderPanel, renderPanelError } from "./panel.js";
 import { LiveSocket } from "./socket.js";
 import { announce, syncURL } from "./state.js";
 import { word } from "./i18n.js";
+import "./chartlinks.js"; // the charts' image links follow lp:state
 
 const root = document.documentElement;
 
@@ -69,16 +70,16 @@ function pump() {
 }
 
 function onMessage(msg) {
+  // The newest state goes out before this answer is drawn, so that the
+  // server computes it while the page renders.
+  if ((msg.type === "result" || msg.type === "error") && msg.id === inflight) inflight = -1;
+  if (msg.type === "superseded" && msg.ids.indexOf(inflight) >= 0) inflight = -1;
+  pump();
   if (msg.type === "result") {
-    if (msg.id === inflight) inflight = -1;
     if (msg.id >= shown) show(msg);
   } else if (msg.type === "error") {
-    if (msg.id === inflight) inflight = -1;
     if (msg.id == null || msg.id >= shown) showError(msg);
-  } else if (msg.type === "superseded") {
-    if (msg.ids.indexOf(inflight) >= 0) inflight = -1;
   }
-  pump();
 }
 
 // show renders a result message: loss, panel and charts.

@@ -7,16 +7,11 @@
 // Bound to the DOM through:
 //   a[data-chart-image]         the image path without the state; its href gets "?" + query
 //   button[data-copy-markdown]  the alt text; copies ![alt](absolute URL of the figure's image link)
+//
+// The loss and comparison page entries import it before their own code
+// runs, so it hears their first lp:state.
 
-// word returns an interface message in the page's language, from the
-// lp-i18n data block the layout writes (web/i18n, keys without "js.").
-const messages = (() => {
-  const el = document.getElementById("lp-i18n");
-  try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
-})();
-function word(key) {
-  return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
-}
+import { word } from "./i18n.js";
 
 function imageLinks() {
   return document.querySelectorAll("a[data-chart-image]");
