@@ -250,6 +250,7 @@ func (a *App) pageAssets(entry string) templates.Assets {
 		Preload:   preload,
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
+		ClassJS:   s.url("class.js"),
 		Favicon:   s.url("favicon.svg"),
 		Boot:      s.url("boot.js"),
 	}

@@ -45,6 +45,9 @@ func (a *App) Routes() http.Handler {
 		// Loss API
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
+
+		// Classes (web/class): a new class; its messages go over /ws.
+		r.Post("/api/v1/classes", a.handle(a.createClass))
 	})
 
 	// WebSocket: live results while the page's controls move
@@ -81,6 +84,13 @@ func (a *App) Routes() http.Handler {
 	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
 	r.Get("/compare/classification", a.handlePage(a.showCompareClassification))
 	r.Get("/compare/margin", a.handlePage(a.showCompareMargin))
+
+	// Classes: /join takes a typed code; /c/{code} is a student's page
+	// (the loss page the class is on), /c/{code}/teach the teacher's
+	// dashboard. Wrong codes are rate-limited by web/class.
+	r.Get("/join", a.handlePage(a.showClassJoin))
+	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
+	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
 
 	return r
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/web/admission"
 	"github.com/lossplayground/playground/web/chartimage"
+	"github.com/lossplayground/playground/web/class"
 	"github.com/lossplayground/playground/web/cost"
 	"github.com/lossplayground/playground/web/metrics"
 )
@@ -22,6 +24,14 @@ type Config struct {
 	// WSOrigins are extra Origin values ("https://docs.example.org")
 	// allowed to open the WebSocket besides the page's own host.
 	WSOrigins []string
+	// PublicURL is the origin printed in class join links and QR codes
+	// ("https://playground.example.edu"); empty uses the request's host.
+	PublicURL string
+	// NATSURL is a NATS server shared by replicas for classes
+	// (nats://host:4222); empty runs an embedded one in this process.
+	NATSURL string
+	// ClassLimits bound classes; zero takes class.DefaultLimits.
+	ClassLimits class.Limits
 	// EmbedAncestors are the origins ("https://docs.example.org") allowed
 	// to frame /embed/* pages; empty lets any site frame them. Every other
 	// page may be framed by this server only.
@@ -45,6 +55,9 @@ type App struct {
 
 	ws wsOptions
 
+	classes     *class.Hub
+	classFrames wsClassFrames // prepared frames of class states (ws_class.go)
+	publicURL   string
 	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
 
 	embedCSP string // the frame policy of /embed/* pages
@@ -87,14 +100,26 @@ func New(cfg Config) (*App, error) {
 	lim := limitsOf(cfg)
 	pool := admission.New(lim.computeSlots, lim.computeQueue)
 	m := metrics.New(pool.Waiting, pool.Running)
-	return &App{
+	a := &App{
 		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
 		limits:   lim, pool: pool, metrics: m,
 		env:         &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
 		chartImages: images,
 		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
-	}, nil
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+	}
+	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})
+	if err := a.registerClassMetrics(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases what the app holds besides connections: the classes'
+// bus (and the embedded NATS server, if it started one).
+func (a *App) Close() {
+	a.classes.Close()
 }
 
 // Metrics returns the server's metrics, so that other parts (the classes)

@@ -45,10 +45,14 @@ type wsConn struct {
 
 	closeOnce sync.Once
 	comp      wsComputer // owned by the writer
+
+	// A class member's state (ws_class.go).
+	class    wsClassSession
+	classOut *wsClassOutbox
 }
 
 func newWSConn(ctx context.Context, a *App, conn *websocket.Conn, addr string) *wsConn {
-	return &wsConn{
+	c := &wsConn{
 		app:  a,
 		conn: conn,
 		addr: addr,
@@ -58,6 +62,12 @@ func newWSConn(ctx context.Context, a *App, conn *websocket.Conn, addr string) *
 		done: make(chan struct{}),
 		comp: wsComputer{log: a.log},
 	}
+	c.classOut = newWSClassOutbox()
+	c.classOut.onOver = func() {
+		a.log.Info("websocket class member is not reading; closing")
+		conn.Close()
+	}
+	return c
 }
 
 // Close sends a "going away" close frame and closes the connection; App
@@ -77,6 +87,7 @@ func (c *wsConn) Close() error {
 func (c *wsConn) readLoop() {
 	defer func() {
 		close(c.done)
+		c.leaveClass()
 		c.app.untrack(c)
 		c.app.releaseWS(c.addr)
 		c.conn.Close()
@@ -101,6 +112,9 @@ func (c *wsConn) readLoop() {
 			if !c.reply(wsErrorReply(nil, "", "messages must be JSON text, not binary")) {
 				return
 			}
+			continue
+		}
+		if c.classMessage(msg) {
 			continue
 		}
 		req, reply := wsDecodeClientMessage(msg)
@@ -171,7 +185,8 @@ func (c *wsConn) take(ids []int64) (*wsRequest, []int64) {
 // client, until the reader stops or a write fails.
 func (c *wsConn) writeLoop() {
 	ticker := time.NewTicker(c.app.ws.pingPeriod)
-	var ids []int64 // superseded ids, reused
+	var ids []int64             // superseded ids, reused
+	var classMsgs []wsClassItem // class messages being written, reused
 	// fit is the fit being animated (ws_fit.go), fitTick its frame clock
 	// (nil, never ready, when no fit runs).
 	var fit *wsFitStream
@@ -243,6 +258,11 @@ func (c *wsConn) writeLoop() {
 				}
 			}
 			if err := c.write(out); err != nil {
+				return
+			}
+		case <-c.classOut.wake:
+			var err error
+			if classMsgs, err = c.writeClass(classMsgs); err != nil {
 				return
 			}
 		case <-fitTick:

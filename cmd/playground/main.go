@@ -37,6 +37,8 @@ func main() {
 	embedAncestors := flag.String("embed-ancestors", "", "comma-separated origins allowed to frame /embed/* pages, e.g. https://docs.example.org (default: any site)")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error (client disconnects are logged at debug)")
 	var cfg web.Config
+	flag.StringVar(&cfg.PublicURL, "public-url", "", "origin printed in class join links and QR codes, e.g. https://playground.example.edu (default: the request's host)")
+	flag.StringVar(&cfg.NATSURL, "nats", "", "NATS server shared by replicas for classes, e.g. nats://host:4222 (default: an embedded server in this process)")
 	flag.IntVar(&cfg.ComputeSlots, "compute-slots", 0, "computations at once (0: one per core)")
 	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
 	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
@@ -117,6 +119,7 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 	if err != nil {
 		return err
 	}
+	defer app.Close()
 	// Every request's context derives from base: canceling it at the end
 	// of the grace period stops the computations still running.
 	base, cancelRequests := context.WithCancel(context.Background())

@@ -9,6 +9,7 @@ var en = map[string]string{
 	"layout.theme":              "Theme",
 	"layout.light":              "Light",
 	"layout.dark":               "Dark",
+	"layout.joinClass":          "Join a class",
 	"layout.largeType":          "Large type for projectors",
 	"layout.vendorMissing":      "Charts and typeset formulas are unavailable: this build has no ECharts/KaTeX (run",
 	"layout.vendorMissingAfter": " and rebuild). The numbers below are still exact.",

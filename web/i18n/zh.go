@@ -11,6 +11,7 @@ var zh = map[string]string{
 	"layout.theme":              "主题",
 	"layout.light":              "浅色",
 	"layout.dark":               "深色",
+	"layout.joinClass":          "加入课堂",
 	"layout.largeType":          "大字号（适合投影）",
 	"layout.vendorMissing":      "图表和排版公式不可用：此构建缺少 ECharts/KaTeX（请运行",
 	"layout.vendorMissingAfter": " 后重新构建）。下面的数值依然精确。",

@@ -20,6 +20,9 @@ type Assets struct {
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
+	// ClassJS is the class module (static/class.js): the "Teach a class"
+	// button, a student's following, the teacher's dashboard.
+	ClassJS string
 }
 
 // Page is what the layout needs around any content.
@@ -173,4 +176,33 @@ type TensorView struct {
 	// dimension; ColLabels the columns when it has at least one.
 	RowLabels []string `json:"row_labels,omitempty"`
 	ColLabels []string `json:"col_labels,omitempty"`
+}
+
+// ClassJoinPage is /join.
+type ClassJoinPage struct {
+	Code, Name string
+	Error      string
+}
+
+// ClassTeachPage is a class's dashboard.
+type ClassTeachPage struct {
+	Code     string
+	JoinURL  string // the student link, also in the QR code
+	JoinHost string // the origin students type, without the scheme
+	QRSVG    string // server-rendered SVG of JoinURL
+	// Questions are the lessons' questions, by lesson.
+	Questions []ClassQuestionGroup
+	// FirstSlug and FirstID preselect a question.
+	FirstSlug, FirstID string
+}
+
+// ClassQuestionGroup is one lesson's questions.
+type ClassQuestionGroup struct {
+	Slug, Title string
+	Questions   []ClassQuestionOption
+}
+
+// ClassQuestionOption is one question in the launcher.
+type ClassQuestionOption struct {
+	ID, Label string
 }

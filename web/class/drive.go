@@ -1,0 +1,150 @@
+package class
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// driver computes a class's states on the replica of the teacher who
+// drives: once per state, whatever the number of students. Latest wins:
+// while one state computes, a newer drive replaces a waiting one.
+type driver struct {
+	room    *room
+	compute Computer
+
+	slug string // the loss of the last state, owned by loop
+
+	mu      sync.Mutex
+	pending *Drive
+	wake    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+func (r *room) drive(d *Drive) {
+	r.mu.Lock()
+	if r.driver == nil {
+		r.driver = &driver{room: r, compute: r.hub.opts.NewComputer(), wake: make(chan struct{}, 1), done: make(chan struct{})}
+		go r.driver.loop()
+	}
+	dr := r.driver
+	r.mu.Unlock()
+	dr.mu.Lock()
+	dr.pending = d
+	dr.mu.Unlock()
+	select {
+	case dr.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (dr *driver) stop() { dr.once.Do(func() { close(dr.done) }) }
+
+func (dr *driver) loop() {
+	for {
+		select {
+		case <-dr.done:
+			return
+		case <-dr.wake:
+		}
+		dr.mu.Lock()
+		d := dr.pending
+		dr.pending = nil
+		dr.mu.Unlock()
+		if d != nil {
+			dr.run(d)
+		}
+	}
+}
+
+// run computes one drive, publishes the state to every replica and
+// stores it for members who join later.
+func (dr *driver) run(d *Drive) {
+	r := dr.room
+	c, err := dr.compute(r.ctx, d)
+	if err != nil {
+		if d.from != nil {
+			d.from.out.Offer(ErrorMessage(&d.ID, err), "")
+		}
+		return
+	}
+	r.mu.Lock()
+	r.lastSeq++
+	seq := r.lastSeq
+	r.mu.Unlock()
+	msg := encodeState(seq, d, c)
+	if max := r.bus.nc.MaxPayload(); int64(len(msg)) > max {
+		if d.from != nil {
+			d.from.out.Offer(ErrorMessage(&d.ID, errorf("inputs", "this state is %d bytes, more than the %d a class can share; use smaller inputs", len(msg), max)), "")
+		}
+		return
+	}
+	// The bucket keeps the state for members who join later. On another
+	// loss it is stored before it is published: students reload the page
+	// on it, and the server renders the page from the bucket. Otherwise
+	// the fan-out goes first, off the bucket's round trip.
+	store := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
+		defer cancel()
+		if _, err := r.bus.kv.Put(ctx, keyState(r.code), msg); err != nil {
+			r.hub.log.Error("class state", "code", r.code, "err", err)
+		}
+	}
+	newPage := c.Slug != dr.slug
+	dr.slug = c.Slug
+	if newPage {
+		store()
+	}
+	if err := publish(r.bus.nc, subjectState(r.code), msg, CoalesceState); err != nil {
+		r.hub.log.Error("class publish", "code", r.code, "err", err)
+	}
+	if !newPage {
+		store()
+	}
+}
+
+// encodeState builds the class_state message.
+func encodeState(seq int64, d *Drive, c *Computed) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"class_state","seq":`)
+	b.WriteString(strconv.FormatInt(seq, 10))
+	b.WriteString(`,"id":`)
+	b.WriteString(strconv.FormatInt(d.ID, 10))
+	b.WriteString(`,"origin":`)
+	b.Write(encode(d.origin))
+	b.WriteString(`,"loss":`)
+	b.Write(encode(d.Loss))
+	b.WriteString(`,"slug":`)
+	b.Write(encode(c.Slug))
+	b.WriteString(`,"params":`)
+	b.Write(encode(orEmpty(d.Params)))
+	b.WriteString(`,"inputs":`)
+	b.Write(encode(orEmpty(d.Inputs)))
+	b.WriteString(`,"view":`)
+	if len(d.View) > 0 {
+		b.Write(d.View)
+	} else {
+		b.WriteString("{}")
+	}
+	b.WriteString(`,"query":`)
+	b.Write(encode(d.Query))
+	b.WriteString(`,"sent_at":`)
+	b.WriteString(strconv.FormatInt(time.Now().UnixMicro(), 10))
+	b.WriteString(`,"result":`)
+	b.Write(c.Result)
+	b.WriteString(`,"reply":`)
+	b.Write(c.Reply)
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func orEmpty(m map[string]json.RawMessage) map[string]json.RawMessage {
+	if m == nil {
+		return map[string]json.RawMessage{}
+	}
+	return m
+}
