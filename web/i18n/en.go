@@ -292,8 +292,6 @@ var en = map[string]string{
 	"js.notANumber":           "must be a number",
 	"js.notANumberGot":        "must be a number, got \"%s\"",
 	"js.markdownByHand":       "Markdown for this chart: copy it by hand",
-	"js.noResult":             "The server answered %s without a result.",
-	"js.unreachable":          "Cannot reach the server: the numbers shown are from the last successful update.",
 
 	// Lesson pages and question widgets (lessons.UIText).
 	"lesson.presets":      "Try it in the playground",

@@ -294,8 +294,6 @@ var zh = map[string]string{
 	"js.notANumber":           "必须是数字",
 	"js.notANumberGot":        "必须是数字，收到的是“%s”",
 	"js.markdownByHand":       "此图表的 Markdown：请手动复制",
-	"js.noResult":             "服务器返回了 %s，但没有结果。",
-	"js.unreachable":          "无法连接服务器：显示的数值来自上一次成功的更新。",
 
 	// Lesson pages and question widgets (lessons.UIText).
 	"lesson.presets":      "动手试一试",
