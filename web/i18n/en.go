@@ -289,6 +289,7 @@ var en = map[string]string{
 	"js.cmpPaused":            "Live updates paused: reconnecting…",
 	"js.cmpSame":              "Here the engine's two results are the same float64, bit for bit.",
 	"js.cmpDiffer":            "Here the engine's two paths differ by at most %s, float64 rounding from doing the same sums in a different order: far below the four decimals PyTorch prints.",
+	"js.class.teach":          "Teach a class",
 	"js.notANumber":           "must be a number",
 	"js.notANumberGot":        "must be a number, got \"%s\"",
 	"js.markdownByHand":       "Markdown for this chart: copy it by hand",

@@ -291,6 +291,7 @@ var zh = map[string]string{
 	"js.cmpPaused":            "实时更新已暂停：正在重新连接……",
 	"js.cmpSame":              "这里引擎的两个结果是同一个 float64，逐位相同。",
 	"js.cmpDiffer":            "这里引擎的两条计算路径最多相差 %s，这是以不同顺序做同样求和带来的 float64 舍入误差：远小于 PyTorch 打印的四位小数。",
+	"js.class.teach":          "开始授课",
 	"js.notANumber":           "必须是数字",
 	"js.notANumberGot":        "必须是数字，收到的是“%s”",
 	"js.markdownByHand":       "此图表的 Markdown：请手动复制",

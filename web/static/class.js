@@ -20,6 +20,18 @@ const session = {
 const tokenKey = (code) => "lp-class-token-" + code;
 const TEACHING_KEY = "lp-class-teaching";
 
+// pageWord is the page language's word for key from the layout's lp-i18n
+// block (web/i18n, "js." keys), or fallback.
+function pageWord(key, fallback) {
+  try {
+    const el = document.getElementById("lp-i18n");
+    const words = el ? JSON.parse(el.textContent) : {};
+    return typeof words[key] === "string" ? words[key] : fallback;
+  } catch (e) {
+    return fallback;
+  }
+}
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -131,7 +143,7 @@ function teacherOnPage(bar) {
     if (!code) {
       // Classes follow loss pages (a comparison page's state has no loss).
       if (!pageState || !pageState.loss || bar.querySelector("[data-testid=class-teach-button]")) return;
-      const b = el("button", { type: "button", "data-testid": "class-teach-button", text: "Teach a class" });
+      const b = el("button", { type: "button", "data-testid": "class-teach-button", text: pageWord("class.teach", "Teach a class") });
       b.addEventListener("click", createClass);
       bar.replaceChildren(b, " ", join);
       return;
