@@ -46,8 +46,10 @@ func (a *App) Routes() http.Handler {
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
-		// Classes (web/class): a new class; its messages go over /ws.
+		// Classes (web/class): a new class (its messages go over /ws),
+		// and a class's results for its teacher.
 		r.Post("/api/v1/classes", a.handle(a.createClass))
+		r.Get("/api/v1/classes/{code}/results", a.handle(a.classResults))
 	})
 
 	// WebSocket: live results while the page's controls move
