@@ -335,16 +335,16 @@ func (l *busLog) state(msg string, args ...any) { l.log.Warn(msg, args...) }
 
 // Keys and subjects of one class. Codes, student ids and question ids use
 // only [0-9a-zA-Z], valid in both.
-func keyMeta(code string) string              { return "c." + code + ".meta" }
-func keyState(code string) string             { return "c." + code + ".state" }
-func keySnaps(code string) string             { return "c." + code + ".snaps" }
-func keyPoll(code, qid string) string         { return "c." + code + ".q." + qid }
-func keyAnswer(code, qid, sid string) string  { return "c." + code + ".a." + qid + "." + sid }
-func keyAnswers(code, qid string) string      { return "c." + code + ".a." + qid + ".*" }
-func subjectState(code string) string         { return "lp.class." + code + ".state" }
-func subjectAll(code string) string           { return "lp.class." + code + ".all" }
-func subjectTeachers(code string) string      { return "lp.class." + code + ".teachers" }
-func subjectControl(code string) string       { return "lp.class." + code + ".control" }
-func subjectPresence(code string) string      { return "lp.class." + code + ".presence" }
-func subjectAnswer(code string) string        { return "lp.class." + code + ".answer" }
-func subjectClassAny(code string) string      { return "lp.class." + code + ".*" }
+func keyMeta(code string) string             { return "c." + code + ".meta" }
+func keyState(code string) string            { return "c." + code + ".state" }
+func keySnaps(code string) string            { return "c." + code + ".snaps" }
+func keyPoll(code, qid string) string        { return "c." + code + ".q." + qid }
+func keyAnswer(code, qid, sid string) string { return "c." + code + ".a." + qid + "." + sid }
+func keyAnswers(code, qid string) string     { return "c." + code + ".a." + qid + ".*" }
+func subjectState(code string) string        { return "lp.class." + code + ".state" }
+func subjectAll(code string) string          { return "lp.class." + code + ".all" }
+func subjectTeachers(code string) string     { return "lp.class." + code + ".teachers" }
+func subjectControl(code string) string      { return "lp.class." + code + ".control" }
+func subjectPresence(code string) string     { return "lp.class." + code + ".presence" }
+func subjectAnswer(code string) string       { return "lp.class." + code + ".answer" }
+func subjectClassAny(code string) string     { return "lp.class." + code + ".*" }
