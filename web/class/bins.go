@@ -58,7 +58,7 @@ func layoutNumbers(values []float64, answer *float64) []numBin {
 		if i == k {
 			return hi
 		}
-		return 2 * (lo/2 + halfSpan*float64(i)/float64(k))
+		return 2 * (lo/2 + halfSpan*(float64(i)/float64(k)))
 	}
 	for i := range k {
 		bins = append(bins, numBin{lo: edge(i), hi: edge(i + 1)})

@@ -336,12 +336,13 @@ const maxQuestions = 200
 
 // Create starts a class and returns its code and the teacher's token.
 func (h *Hub) Create(ctx context.Context, addr string) (code, token string, err error) {
-	if wait := h.creates.take(addr); wait > 0 {
-		return "", "", &RateLimitError{What: "classes", RetryAfter: wait}
-	}
+	// The bus first: an outage spends no address's budget.
 	b, kv, err := h.kv()
 	if err != nil {
 		return "", "", err
+	}
+	if wait := h.creates.take(addr); wait > 0 {
+		return "", "", &RateLimitError{What: "classes", RetryAfter: wait}
 	}
 	token = newToken()
 	for range 8 {

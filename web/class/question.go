@@ -420,6 +420,11 @@ func (r *room) answer(ctx context.Context, m *Member, raw []byte) error {
 		return r.hub.busError(b, "class answer", err)
 	}
 	m.out.Offer(answeredMessage(p.QID, v), "")
+	r.mu.Lock()
+	if r.poll != nil && r.poll.QID == p.QID && !r.poll.Revealed {
+		r.answers[m.sid] = v
+	}
+	r.mu.Unlock()
 	// Every replica's view of the answers follows; a lost event is
 	// healed by the reveal, which reads the store.
 	if err := publish(b.conn(), subjectAnswer(r.code), encode(answerEvent{QID: p.QID, Vote: v}), ""); err != nil {

@@ -52,8 +52,8 @@ type room struct {
 // presenceTimeout is gone, and its students with it. Nothing of it is
 // stored.
 const (
-	presenceEvery    = 2 * time.Second
-	presenceTimeout  = 7 * time.Second
+	presenceEvery    = 1500 * time.Millisecond
+	presenceTimeout  = 5 * time.Second
 	presenceDebounce = 50 * time.Millisecond
 )
 
