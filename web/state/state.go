@@ -30,6 +30,10 @@ type State struct {
 	Inputs map[string]json.RawMessage
 	View   charts.View
 	Lang   string // "en" or "zh"; empty means not chosen in the URL
+	// LangNegotiated says Lang came from the browser's Accept-Language,
+	// not the URL: links to the state leave it out, so that a shared link
+	// speaks its reader's language.
+	LangNegotiated bool
 }
 
 // View keys, which no loss uses as a parameter or input name.
@@ -174,7 +178,7 @@ func Query(s State) url.Values {
 	if s.View.Theme != "" {
 		q.Set("theme", s.View.Theme)
 	}
-	if s.Lang != "" {
+	if s.Lang != "" && !s.LangNegotiated {
 		q.Set("lang", s.Lang)
 	}
 	return q

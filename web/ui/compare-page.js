@@ -29,6 +29,7 @@ var lines = null;      // the fit lines shown: [{loss, slope, intercept, value}]
 var frames = 0;        // fit frames applied (for tests)
 var lastFrame = null;
 var fitsSent = 0;      // the first fit starts from a = b = 0, later ones from the lines shown
+var chosenTarget = 0;  // the class the reader picked: kept while the logits are retyped
 
 function isDark() {
   if (root.dataset.theme) return root.dataset.theme === "dark";
@@ -230,6 +231,7 @@ function onCompare(d) {
   clearError();
   var keep = data;
   data = d;
+  syncURL();
   if (page === "regression") {
     data.fit.points = keep.fit.points; // the outlier may have moved since
     var ids = ["loss", "derivative"];
@@ -307,6 +309,9 @@ function syncInputs(name, v, except) {
 function queryString() {
   var q = new URLSearchParams(location.search);
   Object.keys(data.settings).forEach(function (k) {
+    // The language stays in the link only if the reader chose it (then
+    // it is in location.search already); else the link speaks its reader's.
+    if (k === "lang") return;
     var v = data.settings[k];
     q.set(k, Array.isArray(v) ? v.join(",") : String(v));
   });
@@ -337,6 +342,7 @@ function applySettings(d) {
   if (!data || !d) return;
   var s = d.params || {};
   Object.keys(s).forEach(function (k) { if (k in data.settings) data.settings[k] = JSON.parse(JSON.stringify(s[k])); });
+  if ("target" in s) chosenTarget = data.settings.target;
   Object.keys(data.settings).forEach(function (k) {
     var v = data.settings[k];
     syncInputs(k, Array.isArray(v) ? v.join(", ") : v);
@@ -382,9 +388,11 @@ function initControls() {
         var p = parseLogits(input.value);
         if (p.error) { showError({ error: p.error, field: "logits" }); return; }
         data.settings.logits = p.logits;
-        if (data.settings.target >= p.logits.length) data.settings.target = 0;
+        // Fewer classes for a moment (the reader retyping): the nearest
+        // class, and the chosen one again once it exists.
+        data.settings.target = Math.max(0, Math.min(chosenTarget, p.logits.length - 1));
       } else if (name === "target") {
-        data.settings.target = Number(input.value);
+        data.settings.target = chosenTarget = Number(input.value);
       } else {
         var v = Number(input.value);
         if (input.value.trim() === "" || !isFinite(v)) { showError({ error: name + ": " + word("notANumber"), field: name }); return; }
@@ -392,7 +400,8 @@ function initControls() {
         if (name === "outlier") { setOutlier(v, true); return; }
         data.settings[name] = v;
       }
-      syncURL();
+      // The address bar takes the settings once the server accepted them
+      // (onCompare): a permalink never holds settings that answer 400.
       sendCompare();
     });
   });
@@ -417,6 +426,7 @@ function boot() {
   try { data = JSON.parse(block.textContent); } catch (e) { return; }
   page = data.page;
   if (page === "regression") lines = data.lines;
+  if (page === "classification") chosenTarget = data.settings.target;
   drawCharts(data.charts);
   initControls();
   watchTheme();
