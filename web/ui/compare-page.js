@@ -47,6 +47,21 @@ function fmt(v) {
   return v.toFixed(4);
 }
 
+// fmtTable writes the numbers of one table as the server does
+// (compareFormatTable): whole numbers beside fractions keep four decimals,
+// as inside a PyTorch tensor that is not all whole ("0.0000" beside
+// "0.1799", not "0.").
+function fmtTable(vs) {
+  var whole = vs.every(function (v) {
+    var x = typeof v === "string" ? (v === "NaN" ? NaN : Infinity) : v;
+    return !isNaN(x) && (!isFinite(x) || Number.isInteger(x));
+  });
+  return vs.map(function (v) {
+    var s = fmt(v);
+    return !whole && /^-?\d+\.$/.test(s) ? s + "0000" : s;
+  });
+}
+
 function $(sel) { return document.querySelector(sel); }
 function el(tag, attrs, text) {
   var e = document.createElement(tag);
@@ -99,9 +114,10 @@ function drawLines() {
 }
 
 function showLines(step, steps) {
-  lines.forEach(function (l) {
-    var set = function (k, v) { var e = $("[data-testid='fit-" + k + "-" + l.loss + "']"); if (e) e.textContent = fmt(v); };
-    set("slope", l.slope); set("intercept", l.intercept); set("value", l.value);
+  var cells = fmtTable([].concat.apply([], lines.map(function (l) { return [l.slope, l.intercept, l.value]; })));
+  lines.forEach(function (l, i) {
+    var set = function (k, j) { var e = $("[data-testid='fit-" + k + "-" + l.loss + "']"); if (e) e.textContent = cells[3 * i + j]; };
+    set("slope", 0); set("intercept", 1); set("value", 2);
   });
   var st = $("[data-testid=fit-step]");
   if (st) st.textContent = word("cmpStep", step, steps) + (step >= steps ? word("cmpDone") : "");
@@ -262,20 +278,23 @@ function renderClassification(d) {
   }
   t.tHead.replaceChildren(head);
   var body = t.tBodies[0];
+  var cells = fmtTable([].concat.apply([], d.result.losses.map(function (l) { return [l.value].concat(l.grad); })));
+  var at = 0;
   d.result.losses.forEach(function (l) {
     var row = body.querySelector("tr[data-loss='" + l.loss + "']");
     row.querySelectorAll("td").forEach(function (td) { td.remove(); });
-    row.appendChild(el("td", { class: "v", "data-testid": "value-" + l.loss }, fmt(l.value)));
-    l.grad.forEach(function (g, j) { row.appendChild(el("td", { class: "v g", "data-testid": "grad-" + l.loss + "-" + j }, fmt(g))); });
+    row.appendChild(el("td", { class: "v", "data-testid": "value-" + l.loss }, cells[at++]));
+    l.grad.forEach(function (g, j) { row.appendChild(el("td", { class: "v g", "data-testid": "grad-" + l.loss + "-" + j }, cells[at++])); });
   });
   var pb = $("[data-testid=class-probs]").tBodies[0];
   pb.replaceChildren();
+  var probs = fmtTable(d.result.softmax.concat(d.result.sigmoid));
   d.settings.logits.forEach(function (z, j) {
     var tr = el("tr");
     tr.appendChild(el("th", { scope: "row" }, String(j)));
     tr.appendChild(el("td", { class: "v" }, String(z)));
-    tr.appendChild(el("td", { class: "v" }, fmt(d.result.softmax[j])));
-    tr.appendChild(el("td", { class: "v" }, fmt(d.result.sigmoid[j])));
+    tr.appendChild(el("td", { class: "v" }, probs[j]));
+    tr.appendChild(el("td", { class: "v" }, probs[d.settings.logits.length + j]));
     pb.appendChild(tr);
   });
   var sel = $("#cmp-target");
@@ -289,12 +308,13 @@ function renderClassification(d) {
 }
 
 function renderMargin(d) {
-  d.rows.forEach(function (r) {
+  var cells = fmtTable([].concat.apply([], d.rows.map(function (r) { return [r.at, r.at_grad]; })));
+  d.rows.forEach(function (r, i) {
     var tr = document.querySelector("[data-testid=margin-rows] tr[data-loss='" + r.name + "']");
     if (!tr) return;
     var tds = tr.querySelectorAll("td");
-    tds[1].textContent = fmt(r.at);
-    tds[2].textContent = fmt(r.at_grad);
+    tds[1].textContent = cells[2 * i];
+    tds[2].textContent = cells[2 * i + 1];
   });
 }
 
