@@ -66,7 +66,7 @@ func (a *App) Routes() http.Handler {
 	r.Get("/intro", a.handlePage(a.showIntro))
 
 	// A lesson on its own page
-	r.Get("/lessons/{slug}", a.handle(a.showLesson))
+	r.Get("/lessons/{slug}", a.handlePage(a.showLesson))
 
 	// Loss pages (page_*.go)
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
