@@ -1,5 +1,7 @@
 package engine
 
+import "math"
+
 // The float32 kernels of the regression losses. Each follows ATen's float
 // kernel (Loss.cpp, cpu/PointwiseOpsKernel.cpp) operation by operation.
 
@@ -35,10 +37,14 @@ func mseF32(c *Call, r *Result) {
 }
 
 // smoothL1F32: ATen's float kernel, 0.5·z·z/β below β and z − 0.5·β
-// above, with β rounded to float32; z·z overflows as in MSE.
+// above, with β rounded to float32; z·z overflows as in MSE. The backward
+// compares with β and divides by it in double, which PyTorch shows with a
+// β below float32's range (1e-300): the gradient at x − y = 0 is ±0, not
+// ±1 as it would be with β rounded to 0.
 func smoothL1F32(c *Call, r *Result) {
-	beta := float32(c.Float("beta"))
-	clamp := beta > 0 && !isInf32(beta)
+	betaD := c.Float("beta")
+	beta := float32(betaD)
+	clamp := betaD > 0 && !math.IsInf(betaD, 1)
 	pointwise32(c, r, float64(r.Elements.Numel()), func(x, y, s float32) (float32, float32) {
 		d := x - y
 		z := abs32(d)
@@ -49,7 +55,7 @@ func smoothL1F32(c *Call, r *Result) {
 		var g float32
 		switch {
 		case clamp:
-			g = max32(-1, min32(1, d/beta))
+			g = max32(-1, min32(1, float32(float64(d)/betaD)))
 		case d <= -beta:
 			g = -1
 		case d >= beta:
