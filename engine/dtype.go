@@ -314,3 +314,25 @@ func pointwise32(c *Call, r *Result, denom float64, term func(x, y, s float32) (
 	}
 	r.reduce32(c.Reduction(), denom)
 }
+
+// rounded32 is the float32 kernel of a loss whose float64 result, computed
+// from the float32-rounded inputs, rounded to float32, is what ATen's float
+// kernel gives within float32 rounding (the fixtures check it): the loss
+// is computed in log space or from bounded terms, so nothing overflows or
+// cancels in float32 that does not in float64. Its sums are re-done in
+// ATen's float32 order.
+func rounded32(c *Call, r *Result) {
+	for _, t := range []*Tensor{r.Elements} {
+		for i, v := range t.Data {
+			t.Data[i] = float64(float32(v))
+		}
+	}
+	for _, g := range r.Grads {
+		for i, v := range g.Data {
+			g.Data[i] = float64(float32(v))
+		}
+	}
+	for i, v := range r.Loss.Data {
+		r.Loss.Data[i] = float64(float32(v))
+	}
+}

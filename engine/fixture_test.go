@@ -77,6 +77,18 @@ func runFixture(t *testing.T, fc fixtureCase) {
 	if fc.DType == "float32" {
 		dtype, rtol, atol = Float32, fixture32RTol, fixture32ATol
 	}
+	gradATol := atol
+	if fc.DType == "float32" && fc.Loss == "CTCLoss" {
+		// The CTC gradient is exp(lp) − exp(α + β + nll − lp), with α + β
+		// of the order of nll (60 in the large cases): one ulp of
+		// glibc's logf/expf there (not correctly rounded: logf errs up to
+		// 0.82 ulp, so an ulp apart from the engine's correctly rounded
+		// ones now and then) is 4·10⁻⁶ absolute in the exponent, and the
+		// relative error of the gradient grows with it. The loss keeps
+		// the 1e-5 tolerance; the gradient is allowed 1e-5 absolute
+		// (the posterior γ ≤ 1 times a few ulp of 60).
+		gradATol = 1e-5
+	}
 	res, err := decodeAndComputeIn(spec, fc.Params, fc.Inputs, dtype)
 	if fc.Error != "" {
 		if err == nil {
@@ -97,7 +109,7 @@ func runFixture(t *testing.T, fc fixtureCase) {
 			t.Errorf("no gradient for %s", name)
 			continue
 		}
-		compareTensorTol(t, "grad "+name, got, &want, rtol, atol)
+		compareTensorTol(t, "grad "+name, got, &want, rtol, gradATol)
 	}
 	for _, in := range spec.Inputs {
 		if _, ok := res.Grads[in.Name]; in.Differentiable && !ok {
