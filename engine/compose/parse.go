@@ -197,8 +197,8 @@ func (p *parser) next() error {
 		}
 		p.advance(end)
 		p.tok = token{kind: tNum, text: text, pos: pos, num: v}
-		if p.off < len(p.src) && isNameByte(p.src[p.off]) {
-			return &Error{Pos: p.pos, Msg: fmt.Sprintf("malformed number %q", text+string(p.src[p.off]))}
+		if p.off < len(p.src) && (isNameByte(p.src[p.off]) || p.src[p.off] == '.') {
+			return &Error{Pos: pos, Msg: fmt.Sprintf("malformed number %q", text+string(p.src[p.off]))}
 		}
 		return nil
 	case isNameStart(c):
