@@ -46,6 +46,9 @@ func (a *App) Routes() http.Handler {
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
+		// Compose API: a formula of the student's as a loss (compose_api.go)
+		r.Post("/api/v1/compose", a.handle(a.computeCompose))
+
 		// Classes (web/class): a new class; its messages go over /ws.
 		r.Post("/api/v1/classes", a.handle(a.createClass))
 	})
