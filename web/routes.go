@@ -82,6 +82,13 @@ func (a *App) Routes() http.Handler {
 	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 
+	// The composer: a formula of the student's as a loss (compose_page.go);
+	// live updates over /ws (compose_ws.go).
+	r.Get("/compose", a.handlePage(a.showComposePage))
+	r.Get("/embed/compose", a.handlePage(a.showComposeEmbed))
+	r.Get("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
+	r.Head("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
+
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).
 	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
