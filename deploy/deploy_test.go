@@ -66,7 +66,10 @@ func TestDeployBehindCaddy(t *testing.T) {
 		t.Skip("builds two binaries and starts four servers: not in -short")
 	}
 	dir := t.TempDir()
+	began := time.Now()
 	playground, natsServer := buildBinaries(t, dir)
+	t.Logf("built playground and nats-server in %v", time.Since(began).Round(time.Millisecond))
+	began = time.Now()
 
 	// NATS as shipped: the password from the environment, JetStream on.
 	password := randomHex(t, 16)
@@ -102,6 +105,7 @@ func TestDeployBehindCaddy(t *testing.T) {
 		waitHealthy(t, r.proc, r.url())
 	}
 	waitHealthy(t, startCaddy(t, caddy, dir, caddyPort, reps), site)
+	t.Logf("NATS, %d replicas and Caddy serving in %v", replicas, time.Since(began).Round(time.Millisecond))
 
 	t.Run("pages", func(t *testing.T) { checkPages(t, site, reps) })
 	t.Run("API", func(t *testing.T) { checkAPI(t, site) })
@@ -648,11 +652,13 @@ func checkClass(t *testing.T, site string, reps []*replica) {
 		for i, s := range students {
 			_, _, before[i] = s.state()
 		}
+		down := time.Now()
 		r.proc.stop(t)
 		marker++
 		teacher.drive(t, marker)
 		r.start(t)
 		waitHealthy(t, r.proc, r.url())
+		t.Logf("%s restarted in %v", r.name, time.Since(down).Round(time.Millisecond))
 		marker++
 		teacher.drive(t, marker)
 		if r == reps[1] {
