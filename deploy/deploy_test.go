@@ -90,7 +90,8 @@ func TestDeployBehindProxy(t *testing.T) {
 	reps := make([]*replica, replicas)
 	for i := range reps {
 		reps[i] = &replica{
-			name: fmt.Sprintf("replica %c", 'A'+i), bin: playground, port: freePort(t),
+			owner: t,
+			name:  fmt.Sprintf("replica %c", 'A'+i), bin: playground, port: freePort(t),
 			env: map[string]string{
 				"PLAYGROUND_PUBLIC_URL": publicURL,
 				"PLAYGROUND_NATS":       fmt.Sprintf("nats://playground:%s@%s", password, natsAddr),
@@ -204,7 +205,15 @@ func (p *proc) output() string {
 	return p.out.String()
 }
 
+// startProc starts bin; it is killed when t ends (t.Cleanup).
 func startProc(t *testing.T, name string, env []string, bin string, args ...string) *proc {
+	t.Helper()
+	return startProcOwned(t, t, name, env, bin, args...)
+}
+
+// startProcOwned starts bin from the test t, killed when owner ends: a
+// replica restarted within one subtest serves the next.
+func startProcOwned(t, owner *testing.T, name string, env []string, bin string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
@@ -221,11 +230,11 @@ func startProc(t *testing.T, name string, env []string, bin string, args ...stri
 		p.err = p.cmd.Wait()
 		close(p.done)
 	}()
-	t.Cleanup(func() {
+	owner.Cleanup(func() {
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
-		if t.Failed() {
-			t.Logf("--- %s's output:\n%s", name, tail(p.output(), 3000))
+		if owner.Failed() {
+			owner.Logf("--- %s's output:\n%s", name, tail(p.output(), 3000))
 		}
 	})
 	return p
@@ -256,6 +265,7 @@ func (p *proc) exited() bool {
 
 // replica is one playground process, started with the unit's command line.
 type replica struct {
+	owner     *testing.T // the test whose end stops it, wherever it restarted
 	name, bin string
 	port      int
 	env       map[string]string
@@ -268,7 +278,7 @@ func (r *replica) start(t *testing.T) {
 	t.Helper()
 	args := unitCommand(t, r.port, r.env)
 	t.Logf("%s: playground %s", r.name, strings.Join(args[1:], " "))
-	r.proc = startProc(t, r.name, nil, r.bin, args[1:]...)
+	r.proc = startProcOwned(t, r.owner, r.name, nil, r.bin, args[1:]...)
 }
 
 // unitCommand is playground@.service's ExecStart for instance port, its
@@ -346,10 +356,10 @@ func startNginx(t *testing.T, nginx, dir string, port int, reps []*replica) *pro
 		servers = append(servers, fmt.Sprintf("\tserver 127.0.0.1:%d max_fails=1 fail_timeout=10s;", r.port))
 	}
 	site := writeSubstituted(t, "nginx-playground.conf", filepath.Join(dir, "site.conf"), map[string]string{
-		"server {\n\tlisten 80;\n\tlisten [::]:80;\n\tserver_name playground.example.edu;\n\treturn 301 https://$host$request_uri;\n}\n": "",
-		"\tlisten 443 ssl http2;\n\tlisten [::]:443 ssl http2;\n": fmt.Sprintf("\tlisten 127.0.0.1:%d;\n", port),
+		"server {\n\tlisten 80;\n\tlisten [::]:80;\n\tserver_name playground.example.edu;\n\treturn 301 https://$host$request_uri;\n}\n":                                       "",
+		"\tlisten 443 ssl http2;\n\tlisten [::]:443 ssl http2;\n":                                                                                                              fmt.Sprintf("\tlisten 127.0.0.1:%d;\n", port),
 		"\tssl_certificate     /etc/letsencrypt/live/playground.example.edu/fullchain.pem;\n\tssl_certificate_key /etc/letsencrypt/live/playground.example.edu/privkey.pem;\n": "",
-		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=10s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=10s;": strings.Join(servers, "\n"),
+		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=10s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=10s;":                                                         strings.Join(servers, "\n"),
 	})
 	// The main configuration Debian's /etc/nginx/nginx.conf would be,
 	// with every path inside dir.
