@@ -387,8 +387,13 @@ func (h *Hub) busError(b *Bus, what string, err error) error {
 // Lookup checks that code names a live class. The address's wrong-code
 // budget is checked first, so that an address over it learns nothing,
 // and every miss spends it.
+// An ended class is ErrEnded (which is ErrNotFound too): its results
+// stay, but nobody joins it.
 func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
-	_, _, err := h.lookup(ctx, code, addr)
+	_, m, err := h.lookup(ctx, code, addr)
+	if err == nil && m.Ended {
+		return ErrEnded
+	}
 	return err
 }
 
@@ -432,8 +437,6 @@ type Current struct {
 	// Seq is the state's sequence number: a page navigates to a state
 	// at most once per seq.
 	Seq int64
-	// Ended is set when the teacher ended the class.
-	Ended bool
 }
 
 // CurrentPage returns the page the class is on, or nil before the
@@ -466,7 +469,8 @@ func (h *Hub) CurrentPage(ctx context.Context, code string) (*Current, error) {
 
 // Outbox is where a member's messages go: the member's connection
 // writer. Offer never blocks; a message with a coalesce key replaces an
-// unwritten one with the same key.
+// unwritten one with the same key. Offer is called with the class's lock
+// held: it must not call back into the class (Leave, Handle).
 type Outbox interface {
 	Offer(msg []byte, coalesce string)
 }

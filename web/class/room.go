@@ -120,8 +120,7 @@ func (r *room) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			r.publishPresence(true)
-			return
+			return // stop said goodbye
 		case <-tick.C:
 		case <-r.dirty:
 			select { // batch a burst of joins into one heartbeat
@@ -224,6 +223,11 @@ func (r *room) release() {
 }
 
 func (r *room) stop() {
+	// Goodbye first, while the bus is surely open: other replicas drop
+	// this one's students now instead of after presenceTimeout.
+	if r.bus.Ready() {
+		r.publishPresence(true)
+	}
 	r.cancel()
 	r.mu.Lock()
 	if r.sub != nil {
