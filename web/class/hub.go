@@ -166,7 +166,7 @@ type Hub struct {
 	store   storeBudget
 
 	busMu sync.Mutex
-	bus   *Bus
+	bus   *natsBus
 
 	mu       sync.Mutex
 	rooms    map[string]*room
@@ -239,7 +239,7 @@ func humanDuration(d time.Duration) string {
 
 // getBus returns the bus, dialing it on first use. An external server that
 // is down still gives a bus, which is unavailable until the server answers.
-func (h *Hub) getBus() (*Bus, error) {
+func (h *Hub) getBus() (*natsBus, error) {
 	h.busMu.Lock()
 	defer h.busMu.Unlock()
 	if h.bus != nil {
@@ -251,7 +251,7 @@ func (h *Hub) getBus() (*Bus, error) {
 	if closed {
 		return nil, ErrUnavailable
 	}
-	b, err := dial(BusOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
+	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
 		h.log.Error("class bus", "err", err)
 		return nil, ErrUnavailable
@@ -266,7 +266,7 @@ func (h *Hub) getBus() (*Bus, error) {
 }
 
 // kv returns the bus and its bucket, or ErrUnavailable at once.
-func (h *Hub) kv() (*Bus, jetstream.KeyValue, error) {
+func (h *Hub) kv() (*natsBus, jetstream.KeyValue, error) {
 	b, err := h.getBus()
 	if err != nil {
 		return nil, nil, err
@@ -367,7 +367,7 @@ func (h *Hub) Create(ctx context.Context, addr string) (code, token string, err 
 
 // busError turns a bus failure into what a client may hear: an outage is
 // ErrUnavailable (logged rate-limited), a refusal stays itself.
-func (h *Hub) busError(b *Bus, what string, err error) error {
+func (h *Hub) busError(b *natsBus, what string, err error) error {
 	var ce *Error
 	switch {
 	case err == nil:
@@ -397,7 +397,7 @@ func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
 	return err
 }
 
-func (h *Hub) lookup(ctx context.Context, code, addr string) (*Bus, *meta, error) {
+func (h *Hub) lookup(ctx context.Context, code, addr string) (*natsBus, *meta, error) {
 	if wait := h.misses.wait(addr); wait > 0 {
 		return nil, nil, &RateLimitError{What: "wrong codes", RetryAfter: wait}
 	}

@@ -19,7 +19,7 @@ import (
 // its answers, the last state.
 type room struct {
 	hub  *Hub
-	bus  *Bus
+	bus  *natsBus
 	code string
 	refs int // guarded by hub.mu
 
@@ -87,7 +87,7 @@ const (
 	eventEnd      = "end"
 )
 
-func newRoom(h *Hub, b *Bus, code string) *room {
+func newRoom(h *Hub, b *natsBus, code string) *room {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &room{hub: h, bus: b, code: code, started: make(chan struct{}), ctx: ctx, cancel: cancel,
 		dirty: make(chan struct{}, 1), members: map[*Member]struct{}{}, remote: map[string]*replicaView{},
