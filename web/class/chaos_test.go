@@ -648,3 +648,34 @@ func TestNATSDownAtStart(t *testing.T) {
 	})
 	t.Logf("classes work %.2f s after NATS started", d.Seconds())
 }
+
+// TestBusBlip drops the hub's connection while NATS keeps running (a
+// network blip): the class survives in the store, so it goes on — no
+// class_ended, and the next state reaches the student.
+func TestBusBlip(t *testing.T) {
+	ns := testServer(t)
+	h := testHub(t, ns.ClientURL(), Limits{})
+	code, teacher, _ := newClass(t, h)
+	s := join(t, h, JoinRequest{Code: code}, false)
+	drive(t, teacher, 1, "")
+	s.out.untilType(TypeState)
+	epoch := h.bus.epoch.Load()
+	conns, err := ns.Connz(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns.Conns {
+		ns.DisconnectClientByID(c.Cid)
+	}
+	waitFor(t, "the bucket reopened", func() bool { return h.bus.epoch.Load() > epoch && h.bus.Ready() })
+	m := drive(t, teacher, 2, "")
+	if m.Type != TypeState {
+		t.Fatalf("a drive after the blip = %s; want the state", m.raw)
+	}
+	got := s.out.until("the new state or the end", func(m msg) bool {
+		return m.Type == TypeEnded || (m.Type == TypeState && strings.Contains(string(m.raw), `"beta":2`))
+	})
+	if got.Type == TypeEnded {
+		t.Errorf("after a blip the student got %s; want the class to go on", got.raw)
+	}
+}
