@@ -160,6 +160,7 @@ type Hub struct {
 	opts    Options
 	limits  Limits
 	log     *slog.Logger
+	blog    *busLog // rate-limited, for failures before a bus exists
 	replica string // this hub's id in presence heartbeats
 	creates *addrLimiter
 	misses  *addrLimiter
@@ -184,6 +185,7 @@ func NewHub(opts Options) *Hub {
 		opts:    opts,
 		limits:  lim,
 		log:     opts.Log,
+		blog:    newBusLog(opts.Log),
 		replica: newID(),
 		creates: newAddrLimiter(lim.CreateEvery, lim.CreateBurst),
 		misses:  newAddrLimiter(lim.MissEvery, lim.MissBurst),
@@ -253,7 +255,7 @@ func (h *Hub) getBus() (*natsBus, error) {
 	}
 	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
-		h.log.Error("class bus", "err", err)
+		h.blog.errorf("class bus", err)
 		return nil, ErrUnavailable
 	}
 	b.onReady = h.reconnected
@@ -379,7 +381,7 @@ func (h *Hub) busError(b *natsBus, what string, err error) error {
 	if b != nil {
 		b.log.errorf(what, err)
 	} else {
-		h.log.Error(what, "err", err)
+		h.blog.errorf(what, err)
 	}
 	return ErrUnavailable
 }
