@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net"
 	"strings"
@@ -677,5 +678,42 @@ func TestBusBlip(t *testing.T) {
 	})
 	if got.Type == TypeEnded {
 		t.Errorf("after a blip the student got %s; want the class to go on", got.raw)
+	}
+}
+
+// countHandler counts log records.
+type countHandler struct{ n *atomic.Int32 }
+
+func (h countHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (h countHandler) Handle(context.Context, slog.Record) error { h.n.Add(1); return nil }
+func (h countHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
+func (h countHandler) WithGroup(string) slog.Handler             { return h }
+
+// TestOutageLogsFewLines: 300 class operations during an outage log a
+// handful of lines, not one per request.
+func TestOutageLogsFewLines(t *testing.T) {
+	port := freePort(t)
+	ns, err := EmbeddedServerOn(port, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines atomic.Int32
+	h := NewHub(Options{Log: slog.New(countHandler{&lines}), NATSURL: ns.ClientURL(), NewComputer: testComputer})
+	t.Cleanup(h.Close)
+	code, _, err := h.Create(context.Background(), "10.0.0.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	waitFor(t, "the outage seen", func() bool { return !h.bus.Ready() })
+	before := lines.Load()
+	for i := range 100 {
+		h.Create(context.Background(), fmt.Sprint("10.3.0.", i))
+		h.Lookup(context.Background(), code, "10.3.1.1")
+		h.Join(context.Background(), JoinRequest{Code: code, Addr: "10.3.1.2"}, false, newOutbox(t))
+	}
+	if n := lines.Load() - before; n > 3 {
+		t.Errorf("300 operations during an outage logged %d lines; want at most 3", n)
 	}
 }
