@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/lessons/plans"
 	"github.com/lossplayground/playground/web/admission"
 	"github.com/lossplayground/playground/web/chartimage"
 	"github.com/lossplayground/playground/web/class"
@@ -84,6 +85,12 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	warmFormulas()
+	// Plans are built from the lessons with numbers from the engine; a bad
+	// plan file stops start-up too.
+	planLib, err := plans.Load()
+	if err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -109,7 +116,11 @@ func New(cfg Config) (*App, error) {
 		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
-	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})
+	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer,
+		PageDrive: a.classPageDrive})
+	if err := a.checkPlans(planLib); err != nil {
+		return nil, err
+	}
 	if err := a.registerClassMetrics(); err != nil {
 		return nil, err
 	}

@@ -58,6 +58,9 @@ type Options struct {
 	Limits  Limits
 	// NewComputer returns a Computer for one class's driver goroutine.
 	NewComputer func() Computer
+	// PageDrive checks a lesson plan's pages and turns them into drives
+	// (plan.go); nil refuses plans and page drives.
+	PageDrive PageDrive
 }
 
 // Computer turns a drive into what a page shows: it is the WebSocket's own
@@ -75,9 +78,14 @@ type Drive struct {
 	View   json.RawMessage            `json:"view,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
+	// Page, without Loss, is a page that is not a loss page (a
+	// comparison or lesson page: a site path with its query), shown
+	// without a computation (plan.go).
+	Page string `json:"page,omitempty"`
 
 	origin string
 	from   *Member // who drove, for errors
+	after  func()  // runs once the state is out (a plan step's question)
 }
 
 // Computed is a drive's answer.
@@ -253,6 +261,9 @@ func (h *Hub) lookup(ctx context.Context, code, addr string) (*Bus, *meta, error
 // Current is the class's current page, for a student's first load.
 type Current struct {
 	Loss, Slug, Query string
+	// Page is the site path of a page that is not a loss page (Slug is
+	// then empty).
+	Page string
 }
 
 // CurrentPage returns the page the class is on, or nil before the
@@ -275,11 +286,12 @@ func (h *Hub) CurrentPage(ctx context.Context, code string) (*Current, error) {
 		Loss  string `json:"loss"`
 		Slug  string `json:"slug"`
 		Query string `json:"query"`
+		Page  string `json:"page"`
 	}
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
 		return nil, err
 	}
-	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query}, nil
+	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Page: s.Page}, nil
 }
 
 // Outbox is where a member's messages go: the member's connection

@@ -256,6 +256,7 @@ func (r *room) add(ctx context.Context, mem *Member, m *meta) error {
 			mem.out.Offer(p.histogram(m.Names), CoalesceHistogram)
 		}
 	}
+	r.sendPlan(ctx, mem)
 	if mem.teacher {
 		r.mu.Lock()
 		mem.out.Offer(r.rosterMessage(), CoalesceRoster)
@@ -405,10 +406,18 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) error {
 		if err := decodeMessage(raw, &d); err != nil {
 			return err
 		}
+		if err := r.checkPageDrive(&d); err != nil {
+			return err
+		}
 		d.origin, d.from = "teacher", m
 		r.drive(&d)
 		r.touch(ctx, false)
 		return nil
+	case TypePlan, TypeStep:
+		if err := teacherOnly(); err != nil {
+			return err
+		}
+		return r.handlePlan(ctx, m, typ, raw)
 	case TypeMode:
 		if err := teacherOnly(); err != nil {
 			return err
