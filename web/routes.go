@@ -94,7 +94,8 @@ func (a *App) Routes() http.Handler {
 	// dashboard. Wrong codes are rate-limited by web/class.
 	r.Get("/join", a.handlePage(a.showClassJoin))
 	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
-	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
+	r.Get("/c/{code}/teach", a.handlePage(a.showTeach))
+	r.Get("/c/{code}/projector", a.handlePage(a.showProjector))
 
 	return r
 }

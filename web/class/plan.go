@@ -58,6 +58,9 @@ func (r *room) loadPlan(ctx context.Context, raw []byte) error {
 	var msg struct {
 		Plan json.RawMessage `json:"plan"`
 		Lang string          `json:"lang"`
+		// Step keeps the teacher's place in a plan they edited (-1, the
+		// default, is before the first step); nothing moves.
+		Step *int `json:"step"`
 	}
 	if err := decodeMessage(raw, &msg); err != nil {
 		return err
@@ -78,6 +81,12 @@ func (r *room) loadPlan(ctx context.Context, raw []byte) error {
 		return err
 	}
 	ps := &planState{Plan: p, Step: -1}
+	if msg.Step != nil {
+		if *msg.Step < -1 || *msg.Step >= len(p.Steps) {
+			return errorf("step", "the plan has %d steps: must be -1 to %d, got %d", len(p.Steps), len(p.Steps)-1, *msg.Step)
+		}
+		ps.Step = *msg.Step
+	}
 	cctx, cancel := context.WithTimeout(ctx, busTimeout)
 	_, err = kv.Put(cctx, keyPlan(r.code), encode(ps))
 	cancel()

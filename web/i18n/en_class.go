@@ -44,6 +44,7 @@ var enClass = map[string]string{
 	"class.q.wrong":               "Not this time.",
 	"class.q.predict":             "What will the loss be?",
 	"class.q.answers":             "%d answers",
+	"class.q.answersLabel":        "answers",
 	"class.q.answeredOf":          "%[1]d of %[2]d answered",
 	"class.q.correctBin":          "correct",
 	"class.q.finite":              "Type a finite number.",

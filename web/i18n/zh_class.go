@@ -41,6 +41,7 @@ var zhClass = map[string]string{
 	"class.q.wrong":               "这次没答对。",
 	"class.q.predict":             "损失会是多少？",
 	"class.q.answers":             "%d 个回答",
+	"class.q.answersLabel":        "个回答",
 	"class.q.answeredOf":          "%[2]d 人中已有 %[1]d 人回答",
 	"class.q.correctBin":          "正确答案",
 	"class.q.finite":              "请输入一个有限的数。",
