@@ -70,11 +70,7 @@ func (a *App) showClassPage(w http.ResponseWriter, r *http.Request, page string)
 	u, _ := url.Parse(page)
 	rctx := chi.NewRouteContext()
 	pr := r.Clone(context.WithValue(r.Context(), chi.RouteCtxKey, rctx))
-	q := u.Query()
-	if lang := r.URL.Query().Get("lang"); lang != "" {
-		q.Set("lang", lang) // the student's own choice
-	}
-	pr.URL.RawQuery = q.Encode()
+	pr.URL.RawQuery = studentQuery(u.RawQuery, r)
 	switch kind {
 	case plans.PageLesson:
 		rctx.URLParams.Add("slug", slug)
@@ -110,4 +106,20 @@ func (a *App) checkPlans(lib *plans.Library) error {
 		}
 	}
 	return nil
+}
+
+// studentQuery is a class page's query with the student's own language
+// choice kept (?lang=zh on /c/{code} stays Chinese whatever the teacher's
+// page).
+func studentQuery(query string, r *http.Request) string {
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		return query
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return query
+	}
+	q.Set("lang", lang)
+	return q.Encode()
 }

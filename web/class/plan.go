@@ -65,16 +65,19 @@ func (r *room) loadPlan(ctx context.Context, raw []byte) error {
 	if err := decodeMessage(raw, &msg); err != nil {
 		return err
 	}
-	kv := r.bus.kv
+	b, kv, err := r.hub.kv()
+	if err != nil {
+		return err
+	}
 	body := bytes.TrimSpace(msg.Plan)
 	if len(body) == 0 || string(body) == "null" {
 		cctx, cancel := context.WithTimeout(ctx, busTimeout)
 		err := kv.Delete(cctx, keyPlan(r.code))
 		cancel()
 		if err != nil {
-			return err
+			return r.hub.busError(b, "class plan", err)
 		}
-		return publish(r.bus.nc, subjectTeachers(r.code), planMessage(&planState{Step: -1}), CoalescePlan)
+		return r.hub.busError(b, "class publish", publish(b.conn(), subjectTeachers(r.code), planMessage(&planState{Step: -1}), CoalescePlan))
 	}
 	p, err := r.resolvePlan(body, msg.Lang)
 	if err != nil {
@@ -87,13 +90,17 @@ func (r *room) loadPlan(ctx context.Context, raw []byte) error {
 		}
 		ps.Step = *msg.Step
 	}
-	cctx, cancel := context.WithTimeout(ctx, busTimeout)
-	_, err = kv.Put(cctx, keyPlan(r.code), encode(ps))
-	cancel()
-	if err != nil {
+	v := encode(ps)
+	if err := r.hub.reserve(ctx, kv, int64(len(v)), false); err != nil {
 		return err
 	}
-	return publish(r.bus.nc, subjectTeachers(r.code), planMessage(ps), CoalescePlan)
+	cctx, cancel := context.WithTimeout(ctx, busTimeout)
+	_, err = kv.Put(cctx, keyPlan(r.code), v)
+	cancel()
+	if err != nil {
+		return r.hub.busError(b, "class plan", err)
+	}
+	return r.hub.busError(b, "class publish", publish(b.conn(), subjectTeachers(r.code), planMessage(ps), CoalescePlan))
 }
 
 // resolvePlan reads a plan id or an inline plan, and validates it.
@@ -172,8 +179,12 @@ func (r *room) step(ctx context.Context, m *Member, raw []byte) error {
 		return errorf("step", "missing (the step's index, from 0)")
 	}
 	i := *msg.Step
+	b, kv, err := r.hub.kv()
+	if err != nil {
+		return err
+	}
 	var st plans.Step
-	ps, err := updateJSON(ctx, r.bus.kv, keyPlan(r.code), false, func(ps *planState) (bool, error) {
+	ps, err := updateJSON(ctx, kv, keyPlan(r.code), false, func(ps *planState) (bool, error) {
 		if ps.Plan == nil {
 			return false, errorf("step", "no plan: send class_plan first")
 		}
@@ -188,7 +199,7 @@ func (r *room) step(ctx context.Context, m *Member, raw []byte) error {
 		return errorf("step", "no plan: send class_plan first")
 	}
 	if err != nil {
-		return err
+		return r.hub.busError(b, "class plan", err)
 	}
 	if r.hub.opts.PageDrive == nil {
 		return errorf("step", "this server cannot show plan pages")
@@ -197,8 +208,13 @@ func (r *room) step(ctx context.Context, m *Member, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := publish(r.bus.nc, subjectTeachers(r.code), planMessage(ps), CoalescePlan); err != nil {
-		return err
+	if d.Loss != "" {
+		if err := r.checkPage(d.Loss, d.Query); err != nil {
+			return err
+		}
+	}
+	if err := publish(b.conn(), subjectTeachers(r.code), planMessage(ps), CoalescePlan); err != nil {
+		return r.hub.busError(b, "class publish", err)
 	}
 	d.origin, d.from = "plan", m
 	d.after = func() { r.afterStep(m, st) }
@@ -213,8 +229,11 @@ func (r *room) afterStep(m *Member, st plans.Step) {
 	ctx, cancel := context.WithTimeout(r.ctx, busTimeout)
 	defer cancel()
 	if s := st.Section; s != nil {
-		msg := encode(map[string]any{"type": TypeSection, "lesson": s.Lesson, "section": s.Index})
-		if err := publish(r.bus.nc, subjectAll(r.code), msg, CoalesceSection); err != nil {
+		b, _, err := r.hub.kv()
+		if err == nil {
+			err = r.hub.busError(b, "class publish", publish(b.conn(), subjectAll(r.code), sectionMessage(s), CoalesceSection))
+		}
+		if err != nil {
 			m.out.Offer(ErrorMessage(nil, err), "")
 		}
 	}
@@ -223,7 +242,7 @@ func (r *room) afterStep(m *Member, st plans.Step) {
 			Type string `json:"type"`
 			plans.Question
 		}{TypeQuestion, *q})
-		if err := r.launch(ctx, launch); err != nil {
+		if err := r.launch(ctx, m, launch); err != nil {
 			m.out.Offer(ErrorMessage(nil, err), "")
 		}
 	}
@@ -241,7 +260,11 @@ func planMessage(ps *planState) []byte {
 // sendPlan gives a joining member the plan's part of the class: a
 // teacher the plan and step, a student the current step's section.
 func (r *room) sendPlan(ctx context.Context, mem *Member) {
-	ps, _, err := getJSON[planState](ctx, r.bus.kv, keyPlan(r.code))
+	_, kv, err := r.hub.kv()
+	if err != nil {
+		return
+	}
+	ps, _, err := getJSON[planState](ctx, kv, keyPlan(r.code))
 	if err != nil || ps.Plan == nil {
 		return
 	}
@@ -251,7 +274,7 @@ func (r *room) sendPlan(ctx context.Context, mem *Member) {
 	}
 	if ps.Step >= 0 && ps.Step < len(ps.Plan.Steps) {
 		if s := ps.Plan.Steps[ps.Step].Section; s != nil {
-			mem.out.Offer(encode(map[string]any{"type": TypeSection, "lesson": s.Lesson, "section": s.Index}), CoalesceSection)
+			mem.out.Offer(sectionMessage(s), CoalesceSection)
 		}
 	}
 }
@@ -305,4 +328,10 @@ func stateSlug(d *Drive, c *Computed) string {
 		return ""
 	}
 	return c.Slug
+}
+
+// sectionMessage is a class_section naming its lesson (slug), as a
+// teacher's own class_section does.
+func sectionMessage(s *plans.Section) []byte {
+	return encode(map[string]any{"type": TypeSection, "slug": s.Lesson, "section": s.Index})
 }
