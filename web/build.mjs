@@ -26,6 +26,7 @@ const entries = {
   catalog: "ui/catalog.js", // the catalog: filter, thumbnails
   loss: "ui/loss-page.js",  // a loss page and its embed
   compare: "ui/compare-page.js", // the comparison pages
+  compose: "ui/compose-page.js", // the composer (/compose)
 };
 
 const dist = "static/dist";
