@@ -49,8 +49,10 @@ func (a *App) Routes() http.Handler {
 		// Compose API: a formula of the student's as a loss (compose_api.go)
 		r.Post("/api/v1/compose", a.handle(a.computeCompose))
 
-		// Classes (web/class): a new class; its messages go over /ws.
+		// Classes (web/class): a new class (its messages go over /ws),
+		// and a class's results for its teacher.
 		r.Post("/api/v1/classes", a.handle(a.createClass))
+		r.Get("/api/v1/classes/{code}/results", a.handle(a.classResults))
 	})
 
 	// WebSocket: live results while the page's controls move
@@ -67,7 +69,7 @@ func (a *App) Routes() http.Handler {
 	r.Get("/intro", a.handlePage(a.showIntro))
 
 	// A lesson on its own page
-	r.Get("/lessons/{slug}", a.handle(a.showLesson))
+	r.Get("/lessons/{slug}", a.handlePage(a.showLesson))
 
 	// Loss pages (page_*.go)
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))

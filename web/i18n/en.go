@@ -86,6 +86,8 @@ var en = map[string]string{
 	"error.backToAll":        "Back to all losses",
 	"error.badLink":          "This link holds a value the playground cannot use",
 	"error.openDefaults":     "Open this page with its default values",
+	"error.noLesson":         "No such lesson",
+	"error.noLessonMsg":      "There is no lesson for a loss called \"%s\" here.",
 	"error.noLoss":           "No such loss",
 	"error.noLossMsg":        "There is no loss called \"%s\" here.",
 	"error.seeEvery":         "See every loss",
