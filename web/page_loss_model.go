@@ -138,7 +138,7 @@ func lossPageView(spec *engine.Spec, st state.State) charts.View {
 // evaluateLossPage computes a page state, with its chart options when
 // withCharts is true.
 func evaluateLossPage(ctx context.Context, spec *engine.Spec, st state.State, withCharts bool) (*Evaluation, error) {
-	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true}
+	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true, DType: st.DType}
 	if !withCharts {
 		return Evaluate(ctx, spec, req, nil, nil)
 	}
