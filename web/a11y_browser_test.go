@@ -31,7 +31,7 @@ const uiAxeTimeout = 90 * time.Second
 // there.
 const uiAxeRun = `axe.run({exclude: [".katex-html"]}, {
 	runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-	rules: {"page-has-heading-one": {enabled: true}, "empty-table-header": {enabled: true}, "scrollable-region-focusable": {enabled: true}},
+	rules: {"page-has-heading-one": {enabled: true}, "heading-order": {enabled: true}, "empty-table-header": {enabled: true}, "scrollable-region-focusable": {enabled: true}},
 	resultTypes: ["violations"]
 }).then(function (r) {
 	return JSON.stringify(r.violations.map(function (v) {

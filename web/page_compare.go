@@ -101,6 +101,28 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 // page's torchFormat, so the two kinds of page print a number alike.
 func compareFormat(v float64) string { return torchFormat([]float64{v}, false)[0] }
 
+// compareFormatTable writes the numbers of one table: each as compareFormat
+// does, except that whole numbers beside fractions keep four decimals, as
+// PyTorch prints them inside a tensor that is not all whole ("0.0000", not
+// "0." beside "0.1799"). Scientific notation stays per number: one tiny
+// gradient must not turn a whole table of losses into exponents.
+func compareFormatTable(vs []float64) []string {
+	whole := true
+	for _, v := range vs {
+		if v != math.Trunc(v) && !math.IsInf(v, 0) {
+			whole = false // NaN too: PyTorch prints tensor([nan, 0.]) with decimals
+		}
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = compareFormat(v)
+		if !whole && strings.HasSuffix(out[i], ".") {
+			out[i] += "0000"
+		}
+	}
+	return out
+}
+
 // compareAssets is the comparison pages' own stylesheet; their script is
 // the layout's "compare" entry module (web/ui/compare-page.js).
 func (a *App) compareAssets() templates.CompareAssets {

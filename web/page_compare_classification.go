@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,19 +116,24 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 	pal := compare.PaletteFor(theme)
 	v := templates.CompareClassificationView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff, s.Lang)}
 	var parts []string
+	probs := compareFormatTable(append(slices.Clone(data.Result.Softmax), data.Result.Sigmoid...))
 	for i, z := range s.Logits {
 		parts = append(parts, compareNumber(z))
 		v.Classes = append(v.Classes, templates.CompareClassRow{Index: i, Logit: compareNumber(z),
-			Softmax: compareFormat(data.Result.Softmax[i]), Sigmoid: compareFormat(data.Result.Sigmoid[i])})
+			Softmax: probs[i], Sigmoid: probs[len(s.Logits)+i]})
 	}
 	v.Logits = strings.Join(parts, ", ")
 	v.Images = compareImages(comparePageClassification, q, url.Values{"logits": {strings.Join(parts, ",")},
 		"target": {strconv.Itoa(s.Target)}}, i18n.T(s.Lang, "cmp.cls.title"), s.Lang)
+	var table []float64
 	for _, l := range data.Result.Losses {
-		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: compareFormat(l.Value)}
-		for _, g := range l.Grad {
-			row.Grad = append(row.Grad, compareFormat(g))
-		}
+		table = append(append(table, l.Value), l.Grad...)
+	}
+	cells := compareFormatTable(table)
+	for _, l := range data.Result.Losses {
+		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: cells[0]}
+		row.Grad = cells[1 : 1+len(l.Grad)]
+		cells = cells[1+len(l.Grad):]
 		v.Losses = append(v.Losses, row)
 	}
 	meta := pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, "")

@@ -43,9 +43,10 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 	st, err := state.Parse(spec, q)
 	if err == nil {
 		if st.Lang == "" {
-			// No ?lang=: the lesson follows the browser's language. The
-			// language then lives in the state, so links keep it.
+			// No ?lang=: the page follows the browser's language, and
+			// links to its state leave it to their reader's browser.
 			st.Lang = lessons.NegotiateLang("", r.Header.Get("Accept-Language"))
+			st.LangNegotiated = true
 		}
 		if panelOnly {
 			var ev *Evaluation
@@ -83,7 +84,6 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Add("Vary", "Accept-Language")
 	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
 	meta.Script = entryLoss
 	a.renderPage(w, r, http.StatusOK, meta, templates.LossShow(p))

@@ -58,7 +58,7 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 	if st.View.Element != 0 {
 		p.Element = strconv.Itoa(st.View.Element)
 	}
-	keep := state.State{View: charts.View{Theme: st.View.Theme}, Lang: st.Lang}
+	keep := state.State{View: charts.View{Theme: st.View.Theme}, Lang: st.Lang, LangNegotiated: st.LangNegotiated}
 	p.ResetURL = "/losses/" + spec.Slug
 	if q := state.Query(keep).Encode(); q != "" {
 		p.ResetURL += "?" + q
@@ -114,12 +114,21 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 		View   charts.View                `json:"view"`
 		Lang   string                     `json:"lang,omitempty"`
 		CTC    bool                       `json:"ctc"`
-	}{spec, params, inputs, view, st.Lang, isCTC})
+	}{spec, params, inputs, view, chosenLang(st), isCTC})
 	if err != nil {
 		return p, fmt.Errorf("page data for %s: %w", spec.Name, err)
 	}
 	p.ClientJSON = string(client)
 	return p, nil
+}
+
+// chosenLang is the language the page's URL chose, which its permalink
+// keeps; "" when the page follows the browser's.
+func chosenLang(st state.State) string {
+	if st.LangNegotiated {
+		return ""
+	}
+	return st.Lang
 }
 
 // lossPageView is the chart view of a page state: CTC's lattice shows

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -149,9 +148,7 @@ func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p t
 	p.Lang = i18n.Lang(p.Lang)
 	// Without ?lang= every page follows Accept-Language: caches must
 	// keep one copy per language.
-	if !slices.Contains(w.Header().Values("Vary"), "Accept-Language") {
-		w.Header().Add("Vary", "Accept-Language")
-	}
+	w.Header().Add("Vary", "Accept-Language")
 	if p.Title == "" {
 		p.Title = "Loss Playground"
 	} else {

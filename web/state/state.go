@@ -14,6 +14,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -29,6 +30,10 @@ type State struct {
 	Inputs map[string]json.RawMessage
 	View   charts.View
 	Lang   string // "en" or "zh"; empty means not chosen in the URL
+	// LangNegotiated says Lang came from the browser's Accept-Language,
+	// not the URL: links to the state leave it out, so that a shared link
+	// speaks its reader's language.
+	LangNegotiated bool
 	// DType is "float32" when the page computes in float32; empty means
 	// float64, PyTorch's dtype of every fixture and the default.
 	DType string
@@ -112,10 +117,53 @@ func (s *State) setView(key, v string) error {
 // rawValue reads a query value as JSON when it is JSON, else as a string.
 func rawValue(v string) json.RawMessage {
 	if json.Valid([]byte(v)) {
-		return json.RawMessage(v)
+		return spellInfinity(json.RawMessage(v))
 	}
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// spellInfinity writes every number of raw beyond float64's range (1e400)
+// as the value it stands for, "Infinity" or "-Infinity", the API's
+// spelling. JSON allows such numbers and the engine reads them as ±inf, as
+// Python's json and torch.tensor do; but a page hands its state to the
+// script, whose JSON.stringify writes Infinity as null, so the state must
+// not carry them as numbers.
+func spellInfinity(raw json.RawMessage) json.RawMessage {
+	var out []byte
+	inString, last := false, 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i
+			for j < len(raw) && strings.IndexByte("+-.0123456789eE", raw[j]) >= 0 {
+				j++
+			}
+			if f, err := strconv.ParseFloat(string(raw[i:j]), 64); err != nil && math.IsInf(f, 0) {
+				out = append(out, raw[last:i]...)
+				if f > 0 {
+					out = append(out, `"Infinity"`...)
+				} else {
+					out = append(out, `"-Infinity"`...)
+				}
+				last = j
+			}
+			i = j - 1
+		}
+	}
+	if out == nil {
+		return raw
+	}
+	return append(out, raw[last:]...)
 }
 
 // Query encodes s as a query string; Parse(spec, Query(s)) gives s back.
@@ -140,7 +188,7 @@ func Query(s State) url.Values {
 	if s.View.Theme != "" {
 		q.Set("theme", s.View.Theme)
 	}
-	if s.Lang != "" {
+	if s.Lang != "" && !s.LangNegotiated {
 		q.Set("lang", s.Lang)
 	}
 	if s.DType != "" {

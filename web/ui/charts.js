@@ -7,6 +7,41 @@
 import { echarts, has, need, partsFor } from "./echarts.js";
 import { isDark, onThemeChange, onTypeSizeChange } from "./site.js";
 import { word } from "./i18n.js";
+import { darkOf } from "./theme-colors.js";
+
+// The server draws a page's charts before it knows the reader's theme (a
+// stored choice and the system's preference live in the browser), so an
+// option may come in the other palette. inTheme repaints it colour for
+// colour into the theme shown: the palettes differ in nothing else, and a
+// Go test checks that a light option repainted is the dark one.
+const toDark = new Map(Object.entries(darkOf));
+const toLight = new Map(Object.entries(darkOf).map(([l, d]) => [d, l]));
+
+function repaint(v, map) {
+  if (typeof v === "string") {
+    const c = map.get(v.toLowerCase());
+    return c === undefined ? v : c;
+  }
+  if (Array.isArray(v)) {
+    // Data arrays of numbers are most of a big option: left as they are.
+    return v.length && typeof v[0] === "number" ? v : v.map((x) => repaint(x, map));
+  }
+  if (v && typeof v === "object") {
+    const o = {};
+    for (const k of Object.keys(v)) o[k] = repaint(v[k], map);
+    return o;
+  }
+  return v;
+}
+
+// inTheme returns opt in the dark palette when dark is true, else in the
+// light one. Every option of ours names its background, which tells its
+// palette; an option already in the theme is returned as it is.
+export function inTheme(opt, dark) {
+  const map = dark ? toDark : toLight;
+  const bg = opt && typeof opt.backgroundColor === "string" ? opt.backgroundColor.toLowerCase() : "";
+  return map.has(bg) ? repaint(opt, map) : opt;
+}
 
 // settleMs is how long after the last update off-screen charts catch up.
 const settleMs = 300;
@@ -45,7 +80,9 @@ function mergeable(opt, prev) {
     for (const k of ["min", "max"]) if (!(k in out) && p[k] != null) out[k] = null;
     return out;
   });
-  const o = { title: opt.title, grid: opt.grid, visualMap: opt.visualMap, animation: false };
+  // The background goes too: an option of the other palette, repainted,
+  // and a socket reply in the page's theme must not leave the old one.
+  const o = { title: opt.title, grid: opt.grid, visualMap: opt.visualMap, backgroundColor: opt.backgroundColor, animation: false };
   if (opt.xAxis) o.xAxis = axes(opt.xAxis, prev && prev.xAxis);
   if (opt.yAxis) o.yAxis = axes(opt.yAxis, prev && prev.yAxis);
   o.series = list(opt.series).map((s, i) => {
@@ -145,7 +182,7 @@ export class ChartSet {
       ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
       need("interaction").then(() => Object.values(this.charts).forEach((c) => {
         // The same option again, whole: ECharts adds what it ignored.
-        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(c.last), c.width), { lazyUpdate: true, silent: true });
+        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(inTheme(c.last, c.dark)), c.width), { lazyUpdate: true, silent: true });
       }));
     };
     ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
@@ -233,7 +270,7 @@ export class ChartSet {
       c.sig = "";
     }
     const sig = structure(opt);
-    const shown = fitWidth(withBackground(opt), c.width);
+    const shown = fitWidth(withBackground(inTheme(opt, dark)), c.width);
     if (sig !== c.sig) {
       c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });
       c.sig = sig;
@@ -308,7 +345,9 @@ export function drawThumb(el, again) {
   try {
     const old = echarts.getInstanceByDom(el);
     if (old && again) old.dispose(); else if (old) return;
-    const c = echarts.init(el, isDark() ? "dark" : null);
+    const dark = isDark();
+    const c = echarts.init(el, dark ? "dark" : null);
+    opt = inTheme(opt, dark);
     opt.backgroundColor = "transparent"; // the card is the background, in either theme
     c.setOption(opt);
     if (window.ResizeObserver) new ResizeObserver(() => c.resize()).observe(el);
