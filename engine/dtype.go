@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // DType is the floating-point type a computation runs in, as PyTorch's
@@ -363,4 +364,29 @@ func rounded32(c *Call, r *Result) {
 	for i, v := range r.Loss.Data {
 		r.Loss.Data[i] = float64(float32(v))
 	}
+}
+
+// Float64Twin returns the call computed in float64 on the call's inputs
+// rounded to float32: what a float32 result is compared with to see where
+// float32 parts from float64 (an overflow, a clamp reached by rounding, a
+// cancellation), with the rounding of the inputs themselves left out. For
+// a float64 call it returns c.
+func (c *Call) Float64Twin() *Call {
+	if c.dtype != Float32 {
+		return c
+	}
+	t := &Call{Spec: c.Spec, Detail: false, params: slices.Clone(c.params), inputs: make([]*Tensor, len(c.inputs))}
+	for i, in := range c.inputs {
+		if c.Spec.Inputs[i].Integer {
+			t.inputs[i] = in
+		} else {
+			t.inputs[i] = roundTensor32(nil, in)
+		}
+	}
+	for i := range t.params {
+		if pt := t.params[i].tensor; pt != nil {
+			t.params[i].tensor = roundTensor32(nil, pt)
+		}
+	}
+	return t
 }
