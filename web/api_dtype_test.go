@@ -90,21 +90,29 @@ func TestPageDType(t *testing.T) {
 		wantStatus int
 		wantBody   string
 	}{
-		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, "Infinity"},
-		{"/losses/soft-margin?dtype=float64&input=[-89]&target=[1]", 200, "89"},
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `data-f32="overflow"`},
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `data-testid="dtype-note"`},
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `dtype=torch.float32`},
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `<option value="float32" selected`},
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `data-testid="result-dtype">float32<`},
+		{"/losses/soft-margin?dtype=float64&input=[-89]&target=[1]", 200, `data-testid="result-dtype">float64<`},
+		{"/losses/soft-margin?dtype=float64&input=[-89]&target=[1]", 200, `dtype=torch.float64`},
 		{"/losses/soft-margin?dtype=half", 400, "dtype"},
 		{"/embed/mse?dtype=float32", 200, ""},
 		{"/losses/mse/charts/curve.svg?dtype=float32", 200, "<svg"},
 		{"/losses/mse/charts/curve.svg?dtype=int8", 400, "dtype"},
 	}
 	for _, test := range tests {
-		t.Run(test.path, func(t *testing.T) {
+		t.Run(test.path+"/"+test.wantBody, func(t *testing.T) {
 			status, body, _ := apiTestServe(h, "GET", test.path, "")
 			if status != test.wantStatus {
 				t.Fatalf("status = %d; want %d (body %.300s)", status, test.wantStatus, body)
 			}
 			if !strings.Contains(body, test.wantBody) {
 				t.Errorf("body does not contain %q", test.wantBody)
+			}
+			if strings.Contains(test.path, "dtype=float64") && strings.Contains(body, "data-f32") {
+				t.Errorf("a float64 page marks values (data-f32)")
 			}
 		})
 	}
