@@ -159,9 +159,9 @@ type Result struct {
 	Error string `json:"error,omitempty"` // a user error naming the field; the rest is empty then
 	Loss  string `json:"loss"`            // as PyTorch prints it
 	// LossExact is the loss with full precision (scalar) or its JSON.
-	LossExact   string       `json:"loss_exact"`
-	LossShape   string       `json:"loss_shape"`
-	Reduction   string       `json:"reduction"`
+	LossExact string `json:"loss_exact"`
+	LossShape string `json:"loss_shape"`
+	Reduction string `json:"reduction"`
 	// DType is the dtype of every number shown: "float64" or "float32".
 	DType string `json:"dtype"`
 	// DTypeNote explains the float32 marks (empty in float64); LossMark
