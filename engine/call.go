@@ -23,6 +23,8 @@ type Call struct {
 	// like Detail, a property of one evaluation that only the few losses
 	// with long loops read (through Call.stop).
 	ctx context.Context
+	// dtype is what SetDType chose; the inputs are already rounded to it.
+	dtype DType
 }
 
 type paramValue struct {

@@ -57,7 +57,7 @@ func (a *App) classLookup(r *http.Request, typed string) (string, error) {
 			msg: "No class has the code \"" + typed + "\": check it on the projector (codes have no 0, O, 1 or I). Classes end after hours without activity.", backURL: "/join", backText: "Type the code again"}
 	case errors.Is(err, class.ErrRateLimited):
 		return "", &pageError{status: http.StatusTooManyRequests, heading: "Too many wrong codes",
-			msg: "This address typed too many codes that do not exist; wait a minute and try again.", backURL: "/join", backText: "Join a class"}
+			msg: "This address typed too many codes that do not exist: " + err.Error(), backURL: "/join", backText: "Join a class"}
 	case errors.Is(err, class.ErrUnavailable):
 		return "", &pageError{status: http.StatusServiceUnavailable, heading: "Classes are unavailable",
 			msg: err.Error(), backURL: "/", backText: "Back to all losses"}
@@ -78,6 +78,10 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	cur, err := a.classes.CurrentPage(r.Context(), code)
+	if errors.Is(err, class.ErrUnavailable) {
+		return &pageError{status: http.StatusServiceUnavailable, heading: "Classes are unavailable",
+			msg: err.Error(), backURL: "/", backText: "Back to all losses"}
+	}
 	if err != nil {
 		return err
 	}

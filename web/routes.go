@@ -46,8 +46,13 @@ func (a *App) Routes() http.Handler {
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
-		// Classes (web/class): a new class; its messages go over /ws.
+		// Compose API: a formula of the student's as a loss (compose_api.go)
+		r.Post("/api/v1/compose", a.handle(a.computeCompose))
+
+		// Classes (web/class): a new class (its messages go over /ws),
+		// and a class's results for its teacher.
 		r.Post("/api/v1/classes", a.handle(a.createClass))
+		r.Get("/api/v1/classes/{code}/results", a.handle(a.classResults))
 	})
 
 	// WebSocket: live results while the page's controls move
@@ -78,6 +83,13 @@ func (a *App) Routes() http.Handler {
 	r.Head("/losses/{slug}/charts/{chart}.svg", a.handle(a.showLossChartImage))
 	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
+
+	// The composer: a formula of the student's as a loss (compose_page.go);
+	// live updates over /ws (compose_ws.go).
+	r.Get("/compose", a.handlePage(a.showComposePage))
+	r.Get("/embed/compose", a.handlePage(a.showComposeEmbed))
+	r.Get("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
+	r.Head("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
 
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).

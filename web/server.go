@@ -30,6 +30,8 @@ type Config struct {
 	// NATSURL is a NATS server shared by replicas for classes
 	// (nats://host:4222); empty runs an embedded one in this process.
 	NATSURL string
+	// NATSCreds is a NATS credentials file for NATSURL.
+	NATSCreds string
 	// ClassLimits bound classes; zero takes class.DefaultLimits.
 	ClassLimits class.Limits
 	// EmbedAncestors are the origins ("https://docs.example.org") allowed
@@ -109,7 +111,8 @@ func New(cfg Config) (*App, error) {
 		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
-	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})
+	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, NATSCreds: cfg.NATSCreds,
+		Limits: cfg.ClassLimits, NewComputer: a.newClassComputer, CheckPage: classCheckPage})
 	if err := a.registerClassMetrics(); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -101,6 +102,10 @@ type wsClassEnvelope struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
 	Token string `json:"token"`
+	// Resume is a student's resume token from class_joined; Lang the
+	// page's language, for questions and reveals.
+	Resume string `json:"resume"`
+	Lang   string `json:"lang"`
 }
 
 // wsClassTimeout bounds the bus work of one class message.
@@ -129,6 +134,11 @@ func (c *wsConn) classHandle(ctx context.Context, env *wsClassEnvelope, msg []by
 	s.mu.Lock()
 	m := s.member
 	s.mu.Unlock()
+	if m != nil && m.Ended() {
+		// The class ended: the socket is free to join another.
+		c.leaveClass()
+		m = nil
+	}
 	switch env.Type {
 	case class.TypeJoin, class.TypeTeach:
 		if m != nil {
@@ -140,7 +150,8 @@ func (c *wsConn) classHandle(ctx context.Context, env *wsClassEnvelope, msg []by
 		if env.Type == class.TypeTeach && env.Token == "" {
 			return &class.Error{Field: "token", Msg: "missing (the teacher token POST /api/v1/classes returned)"}
 		}
-		m, err := c.app.classes.Join(ctx, class.JoinRequest{Code: env.Code, Name: env.Name, Token: env.Token, Addr: c.addr},
+		m, err := c.app.classes.Join(ctx, class.JoinRequest{Code: env.Code, Name: env.Name, Token: env.Token,
+			Resume: env.Resume, Lang: env.Lang, Addr: c.addr},
 			env.Type == class.TypeTeach, c.classOut)
 		if err != nil {
 			return wsClassError(err)
@@ -168,11 +179,15 @@ func wsClassError(err error) error {
 	case *class.Error:
 		return err
 	}
-	switch err {
-	case class.ErrNotFound:
+	switch {
+	case errors.Is(err, class.ErrNotFound):
 		return &class.Error{Field: "code", Msg: err.Error()}
-	case class.ErrRateLimited, class.ErrUnavailable, context.DeadlineExceeded:
+	case errors.Is(err, class.ErrToken):
+		return &class.Error{Field: "token", Msg: err.Error()}
+	case errors.Is(err, class.ErrRateLimited), errors.Is(err, class.ErrUnavailable):
 		return &class.Error{Msg: err.Error()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &class.Error{Msg: class.ErrUnavailable.Error()}
 	}
 	return &class.Error{Msg: "class: internal error"}
 }

@@ -339,6 +339,8 @@ type wsRequest struct {
 	spec *engine.Spec
 	fit  *compare.FitRun // a fit message (ws_fit.go)
 	cmp  *wsCompareJob   // a compare message (ws_fit.go)
+	// compose is a compose message (compose_ws.go).
+	compose *wsComposeJob
 }
 
 // Message types.
@@ -402,6 +404,9 @@ func (w *wsComputer) reply(ctx context.Context, req *wsRequest) (out []byte) {
 			out = wsErrorReply(&req.ID, "", "internal error computing "+req.Loss)
 		}
 	}()
+	if req.compose != nil {
+		return composeReply(ctx, w.log, req.ID, req.compose)
+	}
 	if req.spec != w.spec {
 		// Buffers are reused for one loss only: another loss's gradients
 		// must not linger in res.Grads.

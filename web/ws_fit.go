@@ -62,7 +62,7 @@ type wsCompareJob struct {
 func wsDecodeClientMessage(msg []byte) (*wsRequest, []byte) {
 	req := &wsRequest{}
 	err := decodeStrict(msg, req)
-	if err == nil && req.Type != wsTypeFit && req.Type != wsTypeCompare {
+	if err == nil && req.Type != wsTypeFit && req.Type != wsTypeCompare && req.Type != wsTypeCompose {
 		return wsCheckMessage(req)
 	}
 	var env struct {
@@ -74,6 +74,8 @@ func wsDecodeClientMessage(msg []byte) (*wsRequest, []byte) {
 			return wsDecodeFit(msg)
 		case wsTypeCompare:
 			return wsDecodeCompare(msg)
+		case wsTypeCompose:
+			return wsDecodeCompose(msg)
 		}
 	}
 	return nil, wsMessageError(msg, err)

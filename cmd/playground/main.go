@@ -38,7 +38,8 @@ func main() {
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error (client disconnects are logged at debug)")
 	var cfg web.Config
 	flag.StringVar(&cfg.PublicURL, "public-url", "", "origin printed in class join links and QR codes, e.g. https://playground.example.edu (default: the request's host)")
-	flag.StringVar(&cfg.NATSURL, "nats", "", "NATS server shared by replicas for classes, e.g. nats://host:4222 (default: an embedded server in this process)")
+	flag.StringVar(&cfg.NATSURL, "nats", "", "NATS server shared by replicas for classes, e.g. nats://user:password@host:4222 or nats://token@host:4222 (default: an embedded server in this process); a shared server must require credentials")
+	flag.StringVar(&cfg.NATSCreds, "nats-creds", "", "NATS credentials file (JWT and seed) for -nats")
 	flag.IntVar(&cfg.ComputeSlots, "compute-slots", 0, "computations at once (0: one per core)")
 	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
 	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
