@@ -86,6 +86,7 @@ var en = map[string]string{
 	"error.backToAll":        "Back to all losses",
 	"error.badLink":          "This link holds a value the playground cannot use",
 	"error.openDefaults":     "Open this page with its default values",
+	"error.fieldSep":         ": ",
 	"error.noLesson":         "No such lesson",
 	"error.noLessonMsg":      "There is no lesson for a loss called \"%s\" here.",
 	"error.noLoss":           "No such loss",

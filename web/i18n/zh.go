@@ -88,6 +88,7 @@ var zh = map[string]string{
 	"error.backToAll":        "返回全部损失函数",
 	"error.badLink":          "此链接包含无法使用的值",
 	"error.openDefaults":     "用默认值打开此页面",
+	"error.fieldSep":         "：",
 	"error.noLesson":         "没有这篇课文",
 	"error.noLessonMsg":      "这里没有名为“%s”的损失函数的课文。",
 	"error.noLoss":           "没有这个损失函数",
