@@ -2,6 +2,12 @@ package i18n
 
 // en is the English catalogue, the reference: every key starts here.
 var en = map[string]string{
+	"tex.if":                    "if ",
+	"tex.otherwise":             "otherwise",
+	"tex.or":                    "or",
+	"tex.with":                  "(with ",
+	"tex.close":                 ")",
+	"tex.meanColon":             "mean: ",
 	"formula":                   "Formula",
 	"layout.skip":               "Skip to content",
 	"layout.navMain":            "Main",

@@ -4,6 +4,12 @@ package i18n
 // spells them (reduction, ignore_index, class names, code); reduction is
 // glossed 归约方式, margin 间隔, hinge 合页, once per concept.
 var zh = map[string]string{
+	"tex.if":                    "若 ",
+	"tex.otherwise":             "其他情况",
+	"tex.or":                    "或",
+	"tex.with":                  "（约定 ",
+	"tex.close":                 "）",
+	"tex.meanColon":             "平均：",
 	"formula":                   "公式",
 	"layout.skip":               "跳到正文",
 	"layout.navMain":            "主导航",
