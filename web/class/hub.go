@@ -115,6 +115,9 @@ type Options struct {
 	Limits    Limits
 	// NewComputer returns a Computer for one class's driver goroutine.
 	NewComputer func() Computer
+	// PageDrive checks a lesson plan's pages and turns them into drives
+	// (plan.go); nil refuses plans and page drives.
+	PageDrive PageDrive
 	// CheckPage checks a page a class would show (a loss by its PyTorch
 	// name and the page's query) as the page itself would: an error
 	// refuses the drive or snapshot before it is stored or fanned out.
@@ -136,9 +139,14 @@ type Drive struct {
 	View   json.RawMessage            `json:"view,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
+	// Page, without Loss, is a page that is not a loss page (a
+	// comparison or lesson page: a site path with its query), shown
+	// without a computation (plan.go).
+	Page string `json:"page,omitempty"`
 
 	origin string
 	from   *Member // who drove, for errors
+	after  func()  // runs once the state is out (a plan step's question)
 }
 
 // Computed is a drive's answer.
@@ -436,6 +444,9 @@ func (h *Hub) checkToken(m *meta, token, addr string) error {
 // Current is the class's current page, for a student's first load.
 type Current struct {
 	Loss, Slug, Query string
+	// Page is the site path of a page that is not a loss page (Slug is
+	// then empty).
+	Page string
 	// Seq is the state's sequence number: a page navigates to a state
 	// at most once per seq.
 	Seq int64
@@ -461,12 +472,13 @@ func (h *Hub) CurrentPage(ctx context.Context, code string) (*Current, error) {
 		Loss  string `json:"loss"`
 		Slug  string `json:"slug"`
 		Query string `json:"query"`
+		Page  string `json:"page"`
 		Seq   int64  `json:"seq"`
 	}
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
 		return nil, fmt.Errorf("class %s: state: %w", code, err)
 	}
-	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Seq: s.Seq}, nil
+	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Seq: s.Seq, Page: s.Page}, nil
 }
 
 // Outbox is where a member's messages go: the member's connection

@@ -494,6 +494,7 @@ func (r *room) add(ctx context.Context, mem *Member, m *meta) error {
 			cancel()
 		}
 	}
+	r.sendPlan(ctx, mem)
 	if mem.teacher {
 		r.sendTeacher(mem)
 		if _, kv, err := r.hub.kv(); err == nil {
