@@ -21,7 +21,6 @@ type planMsg struct {
 	Page    string      `json:"page"`
 	Slug    string      `json:"slug"`
 	Origin  string      `json:"origin"`
-	Lesson  string      `json:"lesson"`
 	Section *int        `json:"section"`
 	Kind    string      `json:"kind"`
 	Prompt  string      `json:"prompt"`
@@ -67,8 +66,8 @@ func TestClassPlanSteps(t *testing.T) {
 		t.Errorf("result = %s; want MSE of a miss of 1 = 1", st.Result)
 	}
 	sec := decodePlanMsg(t, student.untilType("class_section"))
-	if sec.Lesson != "mse" || sec.Section == nil || *sec.Section != 0 {
-		t.Errorf("class_section = %+v; want lesson mse, section 0", sec)
+	if sec.Slug != "mse" || sec.Section == nil || *sec.Section != 0 {
+		t.Errorf("class_section = %+v; want slug mse, section 0", sec)
 	}
 	if pm := decodePlanMsg(t, teacher.untilType("class_plan")); pm.Step != 0 {
 		t.Errorf("teacher's class_plan step = %d; want 0", pm.Step)
@@ -174,8 +173,8 @@ func TestClassPlanRefusals(t *testing.T) {
 		}
 	}
 	teacher.send(`{"type":"class_step","step":0}`)
-	if sec := decodePlanMsg(t, student.untilType("class_section")); sec.Lesson != "ctc" || sec.Section == nil || *sec.Section != -1 {
-		t.Errorf("class_section = %+v; want lesson ctc at -1 (above the lesson)", sec)
+	if sec := decodePlanMsg(t, student.untilType("class_section")); sec.Slug != "ctc" || sec.Section == nil || *sec.Section != -1 {
+		t.Errorf("class_section = %+v; want slug ctc at -1 (above the lesson)", sec)
 	}
 }
 

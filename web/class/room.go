@@ -596,7 +596,10 @@ func (r *room) rosterMessage() []byte {
 	msg.Students = len(present)
 	for _, s := range present {
 		_, answered := r.answers[s.ID]
-		e := entry{ID: s.ID, Following: s.Following, Answered: answered}
+		// The list is the teacher's private view: names always. What
+		// the room may see (names, exploring) waits for the teacher to
+		// show names.
+		e := entry{ID: s.ID, Name: s.Name, Following: s.Following, Answered: answered}
 		if s.Following {
 			msg.Following++
 		}
@@ -604,7 +607,6 @@ func (r *room) rosterMessage() []byte {
 			msg.Answered++
 		}
 		if r.names {
-			e.Name = s.Name
 			if s.Following {
 				msg.Names = append(msg.Names, s.Name)
 			} else {
