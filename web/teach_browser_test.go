@@ -185,8 +185,8 @@ func TestBrowserLecture(t *testing.T) {
 			Answer  string `json:"answer"`
 			Total   int    `json:"total"`
 			Answers []struct {
-				Number *float64 `json:"number"`
-				Correct bool    `json:"correct"`
+				Number  *float64 `json:"number"`
+				Correct bool     `json:"correct"`
 			} `json:"answers"`
 		} `json:"questions"`
 	}
