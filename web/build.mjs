@@ -28,6 +28,7 @@ const entries = {
   compare: "ui/compare-page.js", // the comparison pages
   teach: "ui/teach-page.js", // a class's private teacher view
   projector: "ui/projector-page.js", // a class's projector view
+  compose: "ui/compose-page.js", // the composer (/compose)
 };
 
 const dist = "static/dist";

@@ -17,6 +17,9 @@ import (
 // Routes lists every URL the playground serves.
 func (a *App) Routes() http.Handler {
 	r := chi.NewRouter()
+	// The client's address first: behind trusted proxies it comes from
+	// their headers, and every per-address limit below counts by it.
+	r.Use(a.clientIP.Middleware)
 	r.Use(a.metrics.Middleware, middleware.Recoverer)
 	// Pages and JSON go out gzipped to clients that accept it; assets are
 	// gzipped once at start-up (assets.go), the WebSocket is left alone.

@@ -174,7 +174,7 @@ type Hub struct {
 	store   storeBudget
 
 	busMu sync.Mutex
-	bus   *Bus
+	bus   *natsBus
 
 	mu       sync.Mutex
 	rooms    map[string]*room
@@ -247,7 +247,7 @@ func humanDuration(d time.Duration) string {
 
 // getBus returns the bus, dialing it on first use. An external server that
 // is down still gives a bus, which is unavailable until the server answers.
-func (h *Hub) getBus() (*Bus, error) {
+func (h *Hub) getBus() (*natsBus, error) {
 	h.busMu.Lock()
 	defer h.busMu.Unlock()
 	if h.bus != nil {
@@ -259,7 +259,7 @@ func (h *Hub) getBus() (*Bus, error) {
 	if closed {
 		return nil, ErrUnavailable
 	}
-	b, err := dial(BusOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
+	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
 		h.log.Error("class bus", "err", err)
 		return nil, ErrUnavailable
@@ -274,7 +274,7 @@ func (h *Hub) getBus() (*Bus, error) {
 }
 
 // kv returns the bus and its bucket, or ErrUnavailable at once.
-func (h *Hub) kv() (*Bus, jetstream.KeyValue, error) {
+func (h *Hub) kv() (*natsBus, jetstream.KeyValue, error) {
 	b, err := h.getBus()
 	if err != nil {
 		return nil, nil, err
@@ -375,7 +375,7 @@ func (h *Hub) Create(ctx context.Context, addr string) (code, token string, err 
 
 // busError turns a bus failure into what a client may hear: an outage is
 // ErrUnavailable (logged rate-limited), a refusal stays itself.
-func (h *Hub) busError(b *Bus, what string, err error) error {
+func (h *Hub) busError(b *natsBus, what string, err error) error {
 	var ce *Error
 	switch {
 	case err == nil:
@@ -395,12 +395,17 @@ func (h *Hub) busError(b *Bus, what string, err error) error {
 // Lookup checks that code names a live class. The address's wrong-code
 // budget is checked first, so that an address over it learns nothing,
 // and every miss spends it.
+// An ended class is ErrEnded (which is ErrNotFound too): its results
+// stay, but nobody joins it.
 func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
-	_, _, err := h.lookup(ctx, code, addr)
+	_, m, err := h.lookup(ctx, code, addr)
+	if err == nil && m.Ended {
+		return ErrEnded
+	}
 	return err
 }
 
-func (h *Hub) lookup(ctx context.Context, code, addr string) (*Bus, *meta, error) {
+func (h *Hub) lookup(ctx context.Context, code, addr string) (*natsBus, *meta, error) {
 	if wait := h.misses.wait(addr); wait > 0 {
 		return nil, nil, &RateLimitError{What: "wrong codes", RetryAfter: wait}
 	}
@@ -443,8 +448,6 @@ type Current struct {
 	// Seq is the state's sequence number: a page navigates to a state
 	// at most once per seq.
 	Seq int64
-	// Ended is set when the teacher ended the class.
-	Ended bool
 }
 
 // CurrentPage returns the page the class is on, or nil before the
@@ -478,7 +481,8 @@ func (h *Hub) CurrentPage(ctx context.Context, code string) (*Current, error) {
 
 // Outbox is where a member's messages go: the member's connection
 // writer. Offer never blocks; a message with a coalesce key replaces an
-// unwritten one with the same key.
+// unwritten one with the same key. Offer is called with the class's lock
+// held: it must not call back into the class (Leave, Handle).
 type Outbox interface {
 	Offer(msg []byte, coalesce string)
 }
