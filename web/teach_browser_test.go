@@ -163,7 +163,6 @@ func TestBrowserLecture(t *testing.T) {
 	}
 	lectureShot(t, teacher, "lecture-private-view", true)
 	lectureShot(t, proj, "lecture-projector-1920x1080", false)
-	lectureShot(t, students[2], "lecture-student-zh", false)
 
 	// A student reconnects (a reload): the roster still counts three.
 	students[1].do(t, "reload", chromedp.Reload())
@@ -172,6 +171,35 @@ func TestBrowserLecture(t *testing.T) {
 	// Back (←) returns to step 1.
 	teacher.do(t, "back (←)", chromedp.KeyEvent(cdkb.ArrowLeft)) // ArrowLeft
 	teacher.wait(t, "step 1 again", `document.querySelector('[data-testid=teach-plan-pos]').textContent === 'Step 1 of 12'`)
+	// The last step, the regression comparison, reaches every student in
+	// their language (the third reads Chinese).
+	teacher.do(t, "jump to the last step", chromedp.Click(chromedp.CSS(`[data-testid=teach-plan-steps] li:last-child [data-testid=teach-plan-step]`)))
+	for _, s := range students {
+		s.wait(t, "student on the comparison", `!!document.querySelector('[data-testid=compare-regression]')`)
+	}
+	if got := students[2].eval(t, `document.documentElement.lang`); got != "zh" {
+		t.Errorf("the Chinese student's comparison page has lang %q; want zh", got)
+	}
+	lectureShot(t, students[2], "lecture-student-zh", false)
+
+	// A loss page opened in the teacher's browser does not move the class
+	// until "Drive from this tab"; then a second one does not either.
+	page := lectureTab(t, teacher.ctx, false)
+	page.do(t, "open a loss page", chromedp.Navigate(base+"/losses/huber"))
+	page.wait(t, "the drive switch", `!!document.querySelector('[data-testid=class-drive-here]')`)
+	page.do(t, "drive from this tab", chromedp.Click(chromedp.CSS(`[data-testid=class-drive-here]`)))
+	page.wait(t, "this tab drives", `!!document.querySelector('[data-testid=class-driving]')`)
+	for _, s := range students {
+		s.wait(t, "student on Huber", `!!document.querySelector('[data-loss=HuberLoss]')`)
+	}
+	other := lectureTab(t, teacher.ctx, false)
+	other.do(t, "open another loss page", chromedp.Navigate(base+"/losses/l1"))
+	other.wait(t, "not driving", `!!document.querySelector('[data-testid=class-drive-here]')`)
+	page.do(t, "a change on the driving tab", chromedp.Navigate(base+"/losses/huber?delta=2"))
+	for _, s := range students {
+		s.wait(t, "student follows the driving tab, not the other", `!!document.querySelector('[data-loss=HuberLoss]') && document.getElementById('p-delta-range').value === '2'`)
+	}
+
 	// End the class; the results stay, as JSON and CSV.
 	teacher.eval(t, `window.confirm = function () { return true; }; ''`)
 	teacher.do(t, "end the class", chromedp.Click(chromedp.CSS(`[data-testid=class-end]`)))
