@@ -146,6 +146,7 @@ func TestBrowserLecture(t *testing.T) {
 	for i, s := range students {
 		s.waitLoss(t, "4")
 		s.wait(t, "question shown", `!!document.querySelector('[data-testid=class-number-answer]')`)
+		s.wait(t, "the loss hidden while predicting", `!!document.querySelector('[data-testid=class-hidden-loss]') && document.getElementById('result-panel').offsetParent === null`)
 		if i == 0 {
 			lectureShot(t, s, "lecture-student-predict", false)
 		}
@@ -159,7 +160,7 @@ func TestBrowserLecture(t *testing.T) {
 	proj.wait(t, "reveal on the projector", `!document.querySelector('[data-testid=proj-reveal]').hidden && /4/.test(document.querySelector('[data-testid=proj-reveal]').textContent)`)
 	proj.wait(t, "the correct bar marked", `[...document.querySelectorAll('[data-testid=proj-histogram] [data-testid=class-bin]')].filter(function (b) { return b.dataset.correct === 'true'; }).length === 1`)
 	for _, s := range students {
-		s.wait(t, "reveal reaches the student", `!document.querySelector('[data-testid=class-student-reveal]').hidden`)
+		s.wait(t, "reveal reaches the student, the loss shown again", `!document.querySelector('[data-testid=class-student-reveal]').hidden && !document.querySelector('[data-testid=class-hidden-loss]') && document.getElementById('result-panel').offsetParent !== null`)
 	}
 	lectureShot(t, teacher, "lecture-private-view", true)
 	lectureShot(t, proj, "lecture-projector-1920x1080", false)

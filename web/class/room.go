@@ -77,6 +77,7 @@ type presenceMsg struct {
 // control is an event that changes every replica's view of the class.
 type control struct {
 	Event string          `json:"ev"`
+	SID   string          `json:"sid,omitempty"` // eventRemove's student
 	Poll  *poll           `json:"poll,omitempty"`
 	Votes map[string]vote `json:"votes,omitempty"`
 }
@@ -397,6 +398,8 @@ func (r *room) onControl(c *control) {
 		r.sendTeachers()
 	case eventEnd:
 		r.endLocal(EndTeacher)
+	case eventRemove:
+		r.removeLocal(c.SID)
 	}
 }
 

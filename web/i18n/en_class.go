@@ -138,6 +138,8 @@ var enClass = map[string]string{
 	"js.class.driving":            "This tab drives the class",
 	"js.class.driveHere":          "Drive from this tab",
 	"js.class.ended":              "The class has ended. This page is yours to explore.",
+	"js.class.hidden":             "hidden until the reveal",
+	"js.class.removed":            "The teacher removed you from this class. You can join again with the code.",
 	"plan.lessonTitle":            "Lesson: %s",
 	"plan.note.preset":            "Loss here: {loss}.",
 	"plan.note.answer":            "Answer: {answer}.",

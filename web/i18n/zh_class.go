@@ -135,6 +135,8 @@ var zhClass = map[string]string{
 	"js.class.driving":            "此标签页正在主持课堂",
 	"js.class.driveHere":          "从此标签页主持",
 	"js.class.ended":              "课堂已结束。现在你可以自由探索这个页面。",
+	"js.class.hidden":             "揭晓前隐藏",
+	"js.class.removed":            "老师把你移出了课堂。你可以用代码重新加入。",
 	"plan.lessonTitle":            "课程：%s",
 	"plan.note.preset":            "此处的损失：{loss}。",
 	"plan.note.answer":            "答案：{answer}。",

@@ -361,7 +361,7 @@ function student(code) {
         // The class is over: the page is the student's again.
         mode = "explore"; following = false;
         lockPage(false);
-        panel.replaceChildren(el("p", { class: "banner", role: "status", "data-testid": "class-ended", text: pageWord("class.ended", "The class has ended.") }));
+        panel.replaceChildren(el("p", { class: "banner", role: "status", "data-testid": "class-ended", text: msg.reason === "removed" ? pageWord("class.removed", "The teacher removed you from this class.") : pageWord("class.ended", "The class has ended.") }));
         pause.hidden = true;
         document.documentElement.classList.remove("class-paused");
         sock.close();
@@ -378,6 +378,7 @@ function student(code) {
 
   function showQuestion(q) {
     question = q;
+    hideLoss(q.kind === "number" && (!q.hides || q.hides.indexOf("loss") >= 0));
     qBox.hidden = false;
     const prompt = el("div", { class: "prompt", "data-testid": "class-question-prompt" });
     if (q.prompt_html) prompt.innerHTML = q.prompt_html; else prompt.textContent = q.prompt;
@@ -410,8 +411,26 @@ function student(code) {
     qBox.querySelectorAll("[data-choice]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.choice === msg.choice)));
   }
 
+  // hideLoss keeps the loss box to "?" while a numeric poll asks for it:
+  // the value being predicted is not on the screen until the reveal.
+  function hideLoss(on) {
+    const panel = document.getElementById("result-panel");
+    const dock = document.querySelector("[data-testid=dock-loss]");
+    let mark = document.querySelector("[data-testid=class-hidden-loss]");
+    if (panel) panel.style.display = on ? "none" : "";
+    if (dock) dock.style.visibility = on ? "hidden" : "";
+    if (on && panel && !mark) {
+      mark = el("p", { class: "loss-hidden", "data-testid": "class-hidden-loss" },
+        el("output", { class: "loss-value", text: "?" }), " ",
+        el("span", { class: "hint", text: pageWord("class.hidden", "hidden until the reveal") }));
+      panel.before(mark);
+    }
+    if (!on && mark) mark.remove();
+  }
+
   function reveal(msg) {
     if (!question || msg.qid !== question.qid) return;
+    hideLoss(false);
     qBox.querySelectorAll("button, input").forEach((b) => { b.disabled = true; });
     const box = qBox.querySelector("[data-testid=class-student-reveal]");
     box.replaceChildren(revealContent(msg));
@@ -580,6 +599,9 @@ function dashboard(root, code) {
 // ---- Boot ---------------------------------------------------------------------------
 
 function boot() {
+  // The teacher's own screens (web/ui/teach-page.js, projector-page.js)
+  // are not loss pages to drive from.
+  if (document.querySelector("[data-class-teach], [data-class-projector]")) return;
   const m = CODE_PATH.exec(location.pathname);
   const dash = document.querySelector("[data-testid=class-teach]");
   if (m && m[2] && dash) { dashboard(dash, m[1]); return; }
