@@ -23,8 +23,14 @@ type Call struct {
 	// like Detail, a property of one evaluation that only the few losses
 	// with long loops read (through Call.stop).
 	ctx context.Context
-	// dtype is what SetDType chose; the inputs are already rounded to it.
-	dtype DType
+	// dtype is what SetDType chose; buf32 holds the float32-rounded
+	// inputs and tensor parameters of a Float32 computation.
+	dtype   DType
+	buf32   []*Tensor
+	saved32 struct {
+		inputs []*Tensor
+		params []paramValue
+	}
 }
 
 type paramValue struct {

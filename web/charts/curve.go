@@ -202,6 +202,7 @@ func sweepCall(ctx context.Context, c *engine.Call, res *engine.Result, element,
 		cs.note, cs.noteArg = "ch.note.cannotSweep", err.Error()
 		return cs, nil
 	}
+	_ = call.SetDType(c.DType()) // the page's dtype; the loss had a kernel for it
 	s := &sweeper{ctx: ctx, call: call, x: cp, k: cs.k, js: cs.js, grad: name}
 	cs.xs, cs.ys, cs.ds = make([]float64, points), make([]float64, points), make([]float64, points)
 	x0, finite := cs.x0, !math.IsNaN(cs.x0) && !math.IsInf(cs.x0, 0)

@@ -34,6 +34,7 @@ var en = map[string]string{
 
 	"loss.allLosses":         "All losses",
 	"loss.symbols":           "Symbols and the controls that set them",
+	"loss.dtypeDoc":          "Compute in float64 or in float32, PyTorch's default dtype: float32 overflows past 3.4·10³⁸ (exp past 88.72), rounds σ(x) to 1 from x ≈ 16.6 and keeps about 7 significant digits.",
 	"loss.parameters":        "Parameters",
 	"loss.deprecated":        "Deprecated arguments",
 	"loss.inputs":            "Inputs",
@@ -61,6 +62,7 @@ var en = map[string]string{
 
 	"embed.open": "Open in Loss Playground",
 
+	"result.dtypeNote":     "float32: values marked ∞ overflowed (±Inf or NaN where float64 is finite); values marked ≈ lost precision (0 where float64 is not, or more than 1% off float64).",
 	"result.loss":          "loss",
 	"result.copyAsPyTorch": "Copy as PyTorch",
 	"result.copy":          "Copy",

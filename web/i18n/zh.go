@@ -36,6 +36,7 @@ var zh = map[string]string{
 
 	"loss.allLosses":         "全部损失函数",
 	"loss.symbols":           "公式符号及设置它们的控件",
+	"loss.dtypeDoc":          "用 float64 或 PyTorch 的默认类型 float32 计算：float32 超过 3.4·10³⁸ 溢出（exp 超过 88.72），x ≈ 16.6 起 σ(x) 舍入为 1，约有 7 位有效数字。",
 	"loss.parameters":        "参数",
 	"loss.deprecated":        "已弃用的参数",
 	"loss.inputs":            "输入",
@@ -63,6 +64,7 @@ var zh = map[string]string{
 
 	"embed.open": "在 Loss Playground 中打开",
 
+	"result.dtypeNote":     "float32：标 ∞ 的值溢出了（float64 有限处为 ±Inf 或 NaN）；标 ≈ 的值丢失了精度（float64 非零处为 0，或与 float64 相差超过 1%）。",
 	"result.loss":          "损失",
 	"result.copyAsPyTorch": "复制为 PyTorch 代码",
 	"result.copy":          "复制",
