@@ -51,7 +51,7 @@ func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State,
 	}
 	p := templates.LossPage{
 		Name: spec.Name, Slug: spec.Slug, Family: spec.Family.Label(st.Lang), Summary: spec.SummaryIn(st.Lang),
-		Formula: spec.Formula, FormulaMarked: marked, Symbols: symbols,
+		Formula: texIn(spec.Formula, st.Lang), FormulaMarked: texIn(marked, st.Lang), Symbols: symbols,
 		IsCTC: isCTC, Lattice: st.View.Lattice, Overlay: st.View.Overlay, Theme: st.View.Theme, Lang: st.Lang,
 		CanOverlay: charts.HasOverlays(spec), DType: st.DType,
 	}

@@ -291,6 +291,8 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 	sub := fmt.Sprintf("%s%s = %s", cs.name, idx, fmtShort(cs.x0))
 	if cs.target != "" {
 		sub += " · " + cs.target
+	} else if t := labelTarget(c, cs.in); t != nil && cs.k < t.Numel() {
+		sub += " · " + labelsOf(cs.lang, t, cs.k)
 	}
 	if len(cs.js) == 1 {
 		sub += " · " + pal.t("ch.curve.term", indexString(unravel(cs.js[0], cs.el)))

@@ -2,6 +2,12 @@ package i18n
 
 // en is the English catalogue, the reference: every key starts here.
 var en = map[string]string{
+	"tex.if":                    "if ",
+	"tex.otherwise":             "otherwise",
+	"tex.or":                    "or",
+	"tex.with":                  "(with ",
+	"tex.close":                 ")",
+	"tex.meanColon":             "mean: ",
 	"formula":                   "Formula",
 	"layout.skip":               "Skip to content",
 	"layout.navMain":            "Main",
@@ -88,6 +94,7 @@ var en = map[string]string{
 	"error.backToAll":        "Back to all losses",
 	"error.badLink":          "This link holds a value the playground cannot use",
 	"error.openDefaults":     "Open this page with its default values",
+	"error.fieldSep":         ": ",
 	"error.noLesson":         "No such lesson",
 	"error.noLessonMsg":      "There is no lesson for a loss called \"%s\" here.",
 	"error.noLoss":           "No such loss",
@@ -125,6 +132,9 @@ var en = map[string]string{
 	"ch.gradient.title":     "%s: gradient ∂L/∂%s",
 	"ch.gradient.sub":       "L = loss with reduction '%s' (summed if 'none'), shape %s",
 	"ch.tensorOfShape":      "a tensor of shape %s",
+	"ch.curve.labels":       "labels: %s",
+	"ch.curve.labelsRow":    "labels of row %d: %s",
+	"ch.curve.noLabels":     "none",
 	"ch.class":              "class %d",
 	"ch.rowClass":           "row %d · %d",
 	"ch.rowOf":              "row %d of %d",
@@ -281,6 +291,7 @@ var en = map[string]string{
 	"js.removeTitle.column":   "remove the last column",
 	"js.randomize":            "randomize",
 	"js.reset":                "reset",
+	"js.labelsEnd":            "end of labels (%s)",
 	"js.ignoreClass":          "ignore (%s)",
 	"js.classN":               "class %s",
 	"js.sampleTarget":         "sample %s target",

@@ -13,7 +13,6 @@ package state
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -62,7 +61,7 @@ func Parse(spec *engine.Spec, q url.Values) (State, error) {
 		case spec.Input(key) != nil:
 			s.Inputs[key] = rawValue(v)
 		default:
-			return s, &engine.Error{Field: quoteShort(key), Msg: fmt.Sprintf("unknown query parameter for %s", spec.Name)}
+			return s, engine.Errorf(quoteShort(key), "unknown query parameter for %s", spec.Name)
 		}
 	}
 	if err := s.View.Validate(); err != nil {
@@ -89,7 +88,7 @@ func (s *State) setView(key, v string) error {
 	case "element":
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &engine.Error{Field: "element", Msg: "must be a non-negative integer, got " + quoteShort(v)}
+			return engine.Errorf("element", "must be a non-negative integer, got %s", quoteShort(v))
 		}
 		s.View.Element = n
 	case "overlay":
@@ -100,7 +99,7 @@ func (s *State) setView(key, v string) error {
 		s.View.Theme = v
 	case "lang":
 		if v != "en" && v != "zh" {
-			return &engine.Error{Field: "lang", Msg: `must be "en" or "zh", got ` + quoteShort(v)}
+			return engine.Errorf("lang", `must be "en" or "zh", got %s`, quoteShort(v))
 		}
 		s.Lang = v
 	case "dtype":
