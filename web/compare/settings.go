@@ -24,7 +24,7 @@ func checkDType(dtype string) error {
 		return nil
 	}
 	if d, err := engine.ParseDType(dtype); err != nil || d != engine.Float32 {
-		return &engine.Error{Field: "dtype", Msg: fmt.Sprintf(`must be "float32", or absent for float64, got %q`, dtype)}
+		return engine.Errorf("dtype", `must be "float32", or absent for float64, got %q`, dtype)
 	}
 	return nil
 }
