@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -306,5 +307,20 @@ func TestClassCheckPage(t *testing.T) {
 				t.Errorf("classCheckPage(%q, %q) = %v; want an error on %s", test.loss, test.query, err, test.field)
 			}
 		})
+	}
+}
+
+// TestClassProtocolDocResults checks that docs/protocol.md documents the
+// class's end and its results.
+func TestClassProtocolDocResults(t *testing.T) {
+	doc, err := os.ReadFile(wsDocPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"**" + class.TypeEnd + "**", "**" + class.TypeEnded + "**", "GET /api/v1/classes/{code}/results",
+		"`resume`", "`student_id`", "-nats-creds"} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("%s does not document %s", wsDocPath, want)
+		}
 	}
 }

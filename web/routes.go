@@ -17,6 +17,9 @@ import (
 // Routes lists every URL the playground serves.
 func (a *App) Routes() http.Handler {
 	r := chi.NewRouter()
+	// The client's address first: behind trusted proxies it comes from
+	// their headers, and every per-address limit below counts by it.
+	r.Use(a.clientIP.Middleware)
 	r.Use(a.metrics.Middleware, middleware.Recoverer)
 	// Pages and JSON go out gzipped to clients that accept it; assets are
 	// gzipped once at start-up (assets.go), the WebSocket is left alone.
@@ -41,6 +44,10 @@ func (a *App) Routes() http.Handler {
 		// Lessons: the lesson as JSON, and the "predict, then reveal" check that the engine answers
 		r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
 		r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
+
+		// Lesson plans (lessons/plans): what a teacher steps through in a class
+		r.Get("/api/v1/plans", a.handle(a.listPlans))
+		r.Get("/api/v1/plans/{id}", a.handle(a.getPlan))
 
 		// Loss API
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
@@ -102,7 +109,8 @@ func (a *App) Routes() http.Handler {
 	// dashboard. Wrong codes are rate-limited by web/class.
 	r.Get("/join", a.handlePage(a.showClassJoin))
 	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
-	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
+	r.Get("/c/{code}/teach", a.handlePage(a.showTeach))
+	r.Get("/c/{code}/projector", a.handlePage(a.showProjector))
 
 	return r
 }

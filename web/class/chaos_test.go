@@ -623,3 +623,28 @@ func mustMeta(t *testing.T, h *Hub, code string) *meta {
 	}
 	return m
 }
+
+// TestNATSDownAtStart: a replica started while NATS is down answers
+// ErrUnavailable at once and works as soon as NATS is up.
+func TestNATSDownAtStart(t *testing.T) {
+	port := freePort(t)
+	h := testHub(t, fmt.Sprintf("nats://127.0.0.1:%d", port), Limits{})
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if _, _, err := h.Create(ctx, "10.0.0.7"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Create with NATS down = %v; want ErrUnavailable", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Create with NATS down waited for its deadline; want an answer at once")
+	}
+	ns, err := EmbeddedServerOn(port, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	d := waitFor(t, "a class once NATS is up", func() bool {
+		_, _, err := h.Create(context.Background(), "10.0.0.7")
+		return err == nil
+	})
+	t.Logf("classes work %.2f s after NATS started", d.Seconds())
+}

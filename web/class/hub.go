@@ -115,6 +115,9 @@ type Options struct {
 	Limits    Limits
 	// NewComputer returns a Computer for one class's driver goroutine.
 	NewComputer func() Computer
+	// PageDrive checks a lesson plan's pages and turns them into drives
+	// (plan.go); nil refuses plans and page drives.
+	PageDrive PageDrive
 	// CheckPage checks a page a class would show (a loss by its PyTorch
 	// name and the page's query) as the page itself would: an error
 	// refuses the drive or snapshot before it is stored or fanned out.
@@ -136,9 +139,14 @@ type Drive struct {
 	View   json.RawMessage            `json:"view,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
+	// Page, without Loss, is a page that is not a loss page (a
+	// comparison or lesson page: a site path with its query), shown
+	// without a computation (plan.go).
+	Page string `json:"page,omitempty"`
 
 	origin string
 	from   *Member // who drove, for errors
+	after  func()  // runs once the state is out (a plan step's question)
 }
 
 // Computed is a drive's answer.
@@ -166,7 +174,7 @@ type Hub struct {
 	store   storeBudget
 
 	busMu sync.Mutex
-	bus   *Bus
+	bus   *natsBus
 
 	mu       sync.Mutex
 	rooms    map[string]*room
@@ -239,7 +247,7 @@ func humanDuration(d time.Duration) string {
 
 // getBus returns the bus, dialing it on first use. An external server that
 // is down still gives a bus, which is unavailable until the server answers.
-func (h *Hub) getBus() (*Bus, error) {
+func (h *Hub) getBus() (*natsBus, error) {
 	h.busMu.Lock()
 	defer h.busMu.Unlock()
 	if h.bus != nil {
@@ -251,7 +259,7 @@ func (h *Hub) getBus() (*Bus, error) {
 	if closed {
 		return nil, ErrUnavailable
 	}
-	b, err := dial(BusOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
+	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
 		h.log.Error("class bus", "err", err)
 		return nil, ErrUnavailable
@@ -266,7 +274,7 @@ func (h *Hub) getBus() (*Bus, error) {
 }
 
 // kv returns the bus and its bucket, or ErrUnavailable at once.
-func (h *Hub) kv() (*Bus, jetstream.KeyValue, error) {
+func (h *Hub) kv() (*natsBus, jetstream.KeyValue, error) {
 	b, err := h.getBus()
 	if err != nil {
 		return nil, nil, err
@@ -367,7 +375,7 @@ func (h *Hub) Create(ctx context.Context, addr string) (code, token string, err 
 
 // busError turns a bus failure into what a client may hear: an outage is
 // ErrUnavailable (logged rate-limited), a refusal stays itself.
-func (h *Hub) busError(b *Bus, what string, err error) error {
+func (h *Hub) busError(b *natsBus, what string, err error) error {
 	var ce *Error
 	switch {
 	case err == nil:
@@ -387,12 +395,17 @@ func (h *Hub) busError(b *Bus, what string, err error) error {
 // Lookup checks that code names a live class. The address's wrong-code
 // budget is checked first, so that an address over it learns nothing,
 // and every miss spends it.
+// An ended class is ErrEnded (which is ErrNotFound too): its results
+// stay, but nobody joins it.
 func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
-	_, _, err := h.lookup(ctx, code, addr)
+	_, m, err := h.lookup(ctx, code, addr)
+	if err == nil && m.Ended {
+		return ErrEnded
+	}
 	return err
 }
 
-func (h *Hub) lookup(ctx context.Context, code, addr string) (*Bus, *meta, error) {
+func (h *Hub) lookup(ctx context.Context, code, addr string) (*natsBus, *meta, error) {
 	if wait := h.misses.wait(addr); wait > 0 {
 		return nil, nil, &RateLimitError{What: "wrong codes", RetryAfter: wait}
 	}
@@ -429,11 +442,12 @@ func (h *Hub) checkToken(m *meta, token, addr string) error {
 // Current is the class's current page, for a student's first load.
 type Current struct {
 	Loss, Slug, Query string
+	// Page is the site path of a page that is not a loss page (Slug is
+	// then empty).
+	Page string
 	// Seq is the state's sequence number: a page navigates to a state
 	// at most once per seq.
 	Seq int64
-	// Ended is set when the teacher ended the class.
-	Ended bool
 }
 
 // CurrentPage returns the page the class is on, or nil before the
@@ -456,17 +470,19 @@ func (h *Hub) CurrentPage(ctx context.Context, code string) (*Current, error) {
 		Loss  string `json:"loss"`
 		Slug  string `json:"slug"`
 		Query string `json:"query"`
+		Page  string `json:"page"`
 		Seq   int64  `json:"seq"`
 	}
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
 		return nil, fmt.Errorf("class %s: state: %w", code, err)
 	}
-	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Seq: s.Seq}, nil
+	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Seq: s.Seq, Page: s.Page}, nil
 }
 
 // Outbox is where a member's messages go: the member's connection
 // writer. Offer never blocks; a message with a coalesce key replaces an
-// unwritten one with the same key.
+// unwritten one with the same key. Offer is called with the class's lock
+// held: it must not call back into the class (Leave, Handle).
 type Outbox interface {
 	Offer(msg []byte, coalesce string)
 }

@@ -102,13 +102,23 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) (err error)
 		if err := decodeMessage(raw, &d); err != nil {
 			return err
 		}
-		if err := r.checkPage(d.Loss, d.Query); err != nil {
+		if err := r.checkPageDrive(&d); err != nil {
 			return err
+		}
+		if d.Page == "" {
+			if err := r.checkPage(d.Loss, d.Query); err != nil {
+				return err
+			}
 		}
 		d.origin, d.from = "teacher", m
 		r.drive(&d)
 		r.touch(ctx, false)
 		return nil
+	case TypePlan, TypeStep:
+		if err := teacherOnly(); err != nil {
+			return err
+		}
+		return r.handlePlan(ctx, m, typ, raw)
 	case TypeMode:
 		if err := teacherOnly(); err != nil {
 			return err

@@ -19,7 +19,7 @@ import (
 // its answers, the last state.
 type room struct {
 	hub  *Hub
-	bus  *Bus
+	bus  *natsBus
 	code string
 	refs int // guarded by hub.mu
 
@@ -87,7 +87,7 @@ const (
 	eventEnd      = "end"
 )
 
-func newRoom(h *Hub, b *Bus, code string) *room {
+func newRoom(h *Hub, b *natsBus, code string) *room {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &room{hub: h, bus: b, code: code, started: make(chan struct{}), ctx: ctx, cancel: cancel,
 		dirty: make(chan struct{}, 1), members: map[*Member]struct{}{}, remote: map[string]*replicaView{},
@@ -120,8 +120,7 @@ func (r *room) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			r.publishPresence(true)
-			return
+			return // stop said goodbye
 		case <-tick.C:
 		case <-r.dirty:
 			select { // batch a burst of joins into one heartbeat
@@ -224,6 +223,11 @@ func (r *room) release() {
 }
 
 func (r *room) stop() {
+	// Goodbye first, while the bus is surely open: other replicas drop
+	// this one's students now instead of after presenceTimeout.
+	if r.bus.Ready() {
+		r.publishPresence(true)
+	}
 	r.cancel()
 	r.mu.Lock()
 	if r.sub != nil {
@@ -492,6 +496,7 @@ func (r *room) add(ctx context.Context, mem *Member, m *meta) error {
 			cancel()
 		}
 	}
+	r.sendPlan(ctx, mem)
 	if mem.teacher {
 		r.sendTeacher(mem)
 		if _, kv, err := r.hub.kv(); err == nil {

@@ -43,7 +43,7 @@ func (s ClassificationSettings) Validate() error {
 		return err
 	}
 	if n := len(s.Logits); n < MinClasses || n > MaxClasses {
-		return &engine.Error{Field: "logits", Msg: fmt.Sprintf("need %d to %d classes, got %d", MinClasses, MaxClasses, n)}
+		return engine.Errorf("logits", "need %d to %d classes, got %d", MinClasses, MaxClasses, n)
 	}
 	for i, v := range s.Logits {
 		if err := checkRange("logits["+strconv.Itoa(i)+"]", v, -MaxLogit, MaxLogit, false); err != nil {
@@ -51,7 +51,7 @@ func (s ClassificationSettings) Validate() error {
 		}
 	}
 	if s.Target < 0 || s.Target >= len(s.Logits) {
-		return &engine.Error{Field: "target", Msg: fmt.Sprintf("must be a class index in [0, %d), got %d", len(s.Logits), s.Target)}
+		return engine.Errorf("target", "must be a class index in [0, %d), got %d", len(s.Logits), s.Target)
 	}
 	return nil
 }
