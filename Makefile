@@ -74,6 +74,7 @@ test-image: assets
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:
 	/usr/bin/python3 engine/testdata/gen/generate.py
+	/usr/bin/python3 engine/testdata/gen/generate.py --float32
 
 templ:
 	go tool templ generate -path web

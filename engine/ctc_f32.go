@@ -20,58 +20,56 @@ func ctcF32(c *Call, r *Result) {
 	var p ctcProblem
 	_ = p.init(c) // the float64 pass validated the call
 	neginf := float32(math.Inf(-1))
-	lp := func(t, b, k int) float32 { return float32(p.lp[(t*p.N+b)*p.C+k]) }
 	el := r.Elements.Data
 	grad := r.Grads["log_probs"].Data
 	clear(grad)
-	var alpha, beta []float32
+	var alpha, beta, emit, gam []float32
+	var prime []int
 	for b := range p.N {
 		T, L := p.inLen[b], p.tgLen[b]
 		S := 2*L + 1
-		prime := func(s int) int {
-			if s%2 == 0 {
-				return p.blank
+		prime = growInts(prime, S)
+		for s := range S {
+			prime[s] = p.blank
+			if s%2 == 1 {
+				prime[s] = p.label(b, s/2)
 			}
-			return p.label(b, s/2)
+		}
+		// emit[t·S + s] = lp_t(l'_s), the emission of every state.
+		emit = grow32(emit, T*S)
+		for t := range T {
+			row := p.lp[(t*p.N+b)*p.C:]
+			for s, k := range prime {
+				emit[t*S+s] = float32(row[k])
+			}
 		}
 		alpha = grow32(alpha, T*S)
 		beta = grow32(beta, T*S)
 		for i := range alpha {
 			alpha[i], beta[i] = neginf, neginf
 		}
-		alpha[0] = lp(0, b, p.blank)
+		alpha[0] = emit[0]
 		if L > 0 {
-			alpha[1] = lp(0, b, prime(1))
+			alpha[1] = emit[1]
 		}
 		for t := 1; t < T; t++ {
+			prev, cur := alpha[(t-1)*S:t*S], alpha[t*S:(t+1)*S]
 			for s := range S {
-				prev := alpha[(t-1)*S:]
 				la1, la2, la3 := prev[s], neginf, neginf
-				m := la1
 				if s > 0 {
 					la2 = prev[s-1]
-					m = max32(m, la2)
 				}
-				if s > 1 && prime(s-2) != prime(s) {
+				if s > 1 && prime[s-2] != prime[s] {
 					la3 = prev[s-2]
-					m = max32(m, la3)
 				}
-				if m == neginf {
-					m = 0
-				}
-				alpha[t*S+s] = log32(exp32(la1-m)+exp32(la2-m)+exp32(la3-m)) + m + lp(t, b, prime(s))
+				cur[s] = logSumExp3F32(la1, la2, la3) + emit[t*S+s]
 			}
 		}
 		var nll float32
 		if L == 0 {
 			nll = -alpha[(T-1)*S]
 		} else {
-			l1, l2 := alpha[(T-1)*S+S-1], alpha[(T-1)*S+S-2]
-			m := max32(l1, l2)
-			if m == neginf {
-				m = 0
-			}
-			nll = -(log32(exp32(l1-m)+exp32(l2-m)) + m)
+			nll = -logSumExp3F32(alpha[(T-1)*S+S-1], alpha[(T-1)*S+S-2], neginf)
 		}
 		if p.zeroInf && isInf32(nll) && nll > 0 {
 			el[b] = 0
@@ -79,63 +77,51 @@ func ctcF32(c *Call, r *Result) {
 		}
 		el[b] = float64(nll)
 
-		// Γ_t(c) in log space, -Inf where nothing was collected.
-		gam := func(t, k int) *float64 { return &grad[(t*p.N+b)*p.C+k] }
-		for t := range T {
-			for k := range p.C {
-				*gam(t, k) = math.Inf(-1)
+		// gam[t·C + c] = Γ_t(c) in log space, -Inf where nothing was collected.
+		gam = grow32(gam, T*p.C)
+		for i := range gam {
+			gam[i] = neginf
+		}
+		collect := func(t int) {
+			for s, k := range prime {
+				ab := alpha[t*S+s] + beta[t*S+s]
+				q := &gam[t*p.C+k]
+				if *q == neginf {
+					*q = ab
+				} else {
+					*q = logSumExp3F32(*q, ab, neginf)
+				}
 			}
 		}
-		collect := func(t, s int) {
-			ab := alpha[t*S+s] + beta[t*S+s]
-			q := gam(t, prime(s))
-			lcab := float32(*q)
-			if lcab == neginf {
-				lcab = ab
-			} else {
-				m := max32(lcab, ab)
-				lcab = log32(exp32(lcab-m)+exp32(ab-m)) + m
-			}
-			*q = float64(lcab)
-		}
-		beta[(T-1)*S+S-1] = lp(T-1, b, p.blank)
+		beta[(T-1)*S+S-1] = emit[(T-1)*S+S-1]
 		if L > 0 {
-			beta[(T-1)*S+S-2] = lp(T-1, b, prime(S-2))
+			beta[(T-1)*S+S-2] = emit[(T-1)*S+S-2]
 		}
-		for s := range S {
-			collect(T-1, s)
-		}
+		collect(T - 1)
 		for t := T - 2; t >= 0; t-- {
-			next := beta[(t+1)*S:]
+			next, cur := beta[(t+1)*S:(t+2)*S], beta[t*S:(t+1)*S]
 			for s := range S {
 				lb1, lb2, lb3 := next[s], neginf, neginf
-				m := lb1
 				if s < S-1 {
 					lb2 = next[s+1]
-					m = max32(m, lb2)
 				}
-				if s < S-2 && prime(s+2) != prime(s) {
+				if s < S-2 && prime[s+2] != prime[s] {
 					lb3 = next[s+2]
-					m = max32(m, lb3)
 				}
-				if m == neginf {
-					m = 0
-				}
-				beta[t*S+s] = log32(exp32(lb1-m)+exp32(lb2-m)+exp32(lb3-m)) + m + lp(t, b, prime(s))
+				cur[s] = logSumExp3F32(lb1, lb2, lb3) + emit[t*S+s]
 			}
-			for s := range S {
-				collect(t, s)
-			}
+			collect(t)
 		}
 		g := float32(1)
 		if p.red == ReductionMean {
 			g = 1 / float32(p.N) / float32(max(L, 1))
 		}
 		for t := range T {
-			for k := range p.C {
-				q := gam(t, k)
-				l := lp(t, b, k)
-				*q = float64((exp32(l) - exp32(float32(*q)+nll-l)) * g)
+			row := p.lp[(t*p.N+b)*p.C : (t*p.N+b+1)*p.C]
+			out := grad[(t*p.N+b)*p.C:]
+			for k, v := range row {
+				l := float32(v)
+				out[k] = float64((exp32(l) - exp32(gam[t*p.C+k]+nll-l)) * g)
 			}
 		}
 	}
@@ -151,6 +137,52 @@ func ctcF32(c *Call, r *Result) {
 		}
 		r.Loss.Data[0] = float64(sum32(q) / float32(p.N))
 	}
+}
+
+// logSumExp3F32 is ATen's CTC log-sum-exp of three terms in float32:
+//
+//	m = max(a, b, c) (0 if −Inf),  log(exp(a − m) + exp(b − m) + exp(c − m)) + m
+//
+// The term equal to a finite m contributes exp(0) = 1 and a −Inf term
+// exp(−Inf) = 0 in every libm; they are taken as such, which saves most
+// exp calls and changes no bit.
+func logSumExp3F32(a, b, c float32) float32 {
+	neginf := float32(math.Inf(-1))
+	m := a
+	if b > m {
+		m = b
+	}
+	if c > m {
+		m = c
+	}
+	if m == neginf {
+		m = 0
+	}
+	if m > maxFloat32 {
+		// +Inf − +Inf is NaN in ATen's exp(x − m): no shortcut.
+		return log32(exp32(a-m)+exp32(b-m)+exp32(c-m)) + m
+	}
+	return log32(expShift32(a, m)+expShift32(b, m)+expShift32(c, m)) + m
+}
+
+// expShift32 is exp(x − m) for a finite m, with the exact cases taken
+// without a call: exp(−Inf) = 0 and exp(0) = 1.
+func expShift32(x, m float32) float32 {
+	switch {
+	case x < -maxFloat32:
+		return 0
+	case x == m:
+		return 1
+	}
+	return exp32(x - m)
+}
+
+// growInts returns buf resized to n.
+func growInts(buf []int, n int) []int {
+	if cap(buf) < n {
+		return make([]int, n)
+	}
+	return buf[:n]
 }
 
 // grow32 returns buf resized to n.

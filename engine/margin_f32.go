@@ -48,11 +48,11 @@ func cosineEmbeddingF32(c *Call, r *Result) {
 	clear(g2)
 	s := gradScale32(c.Reduction(), float64(len(el)))
 	eps := float32(f32Eps12)
-	pr := make([]float64, g.k)
+	pr, q := make([]float64, g.k), make([]float64, g.k)
 	// The squared norms are sums over each input's own rows, before
 	// broadcasting, as ATen's (input1 * input1).sum(dim) is.
 	squares := func(row []float64) float32 {
-		q := make([]float64, len(row))
+		q := q[:len(row)]
 		for j, v := range row {
 			q[j] = float64(float32(v) * float32(v))
 		}
@@ -90,14 +90,18 @@ func cosineEmbeddingF32(c *Call, r *Result) {
 			g1[g.u(e)] = float64(float32(g1[g.u(e)]) + gProd*v)
 			g2[g.v(e)] = float64(float32(g2[g.v(e)]) + gProd*a)
 		}
-		addSquares := func(row, grow []float64, gm float32) {
-			for j, v := range row {
-				a := float32(v)
-				grow[j] = float64(float32(grow[j]) + (gm*a + gm*a))
-			}
-		}
-		addSquares(row1, cosineEmbeddingRow(x1.Shape, g1, o), gm1)
-		addSquares(row2, cosineEmbeddingRow(x2.Shape, g2, o), gm2)
+		cosineAddSquares32(row1, cosineEmbeddingRow(x1.Shape, g1, o), gm1)
+		cosineAddSquares32(row2, cosineEmbeddingRow(x2.Shape, g2, o), gm2)
 	}
 	r.reduce32(c.Reduction(), float64(len(el)))
+}
+
+// cosineAddSquares32 adds the gradient of Σ x² (scaled by gm) to a row:
+// autograd's x·x backward sends gm·x to each factor.
+func cosineAddSquares32(row, grow []float64, gm float32) {
+	grow = grow[:len(row)]
+	for j, v := range row {
+		a := float32(v)
+		grow[j] = float64(float32(grow[j]) + (gm*a + gm*a))
+	}
 }

@@ -140,6 +140,9 @@ func (c *Call) ComputeInto(r *Result) error {
 	if c.Detail {
 		r.Detail = map[string]any{}
 	}
+	if c.dtype == Float32 {
+		defer c.useRounded32()()
+	}
 	if err := c.Spec.Compute(c, r); err != nil {
 		return err
 	}

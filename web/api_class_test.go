@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -306,5 +308,42 @@ func TestClassCheckPage(t *testing.T) {
 				t.Errorf("classCheckPage(%q, %q) = %v; want an error on %s", test.loss, test.query, err, test.field)
 			}
 		})
+	}
+}
+
+// TestClassProtocolDocResults checks that docs/protocol.md documents the
+// class's end and its results.
+func TestClassProtocolDocResults(t *testing.T) {
+	doc, err := os.ReadFile(wsDocPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"**" + class.TypeEnd + "**", "**" + class.TypeEnded + "**", "GET /api/v1/classes/{code}/results",
+		"`resume`", "`student_id`", "-nats-creds"} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("%s does not document %s", wsDocPath, want)
+		}
+	}
+}
+
+// TestClassEmbeddedTempDir: the embedded NATS server (no -nats) serves
+// classes, and its store directory is gone once the App closes.
+func TestClassEmbeddedTempDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Routes())
+	classTestCreate(t, srv)
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "lossplayground-nats-*"))
+	if len(dirs) != 1 {
+		t.Errorf("%d lossplayground-nats-* directories while the App runs; want 1", len(dirs))
+	}
+	srv.Close()
+	a.Close()
+	if dirs, _ := filepath.Glob(filepath.Join(tmp, "lossplayground-nats-*")); len(dirs) != 0 {
+		t.Errorf("after Close, %v remain; want none", dirs)
 	}
 }

@@ -26,6 +26,9 @@ const entries = {
   catalog: "ui/catalog.js", // the catalog: filter, thumbnails
   loss: "ui/loss-page.js",  // a loss page and its embed
   compare: "ui/compare-page.js", // the comparison pages
+  teach: "ui/teach-page.js", // a class's private teacher view
+  projector: "ui/projector-page.js", // a class's projector view
+  compose: "ui/compose-page.js", // the composer (/compose)
 };
 
 const dist = "static/dist";

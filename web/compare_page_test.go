@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"html"
 	"math"
-	"slices"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )

@@ -29,7 +29,7 @@ func composeChart(ev *composeEvaluation, lang, theme string) string {
 		{"type": "line", "name": lossName, "showSymbol": false, "data": points(cv.Loss), "lineStyle": map[string]any{"width": 2.5},
 			"markPoint": map[string]any{"symbolSize": 10, "symbol": "circle", "data": []any{map[string]any{"coord": []any{finite(cv.CurrentX), finite(cv.CurrentLoss)}}}},
 			"markLine": map[string]any{"symbol": "none", "silent": true, "lineStyle": map[string]any{"type": "dotted"},
-				"label": map[string]any{"formatter": "target"}, "data": []any{map[string]any{"xAxis": finite(cv.Target)}}}},
+				"label": map[string]any{"formatter": "target", "position": "insideEndTop"}, "data": []any{map[string]any{"xAxis": finite(cv.Target)}}}},
 		{"type": "line", "name": gradName, "showSymbol": false, "data": points(cv.Grad), "lineStyle": map[string]any{"type": "dashed"}},
 	}
 	names := []string{lossName, gradName}
@@ -41,12 +41,14 @@ func composeChart(ev *composeEvaluation, lang, theme string) string {
 	}
 	opt := map[string]any{
 		"animation": false,
-		"title":     map[string]any{"text": i18n.T(lang, "compose.chart.title", cv.Element), "left": "center", "textStyle": map[string]any{"fontSize": 13}},
-		"legend":    map[string]any{"top": 24, "data": names},
-		"grid":      map[string]any{"left": 48, "right": 16, "top": 64, "bottom": 36},
-		"xAxis":     map[string]any{"type": "value", "name": "input", "nameLocation": "middle", "nameGap": 24, "min": cv.X[0], "max": cv.X[len(cv.X)-1]},
-		"yAxis":     map[string]any{"type": "value", "scale": true},
-		"series":    series,
+		"title":     map[string]any{"text": i18n.T(lang, "compose.chart.title", cv.Element), "left": "center", "top": 4, "textStyle": map[string]any{"fontSize": 13}},
+		// The legend under the plot: on a phone it wraps to two lines
+		// there instead of running into the title.
+		"legend": map[string]any{"bottom": 0, "data": names},
+		"grid":   map[string]any{"left": 48, "right": 16, "top": 40, "bottom": 84},
+		"xAxis":  map[string]any{"type": "value", "name": "input", "nameLocation": "middle", "nameGap": 24, "min": cv.X[0], "max": cv.X[len(cv.X)-1]},
+		"yAxis":  map[string]any{"type": "value", "scale": true},
+		"series": series,
 	}
 	if theme == "dark" {
 		opt["backgroundColor"] = "#16181d"

@@ -76,6 +76,9 @@ func Evaluate(ctx context.Context, spec *engine.Spec, req *LossRequest, view *ch
 	if err != nil {
 		return nil, err
 	}
+	if err := applyDType(c, req.DType); err != nil {
+		return nil, err
+	}
 	c.Detail = req.Detail
 	if err := env.budget.Check(cost.Of(c, req.Detail, view != nil)); err != nil {
 		env.reject(metrics.ReasonBudget)

@@ -89,11 +89,14 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 		a.renderPage(w, r, http.StatusOK, pageMeta(r, "Class "+code, "", ""), templates.ClassWait(code))
 		return nil
 	}
+	if cur.Slug == "" && cur.Page != "" {
+		return a.showClassPage(w, r, cur.Page) // a comparison or lesson page (class_plan_page.go)
+	}
 	// The loss page itself, as /losses/{slug}?{query} renders it.
 	rctx := chi.NewRouteContext()
 	rctx.URLParams.Add("slug", cur.Slug)
 	lr := r.Clone(context.WithValue(r.Context(), chi.RouteCtxKey, rctx))
-	lr.URL.RawQuery = cur.Query
+	lr.URL.RawQuery = studentQuery(cur.Query, r)
 	return a.showLossPage(w, lr)
 }
 
@@ -116,7 +119,7 @@ func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, slug := range lib.Slugs() {
-		l, ok := lib.Get(slug, lessons.Languages[0])
+		l, ok := lib.Get(slug, pageLang(r))
 		if !ok || len(l.Questions) == 0 {
 			continue
 		}

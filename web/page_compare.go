@@ -91,9 +91,25 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return &engine.Error{Field: key, Msg: fmt.Sprintf("must be a finite number, got %s", wsQuote(s))}
+		return engine.Errorf(key, "must be a finite number, got %s", wsQuote(s))
 	}
 	*dst = v
+	return nil
+}
+
+// compareQueryDType reads ?dtype= (float64, the default, or float32) into
+// *dst as the settings carry it: "" or "float32".
+func compareQueryDType(q url.Values, dst *string) error {
+	s := strings.TrimSpace(q.Get("dtype"))
+	if s == "" {
+		return nil
+	}
+	if _, err := engine.ParseDType(s); err != nil {
+		return err
+	}
+	if s == "float32" {
+		*dst = s
+	}
 	return nil
 }
 
@@ -149,6 +165,9 @@ func compareImages(page string, q url.Values, settings url.Values, alt, lang str
 	}
 	if lang != "" && lang != "en" {
 		settings.Set("lang", lang)
+	}
+	if q.Get("dtype") == "float32" {
+		settings.Set("dtype", "float32")
 	}
 	return templates.ChartImages{Base: "/compare/" + page + "/charts/", Query: settings.Encode(), Alt: alt, Lang: lang}
 }

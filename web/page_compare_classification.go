@@ -59,13 +59,13 @@ func compareCENLLDiff(res *compare.Classification) float64 {
 func compareParseLogits(s string) ([]float64, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	if len(fields) > compare.MaxClasses {
-		return nil, &engine.Error{Field: "logits", Msg: fmt.Sprintf("need %d to %d classes, got %d", compare.MinClasses, compare.MaxClasses, len(fields))}
+		return nil, engine.Errorf("logits", "need %d to %d classes, got %d", compare.MinClasses, compare.MaxClasses, len(fields))
 	}
 	out := make([]float64, len(fields))
 	for i, f := range fields {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
-			return nil, &engine.Error{Field: "logits[" + strconv.Itoa(i) + "]", Msg: "must be a number, got " + wsQuote(f)}
+			return nil, engine.Errorf("logits["+strconv.Itoa(i)+"]", "must be a number, got %s", wsQuote(f))
 		}
 		out[i] = v
 	}
@@ -77,6 +77,9 @@ func compareParseLogits(s string) ([]float64, error) {
 func compareClassificationQuery(q url.Values, lang string) (compare.ClassificationSettings, error) {
 	s := compare.DefaultClassification()
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	if t := strings.TrimSpace(q.Get("logits")); t != "" {
 		logits, err := compareParseLogits(t)
 		if err != nil {
@@ -87,7 +90,7 @@ func compareClassificationQuery(q url.Values, lang string) (compare.Classificati
 	if t := strings.TrimSpace(q.Get("target")); t != "" {
 		k, err := strconv.Atoi(t)
 		if err != nil {
-			return s, &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
+			return s, engine.Errorf("target", "must be a class index, got %s", wsQuote(t))
 		}
 		s.Target = k
 	}

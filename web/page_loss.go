@@ -68,7 +68,7 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 		}
 		return templates.LossPage{}, st, &pageError{status: http.StatusBadRequest,
 			heading: i18n.T(lang, "error.badLossLink", spec.Name),
-			msg:     ee.Error(), backURL: i18n.Path("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
+			msg:     errorText(ee, lang), backURL: i18n.Path("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
 	}
 	return templates.LossPage{}, st, err
 }

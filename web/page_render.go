@@ -83,7 +83,7 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		case errors.As(err, &pe):
 		case errors.As(err, &ee):
 			pe = &pageError{status: http.StatusBadRequest, heading: i18n.T(lang, "error.badLink"),
-				msg: ee.Error(), backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
+				msg: errorText(ee, lang), backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		default:
 			a.log.Error("page failed", "path", r.URL.Path, "err", err)
 		}

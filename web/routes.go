@@ -45,6 +45,10 @@ func (a *App) Routes() http.Handler {
 		r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
 		r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
 
+		// Lesson plans (lessons/plans): what a teacher steps through in a class
+		r.Get("/api/v1/plans", a.handle(a.listPlans))
+		r.Get("/api/v1/plans/{id}", a.handle(a.getPlan))
+
 		// Loss API
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
@@ -105,7 +109,8 @@ func (a *App) Routes() http.Handler {
 	// dashboard. Wrong codes are rate-limited by web/class.
 	r.Get("/join", a.handlePage(a.showClassJoin))
 	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
-	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
+	r.Get("/c/{code}/teach", a.handlePage(a.showTeach))
+	r.Get("/c/{code}/projector", a.handlePage(a.showProjector))
 
 	return r
 }

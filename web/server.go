@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/lessons/plans"
 	"github.com/lossplayground/playground/web/admission"
 	"github.com/lossplayground/playground/web/chartimage"
 	"github.com/lossplayground/playground/web/class"
@@ -94,6 +95,12 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	warmFormulas()
+	// Plans are built from the lessons with numbers from the engine; a bad
+	// plan file stops start-up too.
+	planLib, err := plans.Load()
+	if err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -121,7 +128,10 @@ func New(cfg Config) (*App, error) {
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
 	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, NATSCreds: cfg.NATSCreds,
-		Limits: cfg.ClassLimits, NewComputer: a.newClassComputer, CheckPage: classCheckPage})
+		Limits: cfg.ClassLimits, NewComputer: a.newClassComputer, CheckPage: classCheckPage, PageDrive: a.classPageDrive})
+	if err := a.checkPlans(planLib); err != nil {
+		return nil, err
+	}
 	if err := a.registerClassMetrics(); err != nil {
 		return nil, err
 	}

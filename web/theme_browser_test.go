@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -143,4 +144,23 @@ func TestBrowserThemeSwitchMarksStored(t *testing.T) {
 			document.querySelector('[data-theme-link=light]').getAttribute('aria-current') === 'false'`)
 	}
 	tab.checkNoErrors(t)
+}
+
+// TestBrowserFamilyHeadingCase checks that a family's heading reads in
+// sentence case ("Margin and ranking"), not every word capitalised.
+func TestBrowserFamilyHeadingCase(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "catalog", chromedp.Navigate(base+"/"))
+	tab.waitReady(t)
+	got := tab.eval(t, `Array.from(document.querySelectorAll('.family h2')).map(function (h) { return h.innerText.trim(); }).join('|')`)
+	if !strings.Contains(got, "Margin and ranking") || strings.Contains(got, "And") {
+		t.Errorf("family headings = %s; want sentence case (Margin and ranking)", got)
+	}
+	tab = openTab(t, browser)
+	tab.do(t, "loss page", chromedp.Navigate(base+"/losses/multi-label-margin"))
+	tab.waitReady(t)
+	if got := tab.eval(t, `document.querySelector('.crumbs span').innerText`); got != "Margin and ranking" {
+		t.Errorf("crumb = %q; want Margin and ranking", got)
+	}
 }

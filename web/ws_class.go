@@ -234,6 +234,7 @@ type wsClassFrames struct {
 	byPtr map[*byte]wsClassFrame
 	ring  [wsClassFramesKept]*byte
 	next  int
+	bytes int // of the cached messages
 }
 
 type wsClassFrame struct {
@@ -243,7 +244,13 @@ type wsClassFrame struct {
 
 // wsClassFramesKept is how many states keep their frame: a few per live
 // class is plenty, since each class's latest state replaces its last.
-const wsClassFramesKept = 64
+// wsClassFramesBytes bounds them in bytes too (a frame holds its message
+// twice, as bytes and prepared): 64 states of a 45,000-element input
+// with detail were 400 MB.
+const (
+	wsClassFramesKept  = 64
+	wsClassFramesBytes = 32 << 20
+)
 
 func (f *wsClassFrames) frame(msg []byte) *websocket.PreparedMessage {
 	key := unsafe.SliceData(msg)
@@ -259,12 +266,26 @@ func (f *wsClassFrames) frame(msg []byte) *websocket.PreparedMessage {
 	if f.byPtr == nil {
 		f.byPtr = map[*byte]wsClassFrame{}
 	}
-	if old := f.ring[f.next]; old != nil {
-		delete(f.byPtr, old)
+	// Evict the oldest until the new frame fits both bounds; a frame
+	// larger than the byte bound alone is prepared but not kept.
+	for i := 0; i < wsClassFramesKept && (f.ring[f.next] != nil || f.bytes+len(msg) > wsClassFramesBytes); i++ {
+		if old := f.ring[f.next]; old != nil {
+			f.bytes -= len(f.byPtr[old].msg)
+			delete(f.byPtr, old)
+			f.ring[f.next] = nil
+		}
+		if f.bytes+len(msg) <= wsClassFramesBytes {
+			break
+		}
+		f.next = (f.next + 1) % wsClassFramesKept
+	}
+	if f.bytes+len(msg) > wsClassFramesBytes {
+		return pm
 	}
 	f.ring[f.next] = key
 	f.next = (f.next + 1) % wsClassFramesKept
 	f.byPtr[key] = wsClassFrame{msg: msg, pm: pm}
+	f.bytes += len(msg)
 	return pm
 }
 

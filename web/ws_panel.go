@@ -44,6 +44,9 @@ func appendPanel(b []byte, spec *engine.Spec, ev *Evaluation, req *LossRequest, 
 // names the same arguments as the page the server renders for that URL.
 func wsPanelState(spec *engine.Spec, req *LossRequest) state.State {
 	st := state.State{Inputs: req.Inputs}
+	if req.DType == "float32" {
+		st.DType = req.DType
+	}
 	for name, raw := range req.Params {
 		prm := spec.Param(name)
 		if prm == nil || wsIsDefault(prm, raw) {

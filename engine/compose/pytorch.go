@@ -57,7 +57,7 @@ func (f *Formula) PyTorch(name string, values map[string]float64) string {
 		// A tensor parameter: torch functions refuse Python floats.
 		fmt.Fprintf(&b, "    %s = input.new_tensor(%s)\n", p.Name, p.Name)
 	}
-	fmt.Fprintf(&b, "    loss = %s\n", pyExpr(f.root))
+	fmt.Fprintf(&b, "    loss = %s\n", pyTensor(f.root))
 	if f.Scalar() {
 		b.WriteString("    return loss  # already a scalar: sum/mean inside\n")
 		return b.String()

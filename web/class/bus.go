@@ -39,8 +39,8 @@ const (
 	reconnectWait = 250 * time.Millisecond
 )
 
-// BusOptions say where the bus is.
-type BusOptions struct {
+// busOptions say where the bus is.
+type busOptions struct {
 	// URL is an external NATS server (nats://user:pass@host:4222 or
 	// nats://token@host:4222); empty runs an embedded one.
 	URL string
@@ -53,9 +53,9 @@ type BusOptions struct {
 	Idle time.Duration
 }
 
-// Bus is a connection to NATS with the classes' bucket.
-type Bus struct {
-	opts BusOptions
+// natsBus is a connection to NATS with the classes' bucket.
+type natsBus struct {
+	opts busOptions
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	log  *busLog
@@ -125,8 +125,8 @@ func embeddedServer(listen bool, port int, storeDir string) (*server.Server, err
 
 // dial connects the bus. An external server that is down is no error:
 // the client keeps trying, and the bus is unavailable until it answers.
-func dial(opts BusOptions, log *slog.Logger) (*Bus, error) {
-	b := &Bus{opts: opts, log: newBusLog(log), closed: make(chan struct{})}
+func dial(opts busOptions, log *slog.Logger) (*natsBus, error) {
+	b := &natsBus{opts: opts, log: newBusLog(log), closed: make(chan struct{})}
 	nopts := []nats.Option{
 		nats.Name("lossplayground"),
 		nats.MaxReconnects(-1),
@@ -191,7 +191,7 @@ func dial(opts BusOptions, log *slog.Logger) (*Bus, error) {
 
 // openBucket creates the bucket (again) and marks the bus ready; it
 // retries while the connection is up and the bus open.
-func (b *Bus) openBucket() {
+func (b *natsBus) openBucket() {
 	b.openMu.Lock()
 	defer b.openMu.Unlock()
 	b.mu.Lock()
@@ -239,7 +239,7 @@ func (b *Bus) openBucket() {
 
 // bucket returns the key-value bucket, or ErrUnavailable at once while
 // the bus is down.
-func (b *Bus) bucket() (jetstream.KeyValue, error) {
+func (b *natsBus) bucket() (jetstream.KeyValue, error) {
 	if !b.ready.Load() {
 		return nil, ErrUnavailable
 	}
@@ -252,9 +252,9 @@ func (b *Bus) bucket() (jetstream.KeyValue, error) {
 }
 
 // Ready reports whether the bus is connected with its bucket.
-func (b *Bus) Ready() bool { return b.ready.Load() && b.conn().IsConnected() }
+func (b *natsBus) Ready() bool { return b.ready.Load() && b.conn().IsConnected() }
 
-func (b *Bus) conn() *nats.Conn {
+func (b *natsBus) conn() *nats.Conn {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.nc
@@ -262,7 +262,7 @@ func (b *Bus) conn() *nats.Conn {
 
 // Close closes the connection, the embedded server if the bus owns one,
 // and its temporary directory.
-func (b *Bus) Close() {
+func (b *natsBus) Close() {
 	b.once.Do(func() {
 		close(b.closed)
 		b.ready.Store(false)
@@ -274,7 +274,7 @@ func (b *Bus) Close() {
 	})
 }
 
-func (b *Bus) shutdownEmbedded() {
+func (b *natsBus) shutdownEmbedded() {
 	if b.embedded != nil {
 		b.embedded.Shutdown()
 		b.embedded.WaitForShutdown()

@@ -85,7 +85,7 @@ func (dr *driver) run(d *Drive) {
 			d.from.out.Offer(ErrorMessage(&d.ID, err), "")
 		}
 	}
-	c, err := dr.compute(r.ctx, d)
+	c, err := dr.computePage(d)
 	if err != nil {
 		refuse(err)
 		return
@@ -145,6 +145,19 @@ func (dr *driver) run(d *Drive) {
 	if !newPage {
 		store()
 	}
+	if d.after != nil {
+		d.after()
+	}
+}
+
+// computePage computes a loss page's drive; another page (Page without
+// Loss) has nothing to compute, and its page stands for its slug, so
+// that a new one is stored before students reload onto it.
+func (dr *driver) computePage(d *Drive) (*Computed, error) {
+	if d.Loss == "" && d.Page != "" {
+		return &Computed{Slug: "page:" + d.Page}, nil
+	}
+	return dr.compute(dr.room.ctx, d)
 }
 
 // encodeState builds the class_state message.
@@ -159,7 +172,7 @@ func encodeState(seq int64, d *Drive, c *Computed) []byte {
 	b.WriteString(`,"loss":`)
 	b.Write(encode(d.Loss))
 	b.WriteString(`,"slug":`)
-	b.Write(encode(c.Slug))
+	b.Write(encode(stateSlug(d, c)))
 	b.WriteString(`,"params":`)
 	b.Write(encode(orEmpty(d.Params)))
 	b.WriteString(`,"inputs":`)
@@ -172,12 +185,15 @@ func encodeState(seq int64, d *Drive, c *Computed) []byte {
 	}
 	b.WriteString(`,"query":`)
 	b.Write(encode(d.Query))
+	// page is the site path every student shows, whatever its kind.
+	b.WriteString(`,"page":`)
+	b.Write(encode(statePage(d, c)))
 	b.WriteString(`,"sent_at":`)
 	b.WriteString(strconv.FormatInt(time.Now().UnixMicro(), 10))
 	b.WriteString(`,"result":`)
-	b.Write(c.Result)
+	b.Write(orNull(c.Result))
 	b.WriteString(`,"reply":`)
-	b.Write(c.Reply)
+	b.Write(orNull(c.Reply))
 	b.WriteByte('}')
 	return b.Bytes()
 }

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,9 @@ type Options struct {
 	Limits    Limits
 	// NewComputer returns a Computer for one class's driver goroutine.
 	NewComputer func() Computer
+	// PageDrive checks a lesson plan's pages and turns them into drives
+	// (plan.go); nil refuses plans and page drives.
+	PageDrive PageDrive
 	// CheckPage checks a page a class would show (a loss by its PyTorch
 	// name and the page's query) as the page itself would: an error
 	// refuses the drive or snapshot before it is stored or fanned out.
@@ -136,9 +140,14 @@ type Drive struct {
 	View   json.RawMessage            `json:"view,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
+	// Page, without Loss, is a page that is not a loss page (a
+	// comparison or lesson page: a site path with its query), shown
+	// without a computation (plan.go).
+	Page string `json:"page,omitempty"`
 
 	origin string
 	from   *Member // who drove, for errors
+	after  func()  // runs once the state is out (a plan step's question)
 }
 
 // Computed is a drive's answer.
@@ -160,13 +169,14 @@ type Hub struct {
 	opts    Options
 	limits  Limits
 	log     *slog.Logger
+	blog    *busLog // rate-limited, for failures before a bus exists
 	replica string // this hub's id in presence heartbeats
 	creates *addrLimiter
 	misses  *addrLimiter
 	store   storeBudget
 
 	busMu sync.Mutex
-	bus   *Bus
+	bus   *natsBus
 
 	mu       sync.Mutex
 	rooms    map[string]*room
@@ -184,6 +194,7 @@ func NewHub(opts Options) *Hub {
 		opts:    opts,
 		limits:  lim,
 		log:     opts.Log,
+		blog:    newBusLog(opts.Log),
 		replica: newID(),
 		creates: newAddrLimiter(lim.CreateEvery, lim.CreateBurst),
 		misses:  newAddrLimiter(lim.MissEvery, lim.MissBurst),
@@ -239,7 +250,7 @@ func humanDuration(d time.Duration) string {
 
 // getBus returns the bus, dialing it on first use. An external server that
 // is down still gives a bus, which is unavailable until the server answers.
-func (h *Hub) getBus() (*Bus, error) {
+func (h *Hub) getBus() (*natsBus, error) {
 	h.busMu.Lock()
 	defer h.busMu.Unlock()
 	if h.bus != nil {
@@ -251,9 +262,9 @@ func (h *Hub) getBus() (*Bus, error) {
 	if closed {
 		return nil, ErrUnavailable
 	}
-	b, err := dial(BusOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
+	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
-		h.log.Error("class bus", "err", err)
+		h.blog.errorf("class bus", err)
 		return nil, ErrUnavailable
 	}
 	b.onReady = h.reconnected
@@ -266,7 +277,7 @@ func (h *Hub) getBus() (*Bus, error) {
 }
 
 // kv returns the bus and its bucket, or ErrUnavailable at once.
-func (h *Hub) kv() (*Bus, jetstream.KeyValue, error) {
+func (h *Hub) kv() (*natsBus, jetstream.KeyValue, error) {
 	b, err := h.getBus()
 	if err != nil {
 		return nil, nil, err
@@ -327,7 +338,10 @@ type meta struct {
 	// in order.
 	Poll      string   `json:"poll,omitempty"`
 	Questions []string `json:"questions,omitempty"`
-	Ended     bool     `json:"ended,omitempty"`
+	// Removed are the students the teacher removed (remove.go): their
+	// resume tokens no longer join.
+	Removed []string `json:"removed,omitempty"`
+	Ended   bool     `json:"ended,omitempty"`
 }
 
 // maxQuestions bounds the questions of one class (a lecture asks a few
@@ -367,7 +381,7 @@ func (h *Hub) Create(ctx context.Context, addr string) (code, token string, err 
 
 // busError turns a bus failure into what a client may hear: an outage is
 // ErrUnavailable (logged rate-limited), a refusal stays itself.
-func (h *Hub) busError(b *Bus, what string, err error) error {
+func (h *Hub) busError(b *natsBus, what string, err error) error {
 	var ce *Error
 	switch {
 	case err == nil:
@@ -379,7 +393,7 @@ func (h *Hub) busError(b *Bus, what string, err error) error {
 	if b != nil {
 		b.log.errorf(what, err)
 	} else {
-		h.log.Error(what, "err", err)
+		h.blog.errorf(what, err)
 	}
 	return ErrUnavailable
 }
@@ -387,12 +401,17 @@ func (h *Hub) busError(b *Bus, what string, err error) error {
 // Lookup checks that code names a live class. The address's wrong-code
 // budget is checked first, so that an address over it learns nothing,
 // and every miss spends it.
+// An ended class is ErrEnded (which is ErrNotFound too): its results
+// stay, but nobody joins it.
 func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
-	_, _, err := h.lookup(ctx, code, addr)
+	_, m, err := h.lookup(ctx, code, addr)
+	if err == nil && m.Ended {
+		return ErrEnded
+	}
 	return err
 }
 
-func (h *Hub) lookup(ctx context.Context, code, addr string) (*Bus, *meta, error) {
+func (h *Hub) lookup(ctx context.Context, code, addr string) (*natsBus, *meta, error) {
 	if wait := h.misses.wait(addr); wait > 0 {
 		return nil, nil, &RateLimitError{What: "wrong codes", RetryAfter: wait}
 	}
@@ -429,11 +448,12 @@ func (h *Hub) checkToken(m *meta, token, addr string) error {
 // Current is the class's current page, for a student's first load.
 type Current struct {
 	Loss, Slug, Query string
+	// Page is the site path of a page that is not a loss page (Slug is
+	// then empty).
+	Page string
 	// Seq is the state's sequence number: a page navigates to a state
 	// at most once per seq.
 	Seq int64
-	// Ended is set when the teacher ended the class.
-	Ended bool
 }
 
 // CurrentPage returns the page the class is on, or nil before the
@@ -456,17 +476,19 @@ func (h *Hub) CurrentPage(ctx context.Context, code string) (*Current, error) {
 		Loss  string `json:"loss"`
 		Slug  string `json:"slug"`
 		Query string `json:"query"`
+		Page  string `json:"page"`
 		Seq   int64  `json:"seq"`
 	}
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
 		return nil, fmt.Errorf("class %s: state: %w", code, err)
 	}
-	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Seq: s.Seq}, nil
+	return &Current{Loss: s.Loss, Slug: s.Slug, Query: s.Query, Seq: s.Seq, Page: s.Page}, nil
 }
 
 // Outbox is where a member's messages go: the member's connection
 // writer. Offer never blocks; a message with a coalesce key replaces an
-// unwritten one with the same key.
+// unwritten one with the same key. Offer is called with the class's lock
+// held: it must not call back into the class (Leave, Handle).
 type Outbox interface {
 	Offer(msg []byte, coalesce string)
 }
@@ -507,6 +529,9 @@ func (h *Hub) Join(ctx context.Context, req JoinRequest, teacher bool, out Outbo
 		if !ok {
 			h.misses.take(req.Addr)
 			return nil, errorf("resume", "not a resume token of class %s", m.Code)
+		}
+		if slices.Contains(m.Removed, sid) {
+			return nil, errorf("resume", "the teacher removed you from class %s", m.Code)
 		}
 		mem.sid, mem.name = sid, name
 	} else {

@@ -58,7 +58,7 @@ type AnswerResult struct {
 // Results returns a class's results to its teacher, until the class
 // expires, also after it ended. A wrong token spends the address's miss
 // budget, like a wrong code. lang chooses the prompts' language.
-func (h *Hub) Results(ctx context.Context, code, token, lang_, addr string) (*Results, error) {
+func (h *Hub) Results(ctx context.Context, code, token, language, addr string) (*Results, error) {
 	b, m, err := h.lookup(ctx, code, addr)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (h *Hub) Results(ctx context.Context, code, token, lang_, addr string) (*Re
 	if err != nil {
 		return nil, err
 	}
-	lg := lang(lang_)
+	lg := lang(language)
 	out := &Results{Code: m.Code, Created: m.Created, Ended: m.Ended, Questions: []QuestionResult{}}
 	for _, qid := range m.Questions {
 		p, _, err := getJSON[poll](ctx, kv, keyPoll(m.Code, qid))

@@ -19,7 +19,7 @@ import (
 // its answers, the last state.
 type room struct {
 	hub  *Hub
-	bus  *Bus
+	bus  *natsBus
 	code string
 	refs int // guarded by hub.mu
 
@@ -77,6 +77,7 @@ type presenceMsg struct {
 // control is an event that changes every replica's view of the class.
 type control struct {
 	Event string          `json:"ev"`
+	SID   string          `json:"sid,omitempty"` // eventRemove's student
 	Poll  *poll           `json:"poll,omitempty"`
 	Votes map[string]vote `json:"votes,omitempty"`
 }
@@ -87,7 +88,7 @@ const (
 	eventEnd      = "end"
 )
 
-func newRoom(h *Hub, b *Bus, code string) *room {
+func newRoom(h *Hub, b *natsBus, code string) *room {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &room{hub: h, bus: b, code: code, started: make(chan struct{}), ctx: ctx, cancel: cancel,
 		dirty: make(chan struct{}, 1), members: map[*Member]struct{}{}, remote: map[string]*replicaView{},
@@ -120,8 +121,7 @@ func (r *room) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			r.publishPresence(true)
-			return
+			return // stop said goodbye
 		case <-tick.C:
 		case <-r.dirty:
 			select { // batch a burst of joins into one heartbeat
@@ -224,6 +224,11 @@ func (r *room) release() {
 }
 
 func (r *room) stop() {
+	// Goodbye first, while the bus is surely open: other replicas drop
+	// this one's students now instead of after presenceTimeout.
+	if r.bus.Ready() {
+		r.publishPresence(true)
+	}
 	r.cancel()
 	r.mu.Lock()
 	if r.sub != nil {
@@ -393,6 +398,8 @@ func (r *room) onControl(c *control) {
 		r.sendTeachers()
 	case eventEnd:
 		r.endLocal(EndTeacher)
+	case eventRemove:
+		r.removeLocal(c.SID)
 	}
 }
 
@@ -408,9 +415,12 @@ func (r *room) endLocal(reason string) {
 	msg := encode(map[string]string{"type": TypeEnded, "code": r.code, "reason": reason})
 	r.mu.Lock()
 	r.ended = true
-	members := make([]*Member, 0, len(r.members))
 	for mem := range r.members {
-		members = append(members, mem)
+		// Ended before told: a member who reads class_ended can
+		// already join another class.
+		mem.mu.Lock()
+		mem.ended = true
+		mem.mu.Unlock()
 		mem.out.Offer(msg, "")
 	}
 	d := r.driver
@@ -418,11 +428,6 @@ func (r *room) endLocal(reason string) {
 	r.mu.Unlock()
 	if d != nil {
 		d.stop()
-	}
-	for _, mem := range members {
-		mem.mu.Lock()
-		mem.ended = true
-		mem.mu.Unlock()
 	}
 }
 
@@ -492,6 +497,7 @@ func (r *room) add(ctx context.Context, mem *Member, m *meta) error {
 			cancel()
 		}
 	}
+	r.sendPlan(ctx, mem)
 	if mem.teacher {
 		r.sendTeacher(mem)
 		if _, kv, err := r.hub.kv(); err == nil {
@@ -595,7 +601,10 @@ func (r *room) rosterMessage() []byte {
 	msg.Students = len(present)
 	for _, s := range present {
 		_, answered := r.answers[s.ID]
-		e := entry{ID: s.ID, Following: s.Following, Answered: answered}
+		// The list is the teacher's private view: names always. What
+		// the room may see (names, exploring) waits for the teacher to
+		// show names.
+		e := entry{ID: s.ID, Name: s.Name, Following: s.Following, Answered: answered}
 		if s.Following {
 			msg.Following++
 		}
@@ -603,7 +612,6 @@ func (r *room) rosterMessage() []byte {
 			msg.Answered++
 		}
 		if r.names {
-			e.Name = s.Name
 			if s.Following {
 				msg.Names = append(msg.Names, s.Name)
 			} else {

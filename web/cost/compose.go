@@ -9,9 +9,10 @@ import (
 // formula, forward and backward. It is also what bounds the memory of an
 // evaluation, which keeps every value and adjoint (16 bytes per node
 // element): at 16 units the default budget allows 4M node elements, 64 MiB.
-// An evaluation takes about 5 ns per node element on the reference
-// machine (BenchmarkFormula in package compose), so this is generous for
-// time and sized for memory.
+// An evaluation took 47 ns per node element on the 2-core test machine
+// loaded twentyfold (BenchmarkFormula in package compose): the budget's
+// 4M node elements take a fifth of a second there, far inside the
+// compute timeout; the unit is sized for memory.
 const formulaNodeWork = 16
 
 // OfFormula estimates evals evaluations of formula f on input and target

@@ -2,6 +2,12 @@ package i18n
 
 // en is the English catalogue, the reference: every key starts here.
 var en = map[string]string{
+	"tex.if":                    "if ",
+	"tex.otherwise":             "otherwise",
+	"tex.or":                    "or",
+	"tex.with":                  "(with ",
+	"tex.close":                 ")",
+	"tex.meanColon":             "mean: ",
 	"formula":                   "Formula",
 	"layout.skip":               "Skip to content",
 	"layout.navMain":            "Main",
@@ -28,6 +34,7 @@ var en = map[string]string{
 
 	"loss.allLosses":         "All losses",
 	"loss.symbols":           "Symbols and the controls that set them",
+	"loss.dtypeDoc":          "Compute in float64 or in float32, PyTorch's default dtype: float32 overflows past 3.4·10³⁸ (exp past 88.72), rounds σ(x) to 1 from x ≈ 16.6 and keeps about 7 significant digits.",
 	"loss.parameters":        "Parameters",
 	"loss.deprecated":        "Deprecated arguments",
 	"loss.inputs":            "Inputs",
@@ -55,6 +62,7 @@ var en = map[string]string{
 
 	"embed.open": "Open in Loss Playground",
 
+	"result.dtypeNote":     "float32: values marked ∞ overflowed (±Inf or NaN where float64 is finite); values marked ≈ lost precision (0 where float64 is not, or more than 1% off float64).",
 	"result.loss":          "loss",
 	"result.copyAsPyTorch": "Copy as PyTorch",
 	"result.copy":          "Copy",
@@ -86,6 +94,7 @@ var en = map[string]string{
 	"error.backToAll":        "Back to all losses",
 	"error.badLink":          "This link holds a value the playground cannot use",
 	"error.openDefaults":     "Open this page with its default values",
+	"error.fieldSep":         ": ",
 	"error.noLesson":         "No such lesson",
 	"error.noLessonMsg":      "There is no lesson for a loss called \"%s\" here.",
 	"error.noLoss":           "No such loss",
@@ -123,6 +132,9 @@ var en = map[string]string{
 	"ch.gradient.title":     "%s: gradient ∂L/∂%s",
 	"ch.gradient.sub":       "L = loss with reduction '%s' (summed if 'none'), shape %s",
 	"ch.tensorOfShape":      "a tensor of shape %s",
+	"ch.curve.labels":       "labels: %s",
+	"ch.curve.labelsRow":    "labels of row %d: %s",
+	"ch.curve.noLabels":     "none",
 	"ch.class":              "class %d",
 	"ch.rowClass":           "row %d · %d",
 	"ch.rowOf":              "row %d of %d",
@@ -279,6 +291,7 @@ var en = map[string]string{
 	"js.removeTitle.column":   "remove the last column",
 	"js.randomize":            "randomize",
 	"js.reset":                "reset",
+	"js.labelsEnd":            "end of labels (%s)",
 	"js.ignoreClass":          "ignore (%s)",
 	"js.classN":               "class %s",
 	"js.sampleTarget":         "sample %s target",
