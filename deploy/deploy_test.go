@@ -48,7 +48,7 @@ const (
 // startupWait bounds a replica's start (lessons are typeset as it starts:
 // a few seconds, many more on a machine busy with other tests).
 const (
-	waitFor     = 20 * time.Second
+	waitFor     = 30 * time.Second
 	startupWait = 120 * time.Second
 )
 
@@ -121,6 +121,9 @@ func TestDeployBehindProxy(t *testing.T) {
 			nginx := lookNginx()
 			if nginx == "" {
 				msg := "*** nginx not found: the shipped nginx site is not tested; apt-get install nginx ***"
+				if os.Getenv(requireEnv) == "1" {
+					t.Fatalf("%s=1 but %s", requireEnv, msg)
+				}
 				fmt.Fprintln(os.Stderr, msg)
 				t.Skip(msg)
 			}
@@ -353,13 +356,13 @@ func startNginx(t *testing.T, nginx, dir string, port int, reps []*replica) *pro
 	t.Helper()
 	var servers []string
 	for _, r := range reps {
-		servers = append(servers, fmt.Sprintf("\tserver 127.0.0.1:%d max_fails=1 fail_timeout=10s;", r.port))
+		servers = append(servers, fmt.Sprintf("\tserver 127.0.0.1:%d max_fails=1 fail_timeout=3s;", r.port))
 	}
 	site := writeSubstituted(t, "nginx-playground.conf", filepath.Join(dir, "site.conf"), map[string]string{
 		"server {\n\tlisten 80;\n\tlisten [::]:80;\n\tserver_name playground.example.edu;\n\treturn 301 https://$host$request_uri;\n}\n":                                       "",
 		"\tlisten 443 ssl http2;\n\tlisten [::]:443 ssl http2;\n":                                                                                                              fmt.Sprintf("\tlisten 127.0.0.1:%d;\n", port),
 		"\tssl_certificate     /etc/letsencrypt/live/playground.example.edu/fullchain.pem;\n\tssl_certificate_key /etc/letsencrypt/live/playground.example.edu/privkey.pem;\n": "",
-		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=10s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=10s;":                                                         strings.Join(servers, "\n"),
+		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=3s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=3s;":                                                         strings.Join(servers, "\n"),
 	})
 	// The main configuration Debian's /etc/nginx/nginx.conf would be,
 	// with every path inside dir.
@@ -701,7 +704,11 @@ func (m *member) drive(t *testing.T, marker int) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	t.Fatalf("the teacher's state %d never came back to the teacher", marker)
+	got, _, connects := m.state()
+	m.mu.Lock()
+	errs := m.errs
+	m.mu.Unlock()
+	t.Fatalf("the teacher's state %d never came back to the teacher (it shows %v after %d sockets; errors %q)", marker, got, connects, errs)
 }
 
 // checkClass runs a class with its teacher on one replica and its
