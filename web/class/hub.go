@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -337,7 +338,10 @@ type meta struct {
 	// in order.
 	Poll      string   `json:"poll,omitempty"`
 	Questions []string `json:"questions,omitempty"`
-	Ended     bool     `json:"ended,omitempty"`
+	// Removed are the students the teacher removed (remove.go): their
+	// resume tokens no longer join.
+	Removed []string `json:"removed,omitempty"`
+	Ended   bool     `json:"ended,omitempty"`
 }
 
 // maxQuestions bounds the questions of one class (a lecture asks a few
@@ -525,6 +529,9 @@ func (h *Hub) Join(ctx context.Context, req JoinRequest, teacher bool, out Outbo
 		if !ok {
 			h.misses.take(req.Addr)
 			return nil, errorf("resume", "not a resume token of class %s", m.Code)
+		}
+		if slices.Contains(m.Removed, sid) {
+			return nil, errorf("resume", "the teacher removed you from class %s", m.Code)
 		}
 		mem.sid, mem.name = sid, name
 	} else {

@@ -222,6 +222,11 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) (err error)
 			return err
 		}
 		return r.end(ctx)
+	case TypeRemove:
+		if err := teacherOnly(); err != nil {
+			return err
+		}
+		return r.remove(ctx, raw)
 	}
 	return errorf("type", "unknown class message type %s", strconv.Quote(typ))
 }

@@ -77,6 +77,7 @@ type presenceMsg struct {
 // control is an event that changes every replica's view of the class.
 type control struct {
 	Event string          `json:"ev"`
+	SID   string          `json:"sid,omitempty"` // eventRemove's student
 	Poll  *poll           `json:"poll,omitempty"`
 	Votes map[string]vote `json:"votes,omitempty"`
 }
@@ -404,6 +405,8 @@ func (r *room) onControl(c *control) {
 		r.sendTeachers()
 	case eventEnd:
 		r.endLocal(EndTeacher)
+	case eventRemove:
+		r.removeLocal(c.SID)
 	}
 }
 
@@ -605,7 +608,10 @@ func (r *room) rosterMessage() []byte {
 	msg.Students = len(present)
 	for _, s := range present {
 		_, answered := r.answers[s.ID]
-		e := entry{ID: s.ID, Following: s.Following, Answered: answered}
+		// The list is the teacher's private view: names always. What
+		// the room may see (names, exploring) waits for the teacher to
+		// show names.
+		e := entry{ID: s.ID, Name: s.Name, Following: s.Following, Answered: answered}
 		if s.Following {
 			msg.Following++
 		}
@@ -613,7 +619,6 @@ func (r *room) rosterMessage() []byte {
 			msg.Answered++
 		}
 		if r.names {
-			e.Name = s.Name
 			if s.Following {
 				msg.Names = append(msg.Names, s.Name)
 			} else {
