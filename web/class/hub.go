@@ -169,6 +169,7 @@ type Hub struct {
 	opts    Options
 	limits  Limits
 	log     *slog.Logger
+	blog    *busLog // rate-limited, for failures before a bus exists
 	replica string // this hub's id in presence heartbeats
 	creates *addrLimiter
 	misses  *addrLimiter
@@ -193,6 +194,7 @@ func NewHub(opts Options) *Hub {
 		opts:    opts,
 		limits:  lim,
 		log:     opts.Log,
+		blog:    newBusLog(opts.Log),
 		replica: newID(),
 		creates: newAddrLimiter(lim.CreateEvery, lim.CreateBurst),
 		misses:  newAddrLimiter(lim.MissEvery, lim.MissBurst),
@@ -262,7 +264,7 @@ func (h *Hub) getBus() (*natsBus, error) {
 	}
 	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
-		h.log.Error("class bus", "err", err)
+		h.blog.errorf("class bus", err)
 		return nil, ErrUnavailable
 	}
 	b.onReady = h.reconnected
@@ -391,7 +393,7 @@ func (h *Hub) busError(b *natsBus, what string, err error) error {
 	if b != nil {
 		b.log.errorf(what, err)
 	} else {
-		h.log.Error(what, "err", err)
+		h.blog.errorf(what, err)
 	}
 	return ErrUnavailable
 }

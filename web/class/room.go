@@ -415,9 +415,12 @@ func (r *room) endLocal(reason string) {
 	msg := encode(map[string]string{"type": TypeEnded, "code": r.code, "reason": reason})
 	r.mu.Lock()
 	r.ended = true
-	members := make([]*Member, 0, len(r.members))
 	for mem := range r.members {
-		members = append(members, mem)
+		// Ended before told: a member who reads class_ended can
+		// already join another class.
+		mem.mu.Lock()
+		mem.ended = true
+		mem.mu.Unlock()
 		mem.out.Offer(msg, "")
 	}
 	d := r.driver
@@ -425,11 +428,6 @@ func (r *room) endLocal(reason string) {
 	r.mu.Unlock()
 	if d != nil {
 		d.stop()
-	}
-	for _, mem := range members {
-		mem.mu.Lock()
-		mem.ended = true
-		mem.mu.Unlock()
 	}
 }
 
