@@ -146,6 +146,13 @@ func (dr *driver) run(d *Drive) {
 		store()
 	}
 	if d.after != nil {
+		// What comes after (a plan step's numeric poll) reads this
+		// state: keep it now, not when the bus echoes it back.
+		r.mu.Lock()
+		if seq >= r.lastSeq {
+			r.keepState(msg, seq)
+		}
+		r.mu.Unlock()
 		d.after()
 	}
 }
