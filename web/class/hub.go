@@ -138,6 +138,8 @@ type Drive struct {
 	Inputs map[string]json.RawMessage `json:"inputs"`
 	Detail bool                       `json:"detail"`
 	View   json.RawMessage            `json:"view,omitempty"`
+	// DType is "float32" when the page computes in float32 (issue 18).
+	DType string `json:"dtype,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
 	// Page, without Loss, is a page that is not a loss page (a
