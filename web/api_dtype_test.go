@@ -101,6 +101,11 @@ func TestPageDType(t *testing.T) {
 		{"/embed/mse?dtype=float32", 200, ""},
 		{"/losses/mse/charts/curve.svg?dtype=float32", 200, "<svg"},
 		{"/losses/mse/charts/curve.svg?dtype=int8", 400, "dtype"},
+		{"/compare/regression?dtype=float32", 200, `"dtype":"float32"`},
+		{"/compare/classification?dtype=float32", 200, `"dtype":"float32"`},
+		{"/compare/margin?dtype=float32", 200, `dtype=float32`},
+		{"/compare/margin?dtype=double", 400, "dtype"},
+		{"/compare/margin/charts/margin.svg?dtype=float32", 200, "<svg"},
 	}
 	for _, test := range tests {
 		t.Run(test.path+"/"+test.wantBody, func(t *testing.T) {

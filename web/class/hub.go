@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,6 +169,7 @@ type Hub struct {
 	opts    Options
 	limits  Limits
 	log     *slog.Logger
+	blog    *busLog // rate-limited, for failures before a bus exists
 	replica string // this hub's id in presence heartbeats
 	creates *addrLimiter
 	misses  *addrLimiter
@@ -192,6 +194,7 @@ func NewHub(opts Options) *Hub {
 		opts:    opts,
 		limits:  lim,
 		log:     opts.Log,
+		blog:    newBusLog(opts.Log),
 		replica: newID(),
 		creates: newAddrLimiter(lim.CreateEvery, lim.CreateBurst),
 		misses:  newAddrLimiter(lim.MissEvery, lim.MissBurst),
@@ -261,7 +264,7 @@ func (h *Hub) getBus() (*natsBus, error) {
 	}
 	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
-		h.log.Error("class bus", "err", err)
+		h.blog.errorf("class bus", err)
 		return nil, ErrUnavailable
 	}
 	b.onReady = h.reconnected
@@ -335,7 +338,10 @@ type meta struct {
 	// in order.
 	Poll      string   `json:"poll,omitempty"`
 	Questions []string `json:"questions,omitempty"`
-	Ended     bool     `json:"ended,omitempty"`
+	// Removed are the students the teacher removed (remove.go): their
+	// resume tokens no longer join.
+	Removed []string `json:"removed,omitempty"`
+	Ended   bool     `json:"ended,omitempty"`
 }
 
 // maxQuestions bounds the questions of one class (a lecture asks a few
@@ -387,7 +393,7 @@ func (h *Hub) busError(b *natsBus, what string, err error) error {
 	if b != nil {
 		b.log.errorf(what, err)
 	} else {
-		h.log.Error(what, "err", err)
+		h.blog.errorf(what, err)
 	}
 	return ErrUnavailable
 }
@@ -523,6 +529,9 @@ func (h *Hub) Join(ctx context.Context, req JoinRequest, teacher bool, out Outbo
 		if !ok {
 			h.misses.take(req.Addr)
 			return nil, errorf("resume", "not a resume token of class %s", m.Code)
+		}
+		if slices.Contains(m.Removed, sid) {
+			return nil, errorf("resume", "the teacher removed you from class %s", m.Code)
 		}
 		mem.sid, mem.name = sid, name
 	} else {
