@@ -178,9 +178,7 @@ func TestBrowserLecture(t *testing.T) {
 	for _, s := range students {
 		s.wait(t, "student on the comparison", `!!document.querySelector('[data-testid=compare-regression]')`)
 	}
-	if got := students[2].eval(t, `document.documentElement.lang`); got != "zh" {
-		t.Errorf("the Chinese student's comparison page has lang %q; want zh", got)
-	}
+	students[2].wait(t, "the Chinese student's comparison page is Chinese", `document.documentElement.lang === 'zh' && !!document.querySelector('[data-testid=compare-regression]')`)
 	lectureShot(t, students[2], "lecture-student-zh", false)
 
 	// A loss page opened in the teacher's browser does not move the class
