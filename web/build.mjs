@@ -26,6 +26,10 @@ const entries = {
   catalog: "ui/catalog.js", // the catalog: filter, thumbnails
   loss: "ui/loss-page.js",  // a loss page and its embed
   compare: "ui/compare-page.js", // the comparison pages
+  // A class's own pages (dashboard, a student's waiting or error page).
+  // A loss page in a class loads the class's modules (ui/class-*.js) with
+  // import(), so that a loss page outside a class ships no class code.
+  class: "ui/class-page.js",
 };
 
 const dist = "static/dist";

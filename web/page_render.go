@@ -145,6 +145,15 @@ func withQuery(u *url.URL, key, value string) string {
 // renderPage renders content in the layout through a buffer, with the
 // security headers every page carries.
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
+	if code, ok := classStudentPath(r.URL.Path); ok {
+		// A student's page: the loss page follows the class on its own
+		// socket; any other page (waiting, an error the class's state led
+		// to) runs the class's entry, which keeps following from there.
+		p.ClassCode, p.ClassError = code, status >= 400
+		if p.Script != entryLoss {
+			p.Script = entryClass
+		}
+	}
 	p.Assets = a.pageAssets(p.Script)
 	p.Lang = i18n.Lang(p.Lang)
 	// Without ?lang= every page follows Accept-Language: caches must
