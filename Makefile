@@ -1,17 +1,19 @@
 # Loss Playground. `make run` serves on 127.0.0.1:8080; `make test` runs every test.
-.PHONY: run test assets fixtures templ bench check-generated classload
+.PHONY: run test assets fixtures templ bench check-generated classload dist image test-image
 
 run: assets
 	go run ./cmd/playground
 
 test: assets
 	@command -v chromium >/dev/null 2>&1 || echo '*** chromium not found: the browser tests will be SKIPPED (apt-get install chromium) ***' >&2
+	@command -v caddy >/dev/null 2>&1 || echo '*** caddy not found: the deploy test (deploy/) will be SKIPPED (apt-get install caddy) ***' >&2
 	go vet ./...
 	go test -skip '^TestAttacks$$' ./...
 	# The attack suite holds a real server to time bounds (/healthz under 1 s),
 	# so it runs alone rather than beside the browser tests.
 	go test -run '^TestAttacks$$' ./cmd/playground
 	@command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no chromium) ***' >&2
+	@command -v caddy >/dev/null 2>&1 || echo '*** reminder: the deploy test was SKIPPED (no caddy) ***' >&2
 
 # The pages' ES modules (web/ui) are bundled by esbuild with the parts of
 # ECharts they use into content-hashed files in web/static/dist, KaTeX's
@@ -40,9 +42,39 @@ web/formula/vendor/katex.min.js: web/static/dist/manifest.json
 web/chartimage/ssr.gen.js: web/node_modules/.package-lock.json web/chartimage/ssr-entry.js web/chartimage/build-ssr.mjs
 	cd web && node chartimage/build-ssr.mjs
 
+# Release binaries: one static binary per GOOS/GOARCH in PLATFORMS, with
+# every page, script, font and formula embedded, so that it runs alone (no
+# Node, no files beside it). `playground -version` prints VERSION and the
+# commit. dist/SHA256SUMS lists them.
+PLATFORMS ?= linux/amd64 linux/arm64
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
+
+dist: assets
+	@rm -rf dist && mkdir -p dist
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+		out=dist/playground-$(VERSION)-$$os-$$arch$$ext; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath \
+			-ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o $$out ./cmd/playground; \
+		echo "$$out $$(du -h $$out | cut -f1)"; \
+	done
+	cd dist && sha256sum playground-* > SHA256SUMS
+
+# A container image (podman) of the linux/amd64 binary: deploy/Containerfile.
+image:
+	$(MAKE) dist PLATFORMS=linux/amd64
+	podman build -f deploy/Containerfile --build-arg BINARY=playground-$(VERSION)-linux-amd64 \
+		-t playground:$(VERSION) dist/
+
+# Builds the image from the sources and runs it (deploy/container_test.go).
+test-image: assets
+	LOSS_PLAYGROUND_TEST_IMAGE=1 go test -count=1 -run '^TestContainerImage$$' -v ./deploy
+
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:
 	/usr/bin/python3 engine/testdata/gen/generate.py
+	/usr/bin/python3 engine/testdata/gen/generate.py --float32
 
 templ:
 	go tool templ generate -path web

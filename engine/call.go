@@ -23,6 +23,14 @@ type Call struct {
 	// like Detail, a property of one evaluation that only the few losses
 	// with long loops read (through Call.stop).
 	ctx context.Context
+	// dtype is what SetDType chose; buf32 holds the float32-rounded
+	// inputs and tensor parameters of a Float32 computation.
+	dtype   DType
+	buf32   []*Tensor
+	saved32 struct {
+		inputs []*Tensor
+		params []paramValue
+	}
 }
 
 type paramValue struct {
@@ -234,7 +242,11 @@ func (c *Call) setParams(raw map[string]json.RawMessage) error {
 		}
 		pv, err := decodeParam(p, v)
 		if err != nil {
-			return &Error{Field: "params." + p.Name, Msg: err.Error()}
+			e := &Error{Field: "params." + p.Name, Msg: err.Error()}
+			if m, ok := err.(*Error); ok {
+				e.Msg, e.Code, e.Args = m.Msg, m.Code, m.Args
+			}
+			return e
 		}
 		c.params[i] = pv
 	}
@@ -263,7 +275,7 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		case KindTensor, KindOptionalBool:
 			return paramValue{isNone: true}, nil
 		}
-		return paramValue{}, fmt.Errorf("must not be null (expected %s)", p.Kind)
+		return paramValue{}, msgf("must not be null (expected %s)", p.Kind)
 	}
 	switch p.Kind {
 	case KindTensor:
@@ -283,7 +295,7 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		var b bool
 		if err := json.Unmarshal(raw, &b); err != nil {
-			return paramValue{}, fmt.Errorf("must be true or false, got %s", excerpt(raw))
+			return paramValue{}, msgf("must be true or false, got %s", excerpt(raw))
 		}
 		return paramValue{flag: b}, nil
 	case KindEnum:
@@ -298,17 +310,17 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil || !slices.Contains(p.Values, s) {
-			return paramValue{}, fmt.Errorf("%s is not a valid value (expected one of %s)", excerpt(raw), quoteAll(p.Values))
+			return paramValue{}, msgf("%s is not a valid value (expected one of %s)", excerpt(raw), quoteAll(p.Values))
 		}
 		return paramValue{str: s}, nil
 	case KindFloat, KindInt:
 		v, ok := parseScalar(raw)
 		if !ok {
-			return paramValue{}, fmt.Errorf("must be a number, got %s", excerpt(raw))
+			return paramValue{}, msgf("must be a number, got %s", excerpt(raw))
 		}
 		if p.Kind == KindInt {
 			if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > 1<<53 {
-				return paramValue{}, fmt.Errorf("must be an integer, got %s", excerpt(raw))
+				return paramValue{}, msgf("must be an integer, got %s", excerpt(raw))
 			}
 		}
 		if err := checkRange(p, v); err != nil {
@@ -316,23 +328,23 @@ func decodeParam(p *Param, raw json.RawMessage) (paramValue, error) {
 		}
 		return paramValue{num: v}, nil
 	}
-	return paramValue{}, fmt.Errorf("unsupported parameter kind %s", p.Kind)
+	return paramValue{}, msgf("unsupported parameter kind %s", p.Kind)
 }
 
 func checkRange(p *Param, v float64) error {
 	if math.IsNaN(v) && (p.Min != nil || p.Max != nil) {
-		return fmt.Errorf("must be a number in range, got NaN")
+		return msgf("must be a number in range, got NaN")
 	}
 	if p.Min != nil {
 		if p.MinExclusive && !(v > *p.Min) {
-			return fmt.Errorf("must be greater than %g, got %g", *p.Min, v)
+			return msgf("must be greater than %g, got %g", *p.Min, v)
 		}
 		if !p.MinExclusive && !(v >= *p.Min) {
-			return fmt.Errorf("must be at least %g, got %g", *p.Min, v)
+			return msgf("must be at least %g, got %g", *p.Min, v)
 		}
 	}
 	if p.Max != nil && !(v <= *p.Max) {
-		return fmt.Errorf("must be at most %g, got %g", *p.Max, v)
+		return msgf("must be at most %g, got %g", *p.Max, v)
 	}
 	return nil
 }

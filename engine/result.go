@@ -140,8 +140,16 @@ func (c *Call) ComputeInto(r *Result) error {
 	if c.Detail {
 		r.Detail = map[string]any{}
 	}
+	if c.dtype == Float32 {
+		defer c.useRounded32()()
+	}
 	if err := c.Spec.Compute(c, r); err != nil {
 		return err
+	}
+	if c.dtype == Float32 {
+		// The float64 pass validated the call and shaped r's buffers;
+		// the float32 kernel recomputes every number in them.
+		c.compute32(r)
 	}
 	if c.Detail {
 		// Every loss's detail carries the unreduced terms.

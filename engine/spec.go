@@ -198,17 +198,29 @@ func catalogOrder(a, b *Spec) int {
 	return strings.Compare(a.Name, b.Name)
 }
 
-// Error is a user-facing error that names the offending field.
+// Error is a user-facing error that names the offending field. Msg is the
+// English text (the JSON API's); Code is the message's English format and
+// Args its arguments, so that a page can say it in its reader's language
+// (web/i18n translates each format the engine uses). An Error built
+// without a Code is said in English everywhere.
 type Error struct {
 	Field string // a parameter or input name, e.g. "target" or "params.margin"
 	Msg   string
+	Code  string // the fmt format of Msg
+	Args  []any  // the arguments of Code
 }
 
 func (e *Error) Error() string { return e.Field + ": " + e.Msg }
 
-// errorf returns an *Error for field.
-func errorf(field, format string, args ...any) error {
-	return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
+// Errorf returns an *Error for field whose message is format with args.
+func Errorf(field, format string, args ...any) *Error {
+	return &Error{Field: field, Msg: fmt.Sprintf(format, args...), Code: format, Args: args}
 }
+
+// errorf returns an *Error for field.
+func errorf(field, format string, args ...any) error { return Errorf(field, format, args...) }
+
+// msgf is errorf for a message whose field the caller names.
+func msgf(format string, args ...any) error { return Errorf("", format, args...) }
 
 func ptr(v float64) *float64 { return &v }

@@ -22,6 +22,21 @@ type LossRequest struct {
 	Params map[string]json.RawMessage `json:"params"`
 	Inputs map[string]json.RawMessage `json:"inputs"`
 	Detail bool                       `json:"detail"`
+	// DType is "float32" or "float64"; empty means float64.
+	DType string `json:"dtype,omitempty"`
+}
+
+// applyDType sets the call's dtype from the request's; anything but
+// "float64" or "float32" is an *engine.Error naming dtype.
+func applyDType(c *engine.Call, dtype string) error {
+	if dtype == "" {
+		return nil
+	}
+	d, err := engine.ParseDType(dtype)
+	if err != nil {
+		return err
+	}
+	return c.SetDType(d)
 }
 
 // computeLoss answers POST /api/v1/losses/{name}.

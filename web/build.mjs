@@ -26,9 +26,13 @@ const entries = {
   catalog: "ui/catalog.js", // the catalog: filter, thumbnails
   loss: "ui/loss-page.js",  // a loss page and its embed
   compare: "ui/compare-page.js", // the comparison pages
-  // A class's own pages (dashboard, a student's waiting or error page).
-  // A loss page in a class loads the class's modules (ui/class-*.js) with
-  // import(), so that a loss page outside a class ships no class code.
+  teach: "ui/teach-page.js", // a class's private teacher view
+  projector: "ui/projector-page.js", // a class's projector view
+  compose: "ui/compose-page.js", // the composer (/compose)
+  // A student's class page that is not a loss page (waiting, or an error
+  // the class's state led to). A loss page in a class loads the class's
+  // modules (ui/class-*.js) with import(), so that a loss page outside a
+  // class ships no class code.
   class: "ui/class-page.js",
 };
 

@@ -470,6 +470,11 @@ func TestClassLimits(t *testing.T) {
 		s.send(`{"type":"class_join","code":%q}`, c.Code)
 		s.untilType("class_joined")
 	}
+	// Across replicas the cap holds once the heartbeats crossed (on one
+	// replica it is exact: TestClassCapExactUnderConcurrentJoins).
+	teacher := classTestDial(t, srvs[1])
+	teacher.send(`{"type":"class_teach","code":%q,"token":%q}`, c.Code, c.TeacherToken)
+	teacher.until("a roster of 2", func(m classMsg) bool { return m.Type == "class_roster" && m.Students == 2 })
 	full := classTestDial(t, srvs[1])
 	full.send(`{"type":"class_join","code":%q}`, c.Code)
 	if m := full.next(); m.Type != "error" || !strings.Contains(m.Error, "full") {

@@ -2,7 +2,10 @@ package web
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,4 +220,75 @@ func TestBrowserCompareMarginAndTheme(t *testing.T) {
 	}
 	tab.screenshot(t, "compare-margin-switched-dark")
 	tab.checkNoErrors(t)
+}
+
+// Retyping the logits one character at a time keeps the class the reader
+// chose as target; while the logits are not valid settings (one class),
+// the address bar keeps the last valid ones, so it never holds a link
+// that answers 400; and it gains no lang the reader did not choose.
+func TestBrowserCompareClassificationRetype(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/classification"))
+	compareWaitReady(t, tab)
+	settled := `new URLSearchParams(location.search).get('logits') === %s`
+	tab.do(t, "choose target 2", chromedp.Evaluate[chromedp.Void](`(function () {
+		var e = document.getElementById('cmp-target'); e.value = '2';
+		e.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	tab.waitTrue(t, "target 2 in the address bar", `new URLSearchParams(location.search).get('target') === '2'`)
+	valid := ""
+	for _, text := range []string{"", "1", "1,", "1, 2", "1, 2,", "1, 2, 4"} {
+		tab.do(t, "type "+text, chromedp.Evaluate[chromedp.Void](`(function () {
+			var e = document.getElementById('cmp-logits'); e.value = `+jsString(text)+`;
+			e.dispatchEvent(new Event('input', {bubbles: true})); })()`))
+		logits := strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' }), ",")
+		if strings.Count(logits, ",") >= 1 { // two classes or more: valid settings
+			valid = logits
+			tab.waitTrue(t, "settings "+text, fmt.Sprintf(settled, jsString(logits)))
+		} else {
+			tab.waitTrue(t, "error for "+jsString(text), `!document.querySelector('[data-testid=compare-error]').hidden`)
+		}
+		q := tab.eval(t, `location.search`)
+		u, _ := url.ParseQuery(strings.TrimPrefix(q, "?"))
+		if valid != "" && u.Get("logits") != valid {
+			t.Errorf("after typing %q: address bar logits = %q; want the last valid %q", text, u.Get("logits"), valid)
+		}
+		if u.Has("lang") {
+			t.Errorf("after typing %q: address bar %s has a lang the reader never chose", text, q)
+		}
+		resp, err := http.Get(base + "/compare/classification" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("after typing %q: the address bar's link %s answers %d", text, q, resp.StatusCode)
+		}
+	}
+	if got := tab.eval(t, `document.getElementById('cmp-target').value + ' ' + new URLSearchParams(location.search).get('target')`); got != "2 2" {
+		t.Errorf("target (select, address bar) = %s; want the chosen 2 again once there are three classes", got)
+	}
+	tab.checkNoErrors(t)
+}
+
+// A loss page whose reader never chose a language writes none into its
+// permalink; one that did keeps it.
+func TestBrowserPermalinkLang(t *testing.T) {
+	browser, base := uiBrowser(t)
+	for _, test := range []struct{ query, want string }{{"", ""}, {"?lang=zh", "zh"}, {"?lang=en", "en"}} {
+		t.Run(test.query, func(t *testing.T) {
+			tab := openTab(t, browser)
+			tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"+test.query))
+			tab.waitReady(t)
+			tab.do(t, "choose sum", chromedp.SetValue(chromedp.ID("p-reduction"), "sum"),
+				chromedp.Evaluate[chromedp.Void](`document.getElementById('p-reduction').dispatchEvent(new Event('change', {bubbles: true}))`))
+			tab.waitTrue(t, "permalink", `new URLSearchParams(location.search).get('reduction') === 'sum'`)
+			if got := tab.eval(t, `new URLSearchParams(location.search).get('lang') || ''`); got != test.want {
+				t.Errorf("permalink lang = %q; want %q", got, test.want)
+			}
+			if got := tab.eval(t, `(document.querySelector('a[data-chart-image]') || {}).href || ''`); strings.Contains(got, "lang=") != (test.want != "") {
+				t.Errorf("image link %s; want lang=%s only if chosen", got, test.want)
+			}
+		})
+	}
 }

@@ -3,8 +3,10 @@ package web
 import (
 	"encoding/json"
 	"html"
+	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -115,5 +117,43 @@ func TestComparePageBadState(t *testing.T) {
 				t.Errorf("GET %s = %d; want 400 naming %q", test.path, res.StatusCode, test.want)
 			}
 		})
+	}
+}
+
+// TestCompareFormatTable checks that a table's whole numbers beside
+// fractions print with four decimals, as inside a PyTorch tensor that is
+// not all whole, and that an all-whole table keeps PyTorch's "0.".
+func TestCompareFormatTable(t *testing.T) {
+	tests := []struct {
+		in   []float64
+		want []string
+	}{
+		{[]float64{0.1799, 0, -2, 1}, []string{"0.1799", "0.0000", "-2.0000", "1.0000"}},
+		{[]float64{0, 0, 1}, []string{"0.", "0.", "1."}},
+		{[]float64{0, 1e-6, 3}, []string{"0.0000", "1.0000e-06", "3.0000"}},
+		{[]float64{math.NaN(), 0}, []string{"nan", "0.0000"}},
+		{[]float64{math.Inf(1), 0}, []string{"inf", "0."}},
+	}
+	for _, test := range tests {
+		if got := compareFormatTable(test.in); !slices.Equal(got, test.want) {
+			t.Errorf("compareFormatTable(%v) = %q; want %q", test.in, got, test.want)
+		}
+	}
+}
+
+// TestCompareClassificationZeros checks a classification page where the
+// target's logit clears every margin: MultiMarginLoss is 0 with zero
+// gradients, and its row must read "0.0000" beside the other losses' four
+// decimals.
+func TestCompareClassificationZeros(t *testing.T) {
+	h := newUITestApp(t)
+	_, body := uiGet(t, h, "/compare/classification?logits=0,5,0,0&target=1")
+	for _, want := range []string{`data-testid="value-MultiMarginLoss">0.0000<`, `data-testid="grad-MultiMarginLoss-0">0.0000<`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `>0.<`) {
+		t.Error(`page prints a zero as "0." beside four-decimal values`)
 	}
 }

@@ -82,17 +82,23 @@ func (cp *Computer) Evaluate(ctx context.Context, spec *engine.Spec, req *LossRe
 // (errBusy after it), instead of being refused by the API's short queue.
 // The caller must have at most one computation in flight.
 func (cp *Computer) EvaluateInTurn(ctx context.Context, spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
-	wait := func(ctx context.Context) (func(), error) {
-		wctx, cancel := context.WithTimeoutCause(ctx, cp.queueWait, errBusy)
-		defer cancel()
-		return cp.pool.Wait(wctx)
-	}
-	return cp.evaluate(ctx, wait, spec, req, view, into)
+	return cp.evaluate(ctx, cp.waitInTurn, spec, req, view, into)
+}
+
+// waitInTurn takes a slot in the sockets' fair queue, errBusy after
+// queueWait.
+func (cp *Computer) waitInTurn(ctx context.Context) (func(), error) {
+	wctx, cancel := context.WithTimeoutCause(ctx, cp.queueWait, errBusy)
+	defer cancel()
+	return cp.pool.Wait(wctx)
 }
 
 func (cp *Computer) evaluate(ctx context.Context, admit func(context.Context) (func(), error), spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
 	c, err := engine.DecodeCall(spec, req.Params, req.Inputs)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyDType(c, req.DType); err != nil {
 		return nil, err
 	}
 	c.Detail = req.Detail

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // httpError is an error with the status it should be answered with.
@@ -175,4 +176,23 @@ func quoteShort(s string) string {
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok"))
+}
+
+// errorText says err on a page in lang: an *engine.Error in the message
+// catalogue's words when it has them (the field as it is, the JSON API's
+// name for it), anything else as its English text. The JSON API and the
+// chart images answer in English.
+func errorText(err error, lang string) string {
+	var ee *engine.Error
+	if !errors.As(err, &ee) {
+		return err.Error()
+	}
+	msg, ok := i18n.EngineMessage(lang, ee.Code, ee.Args)
+	if !ok {
+		return ee.Error()
+	}
+	if ee.Field == "" {
+		return msg
+	}
+	return ee.Field + i18n.T(lang, "error.fieldSep") + msg
 }

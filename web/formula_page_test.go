@@ -7,6 +7,7 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/formula"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // TestEveryFormulaTypesets typesets what the pages show of every loss:
@@ -14,16 +15,50 @@ import (
 // each symbol. KaTeX parses them all, so no page falls back to LaTeX text.
 func TestEveryFormulaTypesets(t *testing.T) {
 	r := formula.New(formula.Options{})
-	for _, spec := range engine.All() {
-		fs := lossFormulas(spec)
-		if len(fs) < 3 {
-			t.Errorf("%s: %d formulas; want at least the formula, inline and marked", spec.Name, len(fs))
-		}
-		for _, f := range fs {
-			if _, err := r.Render(f.latex, f.display); err != nil {
-				t.Errorf("%s %s %q: %v", spec.Name, f.what, f.latex, err)
+	for _, lang := range i18n.Languages {
+		for _, spec := range engine.All() {
+			fs := lossFormulas(spec, lang)
+			if len(fs) < 3 {
+				t.Errorf("%s: %d formulas; want at least the formula, inline and marked", spec.Name, len(fs))
+			}
+			for _, f := range fs {
+				if _, err := r.Render(f.latex, f.display); err != nil {
+					t.Errorf("%s %s %s %q: %v", lang, spec.Name, f.what, f.latex, err)
+				}
 			}
 		}
+	}
+}
+
+var annotation = regexp.MustCompile(`<annotation encoding="application/x-tex">[^<]*</annotation>`)
+
+// TestFormulaProseInLanguage checks that the words of the formulas (if,
+// otherwise, or, "with 0 log 0 = 0") are Chinese on Chinese pages, and
+// that parameter names stay PyTorch's.
+func TestFormulaProseInLanguage(t *testing.T) {
+	h := newUITestApp(t)
+	for _, path := range []string{"/?lang=zh", "/losses/huber?lang=zh", "/losses/smooth-l1?lang=zh", "/losses/poisson-nll?lang=zh",
+		"/losses/kl-div?lang=zh", "/losses/triplet-margin-with-distance?lang=zh", "/embed/huber?lang=zh"} {
+		_, page := uiGet(t, h, path)
+		// KaTeX writes the LaTeX source in the MathML annotation (the
+		// page data's spec is the engine's metadata, in English).
+		body := strings.Join(annotation.FindAllString(page, -1), "\n")
+		for _, en := range []string{`\text{if }`, `\text{otherwise}`, `\text{or}`, `\text{(with }`} {
+			if strings.Contains(body, en) {
+				t.Errorf("%s: formula says %s", path, en)
+			}
+		}
+	}
+	_, body := uiGet(t, h, "/losses/kl-div?lang=zh")
+	if !strings.Contains(body, "约定") {
+		t.Errorf("kl-div in Chinese does not say (with 0 log 0 = 0) in Chinese")
+	}
+	if !strings.Contains(body, `\text{log\_target}`) {
+		t.Errorf("kl-div in Chinese lost its parameter name log_target")
+	}
+	_, body = uiGet(t, h, "/losses/huber")
+	if !strings.Contains(body, `\text{if }`) {
+		t.Errorf("huber in English lost its if")
 	}
 }
 

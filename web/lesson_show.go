@@ -1,11 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -17,9 +17,10 @@ func (a *App) showLesson(w http.ResponseWriter, r *http.Request) error {
 	lang := lessons.NegotiateLang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
 	l := lessons.Get(slug, lang)
 	if l == nil {
-		return errorStatus(http.StatusNotFound, fmt.Sprintf("lesson: no lesson for loss %q", slug))
+		return &pageError{status: http.StatusNotFound, heading: i18n.T(lang, "error.noLesson"),
+			msg:     i18n.T(lang, "error.noLessonMsg", slug),
+			backURL: i18n.Path("/", lang), backText: i18n.T(lang, "error.seeEvery")}
 	}
-	w.Header().Add("Vary", "Accept-Language")
 	// A lesson draws no chart: the site entry module, without ECharts.
 	meta := pageMeta(r, l.Title, lang, "")
 	meta.Script = entrySite

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,7 +27,9 @@ func TestShowLesson(t *testing.T) {
 		{"chinese by query", "/lessons/l1?lang=zh", "", 200, []string{`<html lang="zh"`, "揭晓答案", "lang=zh"}},
 		{"chinese by header", "/lessons/l1", "zh-CN,zh;q=0.9", 200, []string{`<html lang="zh"`}},
 		{"query beats header", "/lessons/l1?lang=en", "zh-CN", 200, []string{`<html lang="en"`}},
-		{"unknown lesson", "/lessons/nope", "", 404, []string{`lesson: no lesson for loss \"nope\"`}},
+		// A page, like /losses/nope: the site's 404 page in the reader's language.
+		{"unknown lesson", "/lessons/nope", "", 404, []string{`<html lang="en"`, "No such lesson", "&#34;nope&#34;", `href="/"`}},
+		{"unknown lesson in chinese", "/lessons/nope?lang=zh", "", 404, []string{`<html lang="zh"`, "没有这篇课文", "nope"}},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
@@ -47,6 +50,12 @@ func TestShowLesson(t *testing.T) {
 				if !strings.Contains(string(body), w) {
 					t.Errorf("GET %s: body lacks %s", test.path, w)
 				}
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("GET %s: Content-Type = %q; want text/html", test.path, ct)
+			}
+			if got := resp.Header.Values("Vary"); strings.Count(strings.Join(got, ","), "Accept-Language") != 1 {
+				t.Errorf("GET %s: Vary = %q; want Accept-Language once", test.path, got)
 			}
 			if resp.StatusCode == 200 {
 				if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
@@ -119,6 +128,48 @@ func TestLessonForComponent(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("LessonFor(%q, %q) lacks %s", test.slug, test.lang, w)
 				}
+			}
+		})
+	}
+}
+
+// TestHeadingOrder checks that no page of lessons skips a heading level
+// (axe's heading-order): every lesson on its own page and on its loss
+// page, in both languages, and the intro.
+func TestHeadingOrder(t *testing.T) {
+	srv := newLessonTestServer(t)
+	lib, err := lessons.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/intro", "/intro?lang=zh"}
+	for _, slug := range lib.Slugs() {
+		for _, lang := range lessons.Languages {
+			paths = append(paths, "/lessons/"+slug+"?lang="+lang, "/losses/"+slug+"?lang="+lang)
+		}
+	}
+	heading := regexp.MustCompile(`<h([1-6])[\s>]`)
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			prev := 0
+			for _, m := range heading.FindAllSubmatch(body, -1) {
+				level := int(m[1][0] - '0')
+				if level > prev+1 {
+					t.Errorf("h%d after h%d: a heading level skipped", level, prev)
+				}
+				prev = level
+			}
+			if prev == 0 {
+				t.Error("no heading")
 			}
 		})
 	}

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"net"
 	"net/http"
-	"strings"
+
+	"github.com/lossplayground/playground/web/clientip"
 )
 
 // Default limits; Config overrides them. README.md ("Limits") and
@@ -66,13 +66,10 @@ func limitsOf(cfg Config) limits {
 	}
 }
 
-// clientAddr is the address limits count by: the connection's IP, without
-// its port. (Behind a reverse proxy every client shares the proxy's
-// address; the proxy then has to limit.)
+// clientAddr is the address limits count by, and logs name: the
+// connection's IP, or the client's behind a trusted reverse proxy
+// (Config.TrustedProxies), as the router's first middleware resolved it
+// (web/clientip).
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return strings.ToLower(host)
+	return clientip.From(r)
 }

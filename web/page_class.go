@@ -57,7 +57,7 @@ func (a *App) classLookup(r *http.Request, typed string) (string, error) {
 			msg: "No class has the code \"" + typed + "\": check it on the projector (codes have no 0, O, 1 or I). Classes end after hours without activity.", backURL: "/join", backText: "Type the code again"}
 	case errors.Is(err, class.ErrRateLimited):
 		return "", &pageError{status: http.StatusTooManyRequests, heading: "Too many wrong codes",
-			msg: "This address typed too many codes that do not exist; wait a minute and try again.", backURL: "/join", backText: "Join a class"}
+			msg: "This address typed too many codes that do not exist: " + err.Error(), backURL: "/join", backText: "Join a class"}
 	case errors.Is(err, class.ErrUnavailable):
 		return "", &pageError{status: http.StatusServiceUnavailable, heading: "Classes are unavailable",
 			msg: err.Error(), backURL: "/", backText: "Back to all losses"}
@@ -79,6 +79,10 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	cur, err := a.classes.CurrentPage(r.Context(), code)
+	if errors.Is(err, class.ErrUnavailable) {
+		return &pageError{status: http.StatusServiceUnavailable, heading: "Classes are unavailable",
+			msg: err.Error(), backURL: "/", backText: "Back to all losses"}
+	}
 	if err != nil {
 		return err
 	}
@@ -86,11 +90,14 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 		a.renderPage(w, r, http.StatusOK, pageMeta(r, "Class "+code, "", ""), templates.ClassWait(code))
 		return nil
 	}
+	if cur.Slug == "" && cur.Page != "" {
+		return a.showClassPage(w, r, cur.Page) // a comparison or lesson page (class_plan_page.go)
+	}
 	// The loss page itself, as /losses/{slug}?{query} renders it.
 	rctx := chi.NewRouteContext()
 	rctx.URLParams.Add("slug", cur.Slug)
 	lr := r.Clone(context.WithValue(r.Context(), chi.RouteCtxKey, rctx))
-	lr.URL.RawQuery = cur.Query
+	lr.URL.RawQuery = studentQuery(cur.Query, r)
 	return a.showLossPage(w, lr)
 }
 
@@ -113,7 +120,7 @@ func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, slug := range lib.Slugs() {
-		l, ok := lib.Get(slug, lessons.Languages[0])
+		l, ok := lib.Get(slug, pageLang(r))
 		if !ok || len(l.Questions) == 0 {
 			continue
 		}

@@ -91,15 +91,53 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return &engine.Error{Field: key, Msg: fmt.Sprintf("must be a finite number, got %s", wsQuote(s))}
+		return engine.Errorf(key, "must be a finite number, got %s", wsQuote(s))
 	}
 	*dst = v
+	return nil
+}
+
+// compareQueryDType reads ?dtype= (float64, the default, or float32) into
+// *dst as the settings carry it: "" or "float32".
+func compareQueryDType(q url.Values, dst *string) error {
+	s := strings.TrimSpace(q.Get("dtype"))
+	if s == "" {
+		return nil
+	}
+	if _, err := engine.ParseDType(s); err != nil {
+		return err
+	}
+	if s == "float32" {
+		*dst = s
+	}
 	return nil
 }
 
 // compareFormat writes v as PyTorch prints a 0-d float tensor: the loss
 // page's torchFormat, so the two kinds of page print a number alike.
 func compareFormat(v float64) string { return torchFormat([]float64{v}, false)[0] }
+
+// compareFormatTable writes the numbers of one table: each as compareFormat
+// does, except that whole numbers beside fractions keep four decimals, as
+// PyTorch prints them inside a tensor that is not all whole ("0.0000", not
+// "0." beside "0.1799"). Scientific notation stays per number: one tiny
+// gradient must not turn a whole table of losses into exponents.
+func compareFormatTable(vs []float64) []string {
+	whole := true
+	for _, v := range vs {
+		if v != math.Trunc(v) && !math.IsInf(v, 0) {
+			whole = false // NaN too: PyTorch prints tensor([nan, 0.]) with decimals
+		}
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = compareFormat(v)
+		if !whole && strings.HasSuffix(out[i], ".") {
+			out[i] += "0000"
+		}
+	}
+	return out
+}
 
 // compareAssets is the comparison pages' own stylesheet; their script is
 // the layout's "compare" entry module (web/ui/compare-page.js).
@@ -127,6 +165,9 @@ func compareImages(page string, q url.Values, settings url.Values, alt, lang str
 	}
 	if lang != "" && lang != "en" {
 		settings.Set("lang", lang)
+	}
+	if q.Get("dtype") == "float32" {
+		settings.Set("dtype", "float32")
 	}
 	return templates.ChartImages{Base: "/compare/" + page + "/charts/", Query: settings.Encode(), Alt: alt, Lang: lang}
 }

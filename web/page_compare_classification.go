@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,13 +59,13 @@ func compareCENLLDiff(res *compare.Classification) float64 {
 func compareParseLogits(s string) ([]float64, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	if len(fields) > compare.MaxClasses {
-		return nil, &engine.Error{Field: "logits", Msg: fmt.Sprintf("need %d to %d classes, got %d", compare.MinClasses, compare.MaxClasses, len(fields))}
+		return nil, engine.Errorf("logits", "need %d to %d classes, got %d", compare.MinClasses, compare.MaxClasses, len(fields))
 	}
 	out := make([]float64, len(fields))
 	for i, f := range fields {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
-			return nil, &engine.Error{Field: "logits[" + strconv.Itoa(i) + "]", Msg: "must be a number, got " + wsQuote(f)}
+			return nil, engine.Errorf("logits["+strconv.Itoa(i)+"]", "must be a number, got %s", wsQuote(f))
 		}
 		out[i] = v
 	}
@@ -76,6 +77,9 @@ func compareParseLogits(s string) ([]float64, error) {
 func compareClassificationQuery(q url.Values, lang string) (compare.ClassificationSettings, error) {
 	s := compare.DefaultClassification()
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	if t := strings.TrimSpace(q.Get("logits")); t != "" {
 		logits, err := compareParseLogits(t)
 		if err != nil {
@@ -86,7 +90,7 @@ func compareClassificationQuery(q url.Values, lang string) (compare.Classificati
 	if t := strings.TrimSpace(q.Get("target")); t != "" {
 		k, err := strconv.Atoi(t)
 		if err != nil {
-			return s, &engine.Error{Field: "target", Msg: "must be a class index, got " + wsQuote(t)}
+			return s, engine.Errorf("target", "must be a class index, got %s", wsQuote(t))
 		}
 		s.Target = k
 	}
@@ -115,19 +119,24 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 	pal := compare.PaletteFor(theme)
 	v := templates.CompareClassificationView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff, s.Lang)}
 	var parts []string
+	probs := compareFormatTable(append(slices.Clone(data.Result.Softmax), data.Result.Sigmoid...))
 	for i, z := range s.Logits {
 		parts = append(parts, compareNumber(z))
 		v.Classes = append(v.Classes, templates.CompareClassRow{Index: i, Logit: compareNumber(z),
-			Softmax: compareFormat(data.Result.Softmax[i]), Sigmoid: compareFormat(data.Result.Sigmoid[i])})
+			Softmax: probs[i], Sigmoid: probs[len(s.Logits)+i]})
 	}
 	v.Logits = strings.Join(parts, ", ")
 	v.Images = compareImages(comparePageClassification, q, url.Values{"logits": {strings.Join(parts, ",")},
 		"target": {strconv.Itoa(s.Target)}}, i18n.T(s.Lang, "cmp.cls.title"), s.Lang)
+	var table []float64
 	for _, l := range data.Result.Losses {
-		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: compareFormat(l.Value)}
-		for _, g := range l.Grad {
-			row.Grad = append(row.Grad, compareFormat(g))
-		}
+		table = append(append(table, l.Value), l.Grad...)
+	}
+	cells := compareFormatTable(table)
+	for _, l := range data.Result.Losses {
+		row := templates.CompareClassLoss{Loss: l.Loss, Label: l.Label, Color: pal.Color(l.Loss), Value: cells[0]}
+		row.Grad = cells[1 : 1+len(l.Grad)]
+		cells = cells[1+len(l.Grad):]
 		v.Losses = append(v.Losses, row)
 	}
 	meta := pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, "")

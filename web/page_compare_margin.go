@@ -49,6 +49,9 @@ func compareMarginBuild(s compare.MarginSettings, theme string) (*compareMarginD
 func compareMarginQuery(q url.Values, lang string) (compare.MarginSettings, error) {
 	s := compare.DefaultMargin
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
 		return s, err
 	}
@@ -80,9 +83,14 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 	v := templates.CompareMarginView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At),
 		Images: compareImages(comparePageMargin, q, url.Values{"margin": {compareNumber(s.Margin)}, "at": {compareNumber(s.At)}},
 			i18n.T(s.Lang, "cmp.mar.title"), s.Lang)}
+	var table []float64
 	for _, row := range data.Rows {
+		table = append(table, row.At, row.AtGrad)
+	}
+	cells := compareFormatTable(table)
+	for i, row := range data.Rows {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
-			Value: compareFormat(row.At), Grad: compareFormat(row.AtGrad)})
+			Value: cells[2*i], Grad: cells[2*i+1]})
 	}
 	meta := pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, "")
 	meta.Script = entryCompare

@@ -45,6 +45,9 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 func compareRegressionQuery(q url.Values, lang string) (compare.RegressionSettings, error) {
 	s := compare.DefaultRegression
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	for _, f := range []struct {
 		key string
 		dst *float64
@@ -87,9 +90,14 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		Images: compareImages(comparePageRegression, q, url.Values{"beta": {compareNumber(s.Beta)},
 			"delta": {compareNumber(s.Delta)}, "outlier": {compareNumber(s.Outlier)}}, i18n.T(s.Lang, "cmp.reg.title"), s.Lang),
 	}
+	var table []float64
 	for _, l := range data.Lines {
+		table = append(table, l.Slope, l.Intercept, l.Value)
+	}
+	cells := compareFormatTable(table)
+	for i, l := range data.Lines {
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
-			Slope: compareFormat(l.Slope), Intercept: compareFormat(l.Intercept), Value: compareFormat(l.Value)})
+			Slope: cells[3*i], Intercept: cells[3*i+1], Value: cells[3*i+2]})
 	}
 	meta := pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, "")
 	meta.Script = entryCompare

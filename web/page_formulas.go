@@ -1,11 +1,39 @@
 package web
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/formula"
+	"github.com/lossplayground/playground/web/i18n"
 )
+
+// texIn says the prose of a formula in lang: every \text{...} whose words
+// the catalogue has under "tex." ("if ", "otherwise", "or", "(with ") is
+// replaced by the words of lang. Names of parameters and reductions
+// (\text{margin}, \text{log\_input}) are PyTorch's and stay.
+func texIn(latex, lang string) string {
+	if i18n.Lang(lang) == i18n.Languages[0] || !strings.Contains(latex, `\text{`) {
+		return latex
+	}
+	return texReplacer(i18n.Lang(lang)).Replace(latex)
+}
+
+var texReplacers sync.Map // lang -> *strings.Replacer
+
+func texReplacer(lang string) *strings.Replacer {
+	if r, ok := texReplacers.Load(lang); ok {
+		return r.(*strings.Replacer)
+	}
+	var pairs []string
+	for key, en := range i18n.Prefixed(i18n.Languages[0], "tex.") {
+		pairs = append(pairs, `\text{`+en+`}`, `\text{`+i18n.T(lang, "tex."+key)+`}`)
+	}
+	r := strings.NewReplacer(pairs...)
+	texReplacers.Store(lang, r)
+	return r
+}
 
 // pageFormula is one formula as a page typesets it.
 type pageFormula struct {
@@ -14,15 +42,16 @@ type pageFormula struct {
 	display bool
 }
 
-// lossFormulas lists what the pages typeset for a loss: its formula on the
-// catalog card (display) and the embed (inline), the formula with its
-// symbols marked on the loss page, and each symbol beside its control.
-func lossFormulas(spec *engine.Spec) []pageFormula {
+// lossFormulas lists what the pages in lang typeset for a loss: its
+// formula on the catalog card (display) and the embed (inline), the
+// formula with its symbols marked on the loss page, and each symbol beside
+// its control.
+func lossFormulas(spec *engine.Spec, lang string) []pageFormula {
 	syms, marked := lossSymbols(spec)
 	out := []pageFormula{
-		{"formula", spec.Formula, true},
-		{"formula, inline (embed)", spec.Formula, false},
-		{"marked formula", marked, true},
+		{"formula", texIn(spec.Formula, lang), true},
+		{"formula, inline (embed)", texIn(spec.Formula, lang), false},
+		{"marked formula", texIn(marked, lang), true},
 	}
 	for _, s := range syms {
 		out = append(out, pageFormula{"symbol of " + s.Name, s.LaTeX, false})
@@ -36,9 +65,11 @@ func lossFormulas(spec *engine.Spec) []pageFormula {
 var warmFormulas = sync.OnceFunc(func() {
 	go func() {
 		r := formula.Default()
-		for _, spec := range engine.All() {
-			for _, f := range lossFormulas(spec) {
-				r.Render(f.latex, f.display) // errors show on the page, and in TestEveryFormulaTypesets
+		for _, lang := range i18n.Languages {
+			for _, spec := range engine.All() {
+				for _, f := range lossFormulas(spec, lang) {
+					r.Render(f.latex, f.display) // errors show on the page, and in TestEveryFormulaTypesets
+				}
 			}
 		}
 	}()

@@ -24,7 +24,7 @@ func catalogFamilies(lang string) ([]templates.CatalogFamily, int) {
 			if s.Family != f {
 				continue
 			}
-			card := templates.CatalogCard{Name: s.Name, Slug: s.Slug, Summary: s.SummaryIn(lang), Formula: s.Formula}
+			card := templates.CatalogCard{Name: s.Name, Slug: s.Slug, Summary: s.SummaryIn(lang), Formula: texIn(s.Formula, lang)}
 			if catalogThumbnail != nil {
 				if opt, err := catalogThumbnail(s); err == nil && len(opt) > 0 {
 					card.Thumbnail = string(opt)

@@ -43,9 +43,10 @@ func (a *App) lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) 
 	st, err := state.Parse(spec, q)
 	if err == nil {
 		if st.Lang == "" {
-			// No ?lang=: the lesson follows the browser's language. The
-			// language then lives in the state, so links keep it.
+			// No ?lang=: the page follows the browser's language, and
+			// links to its state leave it to their reader's browser.
 			st.Lang = lessons.NegotiateLang("", r.Header.Get("Accept-Language"))
+			st.LangNegotiated = true
 		}
 		if panelOnly {
 			var ev *Evaluation
@@ -67,7 +68,7 @@ func (a *App) lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) 
 		}
 		return templates.LossPage{}, st, &pageError{status: http.StatusBadRequest,
 			heading: i18n.T(lang, "error.badLossLink", spec.Name),
-			msg:     ee.Error(), backURL: i18n.Path("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
+			msg:     errorText(ee, lang), backURL: i18n.Path("/losses/"+spec.Slug, lang), backText: i18n.T(lang, "error.openLossDefaults", spec.Name)}
 	}
 	return templates.LossPage{}, st, err
 }
@@ -83,7 +84,6 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Add("Vary", "Accept-Language")
 	meta := pageMeta(r, spec.Name, st.Lang, st.View.Theme)
 	meta.Script = entryLoss
 	a.renderPage(w, r, http.StatusOK, meta, templates.LossShow(p))

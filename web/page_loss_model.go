@@ -51,14 +51,14 @@ func buildLossPageCharts(ctx context.Context, cp *Computer, spec *engine.Spec, s
 	}
 	p := templates.LossPage{
 		Name: spec.Name, Slug: spec.Slug, Family: spec.Family.Label(st.Lang), Summary: spec.SummaryIn(st.Lang),
-		Formula: spec.Formula, FormulaMarked: marked, Symbols: symbols,
+		Formula: texIn(spec.Formula, st.Lang), FormulaMarked: texIn(marked, st.Lang), Symbols: symbols,
 		IsCTC: isCTC, Lattice: st.View.Lattice, Overlay: st.View.Overlay, Theme: st.View.Theme, Lang: st.Lang,
-		CanOverlay: charts.HasOverlays(spec),
+		CanOverlay: charts.HasOverlays(spec), DType: st.DType,
 	}
 	if st.View.Element != 0 {
 		p.Element = strconv.Itoa(st.View.Element)
 	}
-	keep := state.State{View: charts.View{Theme: st.View.Theme}, Lang: st.Lang}
+	keep := state.State{View: charts.View{Theme: st.View.Theme}, Lang: st.Lang, LangNegotiated: st.LangNegotiated}
 	p.ResetURL = "/losses/" + spec.Slug
 	if q := state.Query(keep).Encode(); q != "" {
 		p.ResetURL += "?" + q
@@ -114,12 +114,22 @@ func buildLossPageCharts(ctx context.Context, cp *Computer, spec *engine.Spec, s
 		View   charts.View                `json:"view"`
 		Lang   string                     `json:"lang,omitempty"`
 		CTC    bool                       `json:"ctc"`
-	}{spec, params, inputs, view, st.Lang, isCTC})
+		DType  string                     `json:"dtype,omitempty"`
+	}{spec, params, inputs, view, chosenLang(st), isCTC, st.DType})
 	if err != nil {
 		return p, fmt.Errorf("page data for %s: %w", spec.Name, err)
 	}
 	p.ClientJSON = string(client)
 	return p, nil
+}
+
+// chosenLang is the language the page's URL chose, which its permalink
+// keeps; "" when the page follows the browser's.
+func chosenLang(st state.State) string {
+	if st.LangNegotiated {
+		return ""
+	}
+	return st.Lang
 }
 
 // lossPageView is the chart view of a page state: CTC's lattice shows
@@ -138,7 +148,7 @@ func lossPageView(spec *engine.Spec, st state.State) charts.View {
 // evaluateLossPage computes a page state, with its chart options when
 // withCharts is true.
 func evaluateLossPage(ctx context.Context, cp *Computer, spec *engine.Spec, st state.State, withCharts bool) (*Evaluation, error) {
-	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true}
+	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true, DType: st.DType}
 	if !withCharts {
 		return cp.Evaluate(ctx, spec, req, nil, nil)
 	}
@@ -279,7 +289,89 @@ func lossResultPanel(spec *engine.Spec, ev *Evaluation, st state.State) template
 		r.Tensors = append(r.Tensors, tensorView("elements", i18n.T(lang, "result.elements"), res.Elements, nil, false, lang))
 	}
 	r.Snippet = pytorchSnippet(spec, ev.Call, st)
+	r.DType = ev.Call.DType().String()
+	if ev.Call.DType() == engine.Float32 {
+		markFloat32(&r, spec, ev)
+	}
 	return r
+}
+
+// markFloat32 marks the values of a float32 panel that part from float64:
+// each input that rounding to float32 overflowed or flushed to 0, and each
+// loss, per-element loss and gradient that differs from the float64
+// computation of the same (float32-rounded) inputs by an overflow or a
+// loss of precision.
+func markFloat32(r *templates.Result, spec *engine.Spec, ev *Evaluation) {
+	lang := r.Lang
+	r.DTypeNote = i18n.T(lang, "result.dtypeNote")
+	twin, err := ev.Call.Float64Twin().Compute()
+	if err != nil {
+		return // the float32 call passed the same checks; nothing to mark
+	}
+	if len(ev.Result.Loss.Data) == 1 && len(twin.Loss.Data) == 1 {
+		r.LossMark = float32Mark(ev.Result.Loss.Data[0], twin.Loss.Data[0])
+	}
+	for k := range r.Tensors {
+		tv := &r.Tensors[k]
+		if tv.Name == "elements" {
+			tv.Marks = markRows(tv, ev.Result.Elements, twin.Elements)
+			continue
+		}
+		in := spec.Input(tv.Name)
+		if in == nil {
+			continue
+		}
+		if !in.Integer {
+			orig := ev.Call.Input(in.Name)
+			rounded := &engine.Tensor{Shape: orig.Shape, Data: make([]float64, len(orig.Data))}
+			for i, v := range orig.Data {
+				rounded.Data[i] = float64(float32(v))
+			}
+			tv.Marks = markRows(tv, rounded, orig)
+		}
+		if tv.GradRows != nil {
+			tv.GradMarks = markRows(tv, ev.Result.Grads[in.Name], twin.Grads[in.Name])
+		}
+	}
+}
+
+// markRows marks the cells tv shows, comparing got (float32) with want
+// (float64) element by element; nil when nothing is marked.
+func markRows(tv *templates.TensorView, got, want *engine.Tensor) [][]string {
+	if got == nil || want == nil || len(got.Data) != len(want.Data) || len(tv.Rows) == 0 {
+		return nil
+	}
+	cols := len(tv.Rows[0])
+	marks := make([][]string, len(tv.Rows))
+	marked := false
+	for i := range tv.Rows {
+		marks[i] = make([]string, len(tv.Rows[i]))
+		for j := range tv.Rows[i] {
+			if k := i*cols + j; k < len(got.Data) {
+				marks[i][j] = float32Mark(got.Data[k], want.Data[k])
+				marked = marked || marks[i][j] != ""
+			}
+		}
+	}
+	if !marked {
+		return nil
+	}
+	return marks
+}
+
+// float32Mark says how a float32 value v parts from its float64 value w:
+// "overflow" when v is ±Inf or NaN and w is finite (or another infinity),
+// "precision" when v is 0 and w is not, or v is more than 1% off w.
+func float32Mark(v, w float64) string {
+	switch {
+	case math.IsNaN(w) || (math.IsInf(w, 0) && v == w):
+		return ""
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "overflow"
+	case v == 0 && w != 0, math.Abs(v-w) > 0.01*math.Abs(w):
+		return "precision"
+	}
+	return ""
 }
 
 // tensorView lays a tensor out as rows (every dimension but the last)

@@ -11,7 +11,8 @@ import (
 )
 
 // pytorchSnippet writes a Python program that prints the same loss and
-// gradients with PyTorch: float64 tensors, requires_grad on the
+// gradients with PyTorch: tensors of the page's dtype (torch.float64 or
+// torch.float32), requires_grad on the
 // differentiable inputs, and loss.sum().backward() (the gradient the page
 // shows, whatever the reduction).
 func pytorchSnippet(spec *engine.Spec, c *engine.Call, st state.State) string {
@@ -27,7 +28,7 @@ func pytorchSnippet(spec *engine.Spec, c *engine.Call, st state.State) string {
 		if integer {
 			b.WriteString("torch.long")
 		} else {
-			b.WriteString("torch.float64")
+			b.WriteString("torch." + c.DType().String())
 		}
 		if in.Differentiable {
 			b.WriteString(", requires_grad=True")
@@ -71,7 +72,7 @@ func pyParam(p *engine.Param, c *engine.Call, raw json.RawMessage) string {
 		if t == nil {
 			return "None"
 		}
-		return "torch.tensor(" + pyTensor(t, false) + ", dtype=torch.float64)"
+		return "torch.tensor(" + pyTensor(t, false) + ", dtype=torch." + c.DType().String() + ")"
 	case engine.KindOptionalBool:
 		var v *bool
 		if json.Unmarshal(raw, &v) != nil || v == nil {

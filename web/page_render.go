@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -84,7 +83,7 @@ func (a *App) handlePage(h func(http.ResponseWriter, *http.Request) error) http.
 		case errors.As(err, &pe):
 		case errors.As(err, &ee):
 			pe = &pageError{status: http.StatusBadRequest, heading: i18n.T(lang, "error.badLink"),
-				msg: ee.Error(), backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
+				msg: errorText(ee, lang), backURL: i18n.Path(r.URL.Path, lang), backText: i18n.T(lang, "error.openDefaults")}
 		default:
 			a.log.Error("page failed", "path", r.URL.Path, "err", err)
 		}
@@ -145,22 +144,30 @@ func withQuery(u *url.URL, key, value string) string {
 // renderPage renders content in the layout through a buffer, with the
 // security headers every page carries.
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
+	classJS := ""
 	if code, ok := classStudentPath(r.URL.Path); ok {
 		// A student's page: the loss page follows the class on its own
 		// socket; any other page (waiting, an error the class's state led
 		// to) runs the class's entry, which keeps following from there.
 		p.ClassCode, p.ClassError = code, status >= 400
-		if p.Script != entryLoss {
+		switch p.Script {
+		case entryLoss:
+		case "", entrySite:
 			p.Script = entryClass
+		default:
+			// A comparison page keeps its own module; the class's
+			// follows the class beside it.
+			classJS = entryClass
 		}
 	}
 	p.Assets = a.pageAssets(p.Script)
+	if classJS != "" {
+		p.Assets.ClassJS, _ = a.uiAssets().entry(classJS)
+	}
 	p.Lang = i18n.Lang(p.Lang)
 	// Without ?lang= every page follows Accept-Language: caches must
 	// keep one copy per language.
-	if !slices.Contains(w.Header().Values("Vary"), "Accept-Language") {
-		w.Header().Add("Vary", "Accept-Language")
-	}
+	w.Header().Add("Vary", "Accept-Language")
 	if p.Title == "" {
 		p.Title = "Loss Playground"
 	} else {

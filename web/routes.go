@@ -17,6 +17,9 @@ import (
 // Routes lists every URL the playground serves.
 func (a *App) Routes() http.Handler {
 	r := chi.NewRouter()
+	// The client's address first: behind trusted proxies it comes from
+	// their headers, and every per-address limit below counts by it.
+	r.Use(a.clientIP.Middleware)
 	r.Use(a.metrics.Middleware, middleware.Recoverer)
 	// Pages and JSON go out gzipped to clients that accept it; assets are
 	// gzipped once at start-up (assets.go), the WebSocket is left alone.
@@ -42,12 +45,21 @@ func (a *App) Routes() http.Handler {
 		r.Get("/api/v1/lessons/{slug}", a.handle(a.getLesson))
 		r.Post("/api/v1/lessons/{slug}/questions/{id}", a.handle(a.checkLessonQuestion))
 
+		// Lesson plans (lessons/plans): what a teacher steps through in a class
+		r.Get("/api/v1/plans", a.handle(a.listPlans))
+		r.Get("/api/v1/plans/{id}", a.handle(a.getPlan))
+
 		// Loss API
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
-		// Classes (web/class): a new class; its messages go over /ws.
+		// Compose API: a formula of the student's as a loss (compose_api.go)
+		r.Post("/api/v1/compose", a.handle(a.computeCompose))
+
+		// Classes (web/class): a new class (its messages go over /ws),
+		// and a class's results for its teacher.
 		r.Post("/api/v1/classes", a.handle(a.createClass))
+		r.Get("/api/v1/classes/{code}/results", a.handle(a.classResults))
 	})
 
 	// WebSocket: live results while the page's controls move
@@ -64,7 +76,7 @@ func (a *App) Routes() http.Handler {
 	r.Get("/intro", a.handlePage(a.showIntro))
 
 	// A lesson on its own page
-	r.Get("/lessons/{slug}", a.handle(a.showLesson))
+	r.Get("/lessons/{slug}", a.handlePage(a.showLesson))
 
 	// Loss pages (page_*.go)
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
@@ -79,6 +91,13 @@ func (a *App) Routes() http.Handler {
 	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 
+	// The composer: a formula of the student's as a loss (compose_page.go);
+	// live updates over /ws (compose_ws.go).
+	r.Get("/compose", a.handlePage(a.showComposePage))
+	r.Get("/embed/compose", a.handlePage(a.showComposeEmbed))
+	r.Get("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
+	r.Head("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
+
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).
 	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
@@ -90,7 +109,8 @@ func (a *App) Routes() http.Handler {
 	// dashboard. Wrong codes are rate-limited by web/class.
 	r.Get("/join", a.handlePage(a.showClassJoin))
 	r.Get("/c/{code}", a.handlePage(a.showClassStudent))
-	r.Get("/c/{code}/teach", a.handlePage(a.showClassTeach))
+	r.Get("/c/{code}/teach", a.handlePage(a.showTeach))
+	r.Get("/c/{code}/projector", a.handlePage(a.showProjector))
 
 	return r
 }

@@ -5,15 +5,18 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lossplayground/playground/lessons"
+	"github.com/lossplayground/playground/lessons/plans"
 	"github.com/lossplayground/playground/web/admission"
 	"github.com/lossplayground/playground/web/chartimage"
 	"github.com/lossplayground/playground/web/class"
+	"github.com/lossplayground/playground/web/clientip"
 	"github.com/lossplayground/playground/web/metrics"
 	"golang.org/x/time/rate"
 )
@@ -31,12 +34,19 @@ type Config struct {
 	// NATSURL is a NATS server shared by replicas for classes
 	// (nats://host:4222); empty runs an embedded one in this process.
 	NATSURL string
+	// NATSCreds is a NATS credentials file for NATSURL.
+	NATSCreds string
 	// ClassLimits bound classes; zero takes class.DefaultLimits.
 	ClassLimits class.Limits
 	// EmbedAncestors are the origins ("https://docs.example.org") allowed
 	// to frame /embed/* pages; empty lets any site frame them. Every other
 	// page may be framed by this server only.
 	EmbedAncestors []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded headers name the client (web/clientip); every per-address
+	// limit, and the logs, use that client address. Empty trusts no
+	// header: the client is the connection's peer.
+	TrustedProxies []netip.Prefix
 
 	// Limits; zero takes the default of the same name (limits.go).
 	ComputeSlots int // computations at once (default: the cores)
@@ -63,7 +73,8 @@ type App struct {
 	publicURL   string
 	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
 
-	embedCSP string // the frame policy of /embed/* pages
+	embedCSP string             // the frame policy of /embed/* pages
+	clientIP *clientip.Resolver // whose address a request counts against (clientAddr)
 	limits   limits
 	pool     *admission.Pool
 	metrics  *metrics.Metrics
@@ -89,6 +100,12 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	warmFormulas()
+	// Plans are built from the lessons with numbers from the engine; a bad
+	// plan file stops start-up too.
+	planLib, err := plans.Load()
+	if err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -108,13 +125,18 @@ func New(cfg Config) (*App, error) {
 	a := &App{
 		log: log, dev: cfg.Dev, ws: wsOptions{origins: cfg.WSOrigins, pingPeriod: wsPingPeriod},
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
+		clientIP: clientip.New(cfg.TrustedProxies),
 		limits:   lim, pool: pool, metrics: m,
 		compute:     NewComputer(pool, m),
 		chartImages: images,
 		conns:       map[closer]struct{}{}, connsFrom: map[string]int{}, handshakes: map[string]*wsHandshakes{},
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
-	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, Limits: cfg.ClassLimits, NewComputer: a.newClassComputer})
+	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, NATSCreds: cfg.NATSCreds,
+		Limits: cfg.ClassLimits, NewComputer: a.newClassComputer, CheckPage: classCheckPage, PageDrive: a.classPageDrive})
+	if err := a.checkPlans(planLib); err != nil {
+		return nil, err
+	}
 	if err := a.registerClassMetrics(); err != nil {
 		return nil, err
 	}

@@ -141,17 +141,19 @@ func (s *wsSession) Route(c *live.Conn, env live.Envelope, raw []byte) error {
 		return s.fit(env, raw)
 	case wsTypeCompare:
 		return s.compare(env, raw)
+	case wsTypeCompose:
+		return s.compose(env, raw)
 	case wsTypePing:
 		c.Reply(fmt.Appendf(nil, `{"type":%q,"id":%d}`, wsTypePong, wsID(env)))
 		return nil
 	case "":
-		return &live.Error{Field: "type", Msg: `type: missing (expected "compute", "fit", "compare" or "ping")`}
+		return &live.Error{Field: "type", Msg: `type: missing (expected "compute", "fit", "compare", "compose" or "ping")`}
 	}
 	if strings.HasPrefix(env.Type, wsClassPrefix) {
 		// Package class knows its own message types.
 		return s.classMessage(env, raw)
 	}
-	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare" or "ping")`, live.Quote(env.Type))}
+	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, live.Quote(env.Type))}
 }
 
 // wsQuote quotes a client's string for an error message, shortened.
@@ -159,6 +161,18 @@ func wsQuote(s string) string { return live.Quote(s) }
 
 // jsonLoose decodes raw into v, ignoring unknown fields.
 func jsonLoose(raw []byte, v any) error { return json.Unmarshal(raw, v) }
+
+// wsErrorReply, wsEngineErrorReply and wsCodedErrorReply encode error
+// replies for handlers that build their answer's bytes themselves.
+func wsErrorReply(id *int64, field, msg string) []byte {
+	return live.ErrorReply(id, &live.Error{Field: field, Msg: msg})
+}
+
+func wsEngineErrorReply(id *int64, err error) []byte { return live.ErrorReply(id, wsEngineError(err)) }
+
+func wsCodedErrorReply(id *int64, code string, retryAfter int, msg string) []byte {
+	return live.ErrorReply(id, &live.Error{Code: code, RetryAfter: retryAfter, Msg: msg})
+}
 
 // wsID is a message's id, 0 when it has none.
 func wsID(env live.Envelope) int64 {

@@ -27,6 +27,7 @@ const wsClassTimeout = 10 * time.Second
 // classMember is what a socket needs of its membership in a class.
 type classMember interface {
 	Code() string
+	Ended() bool
 	Handle(ctx context.Context, typ string, raw []byte) error
 	Leave()
 }
@@ -46,6 +47,10 @@ type wsClassJoin struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
 	Token string `json:"token"`
+	// Resume is a student's resume token from class_joined; Lang the
+	// page's language, for questions and reveals.
+	Resume string `json:"resume"`
+	Lang   string `json:"lang"`
 }
 
 // classMessage serves a class message on the reader, so that a member's
@@ -58,6 +63,11 @@ func (s *wsSession) classMessage(env live.Envelope, raw []byte) error {
 
 func (s *wsSession) classHandle(ctx context.Context, env live.Envelope, raw []byte) error {
 	m := s.class.member
+	if m != nil && m.Ended() {
+		// The class ended: the socket is free to join another.
+		s.leaveClass()
+		m = nil
+	}
 	switch env.Type {
 	case class.TypeJoin, class.TypeTeach:
 		if m != nil {
@@ -74,8 +84,8 @@ func (s *wsSession) classHandle(ctx context.Context, env live.Envelope, raw []by
 		if teacher && j.Token == "" {
 			return &class.Error{Field: "token", Msg: "missing (the teacher token POST /api/v1/classes returned)"}
 		}
-		mem, err := s.app.classes.Join(ctx, class.JoinRequest{Code: j.Code, Name: j.Name, Token: j.Token, Addr: s.addr},
-			teacher, s.conn.Outbox())
+		mem, err := s.app.classes.Join(ctx, class.JoinRequest{Code: j.Code, Name: j.Name, Token: j.Token,
+			Resume: j.Resume, Lang: j.Lang, Addr: s.addr}, teacher, s.conn.Outbox())
 		if err != nil {
 			return err
 		}
@@ -112,8 +122,12 @@ func wsClassError(err error) error {
 		return &live.Error{Field: ce.Field, Msg: ce.Error()}
 	case errors.Is(err, class.ErrNotFound):
 		return &live.Error{Field: "code", Msg: "code: " + err.Error()}
-	case errors.Is(err, class.ErrRateLimited), errors.Is(err, class.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, class.ErrToken):
+		return &live.Error{Field: "token", Msg: "token: " + err.Error()}
+	case errors.Is(err, class.ErrRateLimited), errors.Is(err, class.ErrUnavailable):
 		return &live.Error{Msg: err.Error()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &live.Error{Msg: class.ErrUnavailable.Error()}
 	}
 	return &live.Error{Msg: "class: internal error"}
 }

@@ -39,6 +39,9 @@ func wsPanel(spec *engine.Spec, ev *Evaluation, req *LossRequest, view *charts.V
 // names the same arguments as the page the server renders for that URL.
 func wsPanelState(spec *engine.Spec, req *LossRequest) state.State {
 	st := state.State{Inputs: req.Inputs}
+	if req.DType == "float32" {
+		st.DType = req.DType
+	}
 	for name, raw := range req.Params {
 		prm := spec.Param(name)
 		if prm == nil || wsIsDefault(prm, raw) {

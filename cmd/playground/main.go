@@ -3,6 +3,7 @@
 //
 //	playground [-addr 127.0.0.1:8080] [-dev] [-ws-origin ...]   serve
 //	playground render -o DIR [-format svg|png] MANIFEST          write chart images, no server
+//	playground -version                                          print the version and commit
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/lossplayground/playground/web"
+	"github.com/lossplayground/playground/web/clientip"
 )
 
 func main() {
@@ -36,9 +38,12 @@ func main() {
 	wsOrigins := flag.String("ws-origin", "", "comma-separated extra origins allowed to open the WebSocket, e.g. https://docs.example.org")
 	embedAncestors := flag.String("embed-ancestors", "", "comma-separated origins allowed to frame /embed/* pages, e.g. https://docs.example.org (default: any site)")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error (client disconnects are logged at debug)")
+	trustedProxies := flag.String("trusted-proxies", "", "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For or Forwarded header names the client, e.g. 127.0.0.1/32,::1/128 (default: none; limits count the connection's address)")
+	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	var cfg web.Config
 	flag.StringVar(&cfg.PublicURL, "public-url", "", "origin printed in class join links and QR codes, e.g. https://playground.example.edu (default: the request's host)")
-	flag.StringVar(&cfg.NATSURL, "nats", "", "NATS server shared by replicas for classes, e.g. nats://host:4222 (default: an embedded server in this process)")
+	flag.StringVar(&cfg.NATSURL, "nats", "", "NATS server shared by replicas for classes, e.g. nats://user:password@host:4222 or nats://token@host:4222 (default: an embedded server in this process); a shared server must require credentials")
+	flag.StringVar(&cfg.NATSCreds, "nats-creds", "", "NATS credentials file (JWT and seed) for -nats")
 	flag.IntVar(&cfg.ComputeSlots, "compute-slots", 0, "computations at once (0: one per core)")
 	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
 	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
@@ -46,6 +51,10 @@ func main() {
 	flag.IntVar(&cfg.WSHandshakesPerSec, "ws-handshakes-per-sec", 0, "new WebSockets per client address per second, after a burst of 25 times as many, at least 500 (0: 20)")
 	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "API requests per client address per minute (0: 1200)")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(versionString())
+		return
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -65,6 +74,12 @@ func main() {
 		}
 		cfg.EmbedAncestors = origins
 	}
+	proxies, err := clientip.ParsePrefixes(*trustedProxies)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "-trusted-proxies: %v\n", err)
+		os.Exit(2)
+	}
+	cfg.TrustedProxies = proxies
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, logger, *addr, cfg); err != nil {
@@ -141,7 +156,8 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	logger.Info("serving Loss Playground", "url", "http://"+ln.Addr().String())
+	logger.Info("serving Loss Playground", "url", "http://"+ln.Addr().String(), "version", versionString(),
+		"trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

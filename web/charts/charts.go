@@ -49,20 +49,20 @@ const (
 // element beyond the input is not an error: Build clamps it.
 func (v *View) Validate() error {
 	if v.Element < 0 {
-		return &engine.Error{Field: "view.element", Msg: "must be a non-negative integer, got " + strconv.Itoa(v.Element)}
+		return engine.Errorf("view.element", "must be a non-negative integer, got %d", v.Element)
 	}
 	switch v.Lattice {
 	case "", "alpha", "beta", "occupancy", "gradient":
 	default:
-		return &engine.Error{Field: "view.lattice", Msg: `must be one of "alpha", "beta", "occupancy", "gradient", got ` + quoteShort(v.Lattice)}
+		return engine.Errorf("view.lattice", `must be one of "alpha", "beta", "occupancy", "gradient", got %s`, quoteShort(v.Lattice))
 	}
 	switch v.Theme {
 	case "", "light", "dark":
 	default:
-		return &engine.Error{Field: "view.theme", Msg: `must be "light" or "dark", got ` + quoteShort(v.Theme)}
+		return engine.Errorf("view.theme", `must be "light" or "dark", got %s`, quoteShort(v.Theme))
 	}
 	if v.Lang != "" && !slices.Contains(i18n.Languages, v.Lang) {
-		return &engine.Error{Field: "view.lang", Msg: `must be "en" or "zh", got ` + strconv.Quote(v.Lang)}
+		return engine.Errorf("view.lang", `must be "en" or "zh", got %q`, v.Lang)
 	}
 	return nil
 }

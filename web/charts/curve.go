@@ -202,6 +202,7 @@ func sweepCall(ctx context.Context, c *engine.Call, res *engine.Result, element,
 		cs.note, cs.noteArg = "ch.note.cannotSweep", err.Error()
 		return cs, nil
 	}
+	_ = call.SetDType(c.DType()) // the page's dtype; the loss had a kernel for it
 	s := &sweeper{ctx: ctx, call: call, x: cp, k: cs.k, js: cs.js, grad: name}
 	cs.xs, cs.ys, cs.ds = make([]float64, points), make([]float64, points), make([]float64, points)
 	x0, finite := cs.x0, !math.IsNaN(cs.x0) && !math.IsInf(cs.x0, 0)
@@ -290,6 +291,8 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 	sub := fmt.Sprintf("%s%s = %s", cs.name, idx, fmtShort(cs.x0))
 	if cs.target != "" {
 		sub += " · " + cs.target
+	} else if t := labelTarget(c, cs.in); t != nil && cs.k < t.Numel() {
+		sub += " · " + labelsOf(cs.lang, t, cs.k)
 	}
 	if len(cs.js) == 1 {
 		sub += " · " + pal.t("ch.curve.term", indexString(unravel(cs.js[0], cs.el)))

@@ -266,12 +266,38 @@ func buildProbs(c *engine.Call, res *engine.Result, v View, pal *palette) (json.
 	bar.SetGlobalOptions(f.globals()...)
 	xa := f.xAxis("category")
 	xa.AxisLabel.Rotate = 30
-	bar.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.probability"))))
+	// The axis name goes below the rotated labels, and the plot's bottom
+	// makes room for both and the legend: a fixed gap put the name on the
+	// labels (at every width, and in the SVG image).
+	drop := rotatedDrop(cats, 30)
+	xa.NameGap = int(drop) + 14
+	bar.SetGlobalOptions(ec.WithXAxisOpts(xa), ec.WithYAxisOpts(f.yAxis("value", pal.t("ch.probability"))),
+		ec.WithGridOpts(opts.Grid{Left: "64", Right: "64", Top: "92", Bottom: strconv.Itoa(int(drop) + 56), ContainLabel: opts.Bool(true)}))
 	bar.SetXAxis(cats)
 	bar.MultiSeries = append(bar.MultiSeries,
 		rawSeries(types.ChartBar, pal.t("ch.probs.predicted"), appendValues(nil, pv)),
 		rawSeries(types.ChartBar, "target", appendValues(nil, tv)))
 	return finish(bar, &bar.MultiSeries, &optionExtras{pal: pal})
+}
+
+// rotatedDrop estimates how far below the axis labels rotated by deg
+// degrees reach, in pixels: ECharts' 12 px labels, Latin letters about 6.5
+// px wide and Chinese ones 12, plus the label margin.
+func rotatedDrop(labels []string, deg float64) float32 {
+	widest := 0.0
+	for _, l := range labels {
+		w := 0.0
+		for _, r := range l {
+			if r >= 0x2e80 {
+				w += 12
+			} else {
+				w += 6.5
+			}
+		}
+		widest = max(widest, w)
+	}
+	rad := deg * math.Pi / 180
+	return float32(math.Ceil(widest*math.Sin(rad) + 12*math.Cos(rad) + 8))
 }
 
 // buildSigmoid draws σ(x) and the two log terms −log p and −log(1 − p)

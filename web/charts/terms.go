@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // firstDifferentiable returns the index of the spec's first differentiable
@@ -144,6 +145,11 @@ func targetAt(c *engine.Call, in []int, k int, el []int, js []int) (string, floa
 		}
 		t := c.Input(s.Name)
 		switch {
+		case s.Integer && len(in) >= 1 && slices.Equal(t.Shape, in):
+			// Class indices shaped like the scores (MultiLabelMarginLoss):
+			// each row lists its labels up to the first -1, so target[i, j]
+			// says nothing about input[i, j]; labelTarget describes them.
+			return "", 0, false
 		case slices.Equal(t.Shape, in) && k < t.Numel():
 			return fmt.Sprintf("%s%s = %s", s.Name, indexString(unravel(k, in)), fmtShort(t.Data[k])), t.Data[k], true
 		case len(js) == 1 && slices.Equal(t.Shape, el) && js[0] < t.Numel():
@@ -162,6 +168,40 @@ func targetAt(c *engine.Call, in []int, k int, el []int, js []int) (string, floa
 		return "", 0, false
 	}
 	return "", 0, false
+}
+
+// labelTarget returns the target of c that lists class labels in a tensor
+// shaped like the scores in (MultiLabelMarginLoss), or nil.
+func labelTarget(c *engine.Call, in []int) *engine.Tensor {
+	for _, s := range c.Spec.Inputs {
+		if t := c.Input(s.Name); s.Role == engine.RoleTarget && s.Integer && len(in) >= 1 && slices.Equal(t.Shape, in) {
+			return t
+		}
+	}
+	return nil
+}
+
+// labelsOf describes, in lang, the labels of the row holding flat index k
+// of a label-list target t: its leading non-negative entries, as
+// MultiLabelMarginLoss reads them.
+func labelsOf(lang string, t *engine.Tensor, k int) string {
+	C := t.Shape[len(t.Shape)-1]
+	row := k / C
+	var labels []string
+	for _, v := range t.Data[row*C : row*C+C] {
+		if v < 0 {
+			break
+		}
+		labels = append(labels, strconv.Itoa(int(v)))
+	}
+	list := i18n.T(lang, "ch.curve.noLabels")
+	if len(labels) > 0 {
+		list = strings.Join(labels, ", ")
+	}
+	if len(t.Shape) == 1 {
+		return i18n.T(lang, "ch.curve.labels", list)
+	}
+	return i18n.T(lang, "ch.curve.labelsRow", row, list)
 }
 
 // fmtShort formats a number for a subtitle, as PyTorch prints it (4

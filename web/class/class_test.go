@@ -72,7 +72,7 @@ func TestCleanName(t *testing.T) {
 			t.Errorf("cleanName(%q) = %q; want %q", test.in, got, test.want)
 		}
 	}
-	if n := anonymousName(); !regexp.MustCompile(`^[A-Z][a-z]+ [A-Z][a-z]+ \d\d$`).MatchString(n) {
+	if n := anonymousName("en"); !regexp.MustCompile(`^[A-Z][a-z]+ [A-Z][a-z]+ \d\d$`).MatchString(n) {
 		t.Errorf("anonymousName() = %q; want \"Adjective Animal NN\"", n)
 	}
 }
@@ -115,18 +115,14 @@ func TestQRSVG(t *testing.T) {
 // TestClassExpires runs the bus with a 1-second idle time: a class nobody
 // touches is gone once the bucket's TTL passes.
 func TestClassExpires(t *testing.T) {
-	ns, err := EmbeddedServer(false, t.TempDir())
+	ns, err := EmbeddedServer(true, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ns.Shutdown)
 	limits := DefaultLimits
 	limits.Idle = time.Second
-	h := NewHub(Options{Limits: limits, NewComputer: func() Computer { return nil }})
-	h.bus, err = ConnectEmbedded(context.Background(), ns, limits.Idle)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := NewHub(Options{NATSURL: ns.ClientURL(), Limits: limits, NewComputer: func() Computer { return nil }})
 	t.Cleanup(h.Close)
 	code, _, err := h.Create(context.Background(), "127.0.0.1")
 	if err != nil {

@@ -81,32 +81,46 @@ const maxNameRunes = 32
 // cleanName trims a typed display name, drops control and format
 // characters, and shortens it; an empty result means "anonymous".
 func cleanName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return -1
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	s = cleanText(s)
 	if r := []rune(s); len(r) > maxNameRunes {
 		s = string(r[:maxNameRunes])
 	}
 	return s
 }
 
+// cleanText drops control and format characters (bidirectional overrides
+// included) and collapses white space.
+func cleanText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
 var (
 	nameAdjectives = []string{"Amber", "Brave", "Calm", "Clever", "Eager", "Gentle", "Happy", "Keen", "Lucky", "Mellow", "Nimble", "Quick", "Quiet", "Sunny", "Swift", "Witty"}
 	nameAnimals    = []string{"Badger", "Crane", "Dolphin", "Falcon", "Fox", "Heron", "Koala", "Lynx", "Otter", "Owl", "Panda", "Puffin", "Seal", "Tiger", "Wombat", "Yak"}
+	// The same names in Chinese, for a student whose page is in Chinese.
+	nameAdjectivesZh = []string{"琥珀", "勇敢", "安静", "聪明", "热心", "温和", "快乐", "敏锐", "幸运", "悠闲", "灵巧", "迅捷", "沉静", "阳光", "飞快", "风趣"}
+	nameAnimalsZh    = []string{"獾", "鹤", "海豚", "隼", "狐狸", "鹭", "考拉", "猞猁", "水獭", "猫头鹰", "熊猫", "海鹦", "海豹", "老虎", "袋熊", "牦牛"}
 )
 
-// anonymousName is the generated name of a student who typed none.
-func anonymousName() string {
+// anonymousName is the generated name of a student who typed none, in
+// the student's language.
+func anonymousName(lang string) string {
 	b := make([]byte, 3)
 	rand.Read(b)
+	if lang == "zh" {
+		return fmt.Sprintf("%s的%s%d", nameAdjectivesZh[int(b[0])%len(nameAdjectivesZh)], nameAnimalsZh[int(b[1])%len(nameAnimalsZh)], 10+int(b[2])%90)
+	}
 	return fmt.Sprintf("%s %s %d", nameAdjectives[int(b[0])%len(nameAdjectives)], nameAnimals[int(b[1])%len(nameAnimals)], 10+int(b[2])%90)
 }
 
-// newID is a member's id on the bus (never shown).
+// newID is a student's id (in results, never on a student's screen
+// but their own) or a replica's.
 func newID() string {
 	b := make([]byte, 8)
 	rand.Read(b)

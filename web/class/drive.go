@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -45,6 +46,19 @@ func (r *room) drive(d *Drive) {
 func (dr *driver) stop() { dr.once.Do(func() { close(dr.done) }) }
 
 func (dr *driver) loop() {
+	defer func() {
+		// A panic ends this loop, not the class: the next drive starts
+		// another.
+		if v := recover(); v != nil {
+			r := dr.room
+			r.hub.log.Error("class panic", "code", r.code, "in", "driver", "panic", v, "stack", string(debug.Stack()))
+			r.mu.Lock()
+			if r.driver == dr {
+				r.driver = nil
+			}
+			r.mu.Unlock()
+		}
+	}()
 	for {
 		select {
 		case <-dr.done:
@@ -62,49 +76,88 @@ func (dr *driver) loop() {
 }
 
 // run computes one drive, publishes the state to every replica and
-// stores it for members who join later.
+// stores it for members who join later. A state over the class's byte
+// budget or the store's is refused to the teacher alone.
 func (dr *driver) run(d *Drive) {
 	r := dr.room
-	c, err := dr.compute(r.ctx, d)
-	if err != nil {
+	refuse := func(err error) {
 		if d.from != nil {
 			d.from.out.Offer(ErrorMessage(&d.ID, err), "")
 		}
+	}
+	c, err := dr.computePage(d)
+	if err != nil {
+		refuse(err)
+		return
+	}
+	if c.Query != "" {
+		d.Query = c.Query
+	}
+	b, kv, err := r.hub.kv()
+	if err != nil {
+		refuse(err)
 		return
 	}
 	r.mu.Lock()
 	r.lastSeq++
 	seq := r.lastSeq
+	old := r.stateSize
 	r.mu.Unlock()
 	msg := encodeState(seq, d, c)
-	if max := r.bus.nc.MaxPayload(); int64(len(msg)) > max {
-		if d.from != nil {
-			d.from.out.Offer(ErrorMessage(&d.ID, errorf("inputs", "this state is %d bytes, more than the %d a class can share; use smaller inputs", len(msg), max)), "")
-		}
+	if max := b.conn().MaxPayload(); int64(len(msg)) > max {
+		refuse(errorf("inputs", "this state is %d bytes, more than the %d a class can share; use smaller inputs", len(msg), max))
+		return
+	}
+	if budget := r.hub.limits.ClassBytes; r.usage()-int64(old)+int64(len(msg)) > budget {
+		refuse(errorf("inputs", "this state is %d bytes, and the class's store budget is %d bytes; use smaller inputs or turn detail off", len(msg), budget))
+		return
+	}
+	if err := r.hub.reserve(r.ctx, kv, int64(len(msg)-old), true); err != nil {
+		refuse(err)
 		return
 	}
 	// The bucket keeps the state for members who join later. On another
 	// loss it is stored before it is published: students reload the page
 	// on it, and the server renders the page from the bucket. Otherwise
 	// the fan-out goes first, off the bucket's round trip.
-	store := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
+	store := func() bool {
+		ctx, cancel := context.WithTimeout(r.ctx, busTimeout)
 		defer cancel()
-		if _, err := r.bus.kv.Put(ctx, keyState(r.code), msg); err != nil {
-			r.hub.log.Error("class state", "code", r.code, "err", err)
+		if _, err := kv.Put(ctx, keyState(r.code), msg); err != nil {
+			refuse(r.hub.busError(b, "class state", err))
+			return false
 		}
+		r.mu.Lock()
+		r.stateSize = len(msg)
+		r.mu.Unlock()
+		return true
 	}
 	newPage := c.Slug != dr.slug
 	dr.slug = c.Slug
-	if newPage {
-		store()
+	if newPage && !store() {
+		dr.slug = ""
+		return
 	}
-	if err := publish(r.bus.nc, subjectState(r.code), msg, CoalesceState); err != nil {
-		r.hub.log.Error("class publish", "code", r.code, "err", err)
+	if err := publish(b.conn(), subjectState(r.code), msg, CoalesceState); err != nil {
+		refuse(r.hub.busError(b, "class publish", err))
+		return
 	}
 	if !newPage {
 		store()
 	}
+	if d.after != nil {
+		d.after()
+	}
+}
+
+// computePage computes a loss page's drive; another page (Page without
+// Loss) has nothing to compute, and its page stands for its slug, so
+// that a new one is stored before students reload onto it.
+func (dr *driver) computePage(d *Drive) (*Computed, error) {
+	if d.Loss == "" && d.Page != "" {
+		return &Computed{Slug: "page:" + d.Page}, nil
+	}
+	return dr.compute(dr.room.ctx, d)
 }
 
 // encodeState builds the class_state message.
@@ -119,7 +172,7 @@ func encodeState(seq int64, d *Drive, c *Computed) []byte {
 	b.WriteString(`,"loss":`)
 	b.Write(encode(d.Loss))
 	b.WriteString(`,"slug":`)
-	b.Write(encode(c.Slug))
+	b.Write(encode(stateSlug(d, c)))
 	b.WriteString(`,"params":`)
 	b.Write(encode(orEmpty(d.Params)))
 	b.WriteString(`,"inputs":`)
@@ -132,12 +185,15 @@ func encodeState(seq int64, d *Drive, c *Computed) []byte {
 	}
 	b.WriteString(`,"query":`)
 	b.Write(encode(d.Query))
+	// page is the site path every student shows, whatever its kind.
+	b.WriteString(`,"page":`)
+	b.Write(encode(statePage(d, c)))
 	b.WriteString(`,"sent_at":`)
 	b.WriteString(strconv.FormatInt(time.Now().UnixMicro(), 10))
 	b.WriteString(`,"result":`)
-	b.Write(c.Result)
+	b.Write(orNull(c.Result))
 	b.WriteString(`,"reply":`)
-	b.Write(c.Reply)
+	b.Write(orNull(c.Reply))
 	b.WriteByte('}')
 	return b.Bytes()
 }

@@ -22,6 +22,7 @@ const (
 	TypeFollow       = "class_follow"        // student → server
 	TypeSection      = "class_section"       // teacher → server → everyone
 	TypeLeave        = "class_leave"         // either → server
+	TypeEnd          = "class_end"           // teacher → server
 
 	TypeJoined       = "class_joined"
 	TypeState        = "class_state"
@@ -30,6 +31,7 @@ const (
 	TypeRoster       = "class_roster"
 	TypeSnapshots    = "class_snapshots"
 	TypeSnapshotSent = "class_snapshot_sent"
+	TypeEnded        = "class_ended"
 	TypeError        = "error"
 )
 

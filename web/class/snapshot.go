@@ -61,31 +61,51 @@ func (r *room) snapshot(ctx context.Context, m *Member, raw []byte) error {
 	if len(raw) > maxSnapshotBytes {
 		return errorf("inputs", "a snapshot is at most %d bytes, got %d", maxSnapshotBytes, len(raw))
 	}
-	var sn snapshot
-	if err := decodeMessage(raw, &sn); err != nil {
+	// The message's own id is the envelope's (a number); the snapshot's
+	// id is drawn here.
+	var msg struct {
+		Loss   string                     `json:"loss"`
+		Slug   string                     `json:"slug"`
+		Query  string                     `json:"query"`
+		Params map[string]json.RawMessage `json:"params"`
+		Inputs map[string]json.RawMessage `json:"inputs"`
+		View   json.RawMessage            `json:"view,omitempty"`
+	}
+	if err := decodeMessage(raw, &msg); err != nil {
 		return err
 	}
-	if sn.Loss == "" {
-		return errorf("loss", "missing (a PyTorch class name such as MSELoss)")
+	if err := r.checkPage(msg.Loss, msg.Query); err != nil {
+		return err
 	}
-	sn.Name, sn.At = m.name, time.Now().UTC()
-	s, err := updateJSON(ctx, r.bus.kv, keySnaps(r.code), true, func(s *snapshots) (bool, error) {
+	sn := snapshot{Name: m.name, At: time.Now().UTC(), Loss: msg.Loss, Slug: msg.Slug, Query: msg.Query,
+		Params: msg.Params, Inputs: msg.Inputs, View: msg.View}
+	b, kv, err := r.hub.kv()
+	if err != nil {
+		return err
+	}
+	if err := r.hub.reserve(ctx, kv, int64(len(raw)), true); err != nil {
+		return err
+	}
+	var size int
+	s, err := updateJSON(ctx, kv, keySnaps(r.code), true, func(s *snapshots) (bool, error) {
 		s.Seq++
 		sn.ID = "s" + strconv.Itoa(s.Seq)
 		s.List = append(s.List, sn)
 		if len(s.List) > maxSnapshots {
 			s.List = s.List[len(s.List)-maxSnapshots:]
 		}
+		size = len(encode(s))
 		return true, nil
 	})
 	if err != nil {
-		return err
+		return r.hub.busError(b, "class snapshot", err)
 	}
-	m.out.Offer(encode(map[string]string{"type": TypeSnapshotSent, "snapshot": sn.ID}), "")
 	r.mu.Lock()
+	r.snapsSize = size
 	names := r.names
 	r.mu.Unlock()
-	return publish(r.bus.nc, subjectTeachers(r.code), s.message(names), CoalesceSnapshots)
+	m.out.Offer(encode(map[string]string{"type": TypeSnapshotSent, "snapshot": sn.ID}), "")
+	return r.hub.busError(b, "class publish", publish(b.conn(), subjectTeachers(r.code), s.message(names), CoalesceSnapshots))
 }
 
 // showSnapshot puts a snapshot on every screen, like a teacher's change
@@ -98,12 +118,16 @@ func (r *room) showSnapshot(ctx context.Context, m *Member, raw []byte) error {
 	if err := decodeMessage(raw, &msg); err != nil {
 		return err
 	}
-	s, _, err := getJSON[snapshots](ctx, r.bus.kv, keySnaps(r.code))
+	b, kv, err := r.hub.kv()
+	if err != nil {
+		return err
+	}
+	s, _, err := getJSON[snapshots](ctx, kv, keySnaps(r.code))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return errorf("snapshot", "no snapshots yet")
 	}
 	if err != nil {
-		return err
+		return r.hub.busError(b, "class snapshot", err)
 	}
 	for _, sn := range s.List {
 		if sn.ID == msg.Ref {

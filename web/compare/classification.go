@@ -29,6 +29,8 @@ type ClassificationSettings struct {
 	// Lang is the language of the charts' words: "" or "en", or "zh".
 	// The page's data block carries it, so live updates keep it.
 	Lang string `json:"lang,omitempty"`
+	// DType is "float32" when the page computes in float32, else "" (float64).
+	DType string `json:"dtype,omitempty"`
 }
 
 // DefaultClassification is a three-class example whose target is not the
@@ -42,8 +44,11 @@ func (s ClassificationSettings) Validate() error {
 	if err := checkLang(s.Lang); err != nil {
 		return err
 	}
+	if err := checkDType(s.DType); err != nil {
+		return err
+	}
 	if n := len(s.Logits); n < MinClasses || n > MaxClasses {
-		return &engine.Error{Field: "logits", Msg: fmt.Sprintf("need %d to %d classes, got %d", MinClasses, MaxClasses, n)}
+		return engine.Errorf("logits", "need %d to %d classes, got %d", MinClasses, MaxClasses, n)
 	}
 	for i, v := range s.Logits {
 		if err := checkRange("logits["+strconv.Itoa(i)+"]", v, -MaxLogit, MaxLogit, false); err != nil {
@@ -51,7 +56,7 @@ func (s ClassificationSettings) Validate() error {
 		}
 	}
 	if s.Target < 0 || s.Target >= len(s.Logits) {
-		return &engine.Error{Field: "target", Msg: fmt.Sprintf("must be a class index in [0, %d), got %d", len(s.Logits), s.Target)}
+		return engine.Errorf("target", "must be a class index in [0, %d), got %d", len(s.Logits), s.Target)
 	}
 	return nil
 }
@@ -91,6 +96,9 @@ func Classify(s ClassificationSettings) (*Classification, error) {
 		}
 		call, err := engine.NewCall(spec, params, in)
 		if err != nil {
+			return nil, err
+		}
+		if err := setDType(call, s.DType); err != nil {
 			return nil, err
 		}
 		return call.Compute()

@@ -235,3 +235,14 @@ func (c *chart) fileName() string {
 func (p *Palette) series() []string {
 	return []string{p.Loss["L1Loss"], p.Loss["MSELoss"], p.Loss["SmoothL1Loss"], p.Loss["HuberLoss"], p.Loss["logistic"]}
 }
+
+// DarkOf maps every colour of the light palette to its dark counterpart,
+// as charts.DarkOf does for the loss pages' charts.
+func DarkOf() map[string]string {
+	l, d := &lightPalette, &darkPalette
+	m := map[string]string{l.Background: d.Background, l.Text: d.Text, l.Subtext: d.Subtext, l.Axis: d.Axis, l.Split: d.Split}
+	for name, c := range l.Loss {
+		m[c] = d.Loss[name]
+	}
+	return m
+}

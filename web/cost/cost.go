@@ -171,7 +171,33 @@ func computeEstimate(c *engine.Call, detail bool) Estimate {
 	case "MultiLabelMarginLoss":
 		mlmEstimate(c, detail, &e)
 	}
+	if c.DType() == engine.Float32 {
+		e.Work = sat(e.Work, float32WorkFactor(c.Spec.Name))
+	}
 	return e
+}
+
+// float32WorkFactor is the work of a float32 call relative to its float64
+// estimate, from BenchmarkLoss's large float64 and .../float32 runs
+// (engine/bench_test.go, one core). A float32 call is the float64 pass
+// (validation, shapes) then the float32 kernel: for the losses whose
+// float32 result is the float64 one rounded, a pass over the numbers, no
+// more than the float64 work (1.0× to 1.5× measured; NLL's 17× is of a
+// float64 time far below its estimate); the kernels that round after every
+// operation and sum in ATen's order, 2× to 11× the float64 time and up to
+// 4× the estimate; CTC's log-space lattice, 6× (2.4 ms against 0.5 ms on
+// T=200, C=28, L=50).
+func float32WorkFactor(loss string) int64 {
+	switch loss {
+	case "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+		"HingeEmbeddingLoss", "MarginRankingLoss":
+		return 1
+	case "BCELoss", "GaussianNLLLoss", "KLDivLoss": // 2.2× to 2.6× measured
+		return 3
+	case "CTCLoss":
+		return 6
+	}
+	return 4
 }
 
 // ctcStates bounds Σ_b T_b·(2·L_b+1), the states of every sample's

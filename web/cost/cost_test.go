@@ -68,10 +68,39 @@ func TestTeachingShapesFit(t *testing.T) {
 		{"MultiLabelMarginLoss 16×50, 5 labels", mlmCall(t, 16, 50, 5)},
 		{"MultiLabelMarginLoss 4×200, every class listed", mlmCall(t, 4, 200, 200)},
 	} {
+		for _, dtype := range []engine.DType{engine.Float64, engine.Float32} {
+			t.Run(test.name+"/"+dtype.String(), func(t *testing.T) {
+				if err := test.call.SetDType(dtype); err != nil {
+					t.Fatal(err)
+				}
+				e := Of(test.call, true, true)
+				if err := Default.Check(e); err != nil {
+					t.Errorf("Check(%+v) = %v; want nil", e, err)
+				}
+			})
+		}
+	}
+}
+
+// TestFloat32Work checks that a float32 call is budgeted at a multiple
+// of the same call in float64.
+func TestFloat32Work(t *testing.T) {
+	for _, test := range []struct {
+		name   string
+		call   *engine.Call
+		factor int64
+	}{
+		{"MSELoss", call(t, "MSELoss", nil, map[string]*engine.Tensor{"input": filled(1, 100, 100), "target": filled(0, 100, 100)}), 4},
+		{"CTCLoss", ctcCall(t, 100, 10, 30), 6},
+		{"MultiLabelMarginLoss", mlmCall(t, 16, 50, 5), 1},
+	} {
 		t.Run(test.name, func(t *testing.T) {
-			e := Of(test.call, true, true)
-			if err := Default.Check(e); err != nil {
-				t.Errorf("Check(%+v) = %v; want nil", e, err)
+			w64 := Of(test.call, false, false).Work
+			if err := test.call.SetDType(engine.Float32); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := Of(test.call, false, false).Work, w64*test.factor; got != want {
+				t.Errorf("float32 work = %d; want %d (float64's %d × %d)", got, want, w64, test.factor)
 			}
 		})
 	}

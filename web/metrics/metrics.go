@@ -121,11 +121,23 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 			}
 		}
 		code := strconv.Itoa(status)
-		m.requests.WithLabelValues(route, r.Method, code).Inc()
+		m.requests.WithLabelValues(route, methodLabel(r.Method), code).Inc()
 		if status != http.StatusSwitchingProtocols {
 			m.latency.WithLabelValues(route, code).Observe(time.Since(start).Seconds())
 		}
 	})
+}
+
+// methodLabel keeps the method label's values to the methods HTTP
+// defines: any client may send any token as a method, and each new value
+// would be a new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // ObserveCompute records one computation of loss.

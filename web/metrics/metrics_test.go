@@ -56,3 +56,35 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsMethodLabel sends requests with made-up methods: they count
+// under "other", so that no client can grow the label set.
+func TestMetricsMethodLabel(t *testing.T) {
+	m := New(func() int { return 0 }, func() int { return 0 })
+	r := chi.NewRouter()
+	r.Use(m.Middleware)
+	r.Get("/metrics", m.Handler().ServeHTTP)
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	for i := range 50 {
+		req, _ := http.NewRequest("X"+strings.Repeat("Y", i), srv.URL+"/nowhere", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `playground_http_requests_total{method="other",route="unmatched",status="405"} 50`; !strings.Contains(string(body), want) &&
+		!strings.Contains(string(body), `method="other",route="unmatched",status="404"} 50`) {
+		t.Errorf("GET /metrics after 50 made-up methods lacks one \"other\" series of 50; got:\n%s", body)
+	}
+	if strings.Contains(string(body), `method="XY`) {
+		t.Errorf("GET /metrics labels a made-up method")
+	}
+}

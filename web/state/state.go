@@ -4,8 +4,8 @@
 //
 // Query keys are PyTorch's names, unprefixed: constructor parameters
 // (reduction, weight, margin, ...), functional inputs (input, target, var,
-// log_probs, ...), and the view keys element, overlay, lattice, theme and
-// lang. A value is read as JSON when it parses as JSON (1.5, true, [1,2],
+// log_probs, ...), the view keys element, overlay, lattice, theme and
+// lang, and dtype (float64, the default, or float32). A value is read as JSON when it parses as JSON (1.5, true, [1,2],
 // "NaN"), and otherwise as a bare string (reduction=sum).
 //
 //	/losses/smooth-l1?beta=0&reduction=sum&input=[[0.5,-1]]&target=[[0,0]]&element=1
@@ -13,7 +13,7 @@ package state
 
 import (
 	"encoding/json"
-	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -29,10 +29,17 @@ type State struct {
 	Inputs map[string]json.RawMessage
 	View   charts.View
 	Lang   string // "en" or "zh"; empty means not chosen in the URL
+	// LangNegotiated says Lang came from the browser's Accept-Language,
+	// not the URL: links to the state leave it out, so that a shared link
+	// speaks its reader's language.
+	LangNegotiated bool
+	// DType is "float32" when the page computes in float32; empty means
+	// float64, PyTorch's dtype of every fixture and the default.
+	DType string
 }
 
 // View keys, which no loss uses as a parameter or input name.
-var viewKeys = []string{"element", "overlay", "lattice", "theme", "lang"}
+var viewKeys = []string{"element", "overlay", "lattice", "theme", "lang", "dtype"}
 
 // Parse reads the state of spec's page from q. Inputs missing from q take
 // the spec's examples; parameters missing from q take PyTorch's defaults
@@ -54,7 +61,7 @@ func Parse(spec *engine.Spec, q url.Values) (State, error) {
 		case spec.Input(key) != nil:
 			s.Inputs[key] = rawValue(v)
 		default:
-			return s, &engine.Error{Field: quoteShort(key), Msg: fmt.Sprintf("unknown query parameter for %s", spec.Name)}
+			return s, engine.Errorf(quoteShort(key), "unknown query parameter for %s", spec.Name)
 		}
 	}
 	if err := s.View.Validate(); err != nil {
@@ -81,7 +88,7 @@ func (s *State) setView(key, v string) error {
 	case "element":
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &engine.Error{Field: "element", Msg: "must be a non-negative integer, got " + quoteShort(v)}
+			return engine.Errorf("element", "must be a non-negative integer, got %s", quoteShort(v))
 		}
 		s.View.Element = n
 	case "overlay":
@@ -92,9 +99,16 @@ func (s *State) setView(key, v string) error {
 		s.View.Theme = v
 	case "lang":
 		if v != "en" && v != "zh" {
-			return &engine.Error{Field: "lang", Msg: `must be "en" or "zh", got ` + quoteShort(v)}
+			return engine.Errorf("lang", `must be "en" or "zh", got %s`, quoteShort(v))
 		}
 		s.Lang = v
+	case "dtype":
+		if _, err := engine.ParseDType(v); err != nil {
+			return engine.Errorf("dtype", `must be "float64" or "float32", got %s`, quoteShort(v))
+		}
+		if v == "float32" {
+			s.DType = v
+		}
 	}
 	return nil
 }
@@ -102,10 +116,53 @@ func (s *State) setView(key, v string) error {
 // rawValue reads a query value as JSON when it is JSON, else as a string.
 func rawValue(v string) json.RawMessage {
 	if json.Valid([]byte(v)) {
-		return json.RawMessage(v)
+		return spellInfinity(json.RawMessage(v))
 	}
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// spellInfinity writes every number of raw beyond float64's range (1e400)
+// as the value it stands for, "Infinity" or "-Infinity", the API's
+// spelling. JSON allows such numbers and the engine reads them as ±inf, as
+// Python's json and torch.tensor do; but a page hands its state to the
+// script, whose JSON.stringify writes Infinity as null, so the state must
+// not carry them as numbers.
+func spellInfinity(raw json.RawMessage) json.RawMessage {
+	var out []byte
+	inString, last := false, 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i
+			for j < len(raw) && strings.IndexByte("+-.0123456789eE", raw[j]) >= 0 {
+				j++
+			}
+			if f, err := strconv.ParseFloat(string(raw[i:j]), 64); err != nil && math.IsInf(f, 0) {
+				out = append(out, raw[last:i]...)
+				if f > 0 {
+					out = append(out, `"Infinity"`...)
+				} else {
+					out = append(out, `"-Infinity"`...)
+				}
+				last = j
+			}
+			i = j - 1
+		}
+	}
+	if out == nil {
+		return raw
+	}
+	return append(out, raw[last:]...)
 }
 
 // Query encodes s as a query string; Parse(spec, Query(s)) gives s back.
@@ -130,8 +187,11 @@ func Query(s State) url.Values {
 	if s.View.Theme != "" {
 		q.Set("theme", s.View.Theme)
 	}
-	if s.Lang != "" {
+	if s.Lang != "" && !s.LangNegotiated {
 		q.Set("lang", s.Lang)
+	}
+	if s.DType != "" {
+		q.Set("dtype", s.DType)
 	}
 	return q
 }

@@ -68,3 +68,40 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSpellsInfinity checks that a number beyond float64's range
+// reaches the page's state as the infinity it stands for, spelled as the
+// API spells it: JSON.parse then JSON.stringify in the page's script would
+// turn the bare number into null.
+func TestParseSpellsInfinity(t *testing.T) {
+	spec, ok := engine.Lookup("SmoothL1Loss")
+	if !ok {
+		t.Fatal("SmoothL1Loss not registered")
+	}
+	tests := []struct {
+		key, value, want string
+	}{
+		{"beta", "1e400", `"Infinity"`},
+		{"beta", "-1E+400", `"-Infinity"`},
+		{"beta", "1e-400", `1e-400`}, // underflow is a number: 0
+		{"beta", "1.5", `1.5`},
+		{"input", "[[1e400,1,2],[1,2,-2e308]]", `[["Infinity",1,2],[1,2,"-Infinity"]]`},
+		{"input", `[["1e400", 1e400]]`, `[["1e400", "Infinity"]]`},
+		{"input", `["a\"1e400", 3]`, `["a\"1e400", 3]`},
+	}
+	for _, test := range tests {
+		t.Run(test.key+"="+test.value, func(t *testing.T) {
+			s, err := Parse(spec, url.Values{test.key: {test.value}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.Params[test.key]
+			if got == nil {
+				got = s.Inputs[test.key]
+			}
+			if string(got) != test.want {
+				t.Errorf("Parse(%s=%s) = %s; want %s", test.key, test.value, got, test.want)
+			}
+		})
+	}
+}

@@ -1,5 +1,7 @@
 package templates
 
+import "github.com/a-h/templ"
+
 // Assets are the content-hashed URLs a page links to. An empty URL means
 // the file is missing from the build (static/dist and static/vendor before
 // `make assets`).
@@ -7,8 +9,11 @@ type Assets struct {
 	CSS string
 	// JS is the page's entry module (web/build.mjs), Preload the chunks it
 	// imports, fetched in parallel with it.
-	JS       string
-	Preload  []string
+	JS      string
+	Preload []string
+	// ClassJS is the class's entry module on a student's class page
+	// whose own entry is not the loss page's (a comparison page).
+	ClassJS  string
 	KaTeXCSS string
 	// KaTeXFonts are the fonts preloaded with KaTeX's stylesheet.
 	KaTeXFonts []string
@@ -86,6 +91,8 @@ type LossPage struct {
 	CanOverlay bool
 	Theme      string
 	Lang       string
+	// DType is "float32" when the page computes in float32, else "".
+	DType string
 	// ResetURL is the page with every default.
 	ResetURL string
 	// EmbedURL is the embed of the current state.
@@ -157,9 +164,15 @@ type Result struct {
 	Error string `json:"error,omitempty"` // a user error naming the field; the rest is empty then
 	Loss  string `json:"loss"`            // as PyTorch prints it
 	// LossExact is the loss with full precision (scalar) or its JSON.
-	LossExact   string       `json:"loss_exact"`
-	LossShape   string       `json:"loss_shape"`
-	Reduction   string       `json:"reduction"`
+	LossExact string `json:"loss_exact"`
+	LossShape string `json:"loss_shape"`
+	Reduction string `json:"reduction"`
+	// DType is the dtype of every number shown: "float64" or "float32".
+	DType string `json:"dtype"`
+	// DTypeNote explains the float32 marks (empty in float64); LossMark
+	// marks the loss as the tensors' Marks mark their cells.
+	DTypeNote   string       `json:"dtype_note,omitempty"`
+	LossMark    string       `json:"loss_mark,omitempty"`
 	Explanation []string     `json:"explanation"`
 	Tensors     []TensorView `json:"tensors"`
 	Snippet     string       `json:"snippet"`
@@ -178,6 +191,20 @@ type TensorView struct {
 	// dimension; ColLabels the columns when it has at least one.
 	RowLabels []string `json:"row_labels,omitempty"`
 	ColLabels []string `json:"col_labels,omitempty"`
+	// Marks and GradMarks, in float32, mark each shown value (and its
+	// gradient) that parts from float64: "overflow" (±Inf or NaN where
+	// float64 is finite) or "precision" (0 where float64 is not, or more
+	// than 1% off); "" elsewhere. Nil in float64.
+	Marks     [][]string `json:"marks,omitempty"`
+	GradMarks [][]string `json:"grad_marks,omitempty"`
+}
+
+// F32Mark returns the data-f32 attribute of cell (i, j) of marks, if any.
+func F32Mark(marks [][]string, i, j int) templ.Attributes {
+	if i < len(marks) && j < len(marks[i]) && marks[i][j] != "" {
+		return templ.Attributes{"data-f32": marks[i][j]}
+	}
+	return nil
 }
 
 // ClassJoinPage is /join.

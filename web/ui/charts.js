@@ -7,6 +7,41 @@
 import { echarts, has, need, partsFor } from "./echarts.js";
 import { isDark, onThemeChange, onTypeSizeChange } from "./site.js";
 import { word } from "./i18n.js";
+import { darkOf } from "./theme-colors.js";
+
+// The server draws a page's charts before it knows the reader's theme (a
+// stored choice and the system's preference live in the browser), so an
+// option may come in the other palette. inTheme repaints it colour for
+// colour into the theme shown: the palettes differ in nothing else, and a
+// Go test checks that a light option repainted is the dark one.
+const toDark = new Map(Object.entries(darkOf));
+const toLight = new Map(Object.entries(darkOf).map(([l, d]) => [d, l]));
+
+function repaint(v, map) {
+  if (typeof v === "string") {
+    const c = map.get(v.toLowerCase());
+    return c === undefined ? v : c;
+  }
+  if (Array.isArray(v)) {
+    // Data arrays of numbers are most of a big option: left as they are.
+    return v.length && typeof v[0] === "number" ? v : v.map((x) => repaint(x, map));
+  }
+  if (v && typeof v === "object") {
+    const o = {};
+    for (const k of Object.keys(v)) o[k] = repaint(v[k], map);
+    return o;
+  }
+  return v;
+}
+
+// inTheme returns opt in the dark palette when dark is true, else in the
+// light one. Every option of ours names its background, which tells its
+// palette; an option already in the theme is returned as it is.
+export function inTheme(opt, dark) {
+  const map = dark ? toDark : toLight;
+  const bg = opt && typeof opt.backgroundColor === "string" ? opt.backgroundColor.toLowerCase() : "";
+  return map.has(bg) ? repaint(opt, map) : opt;
+}
 
 // settleMs is how long after the last update off-screen charts catch up.
 const settleMs = 300;
@@ -45,7 +80,9 @@ function mergeable(opt, prev) {
     for (const k of ["min", "max"]) if (!(k in out) && p[k] != null) out[k] = null;
     return out;
   });
-  const o = { title: opt.title, grid: opt.grid, visualMap: opt.visualMap, animation: false };
+  // The background goes too: an option of the other palette, repainted,
+  // and a socket reply in the page's theme must not leave the old one.
+  const o = { title: opt.title, grid: opt.grid, visualMap: opt.visualMap, backgroundColor: opt.backgroundColor, animation: false };
   if (opt.xAxis) o.xAxis = axes(opt.xAxis, prev && prev.xAxis);
   if (opt.yAxis) o.yAxis = axes(opt.yAxis, prev && prev.yAxis);
   o.series = list(opt.series).map((s, i) => {
@@ -61,19 +98,79 @@ function mergeable(opt, prev) {
 // narrowPx is the chart width below which titles wrap and the toolbox is
 // left out (each figure has PNG and SVG buttons of its own).
 const narrowPx = 560;
+
+// minPlotPx is the least height of a chart's plot on a narrow screen: once
+// ECharts has laid a chart out, one whose titles and legend left less
+// grows by the difference (and never shrinks back while the page lives,
+// so a drag does not make it jump).
+const minPlotPx = 160;
+
+function keepPlot(c) {
+  if (!c.chart || c.width >= narrowPx) return;
+  const grid = c.chart.getModel().getComponent("grid", 0);
+  const rect = grid && grid.coordinateSystem && grid.coordinateSystem.getRect && grid.coordinateSystem.getRect();
+  if (!rect || rect.height >= minPlotPx) return;
+  c.el.style.height = Math.ceil(c.el.clientHeight + minPlotPx + 2 - rect.height) + "px";
+  c.chart.resize();
+}
 const titleLinePx = 15;
 let measureCtx = null;
 
-function textWidth(text, px) {
+function textWidth(text, font) {
   if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
-  measureCtx.font = px + "px sans-serif";
+  measureCtx.font = font;
   return measureCtx.measureText(text || "").width;
+}
+
+// wrapText breaks text into lines no wider than room, as the chart will
+// draw it: at " · " between a subtitle's parts first, then at spaces,
+// then anywhere (Chinese has no spaces). Breaking here, not with ECharts'
+// overflow, tells how many lines there are, so the plot moves down by
+// exactly what they take.
+function wrapText(text, font, room) {
+  const lines = [];
+  for (const para of String(text || "").split("\n")) {
+    let line = "";
+    const push = (piece) => {
+      if (!line || textWidth(line + piece, font) <= room) { line += piece; return; }
+      lines.push(line.trimEnd());
+      line = piece.trimStart();
+    };
+    for (const part of para.split(/(?<= · )/)) {
+      if (textWidth(part, font) <= room) { push(part); continue; }
+      for (const word of part.split(/(?<= )/)) {
+        if (textWidth(word, font) <= room) { push(word); continue; }
+        for (const ch of word) push(ch);
+      }
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+// legendLines estimates how many lines a bottom legend takes at width
+// room (ECharts wraps a horizontal legend: icon 25, gap 5, item gap 10).
+function legendLines(opt, room) {
+  const lg = Array.isArray(opt.legend) ? opt.legend[0] : opt.legend;
+  if (!lg || lg.show === false) return 0;
+  const names = lg.data ? lg.data.map((d) => (typeof d === "string" ? d : d && d.name)) :
+    (Array.isArray(opt.series) ? opt.series : [opt.series]).map((s) => s && s.name);
+  let lines = 1, x = 0;
+  for (const n of names) {
+    if (!n) continue;
+    const w = 25 + 5 + textWidth(n, "12px sans-serif") + 10;
+    if (x > 0 && x + w > room) { lines++; x = 0; }
+    x += w;
+  }
+  return lines;
 }
 
 // fitWidth adapts an option's frame to a narrow chart: the title and
 // subtitle wrap within the chart instead of running off its edges, the
-// plot moves down by the lines added, and the toolbox icon, which would
-// sit on the title, is dropped. Series and axes are left alone.
+// plot moves down by the lines added and up from a legend that wraps, the
+// name of a category y axis (its labels say what the rows are, and the
+// name would sit on them) is left out, and the toolbox icon, which would
+// sit on the title, is dropped. Series and data are left alone.
 function fitWidth(opt, width) {
   if (!width || width >= narrowPx || !opt.title) return opt;
   const o = Object.assign({}, opt);
@@ -82,16 +179,23 @@ function fitWidth(opt, width) {
   o.title = (Array.isArray(opt.title) ? opt.title : [opt.title]).map((t) => {
     const ts = (t.textStyle && t.textStyle.fontSize) || 15;
     const ss = (t.subtextStyle && t.subtextStyle.fontSize) || 12;
-    const tl = Math.max(1, Math.ceil(textWidth(t.text, ts) * 1.1 / room));
-    const sl = t.subtext ? Math.max(1, Math.ceil(textWidth(t.subtext, ss) / room)) : 1;
-    extra += (tl - 1) * (ts + 3) + (sl - 1) * titleLinePx;
+    const title = wrapText(t.text, "bolder " + ts + "px sans-serif", room);
+    const sub = t.subtext ? wrapText(t.subtext, ss + "px sans-serif", room) : [""];
+    extra += (title.length - 1) * (ts + 3) + (sub.length - 1) * titleLinePx;
     return Object.assign({}, t, {
-      textStyle: Object.assign({}, t.textStyle, { width: room, overflow: "break" }),
-      subtextStyle: Object.assign({}, t.subtextStyle, { width: room, overflow: "break", lineHeight: titleLinePx }),
+      text: title.join("\n"), subtext: t.subtext ? sub.join("\n") : t.subtext,
+      subtextStyle: Object.assign({}, t.subtextStyle, { lineHeight: titleLinePx }),
     });
   });
-  if (extra > 0 && o.grid) {
-    o.grid = (Array.isArray(o.grid) ? o.grid : [o.grid]).map((g) => Object.assign({}, g, { top: (parseFloat(g.top) || 60) + extra }));
+  const legendExtra = Math.max(0, legendLines(opt, room) - 1) * 22;
+  if ((extra > 0 || legendExtra > 0) && o.grid) {
+    o.grid = (Array.isArray(o.grid) ? o.grid : [o.grid]).map((g) => Object.assign({}, g, {
+      top: (parseFloat(g.top) || 60) + extra,
+      bottom: (parseFloat(g.bottom) || 60) + legendExtra,
+    }));
+  }
+  if (o.yAxis) {
+    o.yAxis = (Array.isArray(o.yAxis) ? o.yAxis : [o.yAxis]).map((a) => (a.type === "category" ? Object.assign({}, a, { name: "" }) : a));
   }
   o.toolbox = Object.assign({}, Array.isArray(opt.toolbox) ? opt.toolbox[0] : opt.toolbox, { show: false });
   return o;
@@ -145,7 +249,7 @@ export class ChartSet {
       ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
       need("interaction").then(() => Object.values(this.charts).forEach((c) => {
         // The same option again, whole: ECharts adds what it ignored.
-        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(c.last), c.width), { lazyUpdate: true, silent: true });
+        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(inTheme(c.last, c.dark)), c.width), { lazyUpdate: true, silent: true });
       }));
     };
     ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
@@ -229,11 +333,13 @@ export class ChartSet {
     if (c.chart && c.dark !== dark) { c.chart.dispose(); c.chart = null; }
     if (!c.chart) {
       c.chart = echarts.init(c.el, dark ? "dark" : null, { renderer: "canvas" });
+      c.el.lpChart = c.chart; // the layout tests measure plot and labels through it
+      c.chart.on("finished", () => keepPlot(c));
       c.dark = dark;
       c.sig = "";
     }
     const sig = structure(opt);
-    const shown = fitWidth(withBackground(opt), c.width);
+    const shown = fitWidth(withBackground(inTheme(opt, dark)), c.width);
     if (sig !== c.sig) {
       c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });
       c.sig = sig;
@@ -308,7 +414,9 @@ export function drawThumb(el, again) {
   try {
     const old = echarts.getInstanceByDom(el);
     if (old && again) old.dispose(); else if (old) return;
-    const c = echarts.init(el, isDark() ? "dark" : null);
+    const dark = isDark();
+    const c = echarts.init(el, dark ? "dark" : null);
+    opt = inTheme(opt, dark);
     opt.backgroundColor = "transparent"; // the card is the background, in either theme
     c.setOption(opt);
     if (window.ResizeObserver) new ResizeObserver(() => c.resize()).observe(el);

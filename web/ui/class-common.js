@@ -3,7 +3,7 @@
 // that keeps a student's page from navigating in a loop.
 import { CLASS_IDS } from "./socket.js";
 
-export const CODE_PATH = /^\/c\/([2-9A-HJ-NP-Z]{6})(\/teach)?\/?$/;
+export const CODE_PATH = /^\/c\/([2-9A-HJ-NP-Z]{6})(\/teach|\/projector)?\/?$/;
 
 export const store = {
   get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } },

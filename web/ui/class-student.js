@@ -3,9 +3,12 @@
 // (templates.ClassStudent, data-class-* attributes); this module makes it
 // live on the page's own socket, and talks to the loss page only through
 // the page events (lp:state in, lp:apply and lp:lock out).
+import { word } from "./i18n.js";
 import { classLink, el, fmt, landed, navigated, navigationBlocked, revealContent, session } from "./class-common.js";
 
 const FOLLOW_LABEL = "following the teacher";
+// A student's own language choice rides along when the class page reloads.
+const LANG_QUERY = (() => { const l = new URLSearchParams(location.search).get("lang"); return l ? "?lang=" + encodeURIComponent(l) : ""; })();
 
 // startStudent runs the student's side of class code on socket (a
 // LiveSocket). onLossPage tells whether the page can show a state itself.
@@ -63,6 +66,15 @@ export function startStudent(code, socket, onLossPage) {
   // show puts a class state on screen: on this page when it is the same
   // loss, else by loading the class's page, guarded against loops.
   function show(msg) {
+    if (!msg.slug && msg.page) {
+      // A comparison or lesson page: shown as the server renders it, once
+      // per page (the page itself does not follow a state).
+      if (session.get("lp-class-page-" + code) === msg.page && !onLossPage && !document.querySelector("[data-testid=class-wait]") && !errorPage) return;
+      session.set("lp-class-page-" + code, msg.page);
+      navigate(msg.seq);
+      return;
+    }
+    session.set("lp-class-page-" + code, "");
     if (onLossPage && pageState && msg.slug === pageState.slug) {
       document.dispatchEvent(new CustomEvent("lp:apply", {
         detail: { params: msg.params, inputs: msg.inputs, view: msg.view, reply: msg.reply },
@@ -89,7 +101,7 @@ export function startStudent(code, socket, onLossPage) {
       return;
     }
     navigated(code, seq);
-    location.replace("/c/" + code);
+    location.replace("/c/" + code + LANG_QUERY);
   }
 
   function onMessage(msg) {
@@ -110,7 +122,8 @@ export function startStudent(code, socket, onLossPage) {
         if (following) show(msg);
         break;
       case "class_section":
-        if (following && msg.section >= 0) showSection(msg.section);
+        // A section names its lesson: a student on another page ignores it.
+        if (following && (!msg.slug || msg.slug === lessonSlug())) showSection(msg.section);
         break;
       case "class_mode":
         mode = msg.mode;
@@ -123,9 +136,15 @@ export function startStudent(code, socket, onLossPage) {
       case "class_reveal": reveal(msg); break;
       case "class_snapshot_sent": snapNote.textContent = "Sent to the teacher."; break;
       case "class_ended":
+        // The class is over: the page is the student's again.
         ended = true;
+        mode = "explore"; following = false;
         lockPage(false);
-        say(msg.error || "This class has ended.");
+        hideLoss(false);
+        render();
+        for (const b of [exploreBtn, backBtn, snapBtn]) b.hidden = true;
+        say(msg.reason === "removed" ? word("class.removed") : word("class.ended"));
+        message.dataset.testid = "class-ended";
         break;
       case "error":
         if (msg.field === "code") {
@@ -150,6 +169,7 @@ export function startStudent(code, socket, onLossPage) {
 
   function showQuestion(q) {
     question = q;
+    hideLoss(q.kind === "number" && (!q.hides || q.hides.indexOf("loss") >= 0));
     qBox.hidden = false;
     const prompt = qBox.querySelector("[data-class-question-prompt]");
     if (q.prompt_html) prompt.innerHTML = q.prompt_html; else prompt.textContent = q.prompt;
@@ -185,8 +205,32 @@ export function startStudent(code, socket, onLossPage) {
     qBox.querySelectorAll("[data-choice]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.choice === msg.choice)));
   }
 
+  // hideLoss keeps the loss box to "?" while a numeric poll asks for it:
+  // the value being predicted is not on the screen until the reveal.
+  function hideLoss(on) {
+    const result = document.getElementById("result-panel");
+    const dock = document.querySelector("[data-testid=dock-loss]");
+    let mark = document.querySelector("[data-testid=class-hidden-loss]");
+    if (result) result.style.display = on ? "none" : "";
+    if (dock) dock.style.visibility = on ? "hidden" : "";
+    if (on && result && !mark) {
+      mark = el("p", { class: "loss-hidden", "data-testid": "class-hidden-loss" },
+        el("output", { class: "loss-value", text: "?" }), " ",
+        el("span", { class: "hint", text: word("class.hidden") }));
+      result.before(mark);
+    }
+    if (!on && mark) mark.remove();
+  }
+
+  function lessonSlug() {
+    if (pageState && pageState.slug) return pageState.slug;
+    const m = /^\/lessons\/([a-z0-9-]+)$/.exec(location.pathname);
+    return m ? m[1] : "";
+  }
+
   function reveal(msg) {
     if (!question || msg.qid !== question.qid) return;
+    hideLoss(false);
     qBox.querySelectorAll("[data-class-choices] button, [data-class-choices] input").forEach((b) => { b.disabled = true; });
     const box = qBox.querySelector("[data-class-student-reveal]");
     box.replaceChildren(revealContent(msg));
@@ -211,6 +255,7 @@ export function startStudent(code, socket, onLossPage) {
 const SECTION_HEADINGS = "[data-testid=lesson-content] h2, [data-testid=lesson-content] h3";
 
 function showSection(idx) {
+  if (idx < 0) { window.scrollTo(0, 0); return; } // above the lesson
   const h = document.querySelectorAll(SECTION_HEADINGS)[idx];
   if (h) window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY);
 }

@@ -29,6 +29,7 @@ var lines = null;      // the fit lines shown: [{loss, slope, intercept, value}]
 var frames = 0;        // fit frames applied (for tests)
 var lastFrame = null;
 var fitsSent = 0;      // the first fit starts from a = b = 0, later ones from the lines shown
+var chosenTarget = 0;  // the class the reader picked: kept while the logits are retyped
 
 function isDark() {
   if (root.dataset.theme) return root.dataset.theme === "dark";
@@ -44,6 +45,21 @@ function fmt(v) {
   if (Number.isInteger(v) && a <= 1e8) return v.toFixed(0) + "."; // PyTorch: scientific above 1e8
   if (a !== 0 && (a < 1e-4 || a >= 1e8)) return v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
   return v.toFixed(4);
+}
+
+// fmtTable writes the numbers of one table as the server does
+// (compareFormatTable): whole numbers beside fractions keep four decimals,
+// as inside a PyTorch tensor that is not all whole ("0.0000" beside
+// "0.1799", not "0.").
+function fmtTable(vs) {
+  var whole = vs.every(function (v) {
+    var x = typeof v === "string" ? (v === "NaN" ? NaN : Infinity) : v;
+    return !isNaN(x) && (!isFinite(x) || Number.isInteger(x));
+  });
+  return vs.map(function (v) {
+    var s = fmt(v);
+    return !whole && /^-?\d+\.$/.test(s) ? s + "0000" : s;
+  });
 }
 
 function $(sel) { return document.querySelector(sel); }
@@ -98,9 +114,10 @@ function drawLines() {
 }
 
 function showLines(step, steps) {
-  lines.forEach(function (l) {
-    var set = function (k, v) { var e = $("[data-testid='fit-" + k + "-" + l.loss + "']"); if (e) e.textContent = fmt(v); };
-    set("slope", l.slope); set("intercept", l.intercept); set("value", l.value);
+  var cells = fmtTable([].concat.apply([], lines.map(function (l) { return [l.slope, l.intercept, l.value]; })));
+  lines.forEach(function (l, i) {
+    var set = function (k, j) { var e = $("[data-testid='fit-" + k + "-" + l.loss + "']"); if (e) e.textContent = cells[3 * i + j]; };
+    set("slope", 0); set("intercept", 1); set("value", 2);
   });
   var st = $("[data-testid=fit-step]");
   if (st) st.textContent = word("cmpStep", step, steps) + (step >= steps ? word("cmpDone") : "");
@@ -230,6 +247,7 @@ function onCompare(d) {
   clearError();
   var keep = data;
   data = d;
+  syncURL();
   if (page === "regression") {
     data.fit.points = keep.fit.points; // the outlier may have moved since
     var ids = ["loss", "derivative"];
@@ -260,20 +278,23 @@ function renderClassification(d) {
   }
   t.tHead.replaceChildren(head);
   var body = t.tBodies[0];
+  var cells = fmtTable([].concat.apply([], d.result.losses.map(function (l) { return [l.value].concat(l.grad); })));
+  var at = 0;
   d.result.losses.forEach(function (l) {
     var row = body.querySelector("tr[data-loss='" + l.loss + "']");
     row.querySelectorAll("td").forEach(function (td) { td.remove(); });
-    row.appendChild(el("td", { class: "v", "data-testid": "value-" + l.loss }, fmt(l.value)));
-    l.grad.forEach(function (g, j) { row.appendChild(el("td", { class: "v g", "data-testid": "grad-" + l.loss + "-" + j }, fmt(g))); });
+    row.appendChild(el("td", { class: "v", "data-testid": "value-" + l.loss }, cells[at++]));
+    l.grad.forEach(function (g, j) { row.appendChild(el("td", { class: "v g", "data-testid": "grad-" + l.loss + "-" + j }, cells[at++])); });
   });
   var pb = $("[data-testid=class-probs]").tBodies[0];
   pb.replaceChildren();
+  var probs = fmtTable(d.result.softmax.concat(d.result.sigmoid));
   d.settings.logits.forEach(function (z, j) {
     var tr = el("tr");
     tr.appendChild(el("th", { scope: "row" }, String(j)));
     tr.appendChild(el("td", { class: "v" }, String(z)));
-    tr.appendChild(el("td", { class: "v" }, fmt(d.result.softmax[j])));
-    tr.appendChild(el("td", { class: "v" }, fmt(d.result.sigmoid[j])));
+    tr.appendChild(el("td", { class: "v" }, probs[j]));
+    tr.appendChild(el("td", { class: "v" }, probs[d.settings.logits.length + j]));
     pb.appendChild(tr);
   });
   var sel = $("#cmp-target");
@@ -287,12 +308,13 @@ function renderClassification(d) {
 }
 
 function renderMargin(d) {
-  d.rows.forEach(function (r) {
+  var cells = fmtTable([].concat.apply([], d.rows.map(function (r) { return [r.at, r.at_grad]; })));
+  d.rows.forEach(function (r, i) {
     var tr = document.querySelector("[data-testid=margin-rows] tr[data-loss='" + r.name + "']");
     if (!tr) return;
     var tds = tr.querySelectorAll("td");
-    tds[1].textContent = fmt(r.at);
-    tds[2].textContent = fmt(r.at_grad);
+    tds[1].textContent = cells[2 * i];
+    tds[2].textContent = cells[2 * i + 1];
   });
 }
 
@@ -307,6 +329,9 @@ function syncInputs(name, v, except) {
 function queryString() {
   var q = new URLSearchParams(location.search);
   Object.keys(data.settings).forEach(function (k) {
+    // The language stays in the link only if the reader chose it (then
+    // it is in location.search already); else the link speaks its reader's.
+    if (k === "lang") return;
     var v = data.settings[k];
     q.set(k, Array.isArray(v) ? v.join(",") : String(v));
   });
@@ -337,6 +362,7 @@ function applySettings(d) {
   if (!data || !d) return;
   var s = d.params || {};
   Object.keys(s).forEach(function (k) { if (k in data.settings) data.settings[k] = JSON.parse(JSON.stringify(s[k])); });
+  if ("target" in s) chosenTarget = data.settings.target;
   Object.keys(data.settings).forEach(function (k) {
     var v = data.settings[k];
     syncInputs(k, Array.isArray(v) ? v.join(", ") : v);
@@ -382,9 +408,11 @@ function initControls() {
         var p = parseLogits(input.value);
         if (p.error) { showError({ error: p.error, field: "logits" }); return; }
         data.settings.logits = p.logits;
-        if (data.settings.target >= p.logits.length) data.settings.target = 0;
+        // Fewer classes for a moment (the reader retyping): the nearest
+        // class, and the chosen one again once it exists.
+        data.settings.target = Math.max(0, Math.min(chosenTarget, p.logits.length - 1));
       } else if (name === "target") {
-        data.settings.target = Number(input.value);
+        data.settings.target = chosenTarget = Number(input.value);
       } else {
         var v = Number(input.value);
         if (input.value.trim() === "" || !isFinite(v)) { showError({ error: name + ": " + word("notANumber"), field: name }); return; }
@@ -392,7 +420,8 @@ function initControls() {
         if (name === "outlier") { setOutlier(v, true); return; }
         data.settings[name] = v;
       }
-      syncURL();
+      // The address bar takes the settings once the server accepted them
+      // (onCompare): a permalink never holds settings that answer 400.
       sendCompare();
     });
   });
@@ -417,6 +446,7 @@ function boot() {
   try { data = JSON.parse(block.textContent); } catch (e) { return; }
   page = data.page;
   if (page === "regression") lines = data.lines;
+  if (page === "classification") chosenTarget = data.settings.target;
   drawCharts(data.charts);
   initControls();
   watchTheme();

@@ -16,6 +16,15 @@ export class Controls {
     this.boxes = Array.from(form.querySelectorAll(".control[data-param]"));
     this.remembered = {}; // tensor params switched off: their last values
     this.boxes.forEach((box) => this.init(box));
+    // The float64 / float32 switch: page state like a parameter, but none
+    // of the loss's (the compute message and the URL carry it as dtype).
+    const dt = form.querySelector("[data-dtype-control] select");
+    if (dt) {
+      dt.addEventListener("change", () => {
+        if (dt.value === "float32") page.dtype = "float32"; else delete page.dtype;
+        this.changed();
+      });
+    }
   }
 
   init(box) {
@@ -127,6 +136,8 @@ export class Controls {
   // setValues shows the page state in every control.
   setValues() {
     const page = this.page;
+    const dt = document.querySelector("[data-dtype-control] select");
+    if (dt) dt.value = page.dtype === "float32" ? "float32" : "float64";
     this.boxes.forEach((box) => {
       const name = box.dataset.param, kind = box.dataset.kind, v = page.params[name];
       box.removeAttribute("aria-invalid");
@@ -152,6 +163,8 @@ export class Controls {
   // lock disables every control (a teacher's state is being followed).
   lock(locked) {
     this.locked = locked;
+    const dt = document.querySelector("[data-dtype-control] select");
+    if (dt) dt.disabled = locked;
     this.boxes.forEach((box) => box.querySelectorAll("input, select, textarea").forEach((el) => {
       if (el.closest(".perclass") && !locked) {
         el.disabled = this.page.params[box.dataset.param] === null;

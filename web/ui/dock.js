@@ -6,6 +6,7 @@
 // hides again once the real ones are in view.
 import { echarts } from "./echarts.js";
 import { isDark } from "./site.js";
+import { inTheme } from "./charts.js";
 
 // narrow is the width up to which the page stacks into one column
 // (app.css) and the dock is used.
@@ -66,7 +67,7 @@ export class ResultDock {
     if (!this.option || this.drawn === this.option) return;
     const dark = isDark();
     if (this.chart && this.dark !== dark) { this.chart.dispose(); this.chart = null; }
-    const o = Object.assign({}, this.option, {
+    const o = Object.assign({}, inTheme(this.option, dark), {
       // Small: no title, legend, toolbox or tooltip, a tight grid.
       title: { show: false }, legend: { show: false }, toolbox: { show: false }, tooltip: { show: false },
       grid: { left: 36, right: 8, top: 8, bottom: 20, containLabel: false },

@@ -158,11 +158,14 @@ export class Editors {
     const opts = [];
     for (let c = 0; c < C; c++) opts.push(c);
     if (ign !== null && ign !== undefined && opts.indexOf(ign) < 0) opts.push(ign);
+    // MultiLabelMarginLoss's labels end at the first -1: an end, not a class.
+    const end = this.page.spec.name === "MultiLabelMarginLoss" ? -1 : null;
+    if (end !== null && opts.indexOf(end) < 0) opts.push(end);
     if (opts.indexOf(v) < 0) opts.push(v);
     opts.forEach((c) => {
       const o = document.createElement("option");
       o.value = String(c);
-      o.textContent = c === ign ? word("ignoreClass", c) : word("classN", c);
+      o.textContent = c === ign ? word("ignoreClass", c) : c === end ? word("labelsEnd", c) : word("classN", c);
       if (c === v) o.selected = true;
       sel.appendChild(o);
     });

@@ -66,6 +66,7 @@ function pump() {
   if (inflight >= 0 || sent >= seq || !socket || !socket.open) return;
   const view = Object.assign({}, page.view, { theme: isDark() ? "dark" : "light" });
   const msg = { type: "compute", id: seq, loss: page.spec.name, params: page.params, inputs: page.inputs, detail: true, view };
+  if (page.dtype === "float32") msg.dtype = "float32";
   if (socket.send(msg)) inflight = sent = seq;
 }
 
@@ -152,6 +153,7 @@ function apply(detail) {
   Object.assign(inputs, clone(d.inputs || {}));
   page.params = params;
   page.inputs = inputs;
+  if (d.dtype === "float32") page.dtype = "float32"; else delete page.dtype;
   // The theme and the language stay the student's own.
   const own = { theme: page.view.theme, lang: page.view.lang };
   page.view = Object.assign({}, clone(d.view || {}));

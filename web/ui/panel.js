@@ -19,7 +19,7 @@ function setText(el, text) {
 
 // layout is what must match to patch texts in place.
 function layout(p) {
-  return JSON.stringify([p.explanation.length, (p.tensors || []).map((t) =>
+  return JSON.stringify([p.dtype || "", !!p.dtype_note, p.explanation.length, (p.tensors || []).map((t) =>
     [t.name, t.rows.length, t.rows.length ? t.rows[0].length : 0, !!t.grad_rows, (t.row_labels || []).length, (t.col_labels || []).length])]);
 }
 
@@ -58,6 +58,9 @@ export function renderPanelError(host, message) {
 
 // layoutOf reads the layout key of a server-rendered panel.
 function layoutOf(panel) {
+  const dt = panel.querySelector("[data-testid=result-dtype]");
+  const dtype = dt ? dt.textContent : "";
+  const note = !!panel.querySelector("[data-testid=dtype-note]");
   const expl = panel.querySelectorAll("[data-testid=reduction-explain] p").length;
   const tensors = Array.from(panel.querySelectorAll(".tensor")).map((div) => {
     const rows = div.querySelectorAll("tbody tr");
@@ -65,7 +68,17 @@ function layoutOf(panel) {
     return [div.dataset.testid.replace(/^tensor-/, ""), rows.length, first ? first.querySelectorAll("td").length : 0,
       !!div.querySelector("td .g"), div.querySelectorAll("tbody th").length, div.querySelectorAll("thead th[scope=col]").length];
   });
-  return JSON.stringify([expl, tensors]);
+  return JSON.stringify([dtype, note, expl, tensors]);
+}
+
+// setMark sets or removes the float32 mark (data-f32) of a value.
+function setMark(el, mark) {
+  if (!el) return;
+  if (mark) { if (el.dataset.f32 !== mark) el.dataset.f32 = mark; } else if (el.hasAttribute("data-f32")) el.removeAttribute("data-f32");
+}
+
+function markAt(marks, i, j) {
+  return marks && marks[i] ? marks[i][j] || "" : "";
 }
 
 function patch(panel, p) {
@@ -75,7 +88,10 @@ function patch(panel, p) {
     out.title = p.loss_exact;
   }
   setText(out, p.loss);
+  setMark(out, p.loss_mark);
   setText(out.nextElementSibling, p.loss_shape);
+  setText(panel.querySelector("[data-testid=result-dtype]"), p.dtype || "");
+  setText(panel.querySelector("[data-testid=dtype-note]"), p.dtype_note || "");
   const expl = panel.querySelector("[data-testid=reduction-explain]");
   setText(expl.querySelector("h2"), "reduction = '" + p.reduction + "'");
   expl.querySelectorAll("p code").forEach((c, i) => setText(c, p.explanation[i]));
@@ -90,7 +106,11 @@ function patch(panel, p) {
       if (th) setText(th, t.row_labels[i]);
       tr.querySelectorAll("td").forEach((td, j) => {
         setText(td.firstElementChild, t.rows[i][j]);
-        if (t.grad_rows) setText(td.lastElementChild, t.grad_rows[i][j]);
+        setMark(td.firstElementChild, markAt(t.marks, i, j));
+        if (t.grad_rows) {
+          setText(td.lastElementChild, t.grad_rows[i][j]);
+          setMark(td.lastElementChild, markAt(t.grad_marks, i, j));
+        }
       });
     });
   });
@@ -102,7 +122,10 @@ function build(p) {
   const line = h("p", { class: "loss-line" });
   line.append(h("span", { class: "loss-label" }, word("result.loss")), " ",
     h("output", { class: "loss-value", "data-testid": "loss-value", "data-exact": p.loss_exact, title: p.loss_exact }, p.loss), " ",
-    h("span", { class: "shape" }, p.loss_shape));
+    h("span", { class: "shape" }, p.loss_shape), " ",
+    h("span", { class: "dtype", "data-testid": "result-dtype" }, p.dtype || ""));
+  setMark(line.querySelector("output"), p.loss_mark);
+  const note = p.dtype_note ? h("p", { class: "dtype-note", "data-testid": "dtype-note" }, p.dtype_note) : null;
   const expl = h("div", { class: "explain", "data-testid": "reduction-explain" });
   expl.appendChild(h("h2", null, "reduction = '" + p.reduction + "'"));
   p.explanation.forEach((l) => { const para = h("p"); para.appendChild(h("code", null, l)); expl.appendChild(para); });
@@ -113,7 +136,9 @@ function build(p) {
   pre.appendChild(h("code", { "data-testid": "pytorch-snippet" }, p.snippet));
   snip.append(h("summary", null, word("result.copyAsPyTorch")), " ",
     h("button", { type: "button", class: "js-only", "data-action": "copy-snippet", "data-testid": "copy-pytorch" }, word("result.copy")), pre);
-  panel.append(line, expl, tensors, snip);
+  panel.append(line);
+  if (note) panel.append(note);
+  panel.append(expl, tensors, snip);
   return panel;
 }
 
@@ -137,8 +162,14 @@ function tensorTable(t) {
     if (i < rowLabels.length) tr.appendChild(h("th", { scope: "row" }, rowLabels[i]));
     row.forEach((v, j) => {
       const td = h("td");
-      td.appendChild(h("span", { class: "v" }, v));
-      if (t.grad_rows) td.appendChild(h("span", { class: "g", title: word("result.gradTitle") }, t.grad_rows[i][j]));
+      const val = h("span", { class: "v" }, v);
+      setMark(val, markAt(t.marks, i, j));
+      td.appendChild(val);
+      if (t.grad_rows) {
+        const g = h("span", { class: "g", title: word("result.gradTitle") }, t.grad_rows[i][j]);
+        setMark(g, markAt(t.grad_marks, i, j));
+        td.appendChild(g);
+      }
       tr.appendChild(td);
     });
     tbody.appendChild(tr);

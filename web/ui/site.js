@@ -43,8 +43,8 @@ export function refreshHeaderLinks() {
     const q = new URLSearchParams(u.search);
     q.set("theme", a.dataset.themeLink);
     a.href = u.pathname + "?" + q.toString();
-    a.setAttribute("aria-current", root.dataset.theme === a.dataset.themeLink ? "true" : "false");
   });
+  markTheme();
   const embed = document.querySelector("[data-embed-link]");
   const page = document.querySelector("[data-slug]");
   if (embed && page) embed.href = "/embed/" + page.dataset.slug + u.search;
@@ -57,7 +57,7 @@ document.addEventListener("click", (ev) => {
     root.dataset.theme = t.dataset.themeLink;
     store.set("lp-theme", t.dataset.themeLink);
     themeListeners.forEach((fn) => fn());
-    refreshHeaderLinks();
+    markTheme();
     return;
   }
   const l = ev.target.closest(".large-toggle");
@@ -81,7 +81,17 @@ export function whenReady(fn) {
   else fn();
 }
 
+// markTheme marks the theme switch's link of the theme chosen (by the URL
+// or a stored choice; none when the page follows the system).
+function markTheme() {
+  document.querySelectorAll("[data-theme-link]").forEach((a) => {
+    a.setAttribute("aria-current", root.dataset.theme === a.dataset.themeLink ? "true" : "false");
+  });
+}
+
 whenReady(() => {
+  // The server marks only a theme the URL names; a stored one is known here.
+  markTheme();
   const l = document.querySelector(".large-toggle");
   if (l) l.setAttribute("aria-pressed", root.classList.contains("large") ? "true" : "false");
 });
@@ -91,3 +101,12 @@ whenReady(() => {
 if (!window.lossPlayground) {
   window.lossPlayground = { state: () => null, ids: () => ({ seq: 0, shownLoss: 0, inflight: -1, wsOpen: false }) };
 }
+
+// A browser that teaches a class drives it from comparison and lesson
+// pages too (by their path): the teacher's module loads only then. A loss
+// page loads the class's modules itself, on its own socket (loss-page.js).
+whenReady(() => {
+  let teaching = null;
+  try { teaching = localStorage.getItem("lp-class-teaching"); } catch (e) { /* private mode */ }
+  if (teaching && /^\/(compare|lessons)\//.test(location.pathname)) import("./class-teacher-page.js");
+});

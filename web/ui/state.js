@@ -1,4 +1,4 @@
-// The loss page's state — parameters, inputs and view — and its two
+// The loss page's state — parameters, inputs, view and dtype — and its two
 // outward faces: the permalink in the address bar and the "lp:state"
 // event other modules follow (docs/protocol.md, "Page events").
 import { refreshHeaderLinks } from "./site.js";
@@ -30,6 +30,7 @@ export function queryOf(page) {
   if (v.lattice && !(page.ctc && v.lattice === "alpha")) q.set("lattice", v.lattice);
   if (v.theme) q.set("theme", v.theme);
   if (page.lang) q.set("lang", page.lang);
+  if (page.dtype === "float32") q.set("dtype", "float32");
   return q.toString();
 }
 
@@ -65,7 +66,7 @@ export function announce(page) {
     detail: {
       loss: page.spec.name, slug: page.spec.slug,
       params: JSON.parse(JSON.stringify(page.params)), inputs: JSON.parse(JSON.stringify(page.inputs)),
-      view: Object.assign({}, page.view), query: queryOf(page),
+      view: Object.assign({}, page.view), dtype: page.dtype || "float64", query: queryOf(page),
     },
   }));
 }

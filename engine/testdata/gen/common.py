@@ -16,8 +16,19 @@ class I0(int):
     """Marks an input as a 0-d int64 tensor (an unbatched class index or CTC length)."""
 
 
+class R(list):
+    """A long 1-d input written compactly: the values repeated `times` times.
+    The fixture holds {"repeat": values, "times": times}; the engine's test expands it."""
+
+    def __init__(self, values, times):
+        super().__init__(values)
+        self.times = times
+
+
 def _plain(v):
     """The value of an input without its int64 marker."""
+    if isinstance(v, R):
+        return list(v) * v.times
     if isinstance(v, I):
         return list(v)
     if isinstance(v, I0):
@@ -50,10 +61,14 @@ def encode(v):
     return v
 
 
+# The dtype of every floating tensor a case makes: generate.py --float32 sets torch.float32.
+DTYPE = torch.float64
+
+
 def to_tensor(v, integer=False):
     if integer:
         return torch.tensor(v, dtype=torch.int64)
-    return torch.tensor(v, dtype=torch.float64)
+    return torch.tensor(v, dtype=DTYPE)
 
 
 def make_module(loss, params):
@@ -73,7 +88,15 @@ def make_module(loss, params):
 
 def run_case(c):
     out = {"name": c["name"], "loss": c["loss"], "params": encode(c["params"]),
-           "inputs": {k: encode(_plain(v)) for k, v in c["inputs"].items()}}
+           "inputs": {k: {"repeat": encode(list(v)), "times": v.times} if isinstance(v, R) else encode(_plain(v))
+                      for k, v in c["inputs"].items()}}
+    if DTYPE == torch.float32:
+        out["dtype"] = "float32"
+    _compute(c, out)
+    return out
+
+
+def _compute(c, out):
     try:
         module = make_module(c["loss"], c["params"])
         tensors = []
@@ -83,7 +106,8 @@ def run_case(c):
                 t.requires_grad_(True)
             tensors.append(t)
         result = module(*tensors)
-        result.sum().backward()
+        if c["grads"]:
+            result.sum().backward()
         grads = {}
         for (k, _), t in zip(c["inputs"].items(), tensors):
             if k in c["grads"]:
