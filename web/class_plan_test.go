@@ -83,6 +83,11 @@ func TestClassPlanSteps(t *testing.T) {
 	if q.Kind != "number" || !strings.Contains(q.Prompt, "均方误差") {
 		t.Errorf("class_question = %+v; want the zh predict poll", q)
 	}
+	// The poll asks about the step's state (MSE 25), not the one before.
+	teacher.send(`{"type":"class_reveal"}`)
+	if rv := student.untilType("class_reveal"); rv.Answer != "25" {
+		t.Errorf("class_reveal answer = %q; want 25, the loss of the step's page (%s)", rv.Answer, rv.raw)
+	}
 
 	// The last step: the regression comparison, no computation; the
 	// student's page renders it.

@@ -138,7 +138,7 @@ func wsClassError(err error) error {
 func (a *App) newClassComputer() class.Computer {
 	comp := &wsComputer{log: a.log, cp: a.compute}
 	return func(ctx context.Context, d *class.Drive) (*class.Computed, error) {
-		m := &wsComputeMessage{Loss: d.Loss, LossRequest: LossRequest{Params: d.Params, Inputs: d.Inputs, Detail: d.Detail}}
+		m := &wsComputeMessage{Loss: d.Loss, LossRequest: LossRequest{Params: d.Params, Inputs: d.Inputs, Detail: d.Detail, DType: d.DType}}
 		if len(d.View) > 0 {
 			var v charts.View
 			if err := live.DecodeStrict(d.View, &v); err != nil {

@@ -77,7 +77,7 @@ export function startStudent(code, socket, onLossPage) {
     session.set("lp-class-page-" + code, "");
     if (onLossPage && pageState && msg.slug === pageState.slug) {
       document.dispatchEvent(new CustomEvent("lp:apply", {
-        detail: { params: msg.params, inputs: msg.inputs, view: msg.view, reply: msg.reply },
+        detail: { params: msg.params, inputs: msg.inputs, view: msg.view, dtype: msg.dtype, reply: msg.reply },
       }));
       return;
     }

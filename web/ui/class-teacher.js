@@ -99,7 +99,7 @@ export function startTeacher(socket, create) {
   function drive(state) {
     if (!active || applying || !state || !state.loss || !driving()) return;
     link.send({ type: "class_drive", loss: state.loss, params: state.params, inputs: state.inputs,
-      detail: true, view: state.view, query: state.query });
+      detail: true, view: state.view, query: state.query, dtype: state.dtype });
   }
 
   function drivePage() {
@@ -118,7 +118,7 @@ export function startTeacher(socket, create) {
       // it too, and goes on from there.
       applying = true;
       try {
-        document.dispatchEvent(new CustomEvent("lp:apply", { detail: { params: msg.params, inputs: msg.inputs, view: msg.view, reply: msg.reply } }));
+        document.dispatchEvent(new CustomEvent("lp:apply", { detail: { params: msg.params, inputs: msg.inputs, view: msg.view, dtype: msg.dtype, reply: msg.reply } }));
       } finally { applying = false; }
     } else if (msg.type === "error" && msg.field === "code") {
       stop(); // the class has expired
