@@ -54,7 +54,7 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(body, &req); err != nil {
 		return errorStatus(http.StatusBadRequest, "request body: "+describeJSONError(err))
 	}
-	ev, err := Evaluate(r.Context(), spec, &req, nil, nil)
+	ev, err := a.compute.Evaluate(r.Context(), spec, &req, nil, nil)
 	if err != nil {
 		return err
 	}

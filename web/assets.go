@@ -221,6 +221,7 @@ const (
 	entryCatalog = "catalog" // the catalog
 	entryLoss    = "loss"    // loss pages and embeds
 	entryCompare = "compare" // comparison pages
+	entryClass   = "class"   // a class's own pages: dashboard, waiting and error pages
 )
 
 // uiPreloadedFonts are the KaTeX fonts nearly every formula uses: Main
@@ -250,7 +251,6 @@ func (a *App) pageAssets(entry string) templates.Assets {
 		Preload:   preload,
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
 		LessonsJS: s.url("lessons.js"),
-		ClassJS:   s.url("class.js"),
 		Favicon:   s.url("favicon.svg"),
 		Boot:      s.url("boot.js"),
 	}

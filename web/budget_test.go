@@ -135,7 +135,7 @@ func fixtureCases(t *testing.T) (cases []budgetCase, errorWanted map[string]bool
 // budget's.
 func TestBudgetsKeepEveryPresetQuestionAndFixture(t *testing.T) {
 	app := newTestApp(t)
-	ctx := withComputeEnv(context.Background(), app.env)
+	ctx := context.Background()
 	cases := presetCases(t)
 	fixtures, errorWanted := fixtureCases(t)
 	cases = append(cases, fixtures...)
@@ -170,7 +170,7 @@ func TestBudgetsKeepEveryPresetQuestionAndFixture(t *testing.T) {
 				want, err = c.Compute()
 			}
 			view := test.view
-			ev, gotErr := Evaluate(ctx, test.spec, &LossRequest{Params: test.params, Inputs: test.inputs, Detail: true}, &view, nil)
+			ev, gotErr := app.compute.Evaluate(ctx, test.spec, &LossRequest{Params: test.params, Inputs: test.inputs, Detail: true}, &view, nil)
 			if err != nil {
 				if !errorWanted[test.name] {
 					t.Fatalf("the engine refuses this case: %v", err)
@@ -326,7 +326,7 @@ func TestEvaluateRefusesAttacks(t *testing.T) {
 				// call would give up with context.Canceled instead.
 				ctx, cancel := context.WithCancel(context.Background())
 				cancel()
-				_, err := Evaluate(ctx, spec, &req, view, nil)
+				_, err := testComputer().Evaluate(ctx, spec, &req, view, nil)
 				var ee *engine.Error
 				if !errors.As(err, &ee) {
 					t.Fatalf("Evaluate = %v; want an *engine.Error", err)

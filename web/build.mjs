@@ -29,6 +29,11 @@ const entries = {
   teach: "ui/teach-page.js", // a class's private teacher view
   projector: "ui/projector-page.js", // a class's projector view
   compose: "ui/compose-page.js", // the composer (/compose)
+  // A student's class page that is not a loss page (waiting, or an error
+  // the class's state led to). A loss page in a class loads the class's
+  // modules (ui/class-*.js) with import(), so that a loss page outside a
+  // class ships no class code.
+  class: "ui/class-page.js",
 };
 
 const dist = "static/dist";

@@ -95,7 +95,7 @@ func (a *App) showLossChartImage(w http.ResponseWriter, r *http.Request) error {
 	title := spec.Name + ": " + i18n.T(st.Lang, "js.chart."+id) + chartStateCaption(lossPermalinkQuery(spec, st))
 	key := "loss\x00" + spec.Slug + "\x00" + id + "\x00" + chartImageStateKey(st) + "\x00" + strconv.Itoa(width) + "x" + strconv.Itoa(height)
 	return a.serveTitledChartImage(w, r, key, title, width, height, func() (json.RawMessage, error) {
-		ev, err := evaluateLossPage(r.Context(), spec, st, true)
+		ev, err := evaluateLossPage(r.Context(), a.compute, spec, st, true)
 		if err != nil {
 			return nil, err
 		}

@@ -88,7 +88,7 @@ func lossChartIDs(t *testing.T, spec *engine.Spec) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := buildLossPage(context.Background(), spec, st)
+	p, err := buildLossPage(context.Background(), testComputer(), spec, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestChartImageChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := evaluateLossPage(context.Background(), spec, st, true)
+	ev, err := evaluateLossPage(context.Background(), testComputer(), spec, st, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/cost"
 )
 
 // classBrowserTimeout bounds a whole class scenario in one browser
@@ -34,12 +39,10 @@ func openClassTab(t *testing.T, browser context.Context) *uiTab {
 // openTabIn opens another tab in ctx's browser context.
 func openTabIn(t *testing.T, ctx context.Context) *uiTab {
 	t.Helper()
-	tab := openTab(t, ctx)
-	// openTab bounds a tab by one page's timeout; a class scenario needs more.
-	tctx, cancel := context.WithTimeout(context.WithoutCancel(tab.ctx), classBrowserTimeout)
-	t.Cleanup(cancel)
-	tab.ctx = tctx
-	return tab
+	// openTab bounds a tab by one page's timeout; a class scenario needs
+	// more, from the tab's creation on (the tab closes with the context it
+	// was created in).
+	return openTabFor(t, ctx, classBrowserTimeout)
 }
 
 // waitTrue polls js until it is true, across navigations (a student's
@@ -64,6 +67,25 @@ const classChartData = `JSON.stringify([...document.querySelectorAll('.chart[dat
 	var c = echarts.getInstanceByDom(el); return c ? [el.dataset.chart, c.getOption().series.map(function (s) { return s.data; })] : null;
 }))`
 
+// countSockets makes every page the tab loads count the WebSockets it
+// opens, in window.__sockets.
+func countSockets(t *testing.T, tab *uiTab) {
+	t.Helper()
+	if _, err := chromedp.Call(tab.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `(function () {
+			window.__sockets = 0;
+			var W = window.WebSocket;
+			function Counted(url, protocols) { window.__sockets++; return protocols === undefined ? new W(url) : new W(url, protocols); }
+			Counted.prototype = W.prototype;
+			["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) { Counted[k] = W[k]; });
+			window.WebSocket = Counted;
+			try { sessionStorage.setItem("__loads", String(Number(sessionStorage.getItem("__loads") || 0) + 1)); } catch (e) {}
+		})();`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestBrowserClass(t *testing.T) {
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("smooth-l1")
@@ -85,6 +107,7 @@ func TestBrowserClass(t *testing.T) {
 	var students []*uiTab
 	for i := range 2 {
 		s := openClassTab(t, browser)
+		countSockets(t, s)
 		s.do(t, "join", chromedp.Navigate(base+"/join"))
 		s.do(t, "type code", chromedp.SendKeys(chromedp.CSS(`[data-testid=class-code-input]`), strings.ToLower(code)),
 			chromedp.SendKeys(chromedp.CSS(`[data-testid=class-name-input]`), fmt.Sprintf("Student %d", i+1)),
@@ -93,6 +116,10 @@ func TestBrowserClass(t *testing.T) {
 		students = append(students, s)
 	}
 	for i, s := range students {
+		// The class rides on the page's own socket.
+		if got := s.eval(t, `String(window.__sockets)`); got != "1" {
+			t.Errorf("student %d's page opened %s WebSockets; want 1", i+1, got)
+		}
 		if got := s.eval(t, `[...document.querySelectorAll('[data-testid=class-student] button')].filter(function (b) { return b.getClientRects().length > 0; }).map(function (b) { return b.dataset.testid; }).join(' ')`); got != "" {
 			t.Errorf("student %d, following in follow mode, sees buttons %q; want none", i+1, got)
 		}
@@ -108,17 +135,19 @@ func TestBrowserClass(t *testing.T) {
 	})()`)
 	want := engineLossWith(t, spec, map[string]json.RawMessage{"beta": json.RawMessage(beta)}, nil)
 	teacher.waitLoss(t, want)
-	teacherCharts := teacher.eval(t, classChartData)
-	for i, s := range students {
+	for _, s := range students {
 		s.waitLoss(t, want)
 		s.waitTrue(t, "student's beta slider follows", `document.getElementById('p-beta-range').value === `+jsString(beta))
-		if got := s.eval(t, classChartData); got != teacherCharts {
-			t.Errorf("student %d charts = %.300s; want the teacher's %.300s", i+1, got, teacherCharts)
-		}
 		// The result panel (the reduction spelled out) follows too.
 		wantF, _ := strconv.ParseFloat(want, 64)
 		s.waitTrue(t, "student's result panel follows", `document.getElementById('result-panel').textContent.indexOf(`+jsString(fmt.Sprintf("= %.6f", wantF))+`) >= 0`)
 	}
+	// The charts are the teacher's. (The teacher's tab is behind its
+	// dashboard: a hidden tab draws its charts on a throttled timer, so
+	// its charts are waited for.)
+	studentCharts := students[0].eval(t, classChartData)
+	students[1].waitTrue(t, "the students' charts agree", classChartData+` === `+jsString(studentCharts))
+	teacher.waitTrue(t, "the teacher's charts are the students'", classChartData+` === `+jsString(studentCharts))
 	students[0].viewShot(t, "class-student-following")
 
 	// A question answered by both: a histogram of 2 on the dashboard.
@@ -164,4 +193,53 @@ func TestBrowserClass(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBrowserClassErrorPageNoLoop: a class state whose page the server
+// refuses (here the compute budget, lowered after the state was stored,
+// makes /c/{code} a 400 page) does not loop the student's page: it
+// navigates to that state at most once, then says why it waits; the
+// teacher's next state, which the server can show, is followed again.
+func TestBrowserClassErrorPageNoLoop(t *testing.T) {
+	browser := sharedBrowser(t)
+	app, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Routes())
+	t.Cleanup(func() { app.CloseConnections(); srv.Close(); app.Close() })
+	c := classTestCreate(t, srv)
+	teacher := classTestDial(t, srv)
+	teacher.send(`{"type":"class_teach","code":%q,"token":%q}`, c.Code, c.TeacherToken)
+	teacher.untilType("class_joined")
+	teacher.send("%s", classTestDrive(1, 0.25))
+	teacher.untilType("class_state")
+
+	budget := app.compute.budget
+	app.compute.budget = cost.Budget{Elements: 1, Work: 1, Bytes: 1}
+	s := openClassTab(t, browser)
+	t.Logf("tab opened at %s", time.Now().Format("15:04:05.000"))
+	countSockets(t, s)
+	s.do(t, "open the class", chromedp.Navigate(srv.URL+"/c/"+c.Code))
+	s.waitTrue(t, "the student says why it waits", `(function () {
+		var m = document.querySelector('[data-testid=class-message]');
+		return !!m && !m.hidden && /as soon as the teacher changes/.test(m.textContent);
+	})()`)
+	t.Logf("message shown at %s", time.Now().Format("15:04:05.000"))
+	if got := s.eval(t, `sessionStorage.getItem("__loads")`); got != "2" {
+		t.Errorf("page loads for one state the server refuses = %s; want 2 (the first, and one navigation)", got)
+	}
+	if got := s.eval(t, `String(window.__sockets)`); got != "1" {
+		t.Errorf("the error page opened %s WebSockets; want 1", got)
+	}
+
+	// The teacher moves on to a state the server shows: the student
+	// follows it (after backing off).
+	app.compute.budget = budget
+	teacher.send("%s", classTestDrive(2, 0.5))
+	s.waitTrue(t, "the student follows the next state", `!!document.querySelector('[data-loss]') && document.querySelector('[data-testid=lock-status]').textContent === 'following the teacher'`)
+	if got := s.eval(t, `sessionStorage.getItem("__loads")`); got != "3" {
+		t.Errorf("page loads after the next state = %s; want 3", got)
+	}
+	s.checkNoErrors(t)
 }

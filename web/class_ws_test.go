@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -523,38 +522,6 @@ func TestClassProtocolDoc(t *testing.T) {
 		if !strings.Contains(string(doc), "**"+typ+"**") {
 			t.Errorf("%s does not document class message type %q", wsDocPath, typ)
 		}
-	}
-}
-
-// TestClassOutboxLatestWins: a member's outbox keeps only the newest
-// unwritten state (a slow student skips to the last), keeps every event,
-// and gives up on a member who lets events pile up.
-func TestClassOutboxLatestWins(t *testing.T) {
-	o := newWSClassOutbox()
-	over := 0
-	o.onOver = func() { over++ }
-	o.Offer([]byte(`mode`), "")
-	for i := range 100 {
-		o.Offer(fmt.Appendf(nil, "state %d", i), class.CoalesceState)
-	}
-	o.Offer([]byte(`question`), "")
-	o.Offer([]byte(`histogram 1`), class.CoalesceHistogram)
-	o.Offer([]byte(`histogram 2`), class.CoalesceHistogram)
-	var got []string
-	for _, it := range o.take(nil) {
-		got = append(got, string(it.msg))
-	}
-	if want := []string{"mode", "state 99", "question", "histogram 2"}; !slices.Equal(got, want) {
-		t.Errorf("outbox = %q; want %q", got, want)
-	}
-	if len(o.take(nil)) != 0 {
-		t.Error("take left messages behind")
-	}
-	for i := range wsClassOutboxLimit + 5 {
-		o.Offer(fmt.Appendf(nil, "event %d", i), "")
-	}
-	if over != 1 {
-		t.Errorf("onOver ran %d times after the limit; want once", over)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/live"
 )
 
 // compareWSReply is a server message of the comparison pages.
@@ -65,7 +66,7 @@ func compareFitMessage(t *testing.T, id int64, steps int, losses ...string) stri
 	if losses != nil {
 		r.Losses, r.Params = losses, nil
 	}
-	b, err := json.Marshal(wsFitMessage{Type: wsTypeFit, ID: id, FitRequest: r})
+	b, err := json.Marshal(wsFitMessage{Envelope: live.Envelope{Type: wsTypeFit, ID: &id}, FitRequest: r})
 	if err != nil {
 		t.Fatal(err)
 	}

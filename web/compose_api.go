@@ -17,7 +17,7 @@ func (a *App) computeCompose(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(body, &req); err != nil {
 		return errorStatus(http.StatusBadRequest, "request body: "+describeJSONError(err))
 	}
-	ev, err := EvaluateCompose(r.Context(), &req, composeOptions{})
+	ev, err := a.compute.EvaluateCompose(r.Context(), &req, composeOptions{})
 	if err != nil {
 		return err
 	}

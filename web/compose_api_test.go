@@ -102,7 +102,7 @@ func TestComposeEqualsBuiltins(t *testing.T) {
 				if err := json.Unmarshal([]byte(test.params), &req.Params); err != nil {
 					t.Fatal(err)
 				}
-				ev, err := EvaluateCompose(context.Background(), &req, composeOptions{Equals: true})
+				ev, err := testComputer().EvaluateCompose(context.Background(), &req, composeOptions{Equals: true})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -118,7 +118,7 @@ func TestComposeEqualsBuiltins(t *testing.T) {
 	}
 	// And a formula that is not MSE is not called MSE.
 	req := ComposeRequest{Formula: "(input - target)^2 / 2", Inputs: map[string]json.RawMessage{"input": json.RawMessage(`[0.5,-1,2]`), "target": json.RawMessage(`[0,0.3,1]`)}}
-	ev, err := EvaluateCompose(context.Background(), &req, composeOptions{Equals: true})
+	ev, err := testComputer().EvaluateCompose(context.Background(), &req, composeOptions{Equals: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestComposeEqualsBuiltins(t *testing.T) {
 func TestComposeCurve(t *testing.T) {
 	req := ComposeRequest{Formula: "(input - target)^2", Reduction: "sum",
 		Inputs: map[string]json.RawMessage{"input": json.RawMessage(`[0.5,1]`), "target": json.RawMessage(`[0,0]`)}}
-	ev, err := EvaluateCompose(context.Background(), &req, composeOptions{Curve: true, Element: 1, Overlay: "MSELoss"})
+	ev, err := testComputer().EvaluateCompose(context.Background(), &req, composeOptions{Curve: true, Element: 1, Overlay: "MSELoss"})
 	if err != nil {
 		t.Fatal(err)
 	}

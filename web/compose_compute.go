@@ -13,7 +13,6 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/engine/compose"
-	"github.com/lossplayground/playground/web/admission"
 	"github.com/lossplayground/playground/web/cost"
 	"github.com/lossplayground/playground/web/metrics"
 )
@@ -131,12 +130,25 @@ type composeEvaluation struct {
 // curvePoints is the number of points of the page's curve.
 const curvePoints = 101
 
+// composeEvaluator is a Computer's EvaluateCompose or
+// EvaluateComposeInTurn.
+type composeEvaluator func(context.Context, *ComposeRequest, composeOptions) (*composeEvaluation, error)
+
 // EvaluateCompose validates and computes a compose request through the
 // same path as every loss (compute.go's Evaluate): the cost model before
 // any work, a compute slot (errBusy when the queue is full), the
 // computation bounded by the client's context and the server's timeout.
-func EvaluateCompose(ctx context.Context, req *ComposeRequest, opt composeOptions) (*composeEvaluation, error) {
-	env := computeEnvFrom(ctx)
+func (cp *Computer) EvaluateCompose(ctx context.Context, req *ComposeRequest, opt composeOptions) (*composeEvaluation, error) {
+	return cp.evaluateCompose(ctx, cp.pool.Acquire, req, opt)
+}
+
+// EvaluateComposeInTurn is EvaluateCompose for a WebSocket: it waits in
+// the sockets' fair queue (compute.go's EvaluateInTurn).
+func (cp *Computer) EvaluateComposeInTurn(ctx context.Context, req *ComposeRequest, opt composeOptions) (*composeEvaluation, error) {
+	return cp.evaluateCompose(ctx, cp.waitInTurn, req, opt)
+}
+
+func (cp *Computer) evaluateCompose(ctx context.Context, admit func(context.Context) (func(), error), req *ComposeRequest, opt composeOptions) (*composeEvaluation, error) {
 	c, err := decodeCompose(req)
 	if err != nil {
 		return nil, err
@@ -152,36 +164,34 @@ func EvaluateCompose(ctx context.Context, req *ComposeRequest, opt composeOption
 		n := int64(c.Input.Numel() + c.Target.Numel() + max(c.Input.Numel(), c.Target.Numel()))
 		e.Work += 8 * n * int64(len(composeBuiltins())+curvePoints)
 	}
-	if err := env.budget.Check(e); err != nil {
-		env.reject(metrics.ReasonBudget)
+	if err := cp.budget.Check(e); err != nil {
+		cp.metrics.Reject(metrics.ReasonBudget)
 		return nil, err
 	}
-	if env.pool != nil {
-		release, err := env.pool.Acquire(ctx)
-		if err != nil {
-			if errors.Is(err, admission.ErrFull) {
-				env.reject(metrics.ReasonBusy)
-			} else {
-				env.reject(metrics.ReasonClientGone)
-			}
-			return nil, err
+	release, err := admit(ctx)
+	if err != nil {
+		if errors.Is(err, errBusy) {
+			cp.metrics.Reject(metrics.ReasonBusy)
+		} else {
+			cp.metrics.Reject(metrics.ReasonClientGone)
 		}
-		defer release()
+		return nil, err
 	}
+	defer release()
 	start := time.Now()
-	ctx, cancel := context.WithTimeoutCause(ctx, env.timeout, errComputeTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, cp.timeout, errComputeTimeout)
 	defer cancel()
 	ev, err := evaluateCompose(ctx, c, opt)
 	if err != nil && ctx.Err() != nil {
 		if errors.Is(err, errComputeTimeout) {
-			env.reject(metrics.ReasonTimeout)
+			cp.metrics.Reject(metrics.ReasonTimeout)
 		} else {
-			env.reject(metrics.ReasonClientGone)
+			cp.metrics.Reject(metrics.ReasonClientGone)
 		}
 		return nil, err
 	}
-	if env.metrics != nil && err == nil {
-		env.metrics.ObserveCompute("compose", time.Since(start))
+	if err == nil {
+		cp.metrics.ObserveCompute("compose", time.Since(start))
 	}
 	return ev, err
 }

@@ -207,7 +207,9 @@ func (st *composeState) query() url.Values {
 // function. A formula or input error is the view's Error (with the
 // formula's position), not the handler's: the page shows it beside the
 // box. Busy and timeout errors are returned.
-func composeView(ctx context.Context, st *composeState) (templates.ComposePage, error) {
+// eval is the Computer's EvaluateCompose (a page) or
+// EvaluateComposeInTurn (a WebSocket).
+func composeView(ctx context.Context, eval composeEvaluator, st *composeState) (templates.ComposePage, error) {
 	lang := i18n.Lang(st.Lang)
 	p := templates.ComposePage{Lang: lang, Theme: st.Theme, Formula: st.Formula, Input: st.Input, Target: st.Target,
 		Reduction: st.Reduction, Overlay: st.Overlay, Element: st.Element}
@@ -230,7 +232,7 @@ func composeView(ctx context.Context, st *composeState) (templates.ComposePage, 
 	}
 	if err == nil {
 		var ev *composeEvaluation
-		ev, err = EvaluateCompose(ctx, req, composeOptions{Curve: true, Element: st.Element, Overlay: st.Overlay, Equals: true})
+		ev, err = eval(ctx, req, composeOptions{Curve: true, Element: st.Element, Overlay: st.Overlay, Equals: true})
 		if err == nil {
 			p.Result = composeResultView(ev, lang)
 			p.ChartJSON = composeChart(ev, lang, st.Theme)
@@ -341,7 +343,7 @@ func (a *App) renderCompose(w http.ResponseWriter, r *http.Request, embed bool) 
 		return &pageError{status: http.StatusBadRequest, heading: i18n.T(lang, "error.badLink"),
 			msg: err.Error(), backURL: i18n.Path("/compose", lang), backText: i18n.T(lang, "compose.openDefaults")}
 	}
-	p, err := composeView(r.Context(), &st)
+	p, err := composeView(r.Context(), a.compute.EvaluateCompose, &st)
 	if err != nil {
 		return err
 	}
@@ -388,7 +390,7 @@ func (a *App) showComposeChartImage(w http.ResponseWriter, r *http.Request) erro
 	}
 	key := "compose\x00" + st.query().Encode() + "\x00" + strconv.Itoa(width) + "x" + strconv.Itoa(height)
 	return a.serveChartImage(w, r, key, width, height, func() (json.RawMessage, error) {
-		ev, err := EvaluateCompose(r.Context(), req, composeOptions{Curve: true, Element: st.Element, Overlay: st.Overlay})
+		ev, err := a.compute.EvaluateCompose(r.Context(), req, composeOptions{Curve: true, Element: st.Element, Overlay: st.Overlay})
 		if err != nil {
 			return nil, err
 		}

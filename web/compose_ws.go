@@ -11,6 +11,7 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/web/live"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -29,35 +30,41 @@ const (
 
 // wsComposeMessage is a client's compose message.
 type wsComposeMessage struct {
-	Type  string `json:"type"`
-	ID    int64  `json:"id"`
+	live.Envelope
 	Query string `json:"query"`
 }
 
-// wsComposeJob is a decoded compose message, computed by the writer.
+// wsComposeJob is a decoded compose message, computed as the socket's
+// latest job.
 type wsComposeJob struct {
 	state composeState
 }
 
-// wsDecodeCompose decodes a compose message; the state's own errors
-// (formula, inputs) are the answer's, computed by the writer.
-func wsDecodeCompose(msg []byte) (*wsRequest, []byte) {
+// compose decodes a compose message and submits it (the latest wins);
+// the state's own errors (formula, inputs) are the answer's, computed in
+// the job.
+func (s *wsSession) compose(env live.Envelope, raw []byte) error {
 	var m wsComposeMessage
-	if err := decodeStrict(msg, &m); err != nil {
-		return nil, wsMessageError(msg, err)
+	if err := wsDecode(raw, &m); err != nil {
+		return err
 	}
 	if len(m.Query) > wsComposeMaxQuery {
-		return nil, wsErrorReply(&m.ID, "query", "query: longer than 256 KiB")
+		return &live.Error{Field: "query", Msg: "query: longer than 256 KiB"}
 	}
 	q, err := url.ParseQuery(m.Query)
 	if err != nil {
-		return nil, wsErrorReply(&m.ID, "query", "query: not a URL query string: "+err.Error())
+		return &live.Error{Field: "query", Msg: "query: not a URL query string: " + err.Error()}
 	}
 	st, err := parseComposeState(q, i18n.Lang(q.Get("lang")))
 	if err != nil {
-		return nil, wsEngineErrorReply(&m.ID, err)
+		return wsEngineError(err)
 	}
-	return &wsRequest{Type: wsTypeCompose, ID: m.ID, compose: &wsComposeJob{state: st}}, nil
+	id := wsID(env)
+	job := &wsComposeJob{state: st}
+	s.conn.Submit(&live.Job{ID: id, Run: func(ctx context.Context, emit func([]byte) bool) {
+		emit(composeReply(ctx, s.app.log, s.app.compute.EvaluateComposeInTurn, id, job))
+	}})
+	return nil
 }
 
 // wsComposeResult is the answer to a compose message.
@@ -81,7 +88,7 @@ type wsComposeResult struct {
 }
 
 // composeReply computes a compose message into its answer.
-func composeReply(ctx context.Context, log *slog.Logger, id int64, job *wsComposeJob) (out []byte) {
+func composeReply(ctx context.Context, log *slog.Logger, eval composeEvaluator, id int64, job *wsComposeJob) (out []byte) {
 	defer func() {
 		if v := recover(); v != nil {
 			log.Error("websocket compose panicked", "formula", job.state.Formula, "panic", v, "stack", string(debug.Stack()))
@@ -89,7 +96,7 @@ func composeReply(ctx context.Context, log *slog.Logger, id int64, job *wsCompos
 		}
 	}()
 	st := job.state
-	p, err := composeView(ctx, &st)
+	p, err := composeView(ctx, eval, &st)
 	if err != nil {
 		switch {
 		case errors.Is(err, errBusy):

@@ -36,42 +36,64 @@ var (
 	errComputeTimeout = errors.New("the computation took longer than the server allows")
 )
 
-// computeEnv is what Evaluate needs from the App that serves the request:
-// the compute pool and the metrics. The App puts it in every request's
-// context (App.withComputeEnv), so that Evaluate stays one function that
-// pages, embeds, the API and the WebSocket all call; a context without one
-// (a test, a tool) computes without admission or metrics.
-type computeEnv struct {
+// wsQueueWait bounds how long a WebSocket computation waits for a compute
+// slot in the sockets' fair queue. Each socket has at most one computation
+// waiting (newer slider events replace it), so the queue is as long as
+// the sockets computing at once: 300 students exploring on a 2-core
+// server wait a few hundred milliseconds, well inside it. Past it the
+// socket answers "busy", the server being overloaded for real.
+const wsQueueWait = 15 * time.Second
+
+// Computer is the one path from a request to numbers, shared by the JSON
+// API, the WebSocket, classes and server-rendered pages: budget check,
+// admission to the compute pool, deadline, metrics. Its pool and metrics
+// are constructor arguments, so that no path computes unadmitted.
+type Computer struct {
 	pool    *admission.Pool
 	metrics *metrics.Metrics
 	budget  cost.Budget
 	timeout time.Duration
+	// queueWait bounds a socket's wait in the fair queue (wsQueueWait).
+	queueWait time.Duration
 }
 
-type computeEnvKey struct{}
-
-func withComputeEnv(ctx context.Context, env *computeEnv) context.Context {
-	return context.WithValue(ctx, computeEnvKey{}, env)
-}
-
-var defaultComputeEnv = computeEnv{budget: cost.Default, timeout: computeTimeout}
-
-func computeEnvFrom(ctx context.Context) *computeEnv {
-	if env, ok := ctx.Value(computeEnvKey{}).(*computeEnv); ok {
-		return env
+// NewComputer returns a Computer admitting through pool and counting in
+// m; both are required.
+func NewComputer(pool *admission.Pool, m *metrics.Metrics) *Computer {
+	if pool == nil || m == nil {
+		panic("web: NewComputer needs a pool and metrics")
 	}
-	return &defaultComputeEnv
+	return &Computer{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout, queueWait: wsQueueWait}
 }
 
-// Evaluate validates and computes a request and builds its charts. It is
-// the one path from a request to numbers, shared by the JSON API, the
-// WebSocket and server-rendered pages. Before any work it checks the
-// call's estimated cost against the budget (an over-budget call is an
-// *engine.Error naming the field and the limit) and waits for a compute
-// slot (errBusy when the queue is full); the work then stops when ctx is
-// done (the client left) or computeTimeout passes (errComputeTimeout).
-func Evaluate(ctx context.Context, spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
-	env := computeEnvFrom(ctx)
+// Evaluate validates and computes a request and builds its charts. Before
+// any work it checks the call's estimated cost against the budget (an
+// over-budget call is an *engine.Error naming the field and the limit)
+// and waits for a compute slot in the pool's short queue (errBusy when
+// the queue is full: the stateless API answers 503); the work then stops
+// when ctx is done (the client left) or computeTimeout passes
+// (errComputeTimeout).
+func (cp *Computer) Evaluate(ctx context.Context, spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
+	return cp.evaluate(ctx, cp.pool.Acquire, spec, req, view, into)
+}
+
+// EvaluateInTurn is Evaluate for a WebSocket: it waits for a slot in the
+// sockets' fair queue, first come first served, for up to wsQueueWait
+// (errBusy after it), instead of being refused by the API's short queue.
+// The caller must have at most one computation in flight.
+func (cp *Computer) EvaluateInTurn(ctx context.Context, spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
+	return cp.evaluate(ctx, cp.waitInTurn, spec, req, view, into)
+}
+
+// waitInTurn takes a slot in the sockets' fair queue, errBusy after
+// queueWait.
+func (cp *Computer) waitInTurn(ctx context.Context) (func(), error) {
+	wctx, cancel := context.WithTimeoutCause(ctx, cp.queueWait, errBusy)
+	defer cancel()
+	return cp.pool.Wait(wctx)
+}
+
+func (cp *Computer) evaluate(ctx context.Context, admit func(context.Context) (func(), error), spec *engine.Spec, req *LossRequest, view *charts.View, into *engine.Result) (*Evaluation, error) {
 	c, err := engine.DecodeCall(spec, req.Params, req.Inputs)
 	if err != nil {
 		return nil, err
@@ -80,39 +102,35 @@ func Evaluate(ctx context.Context, spec *engine.Spec, req *LossRequest, view *ch
 		return nil, err
 	}
 	c.Detail = req.Detail
-	if err := env.budget.Check(cost.Of(c, req.Detail, view != nil)); err != nil {
-		env.reject(metrics.ReasonBudget)
+	if err := cp.budget.Check(cost.Of(c, req.Detail, view != nil)); err != nil {
+		cp.metrics.Reject(metrics.ReasonBudget)
 		return nil, err
 	}
-	if env.pool != nil {
-		release, err := env.pool.Acquire(ctx)
-		if err != nil {
-			if errors.Is(err, admission.ErrFull) {
-				env.reject(metrics.ReasonBusy)
-			} else {
-				env.reject(metrics.ReasonClientGone)
-			}
-			return nil, err
+	release, err := admit(ctx)
+	if err != nil {
+		if errors.Is(err, errBusy) {
+			cp.metrics.Reject(metrics.ReasonBusy)
+		} else {
+			cp.metrics.Reject(metrics.ReasonClientGone)
 		}
-		defer release()
+		return nil, err
 	}
+	defer release()
 	start := time.Now()
-	ctx, cancel := context.WithTimeoutCause(ctx, env.timeout, errComputeTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, cp.timeout, errComputeTimeout)
 	defer cancel()
 	ev, err := evaluate(ctx, c, view, into)
 	if err != nil && ctx.Err() != nil {
 		// The engine's error wraps the cause: the client's departure, or
 		// the deadline.
 		if errors.Is(err, errComputeTimeout) {
-			env.reject(metrics.ReasonTimeout)
+			cp.metrics.Reject(metrics.ReasonTimeout)
 		} else {
-			env.reject(metrics.ReasonClientGone)
+			cp.metrics.Reject(metrics.ReasonClientGone)
 		}
 		return nil, err
 	}
-	if env.metrics != nil {
-		env.metrics.ObserveCompute(spec.Name, time.Since(start))
-	}
+	cp.metrics.ObserveCompute(spec.Name, time.Since(start))
 	return ev, err
 }
 
@@ -136,10 +154,4 @@ func evaluate(ctx context.Context, c *engine.Call, view *charts.View, into *engi
 		return nil, fmt.Errorf("%s: %w", c.Spec.Name, err)
 	}
 	return ev, nil
-}
-
-func (env *computeEnv) reject(reason string) {
-	if env.metrics != nil {
-		env.metrics.Reject(reason)
-	}
 }

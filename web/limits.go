@@ -17,9 +17,18 @@ const (
 	// 8 KiB of buffers and a file descriptor, far below the process's
 	// limits at this count.
 	defaultWSMaxConns = 4096
-	// defaultWSMaxPerAddr bounds open WebSockets from one address: a
-	// classroom behind one NAT address opens one per student tab.
-	defaultWSMaxPerAddr = 256
+	// defaultWSMaxPerAddr bounds open WebSockets from one address. A
+	// lecture hall behind one NAT or proxy address opens one per student
+	// page (the class rides on the page's socket): 500 students, the
+	// class cap, with a second tab each fit. What it stops is one client
+	// holding a quarter of defaultWSMaxConns.
+	defaultWSMaxPerAddr = 1024
+	// defaultWSHandshakesPerSec bounds new WebSockets per address per
+	// second after a burst of defaultWSHandshakeBurst: a hall of students
+	// opening the class link at the same moment all connect, and a client
+	// reconnecting in a loop is slowed to a trickle.
+	defaultWSHandshakesPerSec = 20
+	defaultWSHandshakeBurst   = 500
 	// defaultAPIRatePerMin bounds API requests per client address per
 	// minute: a class behind one address running notebooks stays below,
 	// one client looping on expensive calls does not.
@@ -32,6 +41,8 @@ const (
 type limits struct {
 	computeSlots, computeQueue int
 	wsMaxConns, wsMaxPerAddr   int
+	wsHandshakesPerSec         int
+	wsHandshakeBurst           int
 	apiRatePerMin              int
 }
 
@@ -43,11 +54,15 @@ func limitsOf(cfg Config) limits {
 		return def
 	}
 	return limits{
-		computeSlots:  or(cfg.ComputeSlots, defaultComputeSlots()),
-		computeQueue:  or(cfg.ComputeQueue, defaultComputeQueue),
-		wsMaxConns:    or(cfg.WSMaxConns, defaultWSMaxConns),
-		wsMaxPerAddr:  or(cfg.WSMaxPerAddr, defaultWSMaxPerAddr),
-		apiRatePerMin: or(cfg.APIRatePerMin, defaultAPIRatePerMin),
+		computeSlots: or(cfg.ComputeSlots, defaultComputeSlots()),
+		computeQueue: or(cfg.ComputeQueue, defaultComputeQueue),
+		wsMaxConns:   or(cfg.WSMaxConns, defaultWSMaxConns),
+		wsMaxPerAddr: or(cfg.WSMaxPerAddr, defaultWSMaxPerAddr),
+		// The burst grows with the rate, so that raising the rate for a
+		// larger hall raises both.
+		wsHandshakesPerSec: or(cfg.WSHandshakesPerSec, defaultWSHandshakesPerSec),
+		wsHandshakeBurst:   max(defaultWSHandshakeBurst, 25*cfg.WSHandshakesPerSec),
+		apiRatePerMin:      or(cfg.APIRatePerMin, defaultAPIRatePerMin),
 	}
 }
 

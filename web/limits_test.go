@@ -199,9 +199,10 @@ func TestPagesDoNotEchoLongQueries(t *testing.T) {
 	}
 }
 
-// TestBusyAnswers checks that with every compute slot taken and no queue
-// the API answers 503 with Retry-After, a page 503, and the WebSocket a
-// typed "busy" error, at once; and that they compute once a slot is free.
+// TestBusyAnswers checks that with every compute slot taken and the queue
+// full the API answers 503 with Retry-After and a page 503, at once,
+// while the WebSocket waits its turn (a typed "busy" error only past its
+// queue deadline); and that they compute once a slot is free.
 func TestBusyAnswers(t *testing.T) {
 	a, srv := limitsTestApp(t, Config{ComputeSlots: 1, ComputeQueue: 1})
 	release, err := a.pool.Acquire(context.Background())
@@ -236,20 +237,25 @@ func TestBusyAnswers(t *testing.T) {
 			t.Errorf("GET %s while busy: status %d; want 200", path, resp.StatusCode)
 		}
 	}
+	// A socket waits its turn in the sockets' fair queue, however full the
+	// API's queue is; only a wait past its deadline is answered busy.
 	spec, _ := engine.Lookup("MSELoss")
 	conn := wsTestDial(t, srv)
+	a.compute.queueWait = time.Nanosecond
 	wsTestSend(t, conn, wsTestComputeMessage(t, spec, 7, false))
 	if r := wsTestRead(t, conn); r.Type != "error" || r.Code != "busy" || r.Retry < 1 || r.ID == nil || *r.ID != 7 {
-		t.Errorf("WebSocket while busy: %v (code %q, retry_after %d); want an error with code busy, retry_after ≥ 1 and id 7", r, r.Code, r.Retry)
+		t.Errorf("WebSocket past its queue deadline: %v (code %q, retry_after %d); want an error with code busy, retry_after ≥ 1 and id 7", r, r.Code, r.Retry)
 	}
+	a.compute.queueWait = wsQueueWait
+	wsTestSend(t, conn, wsTestComputeMessage(t, spec, 8, false))
+	waitUntil(t, "the socket waits behind the API's queued request", func() bool { return a.pool.Waiting() == 2 })
 
 	release()
 	if got := <-queued; got != http.StatusOK {
 		t.Errorf("queued request after the slot was released: status %d; want 200", got)
 	}
-	wsTestSend(t, conn, wsTestComputeMessage(t, spec, 8, false))
-	if r := wsTestRead(t, conn); r.Type != "result" {
-		t.Errorf("WebSocket once a slot is free: %v; want a result", r)
+	if r := wsTestRead(t, conn); r.Type != "result" || r.ID == nil || *r.ID != 8 {
+		t.Errorf("WebSocket once a slot is free: %v; want the result of 8", r)
 	}
 	_, metricsBody := doRequest(t, "GET", srv.URL+"/metrics", nil)
 	if want := `playground_rejections_total{reason="busy"} 3`; !strings.Contains(metricsBody, want) {
@@ -312,8 +318,8 @@ func TestWebSocketCaps(t *testing.T) {
 // and stop it once the socket closes.
 func TestWebSocketPingsWhileComputingAndCancelsOnClose(t *testing.T) {
 	a, srv := limitsTestApp(t, Config{})
-	a.env.budget = cost.Budget{Elements: 1 << 40, Work: 1 << 60, Bytes: 1 << 60}
-	a.env.timeout = time.Hour
+	a.compute.budget = cost.Budget{Elements: 1 << 40, Work: 1 << 60, Bytes: 1 << 60}
+	a.compute.timeout = time.Hour
 	a.ws.pingPeriod = 20 * time.Millisecond
 
 	conn := wsTestDial(t, srv)
@@ -353,8 +359,8 @@ func TestWebSocketPingsWhileComputingAndCancelsOnClose(t *testing.T) {
 // that runs past it stops and answers errComputeTimeout.
 func TestEvaluateDeadline(t *testing.T) {
 	a := newTestApp(t)
-	a.env.budget = cost.Budget{Elements: 1 << 40, Work: 1 << 60, Bytes: 1 << 60}
-	a.env.timeout = 50 * time.Millisecond
+	a.compute.budget = cost.Budget{Elements: 1 << 40, Work: 1 << 60, Bytes: 1 << 60}
+	a.compute.timeout = 50 * time.Millisecond
 	_, body := attackBody(t, "MultiLabelMarginLoss")
 	var req LossRequest
 	if err := json.Unmarshal(body, &req); err != nil {
@@ -362,7 +368,7 @@ func TestEvaluateDeadline(t *testing.T) {
 	}
 	spec, _ := engine.Lookup("MultiLabelMarginLoss")
 	start := time.Now()
-	_, err := Evaluate(withComputeEnv(context.Background(), a.env), spec, &req, nil, nil)
+	_, err := a.compute.Evaluate(context.Background(), spec, &req, nil, nil)
 	if !errors.Is(err, errComputeTimeout) {
 		t.Fatalf("Evaluate past its deadline = %v; want errComputeTimeout", err)
 	}

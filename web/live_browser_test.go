@@ -255,7 +255,7 @@ func TestBrowserPageEvents(t *testing.T) {
 	t.Run("apply with reply shows it without computing", func(t *testing.T) {
 		input := json.RawMessage(`[[3,-1,2],[1.5,0,-0.5]]`)
 		want := engineLossWith(t, spec, map[string]json.RawMessage{"beta": json.RawMessage(`0.5`)}, map[string]json.RawMessage{"input": input})
-		comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		comp := testWSComputer()
 		msg := fmt.Sprintf(`{"type":"compute","id":1,"loss":"SmoothL1Loss","params":{"beta":0.5},"inputs":{"input":%s,"target":[[1,-1,0],[1,0.5,0.5]]},"detail":true,"view":{}}`, input)
 		reply := string(wsAnswer(t, &comp, []byte(msg)))
 		if !strings.Contains(reply, `"panel"`) {

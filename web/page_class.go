@@ -66,7 +66,8 @@ func (a *App) classLookup(r *http.Request, typed string) (string, error) {
 }
 
 // showClassStudent renders /c/{code}: the loss page the class is on, in
-// the state the teacher last showed (class.js then follows live), or a
+// the state the teacher last showed (the student's module then follows
+// live, web/ui/class-student.js), or a
 // waiting page before the teacher's first change.
 func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 	code, err := a.classLookup(r, chi.URLParam(r, "code"))
@@ -102,7 +103,7 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 
 // showClassTeach renders /c/{code}/teach, the teacher's dashboard. The
 // page holds no secret: the token stays in the teacher's browser, and
-// class.js presents it on the socket.
+// the dashboard's module presents it on the socket.
 func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
 	code, err := a.classLookup(r, chi.URLParam(r, "code"))
 	if err != nil {
@@ -129,7 +130,9 @@ func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Questions = append(p.Questions, g)
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Teach class "+code, "", ""), templates.ClassTeach(p))
+	meta := pageMeta(r, "Teach class "+code, "", "")
+	meta.Script = entryClass
+	a.renderPage(w, r, http.StatusOK, meta, templates.ClassTeach(p))
 	return nil
 }
 
@@ -140,4 +143,18 @@ func classQuestionLabel(prompt string) string {
 		s = string(r[:89]) + "…"
 	}
 	return s
+}
+
+// classStudentPath reports whether path is a student's page, /c/{code}
+// with a well-formed code, and returns the code.
+func classStudentPath(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/c/")
+	if !ok {
+		return "", false
+	}
+	code, ok := class.NormalizeCode(strings.TrimSuffix(rest, "/"))
+	if !ok || code != strings.TrimSuffix(rest, "/") {
+		return "", false
+	}
+	return code, true
 }

@@ -34,7 +34,7 @@ func lossPageSpec(r *http.Request) (*engine.Spec, error) {
 // a 400 naming the field, with a link to the page's defaults. With
 // panelOnly, only the page's Result is built: the result panel alone needs
 // no controls, editors or page data.
-func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (templates.LossPage, state.State, error) {
+func (a *App) lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (templates.LossPage, state.State, error) {
 	q := r.URL.Query()
 	// nocharts=1 asks the result panel without chart options; it is no
 	// page state.
@@ -50,12 +50,12 @@ func lossPageState(r *http.Request, spec *engine.Spec, panelOnly bool) (template
 		}
 		if panelOnly {
 			var ev *Evaluation
-			if ev, err = evaluateLossPage(r.Context(), spec, st, withCharts); err == nil {
+			if ev, err = evaluateLossPage(r.Context(), a.compute, spec, st, withCharts); err == nil {
 				return templates.LossPage{Result: lossResultView(spec, ev, st)}, st, nil
 			}
 		} else {
 			var p templates.LossPage
-			if p, err = buildLossPageCharts(r.Context(), spec, st, withCharts); err == nil {
+			if p, err = buildLossPageCharts(r.Context(), a.compute, spec, st, withCharts); err == nil {
 				return p, st, nil
 			}
 		}
@@ -80,7 +80,7 @@ func (a *App) showLossPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, st, err := lossPageState(r, spec, false)
+	p, st, err := a.lossPageState(r, spec, false)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (a *App) showLossResult(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, _, err := lossPageState(r, spec, true)
+	p, _, err := a.lossPageState(r, spec, true)
 	var pe *pageError
 	if errors.As(err, &pe) && pe.status == http.StatusBadRequest {
 		a.writeHTML(w, r, http.StatusBadRequest, templates.ResultPanel(templates.Result{Error: pe.msg, Lang: pageLang(r)}))
@@ -121,7 +121,7 @@ func (a *App) showLossEmbed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, st, err := lossPageState(r, spec, false)
+	p, st, err := a.lossPageState(r, spec, false)
 	if err != nil {
 		return err
 	}

@@ -26,15 +26,15 @@ const lossPageMaxCells = 600
 
 // buildLossPage evaluates a page state and turns metadata and result into
 // what the templates show. Errors naming a field are *engine.Error.
-func buildLossPage(ctx context.Context, spec *engine.Spec, st state.State) (templates.LossPage, error) {
-	return buildLossPageCharts(ctx, spec, st, true)
+func buildLossPage(ctx context.Context, cp *Computer, spec *engine.Spec, st state.State) (templates.LossPage, error) {
+	return buildLossPageCharts(ctx, cp, spec, st, true)
 }
 
 // buildLossPageCharts is buildLossPage, without building chart options
 // when withCharts is false (the live result panel, while the WebSocket
 // delivers the charts).
-func buildLossPageCharts(ctx context.Context, spec *engine.Spec, st state.State, withCharts bool) (templates.LossPage, error) {
-	ev, err := evaluateLossPage(ctx, spec, st, withCharts)
+func buildLossPageCharts(ctx context.Context, cp *Computer, spec *engine.Spec, st state.State, withCharts bool) (templates.LossPage, error) {
+	ev, err := evaluateLossPage(ctx, cp, spec, st, withCharts)
 	if err != nil {
 		return templates.LossPage{}, err
 	}
@@ -147,13 +147,13 @@ func lossPageView(spec *engine.Spec, st state.State) charts.View {
 
 // evaluateLossPage computes a page state, with its chart options when
 // withCharts is true.
-func evaluateLossPage(ctx context.Context, spec *engine.Spec, st state.State, withCharts bool) (*Evaluation, error) {
+func evaluateLossPage(ctx context.Context, cp *Computer, spec *engine.Spec, st state.State, withCharts bool) (*Evaluation, error) {
 	req := &LossRequest{Params: st.Params, Inputs: st.Inputs, Detail: true, DType: st.DType}
 	if !withCharts {
-		return Evaluate(ctx, spec, req, nil, nil)
+		return cp.Evaluate(ctx, spec, req, nil, nil)
 	}
 	view := lossPageView(spec, st)
-	return Evaluate(ctx, spec, req, &view, nil)
+	return cp.Evaluate(ctx, spec, req, &view, nil)
 }
 
 // compactJSON removes insignificant space from a JSON value.

@@ -53,7 +53,7 @@ func uiPageFor(t *testing.T, slug, query string) (*engine.Spec, state.State, *Ev
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := Evaluate(context.Background(), spec, &LossRequest{Params: st.Params, Inputs: st.Inputs}, nil, nil)
+	ev, err := testComputer().Evaluate(context.Background(), spec, &LossRequest{Params: st.Params, Inputs: st.Inputs}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestLossPageClientData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := buildLossPage(context.Background(), spec, st)
+	p, err := buildLossPage(context.Background(), testComputer(), spec, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestPytorchSnippetMatchesTorch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := buildLossPage(context.Background(), spec, st)
+		p, err := buildLossPage(context.Background(), testComputer(), spec, st)
 		if err != nil {
 			t.Fatalf("%s: %v", spec.Name, err)
 		}

@@ -144,7 +144,26 @@ func withQuery(u *url.URL, key, value string) string {
 // renderPage renders content in the layout through a buffer, with the
 // security headers every page carries.
 func (a *App) renderPage(w http.ResponseWriter, r *http.Request, status int, p templates.Page, content templ.Component) {
+	classJS := ""
+	if code, ok := classStudentPath(r.URL.Path); ok {
+		// A student's page: the loss page follows the class on its own
+		// socket; any other page (waiting, an error the class's state led
+		// to) runs the class's entry, which keeps following from there.
+		p.ClassCode, p.ClassError = code, status >= 400
+		switch p.Script {
+		case entryLoss:
+		case "", entrySite:
+			p.Script = entryClass
+		default:
+			// A comparison page keeps its own module; the class's
+			// follows the class beside it.
+			classJS = entryClass
+		}
+	}
 	p.Assets = a.pageAssets(p.Script)
+	if classJS != "" {
+		p.Assets.ClassJS, _ = a.uiAssets().entry(classJS)
+	}
 	p.Lang = i18n.Lang(p.Lang)
 	// Without ?lang= every page follows Accept-Language: caches must
 	// keep one copy per language.

@@ -24,7 +24,7 @@ func (a *App) Routes() http.Handler {
 	// Pages and JSON go out gzipped to clients that accept it; assets are
 	// gzipped once at start-up (assets.go), the WebSocket is left alone.
 	r.Use(compress.Middleware(uiAssetPrefix))
-	r.Use(apiHeaders, a.withComputeEnv)
+	r.Use(apiHeaders)
 	r.NotFound(a.notFound)
 
 	// Health and metrics: never rate limited, never queued behind compute.
@@ -113,14 +113,6 @@ func (a *App) Routes() http.Handler {
 	r.Get("/c/{code}/projector", a.handlePage(a.showProjector))
 
 	return r
-}
-
-// withComputeEnv gives every request's context the App's compute pool and
-// metrics, which Evaluate reads (compute.go).
-func (a *App) withComputeEnv(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(withComputeEnv(r.Context(), a.env)))
-	})
 }
 
 // rateLimit allows perMinute requests per client address in a sliding

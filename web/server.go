@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/lessons/plans"
@@ -16,8 +17,8 @@ import (
 	"github.com/lossplayground/playground/web/chartimage"
 	"github.com/lossplayground/playground/web/class"
 	"github.com/lossplayground/playground/web/clientip"
-	"github.com/lossplayground/playground/web/cost"
 	"github.com/lossplayground/playground/web/metrics"
+	"golang.org/x/time/rate"
 )
 
 // Config holds what the web layer needs from main.
@@ -48,11 +49,14 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 
 	// Limits; zero takes the default of the same name (limits.go).
-	ComputeSlots  int // computations at once (default: the cores)
-	ComputeQueue  int // computations waiting for a slot
-	WSMaxConns    int // open WebSockets in all
-	WSMaxPerAddr  int // open WebSockets from one client address
-	APIRatePerMin int // API requests per client address per minute
+	ComputeSlots int // computations at once (default: the cores)
+	ComputeQueue int // computations waiting for a slot
+	WSMaxConns   int // open WebSockets in all
+	WSMaxPerAddr int // open WebSockets from one client address
+	// WSHandshakesPerSec bounds new WebSockets per client address per
+	// second, after a burst of a lecture hall arriving at once.
+	WSHandshakesPerSec int
+	APIRatePerMin      int // API requests per client address per minute
 	// ChartImages tunes the server-side chart renderer (chart_image.go);
 	// zero values take its defaults.
 	ChartImages chartimage.Options
@@ -66,7 +70,6 @@ type App struct {
 	ws wsOptions
 
 	classes     *class.Hub
-	classFrames wsClassFrames // prepared frames of class states (ws_class.go)
 	publicURL   string
 	chartImages *chartimage.Renderer // SVG charts at /…/charts/{chart}.svg
 
@@ -75,13 +78,15 @@ type App struct {
 	limits   limits
 	pool     *admission.Pool
 	metrics  *metrics.Metrics
-	env      *computeEnv // what Evaluate reads from every request's context
+	compute  *Computer // every computation's path (compute.go)
 
-	mu        sync.Mutex
-	conns     map[closer]struct{} // live WebSocket connections, closed on shutdown
-	connsFrom map[string]int      // reserved WebSockets by client address (reserveWS)
-	wsOpen    int                 // reserved WebSockets in all
-	closing   bool                // CloseConnections ran: refuse new connections
+	mu         sync.Mutex
+	conns      map[closer]struct{}      // live WebSocket connections, closed on shutdown
+	connsFrom  map[string]int           // reserved WebSockets by client address (reserveWS)
+	handshakes map[string]*wsHandshakes // recent WebSocket handshakes by client address
+	swept      time.Time                // when handshakes last forgot idle addresses
+	wsOpen     int                      // reserved WebSockets in all
+	closing    bool                     // CloseConnections ran: refuse new connections
 }
 
 type closer interface{ Close() error }
@@ -122,9 +127,9 @@ func New(cfg Config) (*App, error) {
 		embedCSP: embedFramePolicy(cfg.EmbedAncestors),
 		clientIP: clientip.New(cfg.TrustedProxies),
 		limits:   lim, pool: pool, metrics: m,
-		env:         &computeEnv{pool: pool, metrics: m, budget: cost.Default, timeout: computeTimeout},
+		compute:     NewComputer(pool, m),
 		chartImages: images,
-		conns:       map[closer]struct{}{}, connsFrom: map[string]int{},
+		conns:       map[closer]struct{}{}, connsFrom: map[string]int{}, handshakes: map[string]*wsHandshakes{},
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
 	a.classes = class.NewHub(class.Options{Log: log, NATSURL: cfg.NATSURL, NATSCreds: cfg.NATSCreds,
@@ -152,35 +157,76 @@ func (a *App) Metrics() *metrics.Metrics { return a.metrics }
 // parallel loops use the cores too, so more would only queue on the CPU.
 func defaultComputeSlots() int { return runtime.GOMAXPROCS(0) }
 
-// CloseConnections closes every live WebSocket connection; the server
-// calls it on shutdown, since http.Server.Shutdown leaves hijacked
-// connections alone.
+// CloseConnections closes every live WebSocket connection with 1001
+// (going away) and returns once each close frame is written (or after
+// live.CloseGrace); the server calls it on shutdown, since
+// http.Server.Shutdown leaves hijacked connections alone. New
+// connections are refused from then on.
 func (a *App) CloseConnections() {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	a.closing = true
+	conns := make([]closer, 0, len(a.conns))
 	for c := range a.conns {
-		c.Close()
+		conns = append(conns, c)
 	}
+	a.mu.Unlock()
+	closeAll(conns)
+}
+
+// Outcomes of reserveWS.
+const (
+	wsReserved = iota
+	wsRefusedTotal
+	wsRefusedPerAddr
+	wsRefusedRate
+)
+
+// wsHandshakes is one address's recent handshakes: a token bucket.
+type wsHandshakes struct {
+	lim  *rate.Limiter
+	seen time.Time
 }
 
 // reserveWS counts one more WebSocket from addr before the upgrade, so
-// that concurrent upgrades cannot overshoot the caps. It returns the
-// reason (a metrics label) when the caps refuse it, "" when reserved;
-// every reservation ends with releaseWS.
-func (a *App) reserveWS(addr string) string {
+// that concurrent upgrades cannot overshoot the caps: the open sockets in
+// all and from addr, and addr's handshakes per second. Every reservation
+// (wsReserved) ends with releaseWS.
+func (a *App) reserveWS(addr string) int {
+	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
 	case a.wsOpen >= a.limits.wsMaxConns:
-		return metrics.ReasonWSTotal
+		return wsRefusedTotal
 	case a.connsFrom[addr] >= a.limits.wsMaxPerAddr:
-		return metrics.ReasonWSPerAddr
+		return wsRefusedPerAddr
+	}
+	// A bucket idle for a burst's worth of refill is full again:
+	// forgetting it changes nothing, and the map stays bounded by the
+	// addresses of the last minutes.
+	burst := a.limits.wsHandshakeBurst
+	idle := time.Duration(burst) * time.Second / time.Duration(a.limits.wsHandshakesPerSec)
+	if now.Sub(a.swept) > idle {
+		for ad, h := range a.handshakes {
+			if now.Sub(h.seen) > idle {
+				delete(a.handshakes, ad)
+			}
+		}
+		a.swept = now
+	}
+	h := a.handshakes[addr]
+	if h == nil {
+		h = &wsHandshakes{lim: rate.NewLimiter(rate.Limit(a.limits.wsHandshakesPerSec), burst)}
+		a.handshakes[addr] = h
+	}
+	h.seen = now
+	if !h.lim.AllowN(now, 1) {
+		return wsRefusedRate
 	}
 	a.wsOpen++
 	a.connsFrom[addr]++
 	a.metrics.WebSocketOpened()
-	return ""
+	return wsReserved
 }
 
 func (a *App) releaseWS(addr string) {

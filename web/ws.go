@@ -1,7 +1,7 @@
 package web
 
 import (
-	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,32 +10,28 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/lossplayground/playground/web/live"
 	"github.com/lossplayground/playground/web/metrics"
 )
 
-// WebSocket tuning. docs/protocol.md describes the protocol these serve.
+// The WebSocket at /ws speaks the live protocol of docs/protocol.md.
+// Package live runs each connection (reader, writer, latest-wins jobs,
+// pushed messages); this file upgrades the request and routes each
+// message type to its handler: compute (ws_compute.go), fit and compare
+// (ws_fit.go), ping, and the class messages (ws_class.go).
+
+// WebSocket tuning.
 const (
-	// wsWriteWait is the time allowed to write one message to the peer.
-	wsWriteWait = 10 * time.Second
-	// wsPongWait is the time allowed between two messages from the peer
-	// (a pong counts); a silent peer is dropped after it.
-	wsPongWait = 60 * time.Second
 	// wsPingPeriod sends pings often enough that a live peer's pong
-	// arrives within wsPongWait.
-	wsPingPeriod = wsPongWait * 9 / 10
+	// arrives within live.DefaultPongWait.
+	wsPingPeriod = live.DefaultPongWait * 9 / 10
 	// wsMaxMessageBytes bounds one client message, like the loss API's
-	// request body. A larger message closes the connection with 1009
-	// (message too big): the reader cannot skip it and stay in sync.
+	// request body.
 	wsMaxMessageBytes = maxRequestBytes
-	// wsSendBuffer is the number of small replies (errors, pongs) queued
-	// for the writer. A client that lets it fill is not reading, and is
-	// disconnected.
-	wsSendBuffer = 64
-	// wsMaxSuperseded bounds the superseded compute requests waiting to be
-	// answered while the writer is busy: at 60 slider events a second it
-	// takes over a minute to reach, far beyond wsWriteWait, so only a
-	// client that floods without reading does, and it is disconnected.
-	wsMaxSuperseded = 4096
+	// wsSendBuffer and wsMaxSuperseded are live's defaults, named here
+	// for the tests that fill them.
+	wsSendBuffer    = live.DefaultSendBuffer
+	wsMaxSuperseded = live.DefaultMaxSuperseded
 	// wsBufferBytes sizes the upgrader's read and write buffers; a
 	// default result fits in one.
 	wsBufferBytes = 4096
@@ -52,25 +48,40 @@ type wsOptions struct {
 	hooks wsHooks
 }
 
-// wsHooks let tests observe and pause a connection deterministically. Nil
-// hooks are skipped.
-type wsHooks struct {
-	// queued runs on the reader after a compute message is stored as the
-	// connection's latest request.
-	queued func(id int64)
-	// beforeCompute runs on the writer before it computes a request.
-	beforeCompute func(id int64)
-}
+// wsHooks let tests observe and pause a connection deterministically.
+type wsHooks = live.Hooks
+
+// Message types of the loss and comparison pages.
+const (
+	wsTypeCompute    = "compute"
+	wsTypePing       = "ping"
+	wsTypePong       = "pong"
+	wsTypeResult     = "result"
+	wsTypeError      = "error"
+	wsTypeSuperseded = "superseded"
+)
+
+// Error codes of the WebSocket (docs/protocol.md, "Limits").
+const (
+	wsCodeBusy     = "busy"     // the fair queue's wait ran out
+	wsCodeTimeout  = "timeout"  // the computation ran past its deadline
+	wsCodeCanceled = "canceled" // the connection is closing
+)
 
 // serveWS upgrades GET /ws to a WebSocket that streams live results.
 func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 	addr := clientAddr(r)
 	switch a.reserveWS(addr) {
-	case "":
-	case metrics.ReasonWSTotal:
+	case wsReserved:
+	case wsRefusedTotal:
 		a.metrics.Reject(metrics.ReasonWSTotal)
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 		writeJSONError(w, http.StatusServiceUnavailable, "websocket: the server has as many live connections as it takes; try again later")
+		return
+	case wsRefusedRate:
+		a.metrics.Reject(metrics.ReasonWSPerAddr)
+		w.Header().Set("Retry-After", "1")
+		writeJSONError(w, http.StatusTooManyRequests, fmt.Sprintf("websocket: your address opened more than %d connections in a second; try again in a moment", a.limits.wsHandshakesPerSec))
 		return
 	default:
 		a.metrics.Reject(metrics.ReasonWSPerAddr)
@@ -85,24 +96,98 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, status, "websocket: "+reason.Error())
 		},
 	}
-	conn, err := up.Upgrade(w, r, nil)
+	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		// Upgrade has already answered with an error status.
 		a.releaseWS(addr)
 		a.log.Debug("websocket upgrade refused", "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
-	// The connection outlives the request: keep the request's values (the
-	// compute environment), not its cancellation.
-	c := newWSConn(context.WithoutCancel(r.Context()), a, conn, addr)
+	s := &wsSession{app: a, addr: addr, comp: wsComputer{log: a.log, cp: a.compute}}
+	c := live.New(ws, s, live.Options{
+		Log: a.log, PingPeriod: a.ws.pingPeriod, MaxMessageBytes: wsMaxMessageBytes, Hooks: a.ws.hooks,
+	})
+	s.conn = c
+	c.OnEnd(func() {
+		s.leaveClass()
+		a.untrack(c)
+		a.releaseWS(addr)
+	})
 	if !a.track(c) {
 		// The server is shutting down.
 		a.releaseWS(addr)
 		c.Close()
 		return
 	}
-	go c.writeLoop()
-	go c.readLoop()
+	c.Serve()
+}
+
+// wsSession is one socket's state besides the connection: its compute
+// buffers and its class membership.
+type wsSession struct {
+	app   *App
+	conn  *live.Conn
+	addr  string // the client's address, for limits
+	comp  wsComputer
+	class wsClassSession
+}
+
+// Route implements live.Router: one handler per message type.
+func (s *wsSession) Route(c *live.Conn, env live.Envelope, raw []byte) error {
+	switch env.Type {
+	case wsTypeCompute:
+		return s.compute(env, raw)
+	case wsTypeFit:
+		return s.fit(env, raw)
+	case wsTypeCompare:
+		return s.compare(env, raw)
+	case wsTypeCompose:
+		return s.compose(env, raw)
+	case wsTypePing:
+		c.Reply(fmt.Appendf(nil, `{"type":%q,"id":%d}`, wsTypePong, wsID(env)))
+		return nil
+	case "":
+		return &live.Error{Field: "type", Msg: `type: missing (expected "compute", "fit", "compare", "compose" or "ping")`}
+	}
+	if strings.HasPrefix(env.Type, wsClassPrefix) {
+		// Package class knows its own message types.
+		return s.classMessage(env, raw)
+	}
+	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, live.Quote(env.Type))}
+}
+
+// wsQuote quotes a client's string for an error message, shortened.
+func wsQuote(s string) string { return live.Quote(s) }
+
+// jsonLoose decodes raw into v, ignoring unknown fields.
+func jsonLoose(raw []byte, v any) error { return json.Unmarshal(raw, v) }
+
+// wsErrorReply, wsEngineErrorReply and wsCodedErrorReply encode error
+// replies for handlers that build their answer's bytes themselves.
+func wsErrorReply(id *int64, field, msg string) []byte {
+	return live.ErrorReply(id, &live.Error{Field: field, Msg: msg})
+}
+
+func wsEngineErrorReply(id *int64, err error) []byte { return live.ErrorReply(id, wsEngineError(err)) }
+
+func wsCodedErrorReply(id *int64, code string, retryAfter int, msg string) []byte {
+	return live.ErrorReply(id, &live.Error{Code: code, RetryAfter: retryAfter, Msg: msg})
+}
+
+// wsID is a message's id, 0 when it has none.
+func wsID(env live.Envelope) int64 {
+	if env.ID == nil {
+		return 0
+	}
+	return *env.ID
+}
+
+// wsDecode decodes a message strictly into v.
+func wsDecode(raw []byte, v any) error {
+	if err := live.DecodeStrict(raw, v); err != nil {
+		return &live.Error{Msg: "message: " + live.DescribeJSONError(err)}
+	}
+	return nil
 }
 
 // wsCheckOrigin accepts requests without an Origin header (not from a
@@ -126,4 +211,19 @@ func (a *App) wsCheckOrigin(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// closeAll closes connections in parallel and waits until each has sent
+// its close frame (or given up after live.CloseGrace).
+func closeAll(conns []closer) {
+	done := make(chan struct{}, len(conns))
+	for _, c := range conns {
+		go func() {
+			c.Close()
+			done <- struct{}{}
+		}()
+	}
+	for range conns {
+		<-done
+	}
 }

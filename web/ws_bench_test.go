@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -10,16 +9,6 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/lossplayground/playground/engine"
 )
-
-// wsAnswer is the server's whole work for one compute message, short of
-// the socket: decode, compute, build charts, encode.
-func wsAnswer(tb testing.TB, comp *wsComputer, msg []byte) []byte {
-	req, reply := wsDecodeClientMessage(msg)
-	if reply != nil {
-		tb.Fatalf("message %s: %s", msg, reply)
-	}
-	return comp.reply(context.Background(), req)
-}
 
 // BenchmarkComputeMessage measures wsAnswer for every registered loss's
 // examples, without and with detail; a connection's buffers are reused
@@ -35,7 +24,7 @@ func BenchmarkComputeMessage(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				msg := []byte(wsTestComputeMessage(b, spec, 1, detail))
-				comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+				comp := testWSComputer()
 				b.SetBytes(int64(len(msg)))
 				b.ReportAllocs()
 				for b.Loop() {

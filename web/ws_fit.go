@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/compare"
+	"github.com/lossplayground/playground/web/live"
 )
 
 // Comparison-page message types (docs/protocol.md, "Comparison pages").
@@ -32,16 +34,14 @@ const (
 
 // wsFitMessage is a client's fit request.
 type wsFitMessage struct {
-	Type string `json:"type"`
-	ID   int64  `json:"id"`
+	live.Envelope
 	compare.FitRequest
 }
 
 // wsCompareMessage asks for one comparison page's numbers and chart
 // options under new settings.
 type wsCompareMessage struct {
-	Type     string          `json:"type"`
-	ID       int64           `json:"id"`
+	live.Envelope
 	Page     string          `json:"page"`
 	Theme    string          `json:"theme"`
 	Settings json.RawMessage `json:"settings"`
@@ -54,73 +54,55 @@ type wsCompareJob struct {
 	settings any // compare.RegressionSettings, ClassificationSettings or MarginSettings
 }
 
-// wsDecodeClientMessage decodes a client message. It returns either a
-// request for the writer or a reply to send at once (an error, or a pong).
-// Compute messages, one per slider event, are parsed once: only a message
-// that is not a well-formed compute or ping message is read again for its
-// type, to route fit and compare messages to their own decoders.
-func wsDecodeClientMessage(msg []byte) (*wsRequest, []byte) {
-	req := &wsRequest{}
-	err := decodeStrict(msg, req)
-	if err == nil && req.Type != wsTypeFit && req.Type != wsTypeCompare && req.Type != wsTypeCompose {
-		return wsCheckMessage(req)
-	}
-	var env struct {
-		Type string `json:"type"`
-	}
-	if json.Unmarshal(msg, &env) == nil {
-		switch env.Type {
-		case wsTypeFit:
-			return wsDecodeFit(msg)
-		case wsTypeCompare:
-			return wsDecodeCompare(msg)
-		case wsTypeCompose:
-			return wsDecodeCompose(msg)
-		}
-	}
-	return nil, wsMessageError(msg, err)
-}
-
-// wsMessageError answers a message that does not decode, with its id when
-// the id itself is readable.
-func wsMessageError(msg []byte, err error) []byte {
-	var env struct {
-		ID *int64 `json:"id"`
-	}
-	if json.Unmarshal(msg, &env) != nil {
-		env.ID = nil
-	}
-	return wsErrorReply(env.ID, "", "message: "+describeJSONError(err))
-}
-
-// wsDecodeFit decodes and validates a fit message; the fit itself is
-// prepared here, on the reader, so that a bad one is answered at once.
-func wsDecodeFit(msg []byte) (*wsRequest, []byte) {
+// fit prepares a fit on the reader, so that a bad one is answered at
+// once, and submits its animation: a stream that any newer message
+// cancels.
+func (s *wsSession) fit(env live.Envelope, raw []byte) error {
 	var m wsFitMessage
-	if err := decodeStrict(msg, &m); err != nil {
-		return nil, wsMessageError(msg, err)
+	if err := wsDecode(raw, &m); err != nil {
+		return err
 	}
+	id := wsID(env)
 	run, err := compare.NewFitRun(m.FitRequest)
 	if err != nil {
-		return nil, wsEngineErrorReply(&m.ID, err)
+		return wsEngineError(err)
 	}
-	return &wsRequest{Type: wsTypeFit, ID: m.ID, fit: run}, nil
+	log := s.app.log
+	s.conn.Submit(&live.Job{ID: id, Stream: true, Run: func(ctx context.Context, emit func([]byte) bool) {
+		fs := newWSFitStream(log, id, run)
+		defer fs.stop()
+		msg, done := fs.frame(false)
+		for emit(msg) && !done {
+			select {
+			case <-fs.ticker.C:
+			case <-ctx.Done():
+				return
+			}
+			msg, done = fs.frame(true)
+		}
+	}})
+	return nil
 }
 
-// wsDecodeCompare decodes and validates a compare message.
-func wsDecodeCompare(msg []byte) (*wsRequest, []byte) {
+// compare decodes and validates a compare message and submits it.
+func (s *wsSession) compare(env live.Envelope, raw []byte) error {
 	var m wsCompareMessage
-	if err := decodeStrict(msg, &m); err != nil {
-		return nil, wsMessageError(msg, err)
+	if err := wsDecode(raw, &m); err != nil {
+		return err
 	}
 	if m.Theme != "" && m.Theme != "light" && m.Theme != "dark" {
-		return nil, wsErrorReply(&m.ID, "theme", `theme: must be "light" or "dark", got `+wsQuote(m.Theme))
+		return &live.Error{Field: "theme", Msg: `theme: must be "light" or "dark", got ` + live.Quote(m.Theme)}
 	}
 	settings, err := compareDecodeSettings(m.Page, m.Settings)
 	if err != nil {
-		return nil, wsEngineErrorReply(&m.ID, err)
+		return wsEngineError(err)
 	}
-	return &wsRequest{Type: wsTypeCompare, ID: m.ID, cmp: &wsCompareJob{page: m.Page, theme: m.Theme, settings: settings}}, nil
+	id := wsID(env)
+	job := &wsCompareJob{page: m.Page, theme: m.Theme, settings: settings}
+	s.conn.Submit(&live.Job{ID: id, Run: func(ctx context.Context, emit func([]byte) bool) {
+		emit(s.app.compareReply(id, job))
+	}})
+	return nil
 }
 
 // compareReply computes a compare job into its reply.
@@ -129,17 +111,17 @@ func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
 		// A loss that panics must not take the server down with it.
 		if v := recover(); v != nil {
 			a.log.Error("websocket compare panicked", "page", job.page, "panic", v, "stack", string(debug.Stack()))
-			out = wsErrorReply(&id, "", "internal error computing the "+job.page+" comparison")
+			out = wsError(id, "internal error computing the "+job.page+" comparison")
 		}
 	}()
 	data, err := compareBuild(job.page, job.theme, job.settings)
 	if err != nil {
 		var ee *engine.Error
 		if errors.As(err, &ee) {
-			return wsEngineErrorReply(&id, ee)
+			return live.ErrorReply(&id, wsEngineError(ee))
 		}
 		a.log.Error("websocket compare failed", "page", job.page, "err", err)
-		return wsErrorReply(&id, "", "internal error computing the "+job.page+" comparison")
+		return wsError(id, "internal error computing the "+job.page+" comparison")
 	}
 	b, err := json.Marshal(struct {
 		Type string `json:"type"`
@@ -148,7 +130,7 @@ func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
 	}{wsTypeCompareResult, id, data})
 	if err != nil {
 		a.log.Error("websocket compare encode failed", "page", job.page, "err", err)
-		return wsErrorReply(&id, "", "internal error encoding the "+job.page+" comparison")
+		return wsError(id, "internal error encoding the "+job.page+" comparison")
 	}
 	return b
 }
@@ -180,7 +162,7 @@ func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("websocket fit panicked", "panic", v, "stack", string(debug.Stack()))
-			msg, done = wsErrorReply(&s.id, "", "internal error fitting the lines"), true
+			msg, done = wsError(s.id, "internal error fitting the lines"), true
 		}
 	}()
 	var err error
@@ -191,7 +173,7 @@ func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
 		s.lines, err = s.run.Lines(s.lines[:0])
 	}
 	if err != nil {
-		return wsEngineErrorReply(&s.id, err), true
+		return live.ErrorReply(&s.id, wsEngineError(err)), true
 	}
 	done = s.run.Done()
 	b := append(s.out[:0], `{"type":"fit_frame","id":`...)
@@ -220,4 +202,9 @@ func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
 	b = append(b, "]}"...)
 	s.out = b
 	return b, done
+}
+
+// wsError is an error reply without a field.
+func wsError(id int64, msg string) []byte {
+	return live.ErrorReply(&id, &live.Error{Msg: msg})
 }

@@ -19,23 +19,18 @@ import (
 // wsWantsPanel reports whether a compute request is a page's: it asks
 // for charts (a view) and for detail, which the panel's per-element terms
 // need.
-func wsWantsPanel(req *wsRequest) bool {
-	return req.View != nil && req.Detail
+func wsWantsPanel(m *wsComputeMessage) bool {
+	return m.View != nil && m.Detail
 }
 
-// appendPanel appends `,"panel":{...}` for ev to b, in the language of
-// the page's view.
-func appendPanel(b []byte, spec *engine.Spec, ev *Evaluation, req *LossRequest, view *charts.View) ([]byte, error) {
+// wsPanel encodes the result panel of ev, in the language of the page's
+// view.
+func wsPanel(spec *engine.Spec, ev *Evaluation, req *LossRequest, view *charts.View) (json.RawMessage, error) {
 	st := wsPanelState(spec, req)
 	if view != nil {
 		st.Lang = view.Lang
 	}
-	p, err := json.Marshal(lossResultPanel(spec, ev, st))
-	if err != nil {
-		return b, err
-	}
-	b = append(b, `,"panel":`...)
-	return append(b, p...), nil
+	return json.Marshal(lossResultPanel(spec, ev, st))
 }
 
 // wsPanelState is the page state a compute request stands for, as its

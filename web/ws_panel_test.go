@@ -53,7 +53,7 @@ func TestWSResultPanel(t *testing.T) {
 				if err != nil {
 					t.Fatalf("state.Parse(%v) = %v", test.query, err)
 				}
-				page, err := buildLossPage(context.Background(), spec, st)
+				page, err := buildLossPage(context.Background(), testComputer(), spec, st)
 				if err != nil {
 					t.Fatalf("buildLossPage(%v) = %v", test.query, err)
 				}
@@ -111,14 +111,14 @@ func BenchmarkWSPanel(b *testing.B) {
 			if err := json.Unmarshal([]byte(apiTestExampleInputs(b, spec)), &req.Inputs); err != nil {
 				b.Fatal(err)
 			}
-			ev, err := Evaluate(context.Background(), spec, req, nil, nil)
+			ev, err := testComputer().Evaluate(context.Background(), spec, req, nil, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			var buf []byte
 			b.ReportAllocs()
 			for b.Loop() {
-				if buf, err = appendPanel(buf[:0], spec, ev, req, nil); err != nil {
+				if buf, err = wsPanel(spec, ev, req, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -276,13 +276,13 @@ func TestWSLatestWins(t *testing.T) {
 	release := make(chan struct{})
 	queued := make(chan int64, 10)
 	hooks := wsHooks{
-		beforeCompute: func(id int64) {
+		BeforeJob: func(id int64) {
 			computing <- id
 			if id == 1 {
 				<-release
 			}
 		},
-		queued: func(id int64) { queued <- id },
+		Queued: func(id int64) { queued <- id },
 	}
 	_, srv := wsTestApp(t, nil, hooks)
 	conn := wsTestDial(t, srv)
@@ -459,10 +459,10 @@ func TestWSComputePanic(t *testing.T) {
 		Name:    "PanickyLoss",
 		Compute: func(*engine.Call, *engine.Result) error { panic("boom") },
 	}
-	comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	req := &wsRequest{Type: "compute", ID: 9, Loss: spec.Name, spec: spec}
+	comp := testWSComputer()
+	m := &wsComputeMessage{Loss: spec.Name, spec: spec}
 	var r wsReply
-	if err := json.Unmarshal(comp.reply(context.Background(), req), &r); err != nil {
+	if err := json.Unmarshal(comp.reply(context.Background(), 9, m), &r); err != nil {
 		t.Fatal(err)
 	}
 	if r.Type != "error" || r.ID == nil || *r.ID != 9 || !strings.Contains(r.Error, "internal error computing PanickyLoss") {
@@ -549,7 +549,7 @@ func TestWSSlowClient(t *testing.T) {
 			computing := make(chan struct{}, 1)
 			release := make(chan struct{})
 			defer close(release)
-			hooks := wsHooks{beforeCompute: func(int64) {
+			hooks := wsHooks{BeforeJob: func(int64) {
 				computing <- struct{}{}
 				<-release
 			}}
@@ -641,7 +641,7 @@ func TestWSComputerSwitchLoss(t *testing.T) {
 		r.Grad("input", 1).Data[0] = 2
 		return nil
 	}}
-	comp := wsComputer{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	comp := testWSComputer()
 	in := map[string]json.RawMessage{"input": json.RawMessage("[0]"), "target": json.RawMessage("[0]")}
 	tests := []struct {
 		spec *engine.Spec
@@ -652,8 +652,8 @@ func TestWSComputerSwitchLoss(t *testing.T) {
 		{both, `{"type":"result","id":3,"loss":1,"grads":{"input":[1],"target":[-1]}}`},
 	}
 	for i, test := range tests {
-		req := &wsRequest{Type: "compute", ID: int64(i + 1), Loss: test.spec.Name, LossRequest: LossRequest{Inputs: in}, spec: test.spec}
-		if got := string(comp.reply(context.Background(), req)); got != test.want {
+		m := &wsComputeMessage{Loss: test.spec.Name, LossRequest: LossRequest{Inputs: in}, spec: test.spec}
+		if got := string(comp.reply(context.Background(), int64(i+1), m)); got != test.want {
 			t.Errorf("reply %d (%s) = %s; want %s", i+1, test.spec.Name, got, test.want)
 		}
 	}

@@ -47,7 +47,8 @@ func main() {
 	flag.IntVar(&cfg.ComputeSlots, "compute-slots", 0, "computations at once (0: one per core)")
 	flag.IntVar(&cfg.ComputeQueue, "compute-queue", 0, "computations waiting for a slot before the server answers busy (0: 8)")
 	flag.IntVar(&cfg.WSMaxConns, "ws-max-conns", 0, "open WebSockets in all (0: 4096)")
-	flag.IntVar(&cfg.WSMaxPerAddr, "ws-max-per-addr", 0, "open WebSockets from one client address (0: 256)")
+	flag.IntVar(&cfg.WSMaxPerAddr, "ws-max-per-addr", 0, "open WebSockets from one client address (0: 1024)")
+	flag.IntVar(&cfg.WSHandshakesPerSec, "ws-handshakes-per-sec", 0, "new WebSockets per client address per second, after a burst of 25 times as many, at least 500 (0: 20)")
 	flag.IntVar(&cfg.APIRatePerMin, "api-rate", 0, "API requests per client address per minute (0: 1200)")
 	flag.Parse()
 	if *showVersion {
@@ -151,8 +152,6 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 		// handshakes, bad requests, broken connections): warn.
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	// Shutdown does not close hijacked WebSocket connections; the app does.
-	srv.RegisterOnShutdown(app.CloseConnections)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -167,6 +166,10 @@ func run(ctx context.Context, logger *slog.Logger, addr string, cfg web.Config) 
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
+	// Shutdown leaves hijacked WebSocket connections alone: close them
+	// first with 1001 (going away), waiting for the close frames, so that
+	// pages reconnect to another replica instead of seeing 1006.
+	app.CloseConnections()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

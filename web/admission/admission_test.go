@@ -89,3 +89,73 @@ func TestPoolWaiterLeaves(t *testing.T) {
 		t.Fatalf("Waiting() after the waiter left = %d; want 0", got)
 	}
 }
+
+// TestPoolWaitIsNeverFull proves that Wait callers are not refused when
+// the Acquire queue is full, and that every waiter, of either kind, is
+// admitted in arrival order.
+func TestPoolWaitIsNeverFull(t *testing.T) {
+	const waiters = 300
+	p := New(1, 2)
+	rel, err := p.Acquire(context.Background())
+	if err != nil {
+		t.Fatalf("Acquire = %v; want nil", err)
+	}
+	order := make(chan int, waiters+2)
+	for i := range waiters + 2 {
+		// Waiters arrive one at a time, so that arrival order is known.
+		bounded := i < 2
+		go func() {
+			var r func()
+			var err error
+			if bounded {
+				r, err = p.Acquire(context.Background())
+			} else {
+				r, err = p.Wait(context.Background())
+			}
+			if err != nil {
+				t.Errorf("waiter %d: %v; want a slot", i, err)
+				order <- -1
+				return
+			}
+			order <- i
+			r()
+		}()
+		waitFor(t, "the waiter to queue", func() bool { return p.Waiting() == i+1 })
+	}
+	if _, err := p.Acquire(context.Background()); !errors.Is(err, ErrFull) {
+		t.Fatalf("Acquire with 2 Acquire callers queued of 2 = %v; want ErrFull", err)
+	}
+	rel()
+	for want := range waiters + 2 {
+		if got := <-order; got != want {
+			t.Fatalf("admitted waiter %d; want %d (arrival order)", got, want)
+		}
+	}
+	waitFor(t, "an idle pool", func() bool { return p.Running() == 0 && p.Waiting() == 0 })
+}
+
+// TestPoolWaitDeadline proves that a Wait caller leaves at its deadline
+// and that a slot handed over as it leaves is not lost.
+func TestPoolWaitDeadline(t *testing.T) {
+	p := New(1, 0)
+	rel, err := p.Acquire(context.Background())
+	if err != nil {
+		t.Fatalf("Acquire = %v; want nil", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		r, err := p.Wait(ctx)
+		if err == nil {
+			r()
+		}
+		errc <- err
+	}()
+	waitFor(t, "the waiter", func() bool { return p.Waiting() == 1 })
+	cancel()
+	rel() // may race with the cancel: either way the slot comes back
+	if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait = %v; want nil or context.Canceled", err)
+	}
+	waitFor(t, "the slot to come back", func() bool { return p.Running() == 0 && p.Waiting() == 0 })
+}

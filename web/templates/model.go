@@ -9,8 +9,11 @@ type Assets struct {
 	CSS string
 	// JS is the page's entry module (web/build.mjs), Preload the chunks it
 	// imports, fetched in parallel with it.
-	JS       string
-	Preload  []string
+	JS      string
+	Preload []string
+	// ClassJS is the class's entry module on a student's class page
+	// whose own entry is not the loss page's (a comparison page).
+	ClassJS  string
 	KaTeXCSS string
 	// KaTeXFonts are the fonts preloaded with KaTeX's stylesheet.
 	KaTeXFonts []string
@@ -22,9 +25,6 @@ type Assets struct {
 	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
-	// ClassJS is the class module (static/class.js): the "Teach a class"
-	// button, a student's following, the teacher's dashboard.
-	ClassJS string
 }
 
 // Page is what the layout needs around any content.
@@ -43,6 +43,11 @@ type Page struct {
 	// default: theme and header only, no ECharts), "catalog", "loss" or
 	// "compare".
 	Script string
+	// ClassCode is the class of a student's page (/c/{code}): the page
+	// carries the student's class panel, and its script loads the
+	// class's module. ClassError marks an error page the class led to.
+	ClassCode  string
+	ClassError bool
 	// NoMath leaves KaTeX's stylesheet and fonts off a page without a
 	// formula (the comparisons, error pages).
 	NoMath bool

@@ -17,7 +17,7 @@ import { clone } from "./format.js";
 import { Controls } from "./controls.js";
 import { Editors } from "./editors.js";
 import { renderPanel, renderPanelError } from "./panel.js";
-import { LiveSocket } from "./socket.js";
+import { LiveSocket, isClassMessage } from "./socket.js";
 import { announce, syncURL } from "./state.js";
 import { word } from "./i18n.js";
 import "./chartlinks.js"; // the charts' image links follow lp:state
@@ -71,6 +71,8 @@ function pump() {
 }
 
 function onMessage(msg) {
+  // The class module (if the page is in a class) hears its own messages.
+  if (isClassMessage(msg)) return;
   // The newest state goes out before this answer is drawn, so that the
   // server computes it while the page renders.
   if ((msg.type === "result" || msg.type === "error") && msg.id === inflight) inflight = -1;
@@ -292,6 +294,32 @@ function boot() {
   socket = new LiveSocket({ onOpen, onMessage, onStatus: setOnline });
   socket.connect();
   afterLoad(() => announce(page));
+  initClass();
+}
+
+// The class paths and the teaching flag (class-common.js); repeated here
+// so that a page outside a class loads no class code at all.
+const CLASS_PATH = /^\/c\/([2-9A-HJ-NP-Z]{6})\/?$/;
+const TEACHING_KEY = "lp-class-teaching";
+
+// initClass loads the class's module only when the page is in a class:
+// a student's page (/c/{code}), the page of a browser that teaches, or
+// once the Teach button is pressed. The class rides on the page's socket.
+function initClass() {
+  const m = CLASS_PATH.exec(location.pathname);
+  if (m) {
+    import("./class-student.js").then((mod) => { mod.startStudent(m[1], socket, true); announce(page); });
+    return;
+  }
+  const teach = document.querySelector("[data-class-teach-start]");
+  let teaching = null;
+  try { teaching = localStorage.getItem(TEACHING_KEY); } catch (e) { /* private mode */ }
+  const start = (create) => import("./class-teacher.js").then((mod) => { mod.startTeacher(socket, create); announce(page); });
+  if (teaching) { start(false); return; }
+  if (!teach) return;
+  teach.hidden = false;
+  const once = () => { teach.removeEventListener("click", once); start(true); };
+  teach.addEventListener("click", once);
 }
 
 // afterLoad runs fn once the page has loaded: every module script of the

@@ -101,3 +101,12 @@ whenReady(() => {
 if (!window.lossPlayground) {
   window.lossPlayground = { state: () => null, ids: () => ({ seq: 0, shownLoss: 0, inflight: -1, wsOpen: false }) };
 }
+
+// A browser that teaches a class drives it from comparison and lesson
+// pages too (by their path): the teacher's module loads only then. A loss
+// page loads the class's modules itself, on its own socket (loss-page.js).
+whenReady(() => {
+  let teaching = null;
+  try { teaching = localStorage.getItem("lp-class-teaching"); } catch (e) { /* private mode */ }
+  if (teaching && /^\/(compare|lessons)\//.test(location.pathname)) import("./class-teacher-page.js");
+});

@@ -3,6 +3,18 @@
 // (one compute in flight, the newest state pending) is the caller's: it
 // sends when idle() and again when its answer arrives.
 
+// A page in a class sends the class messages on its own socket
+// (docs/protocol.md, "Classes"): one socket per page. Those messages carry
+// ids from CLASS_IDS up, so that the page and its class module each
+// recognise the answers to their own messages.
+export const CLASS_IDS = 2 ** 40;
+
+// isClassMessage reports whether msg is the class module's: a class_*
+// message, or an answer to one.
+export function isClassMessage(msg) {
+  return (typeof msg.type === "string" && msg.type.startsWith("class_")) || (typeof msg.id === "number" && msg.id >= CLASS_IDS);
+}
+
 // Reconnect delays: the first retry is quick (a restarted server is back
 // within a second), later ones back off to maxDelayMs.
 const firstDelayMs = 250;
@@ -19,6 +31,15 @@ export class LiveSocket {
     this.open = false;
     this.fails = 0;
     this.timer = 0;
+    this.listeners = [];
+  }
+
+  // listen adds a listener, {onOpen, onMessage}, besides the owner's: a
+  // class module on the page's socket. onOpen runs at once if the socket
+  // is open.
+  listen(l) {
+    this.listeners.push(l);
+    if (this.open && l.onOpen) l.onOpen();
   }
 
   connect() {
@@ -32,11 +53,13 @@ export class LiveSocket {
       this.fails = 0;
       this.onStatus(true);
       this.onOpen();
+      this.listeners.forEach((l) => l.onOpen && l.onOpen());
     };
     ws.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
       this.onMessage(msg);
+      this.listeners.forEach((l) => l.onMessage && l.onMessage(msg));
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
