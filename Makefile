@@ -1,5 +1,5 @@
 # Loss Playground. `make run` serves on 127.0.0.1:8080; `make test` runs every test.
-.PHONY: run test assets fixtures templ bench check-generated classload dist
+.PHONY: run test assets fixtures templ bench check-generated classload dist image test-image
 
 run: assets
 	go run ./cmd/playground
@@ -7,6 +7,7 @@ run: assets
 test: assets
 	@command -v chromium >/dev/null 2>&1 || echo '*** chromium not found: the browser tests will be SKIPPED (apt-get install chromium) ***' >&2
 	@command -v caddy >/dev/null 2>&1 || echo '*** caddy not found: the deploy test (deploy/) will be SKIPPED (apt-get install caddy) ***' >&2
+	@[ -x /usr/sbin/nginx ] || echo '*** nginx not found: the deploy test will not try the nginx site (apt-get install nginx) ***' >&2
 	go vet ./...
 	go test -skip '^TestAttacks$$' ./...
 	# The attack suite holds a real server to time bounds (/healthz under 1 s),
@@ -61,9 +62,20 @@ dist: assets
 	done
 	cd dist && sha256sum playground-* > SHA256SUMS
 
+# A container image (podman) of the linux/amd64 binary: deploy/Containerfile.
+image:
+	$(MAKE) dist PLATFORMS=linux/amd64
+	podman build -f deploy/Containerfile --build-arg BINARY=playground-$(VERSION)-linux-amd64 \
+		-t playground:$(VERSION) dist/
+
+# Builds the image from the sources and runs it (deploy/container_test.go).
+test-image: assets
+	LOSS_PLAYGROUND_TEST_IMAGE=1 go test -count=1 -run '^TestContainerImage$$' -v ./deploy
+
 # Golden fixtures from PyTorch (needs Debian's python3-torch).
 fixtures:
 	/usr/bin/python3 engine/testdata/gen/generate.py
+	/usr/bin/python3 engine/testdata/gen/generate.py --float32
 
 templ:
 	go tool templ generate -path web

@@ -345,11 +345,11 @@ func pointwise32(c *Call, r *Result, denom float64, term func(x, y, s float32) (
 }
 
 // rounded32 is the float32 kernel of a loss whose float64 result, computed
-// from the float32-rounded inputs, rounded to float32, is what ATen's float
-// kernel gives within float32 rounding (the fixtures check it): the loss
-// is computed in log space or from bounded terms, so nothing overflows or
-// cancels in float32 that does not in float64. Its sums are re-done in
-// ATen's float32 order.
+// from the float32-rounded inputs and rounded to float32, is what ATen's
+// float kernel gives within float32 rounding (the fixtures check it, NaN
+// and infinities included; rounded_f32.go says per loss why): nothing in
+// these losses overflows, cancels or saturates in float32 that does not in
+// float64 once the inputs are float32.
 func rounded32(c *Call, r *Result) {
 	for _, t := range []*Tensor{r.Elements} {
 		for i, v := range t.Data {

@@ -58,6 +58,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/state"
 )
@@ -113,13 +114,16 @@ type Preset struct {
 	Inputs map[string]json.RawMessage // missing inputs take the spec's examples
 	View   charts.View
 	Lang   string
+	// DType is "float32" for a preset that shows float32 (?dtype=float32),
+	// else "".
+	DType string
 	// URL is the permalink /losses/<slug>?<query>, built with web/state.
 	URL string
 }
 
 // State returns the preset as a page state.
 func (p *Preset) State() state.State {
-	return state.State{Params: p.Params, Inputs: p.Inputs, View: p.View, Lang: p.Lang}
+	return state.State{Params: p.Params, Inputs: p.Inputs, View: p.View, Lang: p.Lang, DType: p.DType}
 }
 
 // Library is every lesson, parsed.
@@ -227,6 +231,7 @@ type presetYAML struct {
 	Params map[string]any `yaml:"params"`
 	Inputs map[string]any `yaml:"inputs"`
 	View   *viewYAML      `yaml:"view"`
+	DType  string         `yaml:"dtype"` // "float32" or "float64" (the default)
 }
 
 type viewYAML struct {
@@ -373,7 +378,7 @@ func buildPreset(l *Lesson, py presetYAML, ref *Lesson) (*Preset, error) {
 	if py.Title == "" {
 		return nil, errors.New("title is missing")
 	}
-	if ref != nil && py.Loss == "" && py.Params == nil && py.Inputs == nil && py.View == nil {
+	if ref != nil && py.Loss == "" && py.Params == nil && py.Inputs == nil && py.View == nil && py.DType == "" {
 		// A translation that only retitles the English preset.
 		en := ref.Preset(py.ID)
 		if en == nil {
@@ -397,6 +402,15 @@ func buildPreset(l *Lesson, py presetYAML, ref *Lesson) (*Preset, error) {
 	}
 	if py.View != nil {
 		p.View = charts.View{Element: py.View.Element, Overlay: py.View.Overlay, Lattice: py.View.Lattice, Theme: py.View.Theme}
+	}
+	if py.DType != "" {
+		d, err := engine.ParseDType(py.DType)
+		if err != nil {
+			return nil, err
+		}
+		if d == engine.Float32 {
+			p.DType = py.DType
+		}
 	}
 	p.URL = permalink(p)
 	return p, nil

@@ -212,6 +212,11 @@ func Evaluate(p *Preset) (*engine.Call, *engine.Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if st.DType == "float32" {
+		if err := c.SetDType(engine.Float32); err != nil {
+			return nil, nil, err
+		}
+	}
 	res, err := c.Compute()
 	if err != nil {
 		return nil, nil, err

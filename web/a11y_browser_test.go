@@ -54,10 +54,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/", "/losses/cross-entropy", "/losses/smooth-l1", "/losses/ctc", "/losses/triplet-margin",
 		"/embed/huber", "/lessons/smooth-l1", "/lessons/cross-entropy?lang=zh",
 		"/compare/regression", "/compare/classification", "/compare/margin",
-		"/intro", "/losses/huber?lang=zh",
+		"/intro", "/losses/huber?lang=zh", "/compose", "/compose?lang=zh&formula=frob(input)",
 	}
 	// A phone's width, where wide tensors, tables and formulas scroll.
-	narrow := []string{"/", "/losses/triplet-margin", "/lessons/cross-entropy?lang=zh", "/compare/regression", "/compare/classification", "/compare/margin"}
+	narrow := []string{"/", "/losses/triplet-margin", "/lessons/cross-entropy?lang=zh", "/compare/regression", "/compare/classification", "/compare/margin", "/compose"}
 	type run struct {
 		theme string
 		width int64

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -322,5 +323,27 @@ func TestClassProtocolDocResults(t *testing.T) {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("%s does not document %s", wsDocPath, want)
 		}
+	}
+}
+
+// TestClassEmbeddedTempDir: the embedded NATS server (no -nats) serves
+// classes, and its store directory is gone once the App closes.
+func TestClassEmbeddedTempDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	a, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Routes())
+	classTestCreate(t, srv)
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "lossplayground-nats-*"))
+	if len(dirs) != 1 {
+		t.Errorf("%d lossplayground-nats-* directories while the App runs; want 1", len(dirs))
+	}
+	srv.Close()
+	a.Close()
+	if dirs, _ := filepath.Glob(filepath.Join(tmp, "lossplayground-nats-*")); len(dirs) != 0 {
+		t.Errorf("after Close, %v remain; want none", dirs)
 	}
 }

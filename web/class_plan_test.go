@@ -21,7 +21,6 @@ type planMsg struct {
 	Page    string      `json:"page"`
 	Slug    string      `json:"slug"`
 	Origin  string      `json:"origin"`
-	Lesson  string      `json:"lesson"`
 	Section *int        `json:"section"`
 	Kind    string      `json:"kind"`
 	Prompt  string      `json:"prompt"`
@@ -67,8 +66,8 @@ func TestClassPlanSteps(t *testing.T) {
 		t.Errorf("result = %s; want MSE of a miss of 1 = 1", st.Result)
 	}
 	sec := decodePlanMsg(t, student.untilType("class_section"))
-	if sec.Lesson != "mse" || sec.Section == nil || *sec.Section != 0 {
-		t.Errorf("class_section = %+v; want lesson mse, section 0", sec)
+	if sec.Slug != "mse" || sec.Section == nil || *sec.Section != 0 {
+		t.Errorf("class_section = %+v; want slug mse, section 0", sec)
 	}
 	if pm := decodePlanMsg(t, teacher.untilType("class_plan")); pm.Step != 0 {
 		t.Errorf("teacher's class_plan step = %d; want 0", pm.Step)
@@ -83,6 +82,11 @@ func TestClassPlanSteps(t *testing.T) {
 	q := decodePlanMsg(t, student.untilType("class_question"))
 	if q.Kind != "number" || !strings.Contains(q.Prompt, "均方误差") {
 		t.Errorf("class_question = %+v; want the zh predict poll", q)
+	}
+	// The poll asks about the step's state (MSE 25), not the one before.
+	teacher.send(`{"type":"class_reveal"}`)
+	if rv := student.untilType("class_reveal"); rv.Answer != "25" {
+		t.Errorf("class_reveal answer = %q; want 25, the loss of the step's page (%s)", rv.Answer, rv.raw)
 	}
 
 	// The last step: the regression comparison, no computation; the
@@ -174,8 +178,8 @@ func TestClassPlanRefusals(t *testing.T) {
 		}
 	}
 	teacher.send(`{"type":"class_step","step":0}`)
-	if sec := decodePlanMsg(t, student.untilType("class_section")); sec.Lesson != "ctc" || sec.Section == nil || *sec.Section != -1 {
-		t.Errorf("class_section = %+v; want lesson ctc at -1 (above the lesson)", sec)
+	if sec := decodePlanMsg(t, student.untilType("class_section")); sec.Slug != "ctc" || sec.Section == nil || *sec.Section != -1 {
+		t.Errorf("class_section = %+v; want slug ctc at -1 (above the lesson)", sec)
 	}
 }
 
@@ -189,5 +193,47 @@ func TestClassPlanProtocolDoc(t *testing.T) {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("%s does not document %s", wsDocPath, want)
 		}
+	}
+}
+
+// TestClassRemove: the teacher removes a student, who is told and whose
+// resume token no longer joins; a student cannot remove anyone.
+func TestClassRemove(t *testing.T) {
+	srvs := classTestReplicas(t, 2, class.Limits{})
+	c := classTestCreate(t, srvs[0])
+	teacher := classTestDial(t, srvs[0])
+	teacher.send(`{"type":"class_teach","code":%q,"token":%q}`, c.Code, c.TeacherToken)
+	teacher.untilType("class_joined")
+	student := classTestDial(t, srvs[1])
+	student.send(`{"type":"class_join","code":%q,"name":"Mallory"}`, c.Code)
+	var joined struct {
+		StudentID string `json:"student_id"`
+		Resume    string `json:"resume"`
+	}
+	json.Unmarshal(student.untilType("class_joined").raw, &joined)
+	other := classTestDial(t, srvs[0])
+	other.send(`{"type":"class_join","code":%q,"name":"Bob"}`, c.Code)
+	other.untilType("class_joined")
+	teacher.until("roster of 2", func(m classMsg) bool { return m.Type == "class_roster" && m.Students == 2 })
+
+	other.send(`{"type":"class_remove","student_id":%q}`, joined.StudentID)
+	if m := other.untilType("error"); m.Field != "type" {
+		t.Errorf("a student's class_remove = %s; want an error on field type", m.raw)
+	}
+	teacher.send(`{"type":"class_remove"}`)
+	if m := teacher.untilType("error"); m.Field != "student_id" {
+		t.Errorf("class_remove without student_id = %s; want an error on field student_id", m.raw)
+	}
+	teacher.send(`{"type":"class_remove","student_id":%q}`, joined.StudentID)
+	ended := student.untilType("class_ended")
+	if !strings.Contains(string(ended.raw), `"reason":"removed"`) {
+		t.Errorf("class_ended = %s; want reason removed", ended.raw)
+	}
+	teacher.until("roster of 1", func(m classMsg) bool { return m.Type == "class_roster" && m.Students == 1 })
+
+	back := classTestDial(t, srvs[0])
+	back.send(`{"type":"class_join","code":%q,"resume":%q}`, c.Code, joined.Resume)
+	if m := back.untilType("error"); m.Field != "resume" {
+		t.Errorf("rejoining with a removed student's resume = %s; want an error on field resume", m.raw)
 	}
 }

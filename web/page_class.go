@@ -119,7 +119,7 @@ func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, slug := range lib.Slugs() {
-		l, ok := lib.Get(slug, lessons.Languages[0])
+		l, ok := lib.Get(slug, pageLang(r))
 		if !ok || len(l.Questions) == 0 {
 			continue
 		}

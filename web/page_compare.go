@@ -97,6 +97,22 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 	return nil
 }
 
+// compareQueryDType reads ?dtype= (float64, the default, or float32) into
+// *dst as the settings carry it: "" or "float32".
+func compareQueryDType(q url.Values, dst *string) error {
+	s := strings.TrimSpace(q.Get("dtype"))
+	if s == "" {
+		return nil
+	}
+	if _, err := engine.ParseDType(s); err != nil {
+		return err
+	}
+	if s == "float32" {
+		*dst = s
+	}
+	return nil
+}
+
 // compareFormat writes v as PyTorch prints a 0-d float tensor: the loss
 // page's torchFormat, so the two kinds of page print a number alike.
 func compareFormat(v float64) string { return torchFormat([]float64{v}, false)[0] }
@@ -149,6 +165,9 @@ func compareImages(page string, q url.Values, settings url.Values, alt, lang str
 	}
 	if lang != "" && lang != "en" {
 		settings.Set("lang", lang)
+	}
+	if q.Get("dtype") == "float32" {
+		settings.Set("dtype", "float32")
 	}
 	return templates.ChartImages{Base: "/compare/" + page + "/charts/", Query: settings.Encode(), Alt: alt, Lang: lang}
 }

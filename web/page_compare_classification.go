@@ -77,6 +77,9 @@ func compareParseLogits(s string) ([]float64, error) {
 func compareClassificationQuery(q url.Values, lang string) (compare.ClassificationSettings, error) {
 	s := compare.DefaultClassification()
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	if t := strings.TrimSpace(q.Get("logits")); t != "" {
 		logits, err := compareParseLogits(t)
 		if err != nil {

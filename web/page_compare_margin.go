@@ -49,6 +49,9 @@ func compareMarginBuild(s compare.MarginSettings, theme string) (*compareMarginD
 func compareMarginQuery(q url.Values, lang string) (compare.MarginSettings, error) {
 	s := compare.DefaultMargin
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	if err := compareQueryFloat(q, "margin", &s.Margin); err != nil {
 		return s, err
 	}

@@ -45,6 +45,9 @@ func compareRegressionBuild(s compare.RegressionSettings, theme string) (*compar
 func compareRegressionQuery(q url.Values, lang string) (compare.RegressionSettings, error) {
 	s := compare.DefaultRegression
 	s.Lang = lang
+	if err := compareQueryDType(q, &s.DType); err != nil {
+		return s, err
+	}
 	for _, f := range []struct {
 		key string
 		dst *float64

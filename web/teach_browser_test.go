@@ -70,6 +70,16 @@ func (tab *uiTab) wait(t *testing.T, what, js string) {
 	t.Fatalf("%s: %v\npage: %s", what, err, state)
 }
 
+// evalAwait evaluates js and waits for the promise it returns.
+func (tab *uiTab) evalAwait(t *testing.T, js string) string {
+	t.Helper()
+	v, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %.80s: %v", js, err)
+	}
+	return v
+}
+
 // TestBrowserLecture runs a lecture from a plan the way a lecturer would:
 // a class made with the API, driven by opening its teacher link; the
 // private view and the projector in two windows; three students, one in
@@ -136,6 +146,7 @@ func TestBrowserLecture(t *testing.T) {
 	for i, s := range students {
 		s.waitLoss(t, "4")
 		s.wait(t, "question shown", `!!document.querySelector('[data-testid=class-number-answer]')`)
+		s.wait(t, "the loss hidden while predicting", `!!document.querySelector('[data-testid=class-hidden-loss]') && document.getElementById('result-panel').offsetParent === null`)
 		if i == 0 {
 			lectureShot(t, s, "lecture-student-predict", false)
 		}
@@ -147,16 +158,87 @@ func TestBrowserLecture(t *testing.T) {
 	proj.wait(t, "the projector's histogram", `[...document.querySelectorAll('[data-testid=proj-histogram] [data-testid=class-bin]')].reduce(function (n, b) { return n + Number(b.dataset.count); }, 0) === 3`)
 	teacher.do(t, "reveal", chromedp.Click(chromedp.CSS(`[data-testid=class-reveal]`)))
 	proj.wait(t, "reveal on the projector", `!document.querySelector('[data-testid=proj-reveal]').hidden && /4/.test(document.querySelector('[data-testid=proj-reveal]').textContent)`)
+	proj.wait(t, "the correct bar marked", `[...document.querySelectorAll('[data-testid=proj-histogram] [data-testid=class-bin]')].filter(function (b) { return b.dataset.correct === 'true'; }).length === 1`)
 	for _, s := range students {
-		s.wait(t, "reveal reaches the student", `!document.querySelector('[data-testid=class-student-reveal]').hidden`)
+		s.wait(t, "reveal reaches the student, the loss shown again", `!document.querySelector('[data-testid=class-student-reveal]').hidden && !document.querySelector('[data-testid=class-hidden-loss]') && document.getElementById('result-panel').offsetParent !== null`)
 	}
 	lectureShot(t, teacher, "lecture-private-view", true)
 	lectureShot(t, proj, "lecture-projector-1920x1080", false)
-	lectureShot(t, students[2], "lecture-student-zh", false)
 
+	// A student reconnects (a reload): the roster still counts three.
+	students[1].do(t, "reload", chromedp.Reload())
+	students[1].wait(t, "back on the class page", `location.pathname === '/c/`+code+`' && !!document.querySelector('[data-testid=loss-value]')`)
+	teacher.wait(t, "roster of 3 after the reconnect", `document.querySelector('[data-testid=class-students]').textContent === '3'`)
 	// Back (←) returns to step 1.
 	teacher.do(t, "back (←)", chromedp.KeyEvent(cdkb.ArrowLeft)) // ArrowLeft
 	teacher.wait(t, "step 1 again", `document.querySelector('[data-testid=teach-plan-pos]').textContent === 'Step 1 of 12'`)
+	// The last step, the regression comparison, reaches every student in
+	// their language (the third reads Chinese).
+	teacher.do(t, "jump to the last step", chromedp.Click(chromedp.CSS(`[data-testid=teach-plan-steps] li:last-child [data-testid=teach-plan-step]`)))
+	for _, s := range students {
+		s.wait(t, "student on the comparison", `!!document.querySelector('[data-testid=compare-regression]')`)
+	}
+	students[2].wait(t, "the Chinese student's comparison page is Chinese", `document.documentElement.lang === 'zh' && !!document.querySelector('[data-testid=compare-regression]')`)
+	lectureShot(t, students[2], "lecture-student-zh", false)
+
+	// A loss page opened in the teacher's browser does not move the class
+	// until "Drive from this tab"; then a second one does not either.
+	page := lectureTab(t, teacher.ctx, false)
+	page.do(t, "open a loss page", chromedp.Navigate(base+"/losses/huber"))
+	page.wait(t, "the drive switch", `!!document.querySelector('[data-testid=class-drive-here]')`)
+	page.do(t, "drive from this tab", chromedp.Click(chromedp.CSS(`[data-testid=class-drive-here]`)))
+	page.wait(t, "this tab drives", `!!document.querySelector('[data-testid=class-driving]')`)
+	for _, s := range students {
+		s.wait(t, "student on Huber", `!!document.querySelector('[data-loss=HuberLoss]')`)
+	}
+	other := lectureTab(t, teacher.ctx, false)
+	other.do(t, "open another loss page", chromedp.Navigate(base+"/losses/l1"))
+	other.wait(t, "not driving", `!!document.querySelector('[data-testid=class-drive-here]')`)
+	page.do(t, "a change on the driving tab", chromedp.Navigate(base+"/losses/huber?delta=2"))
+	for _, s := range students {
+		s.wait(t, "student follows the driving tab, not the other", `!!document.querySelector('[data-loss=HuberLoss]') && document.getElementById('p-delta-range').value === '2'`)
+	}
+
+	// End the class; the results stay, as JSON and CSV.
+	teacher.eval(t, `window.confirm = function () { return true; }; ''`)
+	teacher.do(t, "end the class", chromedp.Click(chromedp.CSS(`[data-testid=class-end]`)))
+	teacher.wait(t, "ended on the private view", `!document.querySelector('[data-testid=teach-ended]').hidden`)
+	proj.wait(t, "ended on the projector", `!document.querySelector('[data-class-ended]').hidden`)
+	results := teacher.evalAwait(t, `fetch('/api/v1/classes/`+code+`/results', {headers: {Authorization: 'Bearer ' + localStorage.getItem('lp-class-token-`+code+`')}}).then(function (r) { return r.text(); })`)
+	var got struct {
+		Ended     bool `json:"ended"`
+		Questions []struct {
+			Kind    string `json:"kind"`
+			Answer  string `json:"answer"`
+			Total   int    `json:"total"`
+			Answers []struct {
+				Number  *float64 `json:"number"`
+				Correct bool     `json:"correct"`
+			} `json:"answers"`
+		} `json:"questions"`
+	}
+	if err := json.Unmarshal([]byte(results), &got); err != nil {
+		t.Fatalf("results JSON: %v (%.300s)", err, results)
+	}
+	if !got.Ended || len(got.Questions) != 1 || got.Questions[0].Kind != "number" || got.Questions[0].Answer != "4" || got.Questions[0].Total != 3 {
+		t.Errorf("results = %.400s; want the ended class's one predict question, answer 4, 3 answers", results)
+	}
+	correct := 0
+	for _, a := range got.Questions[0].Answers {
+		if a.Correct {
+			correct++
+		}
+	}
+	if correct != 1 {
+		t.Errorf("results: %d correct answers; want 1 (the student who said 4)", correct)
+	}
+	csv := teacher.evalAwait(t, `fetch('/api/v1/classes/`+code+`/results?format=csv', {headers: {Authorization: 'Bearer ' + localStorage.getItem('lp-class-token-`+code+`')}}).then(function (r) { return r.text().then(function (body) { return r.headers.get('Content-Type') + '\n' + body; }); })`)
+	if rows := strings.Count(strings.TrimSpace(csv), "\n"); rows != 1+3 {
+		t.Errorf("results CSV has %d lines after the Content-Type; want a header and 3 answers:\n%s", rows, csv)
+	}
+	if !strings.HasPrefix(csv, "text/csv") {
+		t.Errorf("results CSV Content-Type line = %.60q; want text/csv", csv)
+	}
 	for _, tab := range append([]*uiTab{teacher, proj}, students...) {
 		tab.checkNoErrors(t)
 	}

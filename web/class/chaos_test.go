@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -647,4 +649,128 @@ func TestNATSDownAtStart(t *testing.T) {
 		return err == nil
 	})
 	t.Logf("classes work %.2f s after NATS started", d.Seconds())
+}
+
+// TestBusBlip drops the hub's connection while NATS keeps running (a
+// network blip): the class survives in the store, so it goes on — no
+// class_ended, and the next state reaches the student.
+func TestBusBlip(t *testing.T) {
+	ns := testServer(t)
+	h := testHub(t, ns.ClientURL(), Limits{})
+	code, teacher, _ := newClass(t, h)
+	s := join(t, h, JoinRequest{Code: code}, false)
+	drive(t, teacher, 1, "")
+	s.out.untilType(TypeState)
+	epoch := h.bus.epoch.Load()
+	conns, err := ns.Connz(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns.Conns {
+		ns.DisconnectClientByID(c.Cid)
+	}
+	waitFor(t, "the bucket reopened", func() bool { return h.bus.epoch.Load() > epoch && h.bus.Ready() })
+	m := drive(t, teacher, 2, "")
+	if m.Type != TypeState {
+		t.Fatalf("a drive after the blip = %s; want the state", m.raw)
+	}
+	got := s.out.until("the new state or the end", func(m msg) bool {
+		return m.Type == TypeEnded || (m.Type == TypeState && strings.Contains(string(m.raw), `"beta":2`))
+	})
+	if got.Type == TypeEnded {
+		t.Errorf("after a blip the student got %s; want the class to go on", got.raw)
+	}
+}
+
+// countHandler counts log records.
+type countHandler struct{ n *atomic.Int32 }
+
+func (h countHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (h countHandler) Handle(context.Context, slog.Record) error { h.n.Add(1); return nil }
+func (h countHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
+func (h countHandler) WithGroup(string) slog.Handler             { return h }
+
+// TestOutageLogsFewLines: 300 class operations during an outage log a
+// handful of lines, not one per request.
+func TestOutageLogsFewLines(t *testing.T) {
+	port := freePort(t)
+	ns, err := EmbeddedServerOn(port, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines atomic.Int32
+	h := NewHub(Options{Log: slog.New(countHandler{&lines}), NATSURL: ns.ClientURL(), NewComputer: testComputer})
+	t.Cleanup(h.Close)
+	code, _, err := h.Create(context.Background(), "10.0.0.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	waitFor(t, "the outage seen", func() bool { return !h.bus.Ready() })
+	before := lines.Load()
+	for i := range 100 {
+		h.Create(context.Background(), fmt.Sprint("10.3.0.", i))
+		h.Lookup(context.Background(), code, "10.3.1.1")
+		h.Join(context.Background(), JoinRequest{Code: code, Addr: "10.3.1.2"}, false, newOutbox(t))
+	}
+	if n := lines.Load() - before; n > 3 {
+		t.Errorf("300 operations during an outage logged %d lines; want at most 3", n)
+	}
+}
+
+// panicHandler counts "class panic" log records.
+type panicHandler struct{ n *atomic.Int32 }
+
+func (h panicHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h panicHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "class panic" {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h panicHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h panicHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestHostileMessages sends every class message type with hostile
+// bodies, from a student and from the teacher: each is served or refused
+// with a named error, nothing panics, and the class still works.
+func TestHostileMessages(t *testing.T) {
+	var panics atomic.Int32
+	h := NewHub(Options{Log: slog.New(panicHandler{&panics}), NATSURL: testServer(t).ClientURL(), NewComputer: testComputer,
+		Limits: Limits{MissBurst: 1000}})
+	t.Cleanup(h.Close)
+	code, teacher, _ := newClass(t, h)
+	drive(t, teacher, 1, "")
+	student := join(t, h, JoinRequest{Code: code}, false)
+	bodies := []string{`{}`, `null`, `[]`, `"x"`, `{"number":1e400}`, `{"number":"NaN"}`, `{"number":-1.7976931348623157e308}`,
+		`{"qid":123}`, `{"section":1e300}`, `{"section":-2}`, `{"mode":null}`, `{"kind":"number","prompt":` + strconv.Quote(strings.Repeat("é", 300)) + `}`,
+		`{"kind":"lesson","slug":"../../x","question":"\u0000"}`, `{"snapshot":{"a":1}}`, `{"loss":"SmoothL1Loss","params":{"beta":"x"}}`,
+		`{"loss":"SmoothL1Loss","params":{"beta":1e400}}`, `{"loss":"SmoothL1Loss","view":[1,2]}`, `{"lesson":` + strconv.Quote(strings.Repeat("a", 100)) + `,"section":1}`,
+		`{"following":"yes"}`, `{"show":"yes"}`, `{"choice":{"x":1}}`, `{"id":"seven"}`, `{` + strings.Repeat(`"a":{`, 200) + strings.Repeat("}", 200) + `}`}
+	types := []string{TypeDrive, TypeMode, TypeNames, TypeQuestion, TypeAnswer, TypeReveal, TypeSnapshot, TypeShowSnapshot,
+		TypeFollow, TypeSection, TypeEnd + "x", "class_", "", "class_frobnicate"}
+	for _, who := range []member{student, teacher} {
+		for _, typ := range types {
+			for _, body := range bodies {
+				who.limit.SetBurst(1 << 20) // the pace limit is not what is tested here
+				who.limit.SetLimit(1 << 20)
+				err := who.Handle(context.Background(), typ, []byte(body))
+				var ce *Error
+				if err != nil && (!errors.As(err, &ce) || strings.Contains(ce.Msg, "internal error")) {
+					t.Errorf("%s %s from teacher=%v = %v; want served or a named refusal", typ, body, who.Teacher(), err)
+				}
+			}
+		}
+	}
+	if n := panics.Load(); n != 0 {
+		t.Errorf("%d panics logged; want none", n)
+	}
+	// The class lives: a question, an answer, a reveal.
+	drive(t, teacher, 0.5, "")
+	teacher.must(t, `{"type":"class_question","kind":"number"}`)
+	q := student.out.untilType(TypeQuestion)
+	student.must(t, `{"type":"class_answer","qid":%q,"number":0.5}`, q.QID)
+	teacher.must(t, `{"type":"class_reveal"}`)
+	student.out.untilType(TypeReveal)
 }

@@ -6,9 +6,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/lossplayground/playground/web/i18n"
 )
 
 // codeAlphabet has no 0, O, 1 or I: a code read off a projector is typed
@@ -100,23 +101,16 @@ func cleanText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-var (
-	nameAdjectives = []string{"Amber", "Brave", "Calm", "Clever", "Eager", "Gentle", "Happy", "Keen", "Lucky", "Mellow", "Nimble", "Quick", "Quiet", "Sunny", "Swift", "Witty"}
-	nameAnimals    = []string{"Badger", "Crane", "Dolphin", "Falcon", "Fox", "Heron", "Koala", "Lynx", "Otter", "Owl", "Panda", "Puffin", "Seal", "Tiger", "Wombat", "Yak"}
-	// The same names in Chinese, for a student whose page is in Chinese.
-	nameAdjectivesZh = []string{"琥珀", "勇敢", "安静", "聪明", "热心", "温和", "快乐", "敏锐", "幸运", "悠闲", "灵巧", "迅捷", "沉静", "阳光", "飞快", "风趣"}
-	nameAnimalsZh    = []string{"獾", "鹤", "海豚", "隼", "狐狸", "鹭", "考拉", "猞猁", "水獭", "猫头鹰", "熊猫", "海鹦", "海豹", "老虎", "袋熊", "牦牛"}
-)
-
 // anonymousName is the generated name of a student who typed none, in
 // the student's language.
 func anonymousName(lang string) string {
 	b := make([]byte, 3)
 	rand.Read(b)
-	if lang == "zh" {
-		return fmt.Sprintf("%s的%s%d", nameAdjectivesZh[int(b[0])%len(nameAdjectivesZh)], nameAnimalsZh[int(b[1])%len(nameAnimalsZh)], 10+int(b[2])%90)
-	}
-	return fmt.Sprintf("%s %s %d", nameAdjectives[int(b[0])%len(nameAdjectives)], nameAnimals[int(b[1])%len(nameAnimals)], 10+int(b[2])%90)
+	// The words are the interface catalogue's (web/i18n), in the
+	// student's language.
+	adjectives := strings.Split(i18n.T(lang, "class.name.adjectives"), ",")
+	animals := strings.Split(i18n.T(lang, "class.name.animals"), ",")
+	return i18n.T(lang, "class.name.format", adjectives[int(b[0])%len(adjectives)], animals[int(b[1])%len(animals)], 10+int(b[2])%90)
 }
 
 // newID is a student's id (in results, never on a student's screen

@@ -146,6 +146,13 @@ func (dr *driver) run(d *Drive) {
 		store()
 	}
 	if d.after != nil {
+		// What comes after (a plan step's numeric poll) reads this
+		// state: keep it now, not when the bus echoes it back.
+		r.mu.Lock()
+		if seq >= r.lastSeq {
+			r.keepState(msg, seq)
+		}
+		r.mu.Unlock()
 		d.after()
 	}
 }
@@ -182,6 +189,10 @@ func encodeState(seq int64, d *Drive, c *Computed) []byte {
 		b.Write(d.View)
 	} else {
 		b.WriteString("{}")
+	}
+	if d.DType != "" {
+		b.WriteString(`,"dtype":`)
+		b.Write(encode(d.DType))
 	}
 	b.WriteString(`,"query":`)
 	b.Write(encode(d.Query))

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -137,6 +138,8 @@ type Drive struct {
 	Inputs map[string]json.RawMessage `json:"inputs"`
 	Detail bool                       `json:"detail"`
 	View   json.RawMessage            `json:"view,omitempty"`
+	// DType is "float32" when the page computes in float32 (issue 18).
+	DType string `json:"dtype,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
 	// Page, without Loss, is a page that is not a loss page (a
@@ -168,7 +171,8 @@ type Hub struct {
 	opts    Options
 	limits  Limits
 	log     *slog.Logger
-	replica string // this hub's id in presence heartbeats
+	blog    *busLog // rate-limited, for failures before a bus exists
+	replica string  // this hub's id in presence heartbeats
 	creates *addrLimiter
 	misses  *addrLimiter
 	store   storeBudget
@@ -192,6 +196,7 @@ func NewHub(opts Options) *Hub {
 		opts:    opts,
 		limits:  lim,
 		log:     opts.Log,
+		blog:    newBusLog(opts.Log),
 		replica: newID(),
 		creates: newAddrLimiter(lim.CreateEvery, lim.CreateBurst),
 		misses:  newAddrLimiter(lim.MissEvery, lim.MissBurst),
@@ -261,7 +266,7 @@ func (h *Hub) getBus() (*natsBus, error) {
 	}
 	b, err := dial(busOptions{URL: h.opts.NATSURL, Creds: h.opts.NATSCreds, StoreBytes: h.limits.StoreBytes, Idle: h.limits.Idle}, h.log)
 	if err != nil {
-		h.log.Error("class bus", "err", err)
+		h.blog.errorf("class bus", err)
 		return nil, ErrUnavailable
 	}
 	b.onReady = h.reconnected
@@ -335,7 +340,10 @@ type meta struct {
 	// in order.
 	Poll      string   `json:"poll,omitempty"`
 	Questions []string `json:"questions,omitempty"`
-	Ended     bool     `json:"ended,omitempty"`
+	// Removed are the students the teacher removed (remove.go): their
+	// resume tokens no longer join.
+	Removed []string `json:"removed,omitempty"`
+	Ended   bool     `json:"ended,omitempty"`
 }
 
 // maxQuestions bounds the questions of one class (a lecture asks a few
@@ -387,7 +395,7 @@ func (h *Hub) busError(b *natsBus, what string, err error) error {
 	if b != nil {
 		b.log.errorf(what, err)
 	} else {
-		h.log.Error(what, "err", err)
+		h.blog.errorf(what, err)
 	}
 	return ErrUnavailable
 }
@@ -395,13 +403,10 @@ func (h *Hub) busError(b *natsBus, what string, err error) error {
 // Lookup checks that code names a live class. The address's wrong-code
 // budget is checked first, so that an address over it learns nothing,
 // and every miss spends it.
-// An ended class is ErrEnded (which is ErrNotFound too): its results
-// stay, but nobody joins it.
+// An ended class is still found until it expires: its teacher's
+// dashboard offers the results; joining it is ErrEnded.
 func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
-	_, m, err := h.lookup(ctx, code, addr)
-	if err == nil && m.Ended {
-		return ErrEnded
-	}
+	_, _, err := h.lookup(ctx, code, addr)
 	return err
 }
 
@@ -523,6 +528,9 @@ func (h *Hub) Join(ctx context.Context, req JoinRequest, teacher bool, out Outbo
 		if !ok {
 			h.misses.take(req.Addr)
 			return nil, errorf("resume", "not a resume token of class %s", m.Code)
+		}
+		if slices.Contains(m.Removed, sid) {
+			return nil, errorf("resume", "the teacher removed you from class %s", m.Code)
 		}
 		mem.sid, mem.name = sid, name
 	} else {

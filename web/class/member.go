@@ -154,7 +154,8 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) (err error)
 		}
 		var msg struct {
 			Section int    `json:"section"`
-			Slug    string `json:"slug"`
+			Lesson  string `json:"lesson"`
+			Slug    string `json:"slug"` // the lesson's, as earlier pages sent it
 		}
 		if err := decodeMessage(raw, &msg); err != nil {
 			return err
@@ -162,12 +163,16 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) (err error)
 		if msg.Section < -1 || msg.Section > maxSection {
 			return errorf("section", "must be -1 (above the lesson) to %d, got %d", maxSection, msg.Section)
 		}
-		if len(msg.Slug) > 64 {
-			return errorf("slug", "at most 64 bytes")
+		if msg.Lesson == "" {
+			msg.Lesson = msg.Slug
+		}
+		if len(msg.Lesson) > 64 {
+			return errorf("lesson", "at most 64 bytes")
 		}
 		out := map[string]any{"type": TypeSection, "section": msg.Section}
-		if msg.Slug != "" {
-			out["slug"] = msg.Slug
+		if msg.Lesson != "" {
+			// Students on another page ignore it.
+			out["lesson"], out["slug"] = msg.Lesson, msg.Lesson
 		}
 		b := r.bus
 		return r.hub.busError(b, "class publish", publish(b.conn(), subjectAll(r.code), encode(out), CoalesceSection))
@@ -217,6 +222,11 @@ func (m *Member) Handle(ctx context.Context, typ string, raw []byte) (err error)
 			return err
 		}
 		return r.end(ctx)
+	case TypeRemove:
+		if err := teacherOnly(); err != nil {
+			return err
+		}
+		return r.remove(ctx, raw)
 	}
 	return errorf("type", "unknown class message type %s", strconv.Quote(typ))
 }

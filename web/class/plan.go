@@ -333,5 +333,5 @@ func stateSlug(d *Drive, c *Computed) string {
 // sectionMessage is a class_section naming its lesson (slug), as a
 // teacher's own class_section does.
 func sectionMessage(s *plans.Section) []byte {
-	return encode(map[string]any{"type": TypeSection, "slug": s.Lesson, "section": s.Index})
+	return encode(map[string]any{"type": TypeSection, "lesson": s.Lesson, "slug": s.Lesson, "section": s.Index})
 }

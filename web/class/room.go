@@ -77,6 +77,7 @@ type presenceMsg struct {
 // control is an event that changes every replica's view of the class.
 type control struct {
 	Event string          `json:"ev"`
+	SID   string          `json:"sid,omitempty"` // eventRemove's student
 	Poll  *poll           `json:"poll,omitempty"`
 	Votes map[string]vote `json:"votes,omitempty"`
 }
@@ -175,11 +176,18 @@ func (r *room) load(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.names, r.ended = m.Names, m.Ended
-	if p != nil && (r.poll == nil || r.poll.QID == p.QID) {
+	switch {
+	case p == nil:
+	case r.poll != nil && r.poll.QID == p.QID:
+		// Answers may have arrived as events while the store was read.
 		r.poll = p
 		for sid, v := range votes {
 			r.answers[sid] = v
 		}
+	default:
+		// A first load, or a question asked while this replica was
+		// away from the bus: the store knows.
+		r.poll, r.answers = p, votes
 	}
 	if st != nil {
 		if seq := stateSeq(st); seq >= r.lastSeq {
@@ -397,6 +405,8 @@ func (r *room) onControl(c *control) {
 		r.sendTeachers()
 	case eventEnd:
 		r.endLocal(EndTeacher)
+	case eventRemove:
+		r.removeLocal(c.SID)
 	}
 }
 
@@ -412,9 +422,12 @@ func (r *room) endLocal(reason string) {
 	msg := encode(map[string]string{"type": TypeEnded, "code": r.code, "reason": reason})
 	r.mu.Lock()
 	r.ended = true
-	members := make([]*Member, 0, len(r.members))
 	for mem := range r.members {
-		members = append(members, mem)
+		// Ended before told: a member who reads class_ended can
+		// already join another class.
+		mem.mu.Lock()
+		mem.ended = true
+		mem.mu.Unlock()
 		mem.out.Offer(msg, "")
 	}
 	d := r.driver
@@ -422,11 +435,6 @@ func (r *room) endLocal(reason string) {
 	r.mu.Unlock()
 	if d != nil {
 		d.stop()
-	}
-	for _, mem := range members {
-		mem.mu.Lock()
-		mem.ended = true
-		mem.mu.Unlock()
 	}
 }
 
@@ -600,7 +608,10 @@ func (r *room) rosterMessage() []byte {
 	msg.Students = len(present)
 	for _, s := range present {
 		_, answered := r.answers[s.ID]
-		e := entry{ID: s.ID, Following: s.Following, Answered: answered}
+		// The list is the teacher's private view: names always. What
+		// the room may see (names, exploring) waits for the teacher to
+		// show names.
+		e := entry{ID: s.ID, Name: s.Name, Following: s.Following, Answered: answered}
 		if s.Following {
 			msg.Following++
 		}
@@ -608,7 +619,6 @@ func (r *room) rosterMessage() []byte {
 			msg.Answered++
 		}
 		if r.names {
-			e.Name = s.Name
 			if s.Following {
 				msg.Names = append(msg.Names, s.Name)
 			} else {

@@ -29,6 +29,8 @@ type ClassificationSettings struct {
 	// Lang is the language of the charts' words: "" or "en", or "zh".
 	// The page's data block carries it, so live updates keep it.
 	Lang string `json:"lang,omitempty"`
+	// DType is "float32" when the page computes in float32, else "" (float64).
+	DType string `json:"dtype,omitempty"`
 }
 
 // DefaultClassification is a three-class example whose target is not the
@@ -40,6 +42,9 @@ func DefaultClassification() ClassificationSettings {
 // Validate checks the number of classes, every logit and the target.
 func (s ClassificationSettings) Validate() error {
 	if err := checkLang(s.Lang); err != nil {
+		return err
+	}
+	if err := checkDType(s.DType); err != nil {
 		return err
 	}
 	if n := len(s.Logits); n < MinClasses || n > MaxClasses {
@@ -91,6 +96,9 @@ func Classify(s ClassificationSettings) (*Classification, error) {
 		}
 		call, err := engine.NewCall(spec, params, in)
 		if err != nil {
+			return nil, err
+		}
+		if err := setDType(call, s.DType); err != nil {
 			return nil, err
 		}
 		return call.Compute()

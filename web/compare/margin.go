@@ -20,6 +20,8 @@ type MarginSettings struct {
 	// Lang is the language of the charts' words: "" or "en", or "zh".
 	// The page's data block carries it, so live updates keep it.
 	Lang string `json:"lang,omitempty"`
+	// DType is "float32" when the page computes in float32, else "" (float64).
+	DType string `json:"dtype,omitempty"`
 }
 
 // DefaultMargin is PyTorch's hinge margin 1 and a correctly classified
@@ -29,6 +31,9 @@ var DefaultMargin = MarginSettings{Margin: 1, At: 0.5}
 // Validate checks both sliders.
 func (s MarginSettings) Validate() error {
 	if err := checkLang(s.Lang); err != nil {
+		return err
+	}
+	if err := checkDType(s.DType); err != nil {
 		return err
 	}
 	if err := checkRange("margin", s.Margin, 0, 3, false); err != nil {
@@ -70,7 +75,7 @@ func MarginCurves(s MarginSettings) (ms []float64, curves []MarginCurve, err err
 	curves = append(curves, split("zero-one", "definition: 1 if y·x ≤ 0, else 0", zo, make([]float64, n)))
 
 	// Hinge: HingeEmbeddingLoss with target −1 is max(0, Δ − x); x = m.
-	v, d, err := sweep("HingeEmbeddingLoss", map[string]any{"margin": s.Margin},
+	v, d, err := sweep(s.DType, "HingeEmbeddingLoss", map[string]any{"margin": s.Margin},
 		map[string]*engine.Tensor{"input": vector(xs), "target": filled(n, -1)})
 	if err != nil {
 		return nil, nil, err
@@ -83,7 +88,7 @@ func MarginCurves(s MarginSettings) (ms []float64, curves []MarginCurve, err err
 	for i, m := range xs {
 		two.Data[2*i+1] = m
 	}
-	v, d2, err := sweep("MultiMarginLoss", map[string]any{"margin": s.Margin},
+	v, d2, err := sweep(s.DType, "MultiMarginLoss", map[string]any{"margin": s.Margin},
 		map[string]*engine.Tensor{"input": two, "target": filled(n, 1)})
 	if err != nil {
 		return nil, nil, err
@@ -94,13 +99,13 @@ func MarginCurves(s MarginSettings) (ms []float64, curves []MarginCurve, err err
 	}
 	curves = append(curves, split("MultiMarginLoss, 2 classes", "MultiMarginLoss([0, m], 1, margin=Δ)", v, dm))
 
-	v, d, err = sweep("SoftMarginLoss", nil, map[string]*engine.Tensor{"input": vector(xs), "target": filled(n, 1)})
+	v, d, err = sweep(s.DType, "SoftMarginLoss", nil, map[string]*engine.Tensor{"input": vector(xs), "target": filled(n, 1)})
 	if err != nil {
 		return nil, nil, err
 	}
 	curves = append(curves, split("soft margin", "SoftMarginLoss(m, 1)", v, d))
 
-	v, d, err = sweep("BCEWithLogitsLoss", nil, map[string]*engine.Tensor{"input": vector(xs), "target": filled(n, 1)})
+	v, d, err = sweep(s.DType, "BCEWithLogitsLoss", nil, map[string]*engine.Tensor{"input": vector(xs), "target": filled(n, 1)})
 	if err != nil {
 		return nil, nil, err
 	}

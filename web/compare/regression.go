@@ -25,6 +25,8 @@ type RegressionSettings struct {
 	// Lang is the language of the charts' words: "" or "en", or "zh".
 	// The page's data block carries it, so live updates keep it.
 	Lang string `json:"lang,omitempty"`
+	// DType is "float32" when the page computes in float32, else "" (float64).
+	DType string `json:"dtype,omitempty"`
 }
 
 // Bounds of the outlier's y: the fit chart's y axis.
@@ -50,6 +52,9 @@ func (s RegressionSettings) Fit() FitRequest {
 // the slider's.
 func (s RegressionSettings) Validate() error {
 	if err := checkLang(s.Lang); err != nil {
+		return err
+	}
+	if err := checkDType(s.DType); err != nil {
 		return err
 	}
 	if err := checkRange("beta", s.Beta, 0, 10, false); err != nil {
@@ -87,7 +92,7 @@ func RegressionCurves(s RegressionSettings) (rs []float64, curves []RegressionCu
 	params := s.Params()
 	for _, loss := range RegressionLosses {
 		in := map[string]*engine.Tensor{"input": vector(rs), "target": engine.NewTensor(len(rs))}
-		v, d, err := sweep(loss, params[loss], in)
+		v, d, err := sweep(s.DType, loss, params[loss], in)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -17,6 +17,26 @@ func checkLang(lang string) error {
 	return nil
 }
 
+// checkDType reports an *engine.Error naming dtype unless dtype is empty
+// (float64) or "float32".
+func checkDType(dtype string) error {
+	if dtype == "" {
+		return nil
+	}
+	if d, err := engine.ParseDType(dtype); err != nil || d != engine.Float32 {
+		return engine.Errorf("dtype", `must be "float32", or absent for float64, got %q`, dtype)
+	}
+	return nil
+}
+
+// setDType makes call compute in dtype ("" is float64).
+func setDType(call *engine.Call, dtype string) error {
+	if dtype == "float32" {
+		return call.SetDType(engine.Float32)
+	}
+	return nil
+}
+
 // checkRange reports an *engine.Error naming field unless v is finite and
 // in [lo, hi] (or (lo, hi] with openLow).
 func checkRange(field string, v, lo, hi float64, openLow bool) error {

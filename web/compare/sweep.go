@@ -10,7 +10,7 @@ import (
 // targets ts (one engine call with reduction "sum", so the gradient of
 // each element is the derivative of its own term) and returns the terms
 // and their derivatives with respect to the input.
-func sweep(loss string, params map[string]any, inputs map[string]*engine.Tensor) (vals, grads []float64, err error) {
+func sweep(dtype, loss string, params map[string]any, inputs map[string]*engine.Tensor) (vals, grads []float64, err error) {
 	spec, ok := engine.Lookup(loss)
 	if !ok {
 		return nil, nil, fmt.Errorf("compare: %s is not registered", loss)
@@ -21,6 +21,9 @@ func sweep(loss string, params map[string]any, inputs map[string]*engine.Tensor)
 	}
 	call, err := engine.NewCall(spec, p, inputs)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := setDType(call, dtype); err != nil {
 		return nil, nil, err
 	}
 	var res engine.Result

@@ -39,6 +39,8 @@ var engineZH = map[string]string{
 	"inconsistent target size %s: expected %d class indices":                                                               "target 形状 %s 不一致：应有 %d 个类别索引",
 	"is of incorrect size %s for input shape %s: it must be %s (one variance per element), or %s or %s (one per row)":      "的形状 %s 与输入形状 %s 不符：应为 %s（每个元素一个方差），或 %s、%s（每行一个）",
 	"missing input (%s takes %s)":                                                                                          "缺少输入（%s 需要 %s）",
+	"must be \"float64\" or \"float32\", got %s":                                                                           "必须是 \"float64\" 或 \"float32\"，实际为 %s",
+	"must be \"float32\", or absent for float64, got %q":                                                                   "必须是 \"float32\"，或省略（即 float64），实际为 %q",
 	"must be \"en\" or \"zh\", got %q":                                                                                     "必须是 \"en\" 或 \"zh\"，实际为 %q",
 	"must be \"en\" or \"zh\", got %s":                                                                                     "必须是 \"en\" 或 \"zh\"，实际为 %s",
 	"must be \"light\" or \"dark\", got %s":                                                                                "必须是 \"light\" 或 \"dark\"，实际为 %s",

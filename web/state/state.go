@@ -104,7 +104,7 @@ func (s *State) setView(key, v string) error {
 		s.Lang = v
 	case "dtype":
 		if _, err := engine.ParseDType(v); err != nil {
-			return &engine.Error{Field: "dtype", Msg: `must be "float64" or "float32", got ` + quoteShort(v)}
+			return engine.Errorf("dtype", `must be "float64" or "float32", got %s`, quoteShort(v))
 		}
 		if v == "float32" {
 			s.DType = v

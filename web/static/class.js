@@ -19,6 +19,34 @@ const session = {
 };
 const tokenKey = (code) => "lp-class-token-" + code;
 const TEACHING_KEY = "lp-class-teaching";
+// driverKey names the one tab that drives a class: opening other pages in
+// the teacher's browser never moves the class ("Drive from this tab").
+const driverKey = (code) => "lp-class-driver-" + code;
+// TAB_ID names this tab across its navigations (sessionStorage is per tab).
+const TAB_ID = (() => {
+  let id = null;
+  try { id = sessionStorage.getItem("lp-tab-id"); } catch (e) { /* private mode */ }
+  if (!id) {
+    id = Math.random().toString(36).slice(2);
+    try { sessionStorage.setItem("lp-tab-id", id); } catch (e) { /* private mode */ }
+  }
+  return id;
+})();
+// A student's own language choice rides along when the class page reloads.
+const LANG_QUERY = (() => { const l = new URLSearchParams(location.search).get("lang"); return l ? "?lang=" + encodeURIComponent(l) : ""; })();
+// pagePath is this page's path and query without lang: what a class shows.
+function pagePath() {
+  const q = new URLSearchParams(location.search);
+  q.delete("lang");
+  const qs = q.toString();
+  return location.pathname + (qs ? "?" + qs : "");
+}
+// lessonSlug is the lesson this page shows: a loss page's, or /lessons/{slug}.
+function lessonSlug() {
+  if (pageState && pageState.slug) return pageState.slug;
+  const m = /^\/lessons\/([a-z0-9-]+)$/.exec(location.pathname);
+  return m ? m[1] : "";
+}
 
 // pageWord is the page language's word for key from the layout's lp-i18n
 // block (web/i18n, "js." keys), or fallback.
@@ -102,7 +130,7 @@ document.addEventListener("lp:state", (ev) => {
 
 function applyToPage(state) {
   document.dispatchEvent(new CustomEvent("lp:apply", {
-    detail: { params: state.params, inputs: state.inputs, view: state.view, reply: state.reply },
+    detail: { params: state.params, inputs: state.inputs, view: state.view, dtype: state.dtype, reply: state.reply },
   }));
 }
 function lockPage(locked) {
@@ -125,6 +153,7 @@ function currentSection() {
 }
 
 function showSection(idx) {
+  if (idx < 0) { window.scrollTo(0, 0); return; } // above the lesson
   const h = document.querySelectorAll(SECTION_HEADINGS)[idx];
   if (h) window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY);
 }
@@ -139,7 +168,19 @@ function teacherOnPage(bar) {
   // The server's "Join a class" link, in the page's language, stays as it is.
   const join = bar.querySelector("a[href='/join']") || el("a", { href: "/join", text: "Join a class" });
 
+  const driving = () => !!code && store.get(driverKey(code)) === TAB_ID;
+  // A comparison or lesson page is shown as it is: its path is its state.
+  const pageOnly = () => !document.querySelector("[data-loss]") && /^\/(compare|lessons)\//.test(location.pathname);
+  let shownPage = "";
+  function drivePage() {
+    if (!sock || !driving() || !pageOnly()) return;
+    const now = pagePath();
+    if (now !== shownPage && sock.send({ type: "class_drive", id: ++id, page: now })) shownPage = now;
+  }
+  let lastStudents;
   function render(students) {
+    if (students !== undefined) lastStudents = students;
+    students = lastStudents;
     if (!code) {
       // Classes follow loss pages (a comparison page's state has no loss).
       if (!pageState || !pageState.loss || bar.querySelector("[data-testid=class-teach-button]")) return;
@@ -149,19 +190,24 @@ function teacherOnPage(bar) {
       return;
     }
     bar.replaceChildren();
-    status.textContent = "Teaching " + code + (students === undefined ? "" : " · " + students + " students");
-    const dash = el("a", { href: "/c/" + code + "/teach", target: "_blank", "data-testid": "class-dashboard-link", text: "Dashboard ↗" });
-    const stop = el("button", { type: "button", "data-testid": "class-stop", text: "Stop teaching" });
-    stop.addEventListener("click", () => {
-      store.del(TEACHING_KEY);
-      if (sock) sock.close();
-      sock = null;
-      code = null;
-      bar.replaceChildren(join);
-      render();
-    });
-    bar.append(status, " ", dash, " ", stop);
+    status.textContent = pageWord("class.teaching", "Teaching %s").replace("%s", code) + (students === undefined ? "" : " · " + students);
+    const dash = el("a", { href: "/c/" + code + "/teach", target: "_blank", "data-testid": "class-dashboard-link", text: pageWord("class.dashboard", "Dashboard") + " ↗" });
+    bar.append(status, " ", dash, " ");
+    if (driving()) {
+      bar.append(el("span", { class: "class-driving", "data-testid": "class-driving", text: pageWord("class.driving", "This tab drives the class") }));
+    } else {
+      const take = el("button", { type: "button", "data-testid": "class-drive-here", text: pageWord("class.driveHere", "Drive from this tab") });
+      take.addEventListener("click", () => {
+        store.set(driverKey(code), TAB_ID);
+        shownPage = "";
+        if (pageState && pageState.loss) drive(pageState); else drivePage();
+        render();
+      });
+      bar.append(take);
+    }
   }
+  // Another tab took the class over (or gave it up).
+  window.addEventListener("storage", (e) => { if (code && e.key === driverKey(code)) render(); });
 
   async function createClass() {
     const r = await fetch("/api/v1/classes", { method: "POST" });
@@ -169,22 +215,27 @@ function teacherOnPage(bar) {
     if (r.status !== 201) { bar.append(el("span", { class: "class-error", role: "alert", text: body.error || "Could not start a class." })); return; }
     store.set(tokenKey(body.code), body.teacher_token);
     store.set(TEACHING_KEY, body.code);
+    store.set(driverKey(body.code), TAB_ID); // the tab that started the class drives it
     code = body.code;
     connect();
     render();
   }
 
   function drive(state) {
-    if (!sock || applying || !state.loss) return;
+    if (!sock || applying || !state.loss || !driving()) return;
     sock.send({ type: "class_drive", id: ++id, loss: state.loss, params: state.params, inputs: state.inputs,
-      detail: true, view: state.view, query: state.query });
+      detail: true, view: state.view, query: state.query, dtype: state.dtype });
   }
 
   function connect() {
     const token = store.get(tokenKey(code));
     if (!token) { store.del(TEACHING_KEY); code = null; return; }
     sock = new ClassSocket(() => ({ type: "class_teach", code, token }), (msg) => {
-      if (msg.type === "class_joined") { if (pageState) drive(pageState); }
+      if (msg.type === "class_joined") { if (pageState) drive(pageState); else drivePage(); }
+      else if (msg.type === "class_ended") {
+        store.del(TEACHING_KEY); store.del(driverKey(code));
+        sock.close(); sock = null; code = null; bar.replaceChildren(join); render();
+      }
       else if (msg.type === "class_roster") render(msg.students);
       else if (msg.type === "class_state" && msg.origin === "snapshot" && pageState && msg.slug === pageState.slug) {
         // A student's snapshot on every screen: the teacher's page shows it
@@ -203,11 +254,13 @@ function teacherOnPage(bar) {
   // The lesson section the teacher reads, looked at twice a second (scroll
   // events stop in a tab that is not drawn, such as one on a projector
   // beside the teacher's own screen; timers go on).
-  let section = -1;
+  let section = -2;
   setInterval(() => {
-    if (!sock) return;
+    if (!sock || !driving()) return;
+    drivePage();
     const now = currentSection();
-    if (now !== section && sock.send({ type: "class_section", section: now })) section = now;
+    const slug = lessonSlug();
+    if (slug && now !== section && sock.send({ type: "class_section", section: now, slug })) section = now;
   }, 500);
   if (code) connect();
   render();
@@ -261,9 +314,18 @@ function student(code) {
   }
 
   function show(msg) {
+    if (!msg.slug && msg.page) {
+      // A comparison or lesson page: shown as the server renders it, once
+      // per page (the page itself does not follow a state).
+      if (session.get("lp-class-page-" + code) === msg.page && !document.querySelector("[data-loss], [data-testid=class-wait]")) return;
+      session.set("lp-class-page-" + code, msg.page);
+      location.replace("/c/" + code + LANG_QUERY);
+      return;
+    }
+    session.set("lp-class-page-" + code, "");
     if (!document.querySelector("[data-loss]") || (pageState && msg.slug !== pageState.slug)) {
       // Another loss (or the waiting page): the server renders the class's page.
-      location.replace("/c/" + code);
+      location.replace("/c/" + code + LANG_QUERY);
       return;
     }
     applyToPage(msg);
@@ -285,7 +347,8 @@ function student(code) {
         if (following) show(msg);
         break;
       case "class_section":
-        if (following && msg.section >= 0) showSection(msg.section);
+        // A section names its lesson: a student on another page ignores it.
+        if (following && (!msg.slug || msg.slug === lessonSlug())) showSection(msg.section);
         break;
       case "class_mode":
         mode = msg.mode;
@@ -294,6 +357,15 @@ function student(code) {
         render();
         break;
       case "class_question": showQuestion(msg); break;
+      case "class_ended":
+        // The class is over: the page is the student's again.
+        mode = "explore"; following = false;
+        lockPage(false);
+        panel.replaceChildren(el("p", { class: "banner", role: "status", "data-testid": "class-ended", text: msg.reason === "removed" ? pageWord("class.removed", "The teacher removed you from this class.") : pageWord("class.ended", "The class has ended.") }));
+        pause.hidden = true;
+        document.documentElement.classList.remove("class-paused");
+        sock.close();
+        return;
       case "class_answered": answered(msg); break;
       case "class_reveal": reveal(msg); break;
       case "class_snapshot_sent": snapNote.textContent = "Sent to the teacher."; break;
@@ -306,6 +378,7 @@ function student(code) {
 
   function showQuestion(q) {
     question = q;
+    hideLoss(q.kind === "number" && (!q.hides || q.hides.indexOf("loss") >= 0));
     qBox.hidden = false;
     const prompt = el("div", { class: "prompt", "data-testid": "class-question-prompt" });
     if (q.prompt_html) prompt.innerHTML = q.prompt_html; else prompt.textContent = q.prompt;
@@ -338,8 +411,26 @@ function student(code) {
     qBox.querySelectorAll("[data-choice]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.choice === msg.choice)));
   }
 
+  // hideLoss keeps the loss box to "?" while a numeric poll asks for it:
+  // the value being predicted is not on the screen until the reveal.
+  function hideLoss(on) {
+    const panel = document.getElementById("result-panel");
+    const dock = document.querySelector("[data-testid=dock-loss]");
+    let mark = document.querySelector("[data-testid=class-hidden-loss]");
+    if (panel) panel.style.display = on ? "none" : "";
+    if (dock) dock.style.visibility = on ? "hidden" : "";
+    if (on && panel && !mark) {
+      mark = el("p", { class: "loss-hidden", "data-testid": "class-hidden-loss" },
+        el("output", { class: "loss-value", text: "?" }), " ",
+        el("span", { class: "hint", text: pageWord("class.hidden", "hidden until the reveal") }));
+      panel.before(mark);
+    }
+    if (!on && mark) mark.remove();
+  }
+
   function reveal(msg) {
     if (!question || msg.qid !== question.qid) return;
+    hideLoss(false);
     qBox.querySelectorAll("button, input").forEach((b) => { b.disabled = true; });
     const box = qBox.querySelector("[data-testid=class-student-reveal]");
     box.replaceChildren(revealContent(msg));
@@ -508,6 +599,9 @@ function dashboard(root, code) {
 // ---- Boot ---------------------------------------------------------------------------
 
 function boot() {
+  // The teacher's own screens (web/ui/teach-page.js, projector-page.js)
+  // are not loss pages to drive from.
+  if (document.querySelector("[data-class-teach], [data-class-projector]")) return;
   const m = CODE_PATH.exec(location.pathname);
   const dash = document.querySelector("[data-testid=class-teach]");
   if (m && m[2] && dash) { dashboard(dash, m[1]); return; }

@@ -81,12 +81,12 @@ function teach(root) {
     page.href = s ? s.page : "#";
     $("[data-class-plan-note]").textContent = s ? s.note || "" : "";
     const upnext = plan.steps[step + 1];
-    $("[data-class-plan-upnext]").textContent = upnext ? upnext.title + (upnext.question ? " · ?" : "") : classWord("plan.atEnd");
+    $("[data-class-plan-upnext]").textContent = upnext ? upnext.title + (upnext.question ? " · " + classWord("q.question") : "") : classWord("plan.atEnd");
     $("[data-class-plan-back]").disabled = step <= 0;
     $("[data-class-plan-next]").disabled = step >= n - 1;
     list.replaceChildren(...plan.steps.map((st, i) => {
       const go = el("button", { type: "button", class: "go", "aria-current": i === step ? "step" : null, "data-testid": "teach-plan-step",
-        text: (i + 1) + ". " + st.title + (st.question ? " ?" : "") });
+        text: (i + 1) + ". " + st.title + (st.question ? " · " + classWord("q.question") : "") });
       go.addEventListener("click", () => goTo(i));
       const up = el("button", { type: "button", title: classWord("plan.moveUp"), "aria-label": classWord("plan.moveUp"), text: "↑", disabled: i === 0 });
       up.addEventListener("click", () => edit((steps) => { [steps[i - 1], steps[i]] = [steps[i], steps[i - 1]]; }, i === step ? i - 1 : i - 1 === step ? i : step));

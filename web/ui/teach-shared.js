@@ -33,6 +33,8 @@ export function teacherToken(code) {
   if (m) {
     const token = decodeURIComponent(m[1]);
     store.set(tokenKey(code), token);
+    // Loss pages in this browser then offer "Drive from this tab".
+    store.set("lp-class-teaching", code);
     history.replaceState(null, "", location.pathname + location.search);
     return token;
   }
