@@ -149,10 +149,6 @@ func (a *App) Close() {
 	a.classes.Close()
 }
 
-// Metrics returns the server's metrics, so that other parts (the classes)
-// can register their own collectors.
-func (a *App) Metrics() *metrics.Metrics { return a.metrics }
-
 // defaultComputeSlots is one computation per core: the engine's own
 // parallel loops use the cores too, so more would only queue on the CPU.
 func defaultComputeSlots() int { return runtime.GOMAXPROCS(0) }
