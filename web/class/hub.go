@@ -170,7 +170,7 @@ type Hub struct {
 	limits  Limits
 	log     *slog.Logger
 	blog    *busLog // rate-limited, for failures before a bus exists
-	replica string // this hub's id in presence heartbeats
+	replica string  // this hub's id in presence heartbeats
 	creates *addrLimiter
 	misses  *addrLimiter
 	store   storeBudget
