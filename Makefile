@@ -7,6 +7,7 @@ run: assets
 test: assets
 	@command -v chromium >/dev/null 2>&1 || echo '*** chromium not found: the browser tests will be SKIPPED (apt-get install chromium) ***' >&2
 	@command -v caddy >/dev/null 2>&1 || echo '*** caddy not found: the deploy test (deploy/) will be SKIPPED (apt-get install caddy) ***' >&2
+	@[ -x /usr/sbin/nginx ] || echo '*** nginx not found: the deploy test will not try the nginx site (apt-get install nginx) ***' >&2
 	go vet ./...
 	go test -skip '^TestAttacks$$' ./...
 	# The attack suite holds a real server to time bounds (/healthz under 1 s),

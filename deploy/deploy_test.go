@@ -48,11 +48,11 @@ const (
 // startupWait bounds a replica's start (lessons are typeset as it starts:
 // a few seconds, many more on a machine busy with other tests).
 const (
-	waitFor     = 20 * time.Second
+	waitFor     = 30 * time.Second
 	startupWait = 120 * time.Second
 )
 
-func TestDeployBehindCaddy(t *testing.T) {
+func TestDeployBehindProxy(t *testing.T) {
 	caddy, err := exec.LookPath("caddy")
 	if err != nil {
 		msg := "*** caddy not found: the deploy test (deploy/, shipped Caddyfile, NATS, two replicas) is SKIPPED; apt-get install caddy ***"
@@ -63,7 +63,7 @@ func TestDeployBehindCaddy(t *testing.T) {
 		t.Skip(msg)
 	}
 	if testing.Short() {
-		t.Skip("builds two binaries and starts four servers: not in -short")
+		t.Skip("builds two binaries and starts five servers: not in -short")
 	}
 	dir := t.TempDir()
 	began := time.Now()
@@ -85,14 +85,15 @@ func TestDeployBehindCaddy(t *testing.T) {
 
 	// Caddy's port first: the replicas' -public-url names it.
 	caddyPort := freePort(t)
-	site := fmt.Sprintf("http://127.0.0.1:%d", caddyPort)
+	publicURL := fmt.Sprintf("http://127.0.0.1:%d", caddyPort)
 
 	reps := make([]*replica, replicas)
 	for i := range reps {
 		reps[i] = &replica{
-			name: fmt.Sprintf("replica %c", 'A'+i), bin: playground, port: freePort(t),
+			owner: t,
+			name:  fmt.Sprintf("replica %c", 'A'+i), bin: playground, port: freePort(t),
 			env: map[string]string{
-				"PLAYGROUND_PUBLIC_URL": site,
+				"PLAYGROUND_PUBLIC_URL": publicURL,
 				"PLAYGROUND_NATS":       fmt.Sprintf("nats://playground:%s@%s", password, natsAddr),
 				"PLAYGROUND_FLAGS":      fmt.Sprintf("-api-rate %d -ws-max-per-addr %d -log-level warn", testAPIRate, testWSPerAddr),
 			},
@@ -104,15 +105,55 @@ func TestDeployBehindCaddy(t *testing.T) {
 	for _, r := range reps {
 		waitHealthy(t, r.proc, r.url())
 	}
-	waitHealthy(t, startCaddy(t, caddy, dir, caddyPort, reps), site)
-	t.Logf("NATS, %d replicas and Caddy serving in %v", replicas, time.Since(began).Round(time.Millisecond))
+	t.Logf("NATS and %d replicas serving in %v", replicas, time.Since(began).Round(time.Millisecond))
 
-	t.Run("pages", func(t *testing.T) { checkPages(t, site, reps) })
-	t.Run("API", func(t *testing.T) { checkAPI(t, site) })
-	t.Run("live drag", func(t *testing.T) { checkDrag(t, site) })
-	t.Run("limits per forwarded client", func(t *testing.T) { checkLimits(t, site) })
-	t.Run("class across replicas and a rolling restart", func(t *testing.T) { checkClass(t, site, reps) })
+	// Each proxy's clients come from addresses of their own (127.0.N.x),
+	// so that one proxy's checks do not spend another's limits.
+	for n, proxy := range []struct {
+		name  string
+		start func(t *testing.T) (site string)
+	}{
+		{"caddy", func(t *testing.T) string {
+			waitHealthy(t, startCaddy(t, caddy, dir, caddyPort, reps), publicURL)
+			return publicURL
+		}},
+		{"nginx", func(t *testing.T) string {
+			nginx := lookNginx()
+			if nginx == "" {
+				msg := "*** nginx not found: the shipped nginx site is not tested; apt-get install nginx ***"
+				if os.Getenv(requireEnv) == "1" {
+					t.Fatalf("%s=1 but %s", requireEnv, msg)
+				}
+				fmt.Fprintln(os.Stderr, msg)
+				t.Skip(msg)
+			}
+			port := freePort(t)
+			site := fmt.Sprintf("http://127.0.0.1:%d", port)
+			waitHealthy(t, startNginx(t, nginx, t.TempDir(), port, reps), site)
+			return site
+		}},
+	} {
+		t.Run(proxy.name, func(t *testing.T) {
+			e := &env{site: proxy.start(t), publicURL: publicURL, reps: reps, net: n}
+			t.Run("pages", func(t *testing.T) { checkPages(t, e) })
+			t.Run("API", func(t *testing.T) { checkAPI(t, e) })
+			t.Run("live drag", func(t *testing.T) { checkDrag(t, e) })
+			t.Run("limits per forwarded client", func(t *testing.T) { checkLimits(t, e) })
+			t.Run("class across replicas and a rolling restart", func(t *testing.T) { checkClass(t, e) })
+		})
+	}
 }
+
+// env is what the checks need: the proxy's origin, the replicas behind
+// it, and the third byte of the loopback addresses its clients use.
+type env struct {
+	site, publicURL string
+	reps            []*replica
+	net             int
+}
+
+// ip is the loopback address of this proxy's client n.
+func (e *env) ip(n int) string { return fmt.Sprintf("127.0.%d.%d", e.net, n) }
 
 // buildBinaries builds the playground (with its embedded assets) and
 // nats-server from the module's own dependency.
@@ -167,12 +208,24 @@ func (p *proc) output() string {
 	return p.out.String()
 }
 
+// startProc starts bin; it is killed when t ends (t.Cleanup).
 func startProc(t *testing.T, name string, env []string, bin string, args ...string) *proc {
+	t.Helper()
+	return startProcOwned(t, t, name, env, bin, args...)
+}
+
+// startProcOwned starts bin from the test t, killed when owner ends: a
+// replica restarted within one subtest serves the next.
+func startProcOwned(t, owner *testing.T, name string, env []string, bin string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p, p
+	// Its own process group, killed whole at the end: nginx's workers
+	// would outlive their master and hold the output pipe open.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p.cmd.WaitDelay = 5 * time.Second
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
@@ -180,11 +233,11 @@ func startProc(t *testing.T, name string, env []string, bin string, args ...stri
 		p.err = p.cmd.Wait()
 		close(p.done)
 	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
+	owner.Cleanup(func() {
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
-		if t.Failed() {
-			t.Logf("--- %s's output:\n%s", name, tail(p.output(), 3000))
+		if owner.Failed() {
+			owner.Logf("--- %s's output:\n%s", name, tail(p.output(), 3000))
 		}
 	})
 	return p
@@ -215,6 +268,7 @@ func (p *proc) exited() bool {
 
 // replica is one playground process, started with the unit's command line.
 type replica struct {
+	owner     *testing.T // the test whose end stops it, wherever it restarted
 	name, bin string
 	port      int
 	env       map[string]string
@@ -227,7 +281,7 @@ func (r *replica) start(t *testing.T) {
 	t.Helper()
 	args := unitCommand(t, r.port, r.env)
 	t.Logf("%s: playground %s", r.name, strings.Join(args[1:], " "))
-	r.proc = startProc(t, r.name, nil, r.bin, args[1:]...)
+	r.proc = startProcOwned(t, r.owner, r.name, nil, r.bin, args[1:]...)
 }
 
 // unitCommand is playground@.service's ExecStart for instance port, its
@@ -283,6 +337,61 @@ func startCaddy(t *testing.T, caddy, dir string, port int, reps []*replica) *pro
 		caddy, "run", "--adapter", "caddyfile", "--config", path)
 }
 
+// lookNginx finds nginx, which Debian installs in /usr/sbin (not in every
+// user's PATH).
+func lookNginx() string {
+	if p, err := exec.LookPath("nginx"); err == nil {
+		return p
+	}
+	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+		return "/usr/sbin/nginx"
+	}
+	return ""
+}
+
+// startNginx runs nginx in the foreground with the shipped site: plain
+// HTTP on a loopback port instead of TLS on 443 (no certificate here), the
+// replicas' ports in the upstream, everything else as shipped.
+func startNginx(t *testing.T, nginx, dir string, port int, reps []*replica) *proc {
+	t.Helper()
+	var servers []string
+	for _, r := range reps {
+		servers = append(servers, fmt.Sprintf("\tserver 127.0.0.1:%d max_fails=1 fail_timeout=3s;", r.port))
+	}
+	site := writeSubstituted(t, "nginx-playground.conf", filepath.Join(dir, "site.conf"), map[string]string{
+		"server {\n\tlisten 80;\n\tlisten [::]:80;\n\tserver_name playground.example.edu;\n\treturn 301 https://$host$request_uri;\n}\n":                                       "",
+		"\tlisten 443 ssl http2;\n\tlisten [::]:443 ssl http2;\n":                                                                                                              fmt.Sprintf("\tlisten 127.0.0.1:%d;\n", port),
+		"\tssl_certificate     /etc/letsencrypt/live/playground.example.edu/fullchain.pem;\n\tssl_certificate_key /etc/letsencrypt/live/playground.example.edu/privkey.pem;\n": "",
+		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=3s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=3s;":                                                         strings.Join(servers, "\n"),
+	})
+	// The main configuration Debian's /etc/nginx/nginx.conf would be,
+	// with every path inside dir.
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;\n" // workers read dir, which only its owner may
+	}
+	main := fmt.Sprintf(`%sworker_processes 1;
+pid %[2]s/nginx.pid;
+error_log stderr warn;
+daemon off;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path %[2]s/body;
+	proxy_temp_path %[2]s/proxy;
+	fastcgi_temp_path %[2]s/fastcgi;
+	uwsgi_temp_path %[2]s/uwsgi;
+	scgi_temp_path %[2]s/scgi;
+	include %[3]s;
+}
+`, user, dir, site)
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(main), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return startProc(t, "nginx", nil, nginx, "-e", "stderr", "-p", dir, "-c", path)
+}
+
 // writeSubstituted copies the shipped file to path with each key of repl
 // replaced. Each must occur exactly once: a changed shipped file fails
 // here rather than letting the test run something else.
@@ -327,12 +436,13 @@ func checkNATSAuth(t *testing.T, addr, password string) {
 
 // checkPages loads pages and an asset they link through the proxy, and
 // checks that /metrics is not public.
-func checkPages(t *testing.T, site string, reps []*replica) {
-	c := clientFrom(t, "127.0.0.6")
+func checkPages(t *testing.T, e *env) {
+	site, reps := e.site, e.reps
+	c := clientFrom(t, e.ip(6))
 	for _, path := range []string{"/", "/losses/smooth-l1", "/compare/regression", "/join"} {
 		status, body := get(t, c, site+path, nil)
 		if status != http.StatusOK || !strings.Contains(body, "<html") {
-			t.Errorf("GET %s through Caddy: status %d, %d bytes; want 200 and a page", path, status, len(body))
+			t.Errorf("GET %s through the proxy: status %d, %d bytes; want 200 and a page", path, status, len(body))
 		}
 	}
 	_, home := get(t, c, site+"/", nil)
@@ -341,18 +451,19 @@ func checkPages(t *testing.T, site string, reps []*replica) {
 		t.Fatalf("the home page links no script under /static/: is the binary built without `make assets`?")
 	}
 	if status, body := get(t, c, site+asset, nil); status != http.StatusOK || len(body) == 0 {
-		t.Errorf("GET %s through Caddy: status %d, %d bytes; want 200 and the script", asset, status, len(body))
+		t.Errorf("GET %s through the proxy: status %d, %d bytes; want 200 and the script", asset, status, len(body))
 	}
 	if status, _ := get(t, c, site+"/metrics", nil); status != http.StatusNotFound {
-		t.Errorf("GET /metrics through Caddy: status %d; want 404 (metrics are scraped on the replicas)", status)
+		t.Errorf("GET /metrics through the proxy: status %d; want 404 (metrics are scraped on the replicas)", status)
 	}
 	if status, body := get(t, c, reps[0].url()+"/metrics", nil); status != http.StatusOK || !strings.Contains(body, "playground_websockets_open") {
 		t.Errorf("GET /metrics on a replica: status %d; want 200 and the metrics", status)
 	}
 }
 
-func checkAPI(t *testing.T, site string) {
-	c := clientFrom(t, "127.0.0.6")
+func checkAPI(t *testing.T, e *env) {
+	site := e.site
+	c := clientFrom(t, e.ip(6))
 	req, err := http.NewRequest(http.MethodPost, site+"/api/v1/losses/MSELoss", strings.NewReader(`{"inputs":{"input":[[1,2]],"target":[[0,0]]}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -364,18 +475,18 @@ func checkAPI(t *testing.T, site string) {
 	defer resp.Body.Close()
 	var got struct{ Loss float64 }
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /api/v1/losses/MSELoss through Caddy: status %d, %v", resp.StatusCode, err)
+		t.Fatalf("POST /api/v1/losses/MSELoss through the proxy: status %d, %v", resp.StatusCode, err)
 	}
 	if got.Loss != 2.5 {
-		t.Errorf("MSELoss([[1,2]], [[0,0]]) through Caddy = %v; want 2.5", got.Loss)
+		t.Errorf("MSELoss([[1,2]], [[0,0]]) through the proxy = %v; want 2.5", got.Loss)
 	}
 }
 
 // checkDrag drags a slider over the WebSocket through the proxy: 30
 // compute messages without waiting; the last must be answered with its
 // own result (latest wins may supersede the ones between).
-func checkDrag(t *testing.T, site string) {
-	conn := dialFrom(t, site, "127.0.0.5")
+func checkDrag(t *testing.T, e *env) {
+	conn := dialFrom(t, e.site, e.ip(5))
 	defer conn.Close()
 	const n = 30
 	for i := 1; i <= n; i++ {
@@ -408,12 +519,13 @@ func checkDrag(t *testing.T, site string) {
 	}
 }
 
-// checkLimits sends one client (127.0.0.2) over its limits through the
-// proxy, forging X-Forwarded-For to escape them, and checks that another
-// (127.0.0.3) is still served: Caddy names the client, the replicas trust
-// Caddy alone.
-func checkLimits(t *testing.T, site string) {
-	greedy, other := clientFrom(t, "127.0.0.2"), clientFrom(t, "127.0.0.3")
+// checkLimits sends one client over its limits through the proxy,
+// forging X-Forwarded-For to escape them, and checks that another is
+// still served: the proxy names the client, the replicas trust the proxy
+// alone.
+func checkLimits(t *testing.T, e *env) {
+	site := e.site
+	greedy, other := clientFrom(t, e.ip(2)), clientFrom(t, e.ip(3))
 	forged := func(i int) http.Header {
 		return http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i%250)}, "Forwarded": {fmt.Sprintf("for=198.51.100.%d", i%250)}}
 	}
@@ -437,7 +549,7 @@ func checkLimits(t *testing.T, site string) {
 	t.Run("WebSockets per address", func(t *testing.T) {
 		refused := false
 		for i := range replicas*testWSPerAddr + 1 {
-			conn, resp, err := wsDialer(t, "127.0.0.2").Dial(wsURL(site), forged(i))
+			conn, resp, err := wsDialer(t, e.ip(2)).Dial(wsURL(site), forged(i))
 			if err == nil {
 				defer conn.Close()
 				continue
@@ -451,7 +563,7 @@ func checkLimits(t *testing.T, site string) {
 		if !refused {
 			t.Fatalf("%d WebSockets from one client with forged X-Forwarded-For: never 429; want the cap (%d per replica)", replicas*testWSPerAddr+1, testWSPerAddr)
 		}
-		conn := dialFrom(t, site, "127.0.0.3")
+		conn := dialFrom(t, site, e.ip(3))
 		conn.Close()
 	})
 
@@ -592,16 +704,21 @@ func (m *member) drive(t *testing.T, marker int) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	t.Fatalf("the teacher's state %d never came back to the teacher", marker)
+	got, _, connects := m.state()
+	m.mu.Lock()
+	errs := m.errs
+	m.mu.Unlock()
+	t.Fatalf("the teacher's state %d never came back to the teacher (it shows %v after %d sockets; errors %q)", marker, got, connects, errs)
 }
 
 // checkClass runs a class with its teacher on one replica and its
 // students on the other, restarts each replica in turn while the teacher
 // keeps driving, and checks that every student ends on the teacher's last
 // state.
-func checkClass(t *testing.T, site string, reps []*replica) {
+func checkClass(t *testing.T, e *env) {
+	site, reps := e.site, e.reps
 	waitUntil(t, "the sockets of earlier checks are closed", func() bool { return sum(wsGauges(t, reps)) == 0 })
-	teacherClient := clientFrom(t, "127.0.0.4")
+	teacherClient := clientFrom(t, e.ip(4))
 	resp, err := teacherClient.Post(site+"/api/v1/classes", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -614,16 +731,16 @@ func checkClass(t *testing.T, site string, reps []*replica) {
 	err = json.NewDecoder(resp.Body).Decode(&cl)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /api/v1/classes through Caddy: status %d, %v", resp.StatusCode, err)
+		t.Fatalf("POST /api/v1/classes through the proxy: status %d, %v", resp.StatusCode, err)
 	}
-	if want := site + "/c/" + cl.Code; cl.JoinURL != want {
+	if want := e.publicURL + "/c/" + cl.Code; cl.JoinURL != want {
 		t.Errorf("join_url = %s; want %s (-public-url from the unit's environment)", cl.JoinURL, want)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	teacher := &member{name: "teacher", from: "127.0.0.4", site: site,
+	teacher := &member{name: "teacher", from: e.ip(4), site: site,
 		hello: fmt.Sprintf(`{"type":"class_teach","code":%q,"token":%q}`, cl.Code, cl.TeacherToken)}
 	var ballast []*websocket.Conn
 	first := dialOnReplica(t, site, teacher.from, reps, 0, &ballast)
@@ -632,7 +749,7 @@ func checkClass(t *testing.T, site string, reps []*replica) {
 
 	students := make([]*member, 3)
 	for i := range students {
-		s := &member{name: fmt.Sprintf("student %d", i), from: fmt.Sprintf("127.0.0.%d", 10+i), site: site,
+		s := &member{name: fmt.Sprintf("student %d", i), from: e.ip(10 + i), site: site,
 			hello: fmt.Sprintf(`{"type":"class_join","code":%q,"name":"student %d"}`, cl.Code, i)}
 		students[i] = s
 		first := dialOnReplica(t, site, s.from, reps, 1, &ballast)
@@ -654,11 +771,12 @@ func checkClass(t *testing.T, site string, reps []*replica) {
 		}
 		down := time.Now()
 		r.proc.stop(t)
+		stopped := time.Since(down)
 		marker++
 		teacher.drive(t, marker)
 		r.start(t)
 		waitHealthy(t, r.proc, r.url())
-		t.Logf("%s restarted in %v", r.name, time.Since(down).Round(time.Millisecond))
+		t.Logf("%s restarted in %v (stopped in %v)", r.name, time.Since(down).Round(time.Millisecond), stopped.Round(time.Millisecond))
 		marker++
 		teacher.drive(t, marker)
 		if r == reps[1] {
@@ -722,7 +840,7 @@ func dialOnReplica(t *testing.T, site, from string, reps []*replica, want int, b
 		}
 		*ballast = append(*ballast, conn)
 	}
-	t.Fatalf("10 WebSockets through Caddy, none on %s", reps[want].name)
+	t.Fatalf("10 WebSockets through the proxy, none on %s", reps[want].name)
 	return nil
 }
 
@@ -771,7 +889,7 @@ func dialFrom(t *testing.T, site, ip string) *websocket.Conn {
 	t.Helper()
 	conn, resp, err := wsDialer(t, ip).Dial(wsURL(site), http.Header{"Origin": {site}})
 	if err != nil {
-		t.Fatalf("WebSocket from %s through Caddy: %v (response %v)", ip, err, resp)
+		t.Fatalf("WebSocket from %s through the proxy: %v (response %v)", ip, err, resp)
 	}
 	return conn
 }
@@ -802,17 +920,20 @@ func get(t *testing.T, c *http.Client, url string, h http.Header) (int, string) 
 func waitHealthy(t *testing.T, p *proc, url string) {
 	t.Helper()
 	c := &http.Client{Timeout: 2 * time.Second}
+	last := "no answer yet"
 	waitUntilWithin(t, startupWait, url+"/healthz answers 200", func() bool {
 		if p != nil && p.exited() {
 			t.Fatalf("%s exited while starting: %v\n%s", p.name, p.err, tail(p.output(), 3000))
 		}
 		resp, err := c.Get(url + "/healthz")
 		if err != nil {
+			last = err.Error()
 			return false
 		}
 		resp.Body.Close()
+		last = resp.Status
 		return resp.StatusCode == http.StatusOK
-	})
+	}, func() string { return "last: " + last })
 }
 
 func waitListening(t *testing.T, p *proc, addr string) {
@@ -832,14 +953,19 @@ func waitListening(t *testing.T, p *proc, addr string) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	waitUntilWithin(t, waitFor, what, cond)
+	waitUntilWithin(t, waitFor, what, cond, nil)
 }
 
-func waitUntilWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+// waitUntilWithin polls cond for up to d; why, if any, says what was seen
+// last when it fails.
+func waitUntilWithin(t *testing.T, d time.Duration, what string, cond func() bool, why func() string) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
+			if why != nil {
+				what += " (" + why() + ")"
+			}
 			t.Fatalf("timed out after %v waiting until %s", d, what)
 		}
 		time.Sleep(20 * time.Millisecond)

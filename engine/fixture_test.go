@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"github.com/lossplayground/playground/engine/fixtures"
 	"math"
 	"os"
 	"path/filepath"
@@ -173,32 +174,10 @@ func closeTo(got, want, rtol, atol float64) bool {
 	return math.Abs(got-want) <= atol+rtol*math.Abs(want)
 }
 
-// expandRepeats replaces an input written {"repeat": values, "times": k}
-// (a long float32 sum, kept small in the fixture) by the values repeated k
-// times.
+// expandRepeats expands the fixture's compact long inputs (fixtures.ExpandRepeats).
 func expandRepeats(t *testing.T, inputs map[string]json.RawMessage) {
 	t.Helper()
-	for name, raw := range inputs {
-		var rep struct {
-			Repeat []json.RawMessage `json:"repeat"`
-			Times  int               `json:"times"`
-		}
-		if len(raw) == 0 || raw[0] != '{' {
-			continue
-		}
-		if err := json.Unmarshal(raw, &rep); err != nil {
-			t.Fatalf("input %s: %v", name, err)
-		}
-		var b []byte
-		b = append(b, '[')
-		for i := range rep.Times {
-			for j, v := range rep.Repeat {
-				if i > 0 || j > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, v...)
-			}
-		}
-		inputs[name] = append(b, ']')
+	if err := fixtures.ExpandRepeats(inputs); err != nil {
+		t.Fatal(err)
 	}
 }

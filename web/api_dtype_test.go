@@ -96,6 +96,9 @@ func TestPageDType(t *testing.T) {
 		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `<option value="float32" selected`},
 		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `data-testid="result-dtype">float32<`},
 		{"/losses/soft-margin?dtype=float64&input=[-89]&target=[1]", 200, `data-testid="result-dtype">float64<`},
+		// The curve overlays float64 on float32 (where they part is visible).
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `ℓ float64`},
+		{"/losses/soft-margin?dtype=float32&input=[-89]&target=[1]", 200, `reduction 'none' · float32`},
 		{"/losses/soft-margin?dtype=float64&input=[-89]&target=[1]", 200, `dtype=torch.float64`},
 		{"/losses/soft-margin?dtype=half", 400, "dtype"},
 		{"/embed/mse?dtype=float32", 200, ""},
@@ -116,8 +119,8 @@ func TestPageDType(t *testing.T) {
 			if !strings.Contains(body, test.wantBody) {
 				t.Errorf("body does not contain %q", test.wantBody)
 			}
-			if strings.Contains(test.path, "dtype=float64") && strings.Contains(body, "data-f32") {
-				t.Errorf("a float64 page marks values (data-f32)")
+			if strings.Contains(test.path, "dtype=float64") && (strings.Contains(body, "data-f32") || strings.Contains(body, "ℓ float64")) {
+				t.Errorf("a float64 page marks values (data-f32) or overlays float64")
 			}
 		})
 	}

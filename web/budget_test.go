@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lossplayground/playground/engine/fixtures"
 	"io"
 	"log/slog"
 	"math"
@@ -112,6 +113,12 @@ func fixtureCases(t *testing.T) (cases []budgetCase, errorWanted map[string]bool
 				t.Fatalf("fixture %s: no loss %s", fc.Name, fc.Loss)
 			}
 			name := "fixture/" + strings.TrimSuffix(filepath.Base(file), ".json") + "/" + fc.Name
+			if fixtures.HasRepeats(fc.Inputs) {
+				// A long float32 sum (hundreds of thousands of elements) is
+				// there for the engine's accumulation order, not as a state a
+				// page or the API sends.
+				continue
+			}
 			cases = append(cases, budgetCase{name: name, spec: spec, params: fc.Params, inputs: fc.Inputs})
 			errorWanted[name] = fc.Error != ""
 		}

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/chartimage"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/state"
 )
 
@@ -38,22 +43,24 @@ const chartImageMaxOption = 1 << 20
 const chartImageRetryAfter = "2"
 
 // chartImageSize reads ?w= and ?h= (removing them from q: they are no page
-// state), each an integer in [chartimage.MinSize, chartimage.MaxSize].
+// state), w in [chartimage.MinWidth, chartimage.MaxSize] and h in
+// [chartimage.MinHeight, chartimage.MaxSize].
 func chartImageSize(q url.Values) (w, h int, err error) {
 	w, h = chartimage.DefaultW, chartimage.DefaultH
 	for _, f := range []struct {
-		key string
-		dst *int
-	}{{"w", &w}, {"h", &h}} {
+		key   string
+		dst   *int
+		least int
+	}{{"w", &w, chartimage.MinWidth}, {"h", &h, chartimage.MinHeight}} {
 		v, ok := q[f.key]
 		q.Del(f.key)
 		if !ok || len(v) == 0 {
 			continue
 		}
 		n, err := strconv.Atoi(v[len(v)-1])
-		if err != nil || n < chartimage.MinSize || n > chartimage.MaxSize {
+		if err != nil || n < f.least || n > chartimage.MaxSize {
 			return 0, 0, errorStatus(http.StatusBadRequest, fmt.Sprintf("%s: must be a whole number of pixels from %d to %d, got %q",
-				f.key, chartimage.MinSize, chartimage.MaxSize, v[len(v)-1]))
+				f.key, f.least, chartimage.MaxSize, v[len(v)-1]))
 		}
 		*f.dst = n
 	}
@@ -85,8 +92,9 @@ func (a *App) showLossChartImage(w http.ResponseWriter, r *http.Request) error {
 		st.Lang = "en"
 	}
 	id := chartImageID(r)
+	title := spec.Name + ": " + i18n.T(st.Lang, "js.chart."+id) + chartStateCaption(lossPermalinkQuery(spec, st))
 	key := "loss\x00" + spec.Slug + "\x00" + id + "\x00" + chartImageStateKey(st) + "\x00" + strconv.Itoa(width) + "x" + strconv.Itoa(height)
-	return a.serveChartImage(w, r, key, width, height, func() (json.RawMessage, error) {
+	return a.serveTitledChartImage(w, r, key, title, width, height, func() (json.RawMessage, error) {
 		ev, err := evaluateLossPage(r.Context(), spec, st, true)
 		if err != nil {
 			return nil, err
@@ -136,8 +144,13 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	sq := r.URL.Query()
+	sq.Del("w")
+	sq.Del("h")
+	title := i18n.T(lang, "cmp."+map[string]string{comparePageRegression: "reg", comparePageClassification: "cls", comparePageMargin: "mar"}[page]+".title") +
+		": " + id + chartStateCaption(sq.Encode())
 	key := "compare\x00" + page + "\x00" + id + "\x00" + theme + "\x00" + string(canon) + "\x00" + strconv.Itoa(width) + "x" + strconv.Itoa(height)
-	return a.serveChartImage(w, r, key, width, height, func() (json.RawMessage, error) {
+	return a.serveTitledChartImage(w, r, key, title, width, height, func() (json.RawMessage, error) {
 		data, err := compareBuild(page, theme, settings)
 		if err != nil {
 			return nil, err
@@ -200,7 +213,66 @@ func chartImageStateKey(st state.State) string {
 // serveChartImage answers with the image cached under key, or computes the
 // chart's option with build (the page's own evaluation: its cost checks
 // and errors apply) and renders it.
+// chartCaptionMax bounds one value in an image's title: a tensor of a
+// hundred numbers says "input = [[0.1, …" and the link holds the rest.
+const chartCaptionMax = 24
+
+// chartStateCaption names the state of an image from its permalink query:
+// " (beta = 0.5, reduction = sum)", in key order, without the view keys
+// (language, theme, element, overlay, lattice); "" for the defaults. It is
+// language-neutral (PyTorch's names and values), and web/ui/chartlinks.js
+// writes the same caption into the Markdown alt text.
+func chartStateCaption(query string) string {
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return ""
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		switch k {
+		case "lang", "theme", "element", "overlay", "lattice", "w", "h":
+			continue
+		}
+		v := []rune(q.Get(k))
+		if len(v) > chartCaptionMax {
+			v = append(v[:chartCaptionMax], '…')
+		}
+		parts = append(parts, k+" = "+string(v))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// withTitle gives an SVG a <title>, the name a reader's tools show for it.
+func withTitle(svg []byte, title string) []byte {
+	i := bytes.Index(svg, []byte("<svg"))
+	j := -1
+	if i >= 0 {
+		j = bytes.IndexByte(svg[i:], '>')
+	}
+	if j < 0 {
+		return svg
+	}
+	var esc bytes.Buffer
+	xml.EscapeText(&esc, []byte(title))
+	out := make([]byte, 0, len(svg)+esc.Len()+16)
+	out = append(out, svg[:i+j+1]...)
+	out = append(out, "<title>"...)
+	out = append(out, esc.Bytes()...)
+	out = append(out, "</title>"...)
+	return append(out, svg[i+j+1:]...)
+}
+
+// serveChartImage is serveTitledChartImage without a title.
 func (a *App) serveChartImage(w http.ResponseWriter, r *http.Request, key string, width, height int, build func() (json.RawMessage, error)) error {
+	return a.serveTitledChartImage(w, r, key, "", width, height, build)
+}
+
+// serveTitledChartImage answers with the image of key, drawn from build's
+// option on a cache miss, titled title (none when empty).
+func (a *App) serveTitledChartImage(w http.ResponseWriter, r *http.Request, key, title string, width, height int, build func() (json.RawMessage, error)) error {
 	if a.chartImages == nil {
 		return errorStatus(http.StatusServiceUnavailable, chartimage.ErrNoBuild.Error())
 	}
@@ -223,20 +295,26 @@ func (a *App) serveChartImage(w http.ResponseWriter, r *http.Request, key string
 			return err
 		}
 	}
+	svg, etag := img.SVG, img.ETag
+	if title != "" {
+		// The title is the state's, as the key is: one URL, one ETag, one body.
+		svg = withTitle(svg, title)
+		etag = strings.TrimSuffix(etag, `"`) + "-" + strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(title))), 36) + `"`
+	}
 	h := w.Header()
-	h.Set("ETag", img.ETag)
+	h.Set("ETag", etag)
 	h.Set("Cache-Control", chartImageCache)
 	h.Set("X-Content-Type-Options", "nosniff")
 	// An SVG opened on its own is a document: no script, nothing loaded.
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	if chartImageETagMatch(r.Header.Get("If-None-Match"), img.ETag) {
+	if chartImageETagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	h.Set("Content-Type", "image/svg+xml")
-	h.Set("Content-Length", strconv.Itoa(len(img.SVG)))
+	h.Set("Content-Length", strconv.Itoa(len(svg)))
 	if r.Method != http.MethodHead {
-		w.Write(img.SVG)
+		w.Write(svg)
 	}
 	return nil
 }

@@ -69,7 +69,8 @@ func TestBrowserChartImageLinks(t *testing.T) {
 			t.Errorf("fetch of the image link = %q; want 200 image/svg+xml, an <svg> naming SmoothL1Loss", got)
 		}
 		tab.do(t, "click Markdown", chromedp.Click(chromedp.CSS(`[data-testid="markdown-curve"]`)))
-		md := "![SmoothL1Loss: " + i18n.T("en", "js.chart.curve") + "](" + base + want + ")"
+		// The alt text names the state, as the image's <title> does.
+		md := "![SmoothL1Loss: " + i18n.T("en", "js.chart.curve") + " (beta = " + v + ")](" + base + want + ")"
 		chartImageWaitJS(t, tab, "Markdown copied",
 			`document.querySelector('[data-testid="markdown-curve"]').dataset.markdown === `+jsString(md))
 		tab.screenshot(t, "chart-image-links")

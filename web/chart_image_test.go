@@ -275,7 +275,9 @@ func TestChartImageBadRequests(t *testing.T) {
 		{"unknown query key", "/losses/smooth-l1/charts/curve.svg?foo=1", 400, `"foo": unknown query parameter for SmoothL1Loss`},
 		{"bad theme", "/losses/smooth-l1/charts/curve.svg?theme=pink", 400, "theme:"},
 		{"bad lang", "/losses/smooth-l1/charts/curve.svg?lang=fr", 400, "lang:"},
-		{"width too small", "/losses/smooth-l1/charts/curve.svg?w=10", 400, "w: must be a whole number of pixels from 200 to 2000"},
+		{"width too small", "/losses/smooth-l1/charts/curve.svg?w=10", 400, "w: must be a whole number of pixels from 480 to 2000"},
+		{"the old smallest size, illegible", "/losses/smooth-l1/charts/curve.svg?w=300&h=200", 400, "w: must be a whole number of pixels from 480 to 2000"},
+		{"height too small", "/losses/smooth-l1/charts/curve.svg?h=299", 400, "h: must be a whole number of pixels from 300 to 2000"},
 		{"height not a number", "/losses/smooth-l1/charts/curve.svg?h=tall", 400, "h: must be a whole number of pixels"},
 		{"value the loss refuses", "/losses/smooth-l1/charts/curve.svg?beta=-1", 422, "beta: must be at least 0"},
 		{"shapes that do not match", "/losses/mse/charts/curve.svg?input=[1,2,3]&target=[1,2]", 422, "input"},
@@ -346,3 +348,28 @@ func TestChartImageChinese(t *testing.T) {
 }
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// TestChartImageTitle checks that an image names the state it shows in
+// its <title> (the README's example: SmoothL1 with beta 0.5), and only the
+// defaults' name for the defaults.
+func TestChartImageTitle(t *testing.T) {
+	h := newUITestApp(t)
+	for _, test := range []struct{ path, want string }{
+		{"/losses/smooth-l1/charts/curve.svg?beta=0.5", "<title>SmoothL1Loss: loss curve (beta = 0.5)</title>"},
+		{"/losses/smooth-l1/charts/curve.svg?beta=0.5&reduction=sum&theme=dark&w=480&h=300", "<title>SmoothL1Loss: loss curve (beta = 0.5, reduction = sum)</title>"},
+		{"/losses/smooth-l1/charts/curve.svg", "<title>SmoothL1Loss: loss curve</title>"},
+		{"/losses/smooth-l1/charts/curve.svg?beta=0.5&lang=zh", "<title>SmoothL1Loss: 损失曲线 (beta = 0.5)</title>"},
+		{"/losses/mse/charts/elements.svg?input=[1,2,3,4,5,6,7,8,9,10,11,12]&target=[0,0,0,0,0,0,0,0,0,0,0,0]", "(input = [1,2,3,4,5,6,7,8,9,10,11…, target = [0,0,0,0,0,0,0,0,0,0,0,0…)</title>"},
+		{"/compare/regression/charts/loss.svg?beta=2", "(beta = 2)</title>"},
+	} {
+		res, body := uiGet(t, h, test.path)
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s = %d", test.path, res.StatusCode)
+			continue
+		}
+		if !strings.Contains(body, test.want) {
+			i := strings.Index(body, "<title>")
+			t.Errorf("GET %s: title %q; want %s", test.path, body[max(0, i):min(len(body), i+120)], test.want)
+		}
+	}
+}

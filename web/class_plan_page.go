@@ -37,7 +37,7 @@ func (a *App) classPageDrive(page string) (*class.Drive, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &class.Drive{Loss: spec.Name, Params: st.Params, Inputs: st.Inputs, Detail: true, View: view, Query: u.RawQuery}, nil
+		return &class.Drive{Loss: spec.Name, Params: st.Params, Inputs: st.Inputs, Detail: true, View: view, DType: st.DType, Query: u.RawQuery}, nil
 	case plans.PageCompare:
 		switch slug {
 		case comparePageRegression:

@@ -62,4 +62,16 @@ func TestBrowserCompose(t *testing.T) {
 		t.Errorf("PyTorch function = %q; want the last good formula's", got)
 	}
 	tab.checkNoErrors(t)
+
+	// A page opened on a wrong formula has no chart until it is fixed.
+	tab = openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/compose?formula=frob(1)"))
+	poll("live socket", `document.documentElement.dataset.composeLive === '1'`)
+	if got := tab.eval(t, `String(document.querySelector('[data-testid=chart-curve]').hidden)`); got != "true" {
+		t.Errorf("chart hidden = %s on a wrong formula; want true", got)
+	}
+	typeIn("#formula", "(input - target)^2")
+	poll("chart shown once fixed", `!document.querySelector('[data-testid=chart-curve]').hidden && !!echarts.getInstanceByDom(document.getElementById('chart-curve'))`)
+	poll("error gone", `document.getElementById('formula-error').hidden`)
+	tab.checkNoErrors(t)
 }

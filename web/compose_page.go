@@ -314,6 +314,12 @@ func composeResultView(ev *composeEvaluation, lang string) templates.ComposeResu
 		Nodes:       ev.Call.Formula.Nodes(),
 		NumElements: r.Elements.Numel(),
 	}
+	// The work is counted over the inputs' broadcast elements, also when
+	// the formula sums them into one number.
+	out.WorkElements = max(ev.Call.Input.Numel(), ev.Call.Target.Numel())
+	if both, err := engine.BroadcastShapes(ev.Call.Input.Shape, ev.Call.Target.Shape); err == nil {
+		out.WorkElements = max(out.WorkElements, engine.Numel(both))
+	}
 	return out
 }
 

@@ -280,19 +280,25 @@ func BenchmarkDrag(b *testing.B) {
 			b.Errorf("%s: no control moves the loss", spec.Name)
 			continue
 		}
-		b.Run(spec.Slug, func(b *testing.B) {
-			var r dragResult
-			for b.Loop() {
-				r = dragPage(b, browser, base, spec, ctl)
+		for _, dtype := range []string{"", "float32"} {
+			name := spec.Slug
+			if dtype != "" {
+				name += "/" + dtype // the same drag computed in float32 (issue 18)
 			}
-			b.ReportMetric(r.Updates, "updates/s")
-			b.ReportMetric(r.P50, "p50-ms")
-			b.ReportMetric(r.P95, "p95-ms")
-			b.ReportMetric(r.LongestTask, "longtask-ms")
-			b.ReportMetric(float64(r.JSBytes)/1024, "js-gz-KB")
-			b.ReportMetric(r.CLS, "CLS")
-			results = append(results, r)
-		})
+			b.Run(name, func(b *testing.B) {
+				var r dragResult
+				for b.Loop() {
+					r = dragPage(b, browser, base, spec, ctl, dtype)
+				}
+				b.ReportMetric(r.Updates, "updates/s")
+				b.ReportMetric(r.P50, "p50-ms")
+				b.ReportMetric(r.P95, "p95-ms")
+				b.ReportMetric(r.LongestTask, "longtask-ms")
+				b.ReportMetric(float64(r.JSBytes)/1024, "js-gz-KB")
+				b.ReportMetric(r.CLS, "CLS")
+				results = append(results, r)
+			})
+		}
 	}
 	if len(results) == 0 {
 		return
@@ -304,7 +310,7 @@ func BenchmarkDrag(b *testing.B) {
 	}
 }
 
-func dragPage(b *testing.B, browser context.Context, base string, spec *engine.Spec, ctl dragControl) dragResult {
+func dragPage(b *testing.B, browser context.Context, base string, spec *engine.Spec, ctl dragControl, dtype string) dragResult {
 	tab := openTab(b, browser)
 	ctx, cancel := context.WithTimeout(tab.ctx, 30*time.Second)
 	defer cancel()
@@ -318,7 +324,11 @@ func dragPage(b *testing.B, browser context.Context, base string, spec *engine.S
 	// A window tall enough for every chart to be on screen, so that the
 	// drag redraws all of them (off screen they would wait).
 	tab.do(b, "viewport", chromedp.EmulateViewport(dragWindowWidth, dragWindowHeight))
-	tab.do(b, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
+	page := "/losses/" + spec.Slug
+	if dtype != "" {
+		page += "?dtype=" + dtype
+	}
+	tab.do(b, "navigate", chromedp.Navigate(base+page))
 	ready := `document.readyState === 'complete' && !!window.lossPlayground && window.lossPlayground.ids().wsOpen && !!document.getElementById('result')`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](ready, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
 		b.Fatalf("%s did not get ready: %v", spec.Slug, err)
@@ -392,7 +402,11 @@ func dragPage(b *testing.B, browser context.Context, base string, spec *engine.S
 		return lat[min(len(lat)-1, int(q*float64(len(lat))))]
 	}
 	tab.checkNoErrors(b)
-	return dragResult{Page: spec.Slug, Control: ctl.label, Updates: float64(painted) / ((rec.T1 - rec.T0) / 1000),
+	pageName := spec.Slug
+	if dtype != "" {
+		pageName += " " + dtype
+	}
+	return dragResult{Page: pageName, Control: ctl.label, Updates: float64(painted) / ((rec.T1 - rec.T0) / 1000),
 		P50: pct(0.5), P95: pct(0.95), LongestTask: rec.Longest, JSBytes: rec.JS, CSSGz: rec.CSS, KaTeXBytes: rec.KaTeX, CLS: rec.CLS}
 }
 

@@ -387,6 +387,12 @@ func TestBrowserPhoneDock(t *testing.T) {
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/smooth-l1"))
 	tab.waitReady(t)
 	liveWaitRest(t, tab)
+	// Not on first load: it would sit on the first slider (issue 17); the
+	// reader's first scroll or input brings it.
+	if got := tab.eval(t, `String(document.querySelector('[data-testid=result-dock]').hidden)`); got != "true" {
+		t.Errorf("dock shown on first load (hidden = %s); want it only once the reader scrolls or edits", got)
+	}
+	tab.do(t, "scroll a little", chromedp.Evaluate[chromedp.Void](`window.scrollBy(0, 40)`))
 	dockShown := `(function () { var d = document.querySelector('[data-testid=result-dock]'); var r = d.getBoundingClientRect(); return !d.hidden && r.bottom <= innerHeight + 1 && r.top >= 0 && !!d.querySelector('canvas'); })()`
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](dockShown, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
 		t.Fatalf("dock not shown at 375 px with the result below the controls: %v", err)

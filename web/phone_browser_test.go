@@ -163,3 +163,28 @@ func phoneAllSlugs() []string {
 	}
 	return out
 }
+
+// TestBrowserPhoneLayout checks a phone's page furniture at 375 px: no
+// page scrolls sideways (bce-with-logits' lesson has a long inline code
+// span), and the offline notice does not push the result panel down.
+func TestBrowserPhoneLayout(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	tab.do(t, "phone", chromedp.EmulateViewport(375, 740), chromedp.Navigate(base+"/losses/bce-with-logits"))
+	tab.waitReady(t)
+	if got := tab.eval(t, `document.documentElement.scrollWidth + ' ' + innerWidth`); got != "375 375" {
+		t.Errorf("page width, window width = %s; want no sideways scroll (375 375)", got)
+	}
+	moved := tab.eval(t, `(function () {
+		var panel = document.getElementById('result-panel'), conn = document.querySelector('[data-testid=conn-status]');
+		var before = panel.getBoundingClientRect().top;
+		conn.hidden = false;
+		var after = panel.getBoundingClientRect().top;
+		conn.hidden = true;
+		return String(Math.round(after - before));
+	})()`)
+	if moved != "0" {
+		t.Errorf("offline notice moves the result panel by %s px; want 0", moved)
+	}
+	tab.checkNoErrors(t)
+}

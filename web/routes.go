@@ -130,6 +130,9 @@ func (a *App) rateLimit(perMinute int) func(http.Handler) http.Handler {
 		func(r *http.Request) (string, error) { return clientAddr(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			a.metrics.Reject(metrics.ReasonRateLimit)
+			// The client behind any trusted proxy, so that an
+			// administrator sees who is limited, not the proxy.
+			a.log.Debug("API rate limit", "client", clientAddr(r), "path", r.URL.Path)
 			if w.Header().Get("Retry-After") == "" {
 				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 			}

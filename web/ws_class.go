@@ -299,7 +299,7 @@ func (a *App) newClassComputer() class.Computer {
 		// like every page.
 		ctx = withComputeEnv(ctx, a.env)
 		req := &wsRequest{Type: wsTypeCompute, ID: d.ID, Loss: d.Loss,
-			LossRequest: LossRequest{Params: d.Params, Inputs: d.Inputs, Detail: d.Detail}}
+			LossRequest: LossRequest{Params: d.Params, Inputs: d.Inputs, Detail: d.Detail, DType: d.DType}}
 		if len(d.View) > 0 {
 			var v charts.View
 			if err := decodeStrict(d.View, &v); err != nil {

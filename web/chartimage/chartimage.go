@@ -39,9 +39,13 @@ var ssrFiles embed.FS
 // ssrBuild is the bundled script's name in ssrFiles.
 const ssrBuild = "ssr.gen.js"
 
-// Size bounds of an image, in CSS pixels.
+// Size bounds of an image, in CSS pixels. Below 480×300 a chart's title,
+// subtitle, axis names and legend (drawn at the page's sizes, to look like
+// the page) leave no plot to read: at 300×200 titles were cut at both
+// edges and the plot was 20 px tall, so smaller sizes are refused.
 const (
-	MinSize     = 200
+	MinWidth    = 480
+	MinHeight   = 300
 	MaxSize     = 2000
 	DefaultW    = 640
 	DefaultH    = 400
@@ -169,7 +173,7 @@ func (r *Renderer) Cached(key string) (Image, bool) {
 // was rendered before. key must name everything the image depends on
 // (the canonical page state, the chart, theme, size and language); the
 // option is only read on a cache miss. width and height are clamped to
-// [MinSize, MaxSize].
+// [MinWidth, MaxSize] and [MinHeight, MaxSize].
 func (r *Renderer) Render(ctx context.Context, key string, option json.RawMessage, width, height int) (Image, error) {
 	for {
 		if img, ok := r.cache.get(key); ok {
@@ -210,7 +214,7 @@ func (r *Renderer) lead(ctx context.Context, f *flight, key string, option json.
 		close(f.done)
 	}()
 	r.renders.Add(1)
-	width, height = clampSize(width), clampSize(height)
+	width, height = clampSize(width, MinWidth), clampSize(height, MinHeight)
 	svg, err := r.run(ctx, option, width, height)
 	if err != nil {
 		f.err = err
@@ -222,8 +226,8 @@ func (r *Renderer) lead(ctx context.Context, f *flight, key string, option json.
 	return f.img, nil
 }
 
-func clampSize(v int) int {
-	return min(max(v, MinSize), MaxSize)
+func clampSize(v, least int) int {
+	return min(max(v, least), MaxSize)
 }
 
 // run takes a runtime slot (waiting at most SlotWait), renders, and gives

@@ -223,7 +223,7 @@ func TestSizeClamped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf(`width="%d" height="%d"`, MinSize, MaxSize)
+	want := fmt.Sprintf(`width="%d" height="%d"`, MinWidth, MaxSize)
 	if !bytes.Contains(img.SVG, []byte(want)) {
 		t.Errorf("SVG of a 1×1048576 request lacks %s", want)
 	}

@@ -158,9 +158,12 @@ type curveSetup struct {
 	hasTarget bool
 	xs        []float64
 	ys, ds    []float64
-	note      string // why there is no sweep, if there is none: a message key
-	noteArg   string // the note's argument, if it has one
-	lang      string // the chart's language (overlay names)
+	// ys64 is, for a float32 call, the same sweep in float64: the curve
+	// overlays it so that the point where float32 parts is visible.
+	ys64    []float64
+	note    string // why there is no sweep, if there is none: a message key
+	noteArg string // the note's argument, if it has one
+	lang    string // the chart's language (overlay names)
 }
 
 // sweepCall sweeps input element k of the first differentiable input of c
@@ -225,6 +228,14 @@ func sweepCall(ctx context.Context, c *engine.Call, res *engine.Result, element,
 		y += res.Elements.Data[j]
 	}
 	cs.ys[mid] = y
+	if c.DType() == engine.Float32 {
+		inputs64, cp64 := inputsOf(c, di)
+		if call64, err := engine.NewCall(spec, paramsOf(c, "none"), inputs64); err == nil {
+			s64 := &sweeper{ctx: ctx, call: call64, x: cp64, k: cs.k, js: cs.js, grad: name}
+			cs.ys64 = make([]float64, points)
+			s64.run(cs.xs, cs.ys64, make([]float64, points))
+		}
+	}
 	return cs, nil
 }
 
@@ -300,6 +311,9 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 		sub += " · " + pal.t("ch.curve.terms", len(cs.js))
 	}
 	sub += " · reduction 'none'"
+	if c.DType() == engine.Float32 {
+		sub += " · float32"
+	}
 	if cs.note == "ch.note.cannotSweep" {
 		sub += " · " + pal.t(cs.note, cs.noteArg)
 	} else if cs.note != "" {
@@ -353,6 +367,11 @@ func buildCurve(ctx context.Context, c *engine.Call, res *engine.Result, v View,
 		ds.YAxisIndex = 1
 		ds.MarkPoints = currentMark(x0, d0, pal.series[1], pal.t("ch.current"))
 		line.MultiSeries = append(line.MultiSeries, ls, ds)
+		if cs.ys64 != nil {
+			fs := rawSeries(types.ChartLine, "ℓ float64", appendPairs(nil, xs, cs.ys64))
+			lineStyle(pal.series[2%len(pal.series)], 1.5, true)(&fs)
+			line.MultiSeries = append(line.MultiSeries, fs)
+		}
 		if v.Overlay {
 			for i, o := range overlays(c, cs) {
 				os := rawSeries(types.ChartLine, o.name, appendPairs(nil, xs, o.ys))

@@ -190,6 +190,10 @@ func encodeState(seq int64, d *Drive, c *Computed) []byte {
 	} else {
 		b.WriteString("{}")
 	}
+	if d.DType != "" {
+		b.WriteString(`,"dtype":`)
+		b.Write(encode(d.DType))
+	}
 	b.WriteString(`,"query":`)
 	b.Write(encode(d.Query))
 	// page is the site path every student shows, whatever its kind.

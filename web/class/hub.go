@@ -138,6 +138,8 @@ type Drive struct {
 	Inputs map[string]json.RawMessage `json:"inputs"`
 	Detail bool                       `json:"detail"`
 	View   json.RawMessage            `json:"view,omitempty"`
+	// DType is "float32" when the page computes in float32 (issue 18).
+	DType string `json:"dtype,omitempty"`
 	// Query is the page's permalink query, for students' URLs.
 	Query string `json:"query"`
 	// Page, without Loss, is a page that is not a loss page (a
@@ -401,13 +403,10 @@ func (h *Hub) busError(b *natsBus, what string, err error) error {
 // Lookup checks that code names a live class. The address's wrong-code
 // budget is checked first, so that an address over it learns nothing,
 // and every miss spends it.
-// An ended class is ErrEnded (which is ErrNotFound too): its results
-// stay, but nobody joins it.
+// An ended class is still found until it expires: its teacher's
+// dashboard offers the results; joining it is ErrEnded.
 func (h *Hub) Lookup(ctx context.Context, code, addr string) error {
-	_, m, err := h.lookup(ctx, code, addr)
-	if err == nil && m.Ended {
-		return ErrEnded
-	}
+	_, _, err := h.lookup(ctx, code, addr)
 	return err
 }
 

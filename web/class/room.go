@@ -176,11 +176,18 @@ func (r *room) load(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.names, r.ended = m.Names, m.Ended
-	if p != nil && (r.poll == nil || r.poll.QID == p.QID) {
+	switch {
+	case p == nil:
+	case r.poll != nil && r.poll.QID == p.QID:
+		// Answers may have arrived as events while the store was read.
 		r.poll = p
 		for sid, v := range votes {
 			r.answers[sid] = v
 		}
+	default:
+		// A first load, or a question asked while this replica was
+		// away from the bus: the store knows.
+		r.poll, r.answers = p, votes
 	}
 	if st != nil {
 		if seq := stateSeq(st); seq >= r.lastSeq {

@@ -130,7 +130,7 @@ document.addEventListener("lp:state", (ev) => {
 
 function applyToPage(state) {
   document.dispatchEvent(new CustomEvent("lp:apply", {
-    detail: { params: state.params, inputs: state.inputs, view: state.view, reply: state.reply },
+    detail: { params: state.params, inputs: state.inputs, view: state.view, dtype: state.dtype, reply: state.reply },
   }));
 }
 function lockPage(locked) {
@@ -224,7 +224,7 @@ function teacherOnPage(bar) {
   function drive(state) {
     if (!sock || applying || !state.loss || !driving()) return;
     sock.send({ type: "class_drive", id: ++id, loss: state.loss, params: state.params, inputs: state.inputs,
-      detail: true, view: state.view, query: state.query });
+      detail: true, view: state.view, query: state.query, dtype: state.dtype });
   }
 
   function connect() {

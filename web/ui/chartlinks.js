@@ -25,13 +25,28 @@ function onState(ev) {
   }
 }
 
+// captionOf names the state of an image from its query, as the server's
+// <title> does (chartStateCaption in web/chart_image.go): " (beta = 0.5)",
+// keys in order, view keys left out, values cut at 24 characters.
+const viewKeys = new Set(["lang", "theme", "element", "overlay", "lattice", "w", "h"]);
+export function captionOf(query) {
+  const q = new URLSearchParams(query);
+  const keys = Array.from(new Set(Array.from(q.keys()))).filter((k) => !viewKeys.has(k)).sort();
+  if (!keys.length) return "";
+  return " (" + keys.map((k) => {
+    const v = Array.from(q.get(k));
+    return k + " = " + (v.length > 24 ? v.slice(0, 24).join("") + "…" : v.join(""));
+  }).join(", ") + ")";
+}
+
 // markdownFor is the Markdown image line of the button's figure.
 function markdownFor(button) {
   const fig = button.closest("figure") || button.parentElement;
   const link = fig && fig.querySelector("a[data-chart-image]");
   if (!link) return "";
-  const alt = button.dataset.copyMarkdown.replace(/[\[\]\\]/g, "\\$&");
-  return "![" + alt + "](" + new URL(link.getAttribute("href"), location.href).href + ")";
+  const url = new URL(link.getAttribute("href"), location.href);
+  const alt = (button.dataset.copyMarkdown + captionOf(url.search)).replace(/[\[\]\\]/g, "\\$&");
+  return "![" + alt + "](" + url.href + ")";
 }
 
 async function copyText(text) {

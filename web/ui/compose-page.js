@@ -90,7 +90,11 @@ function show(msg) {
   }
   const code = document.querySelector("[data-compose-pytorch]");
   if (code && msg.pytorch) code.textContent = msg.pytorch;
-  if (msg.chart) charts.update({ curve: msg.chart });
+  if (msg.chart) {
+    // A page opened on a wrong formula has no chart yet.
+    document.querySelector("[data-testid=chart-curve]").hidden = false;
+    charts.update({ curve: msg.chart });
+  }
   document.documentElement.dataset.composeShown = String(shown);
 }
 

@@ -22,6 +22,16 @@ export class ResultDock {
     this.option = null;
     this.drawn = null;
     this.away = {}; // what is out of view: "loss", "curve"
+    // Not before the reader does something: on a phone the loss is below
+    // the controls when the page opens, and a dock then would sit on the
+    // first slider the reader is about to reach for.
+    this.armed = false;
+    const arm = () => {
+      ["input", "change", "scroll"].forEach((t) => window.removeEventListener(t, arm, true));
+      this.armed = true;
+      this.toggle();
+    };
+    ["input", "change", "scroll"].forEach((t) => window.addEventListener(t, arm, { capture: true, passive: true }));
     this.mq = window.matchMedia ? window.matchMedia(narrow) : null;
     if (this.mq && this.mq.addEventListener) this.mq.addEventListener("change", () => this.toggle());
     this.seen = window.IntersectionObserver ? new IntersectionObserver((entries) => {
@@ -45,7 +55,7 @@ export class ResultDock {
   get shown() { return !this.el.hidden; }
 
   toggle() {
-    const on = !!(this.mq && this.mq.matches && (this.away.loss || this.away.curve));
+    const on = !!(this.armed && this.mq && this.mq.matches && (this.away.loss || this.away.curve));
     if (on === this.shown) return;
     this.el.hidden = !on;
     document.documentElement.classList.toggle("docked", on);

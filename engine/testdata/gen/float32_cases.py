@@ -66,3 +66,26 @@ CASES.append(case("L1Loss/long-sum", "L1Loss", {"input": R(PERIOD, 300), "target
 CASES.append(case("L1Loss/long-mean", "L1Loss", {"input": R(PERIOD, 200), "target": [0.0]}, grads=()))
 CASES.append(case("MSELoss/long-sum-odd", "MSELoss", {"input": R(PERIOD[:777], 101), "target": [0.25]},
                   {"reduction": "sum"}, grads=()))
+
+# Wide rows for the losses whose float32 kernel is the float64 result rounded (engine/rounded_f32.go):
+# long float32 sums over classes, checked against PyTorch's float32 kernels.
+import torch  # noqa: E402
+
+_g = torch.Generator().manual_seed(18)
+
+
+def _randn(*shape, scale=1.0):
+    return (torch.randn(*shape, generator=_g, dtype=torch.float64) * scale).tolist()
+
+
+CASES += [
+    case("CrossEntropyLoss/wide-rows", "CrossEntropyLoss",
+         {"input": _randn(4, 1000, scale=8), "target": I([0, 999, 500, 7])}),
+    case("CrossEntropyLoss/wide-rows-smoothing", "CrossEntropyLoss",
+         {"input": _randn(4, 1000, scale=8), "target": I([3, 1, 4, 1])}, {"label_smoothing": 0.1}),
+    case("MultiLabelSoftMarginLoss/wide-rows", "MultiLabelSoftMarginLoss",
+         {"input": _randn(4, 256, scale=20), "target": [[float((i * j) % 2) for j in range(256)] for i in range(4)]}),
+    case("MultiMarginLoss/wide-rows", "MultiMarginLoss", {"input": _randn(4, 256), "target": I([0, 255, 17, 100])}),
+    case("NLLLoss/wide-rows-weighted", "NLLLoss", {"input": _randn(8, 300, scale=5), "target": I([0, 1, 2, 3, 299, 298, 150, 7])},
+         {"weight": [0.5 + (j % 7) / 3 for j in range(300)]}),
+]
