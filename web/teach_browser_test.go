@@ -37,7 +37,7 @@ func lectureShot(t *testing.T, tab *uiTab, name string, full bool) {
 
 // lectureTimeout bounds the whole lecture: five tabs on a machine that
 // may be running other suites beside this one.
-const lectureTimeout = 5 * time.Minute
+const lectureTimeout = 10 * time.Minute
 
 // lectureTab opens a tab for the lecture: in a browser context of its own
 // (another person's device) or in ctx's (another window of the same).
@@ -148,6 +148,7 @@ func TestBrowserLecture(t *testing.T) {
 		s.wait(t, "question shown", `!!document.querySelector('[data-testid=class-number-answer]')`)
 		s.wait(t, "the loss hidden while predicting", `!!document.querySelector('[data-testid=class-hidden-loss]') && document.getElementById('result-panel').offsetParent === null`)
 		if i == 0 {
+			s.eval(t, `document.querySelector('[data-testid=class-hidden-loss]').scrollIntoView({block: 'center'}); ''`)
 			lectureShot(t, s, "lecture-student-predict", false)
 		}
 		answer := []string{"4", "2", "100"}[i]

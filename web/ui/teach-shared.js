@@ -82,11 +82,12 @@ export function drawHistogram(box, hist, reveal) {
     const correct = !!reveal && (b.correct || (b.value !== undefined && b.value !== "" && b.value === reveal.answer));
     const bar = el("span", { class: "bar" });
     bar.style.width = (100 * b.count / max).toFixed(1) + "%";
+    const label = el("span", { class: "label", text: b.label });
+    if (correct) label.append(el("span", { class: "mark", text: " ✓ " + classWord("q.correctBin") }));
     const row = el("div", { class: "bin" + (correct ? " correct" : ""), "data-testid": "class-bin", "data-count": String(b.count), "data-correct": correct ? "true" : null },
-      el("span", { class: "label", text: b.label }),
+      label,
       el("span", { class: "track" }, bar),
       el("span", { class: "count", text: String(b.count) }));
-    if (correct) row.append(el("span", { class: "mark", text: "✓ " + classWord("q.correctBin") }));
     if (b.names && b.names.length) row.append(el("span", { class: "names", text: b.names.join(", ") }));
     return row;
   }));
