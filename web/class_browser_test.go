@@ -218,14 +218,12 @@ func TestBrowserClassErrorPageNoLoop(t *testing.T) {
 	budget := app.compute.budget
 	app.compute.budget = cost.Budget{Elements: 1, Work: 1, Bytes: 1}
 	s := openClassTab(t, browser)
-	t.Logf("tab opened at %s", time.Now().Format("15:04:05.000"))
 	countSockets(t, s)
 	s.do(t, "open the class", chromedp.Navigate(srv.URL+"/c/"+c.Code))
 	s.waitTrue(t, "the student says why it waits", `(function () {
 		var m = document.querySelector('[data-testid=class-message]');
 		return !!m && !m.hidden && /as soon as the teacher changes/.test(m.textContent);
 	})()`)
-	t.Logf("message shown at %s", time.Now().Format("15:04:05.000"))
 	if got := s.eval(t, `sessionStorage.getItem("__loads")`); got != "2" {
 		t.Errorf("page loads for one state the server refuses = %s; want 2 (the first, and one navigation)", got)
 	}
