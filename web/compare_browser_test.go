@@ -203,11 +203,11 @@ func TestBrowserCompareMarginAndTheme(t *testing.T) {
 		var e = document.getElementById('cmp-at-range'); e.value = '-1';
 		e.dispatchEvent(new Event('input', {bubbles: true})); })()`))
 	// hinge max(0, 1 − (−1)) = 2; soft margin log(1 + e) = 1.3133.
-	js := `document.querySelector('[data-testid="margin-value-hinge"]').textContent === '2.' &&
+	js := `document.querySelector('[data-testid="margin-value-hinge"]').textContent === '2.0000' &&
 		document.querySelector('[data-testid="margin-value-soft margin"]').textContent === '1.3133' &&
 		document.getElementById('cmp-at').value === '-1'`
 	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
-		t.Errorf("hinge shown = %s; want 2. at y·x = -1 (%v)", compareText(t, tab, "margin-value-hinge"), err)
+		t.Errorf("hinge shown = %s; want 2.0000 (beside 1.3133) at y·x = -1 (%v)", compareText(t, tab, "margin-value-hinge"), err)
 	}
 	tab.do(t, "switch to dark", chromedp.Click(chromedp.CSS(`[data-theme-link=dark]`)))
 	js = `window.lossCompare.state().theme === 'dark' &&

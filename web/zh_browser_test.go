@@ -63,7 +63,7 @@ func TestBrowserChinese(t *testing.T) {
 			var e = document.getElementById('cmp-at-range'); e.value = '-1';
 			e.dispatchEvent(new Event('input', {bubbles: true})); })()`))
 		js := `(function () { ` + hanJS + `
-			if (document.querySelector('[data-testid="margin-value-hinge"]').textContent !== '2.') return false;
+			if (document.querySelector('[data-testid="margin-value-hinge"]').textContent !== '2.0000') return false;
 			var o = echarts.getInstanceByDom(document.querySelector('[data-cmp-chart=margin]')).getOption();
 			return han(o.title[0].text) && o.series.every(function (s) { return han(s.name) || s.name.indexOf('Loss') > 0; });
 		})()`
