@@ -145,7 +145,7 @@ func TestRunPNG(t *testing.T) {
 		}
 		t.Skip("PNG EXPORT TEST SKIPPED: chromium not found (apt-get install chromium)")
 	}
-	m, err := chartexport.ParseManifest([]byte("images:\n  - {page: /losses/smooth-l1, chart: curve, width: 400, height: 250}\n"))
+	m, err := chartexport.ParseManifest([]byte("images:\n  - {page: /losses/smooth-l1, chart: curve, width: 480, height: 300}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +162,8 @@ func TestRunPNG(t *testing.T) {
 	if err != nil {
 		t.Fatalf("smooth-l1-curve.png: %v", err)
 	}
-	if cfg.Width != 800 || cfg.Height != 500 {
-		t.Errorf("PNG is %d×%d; want 800×500 (the 400×250 SVG at scale 2)", cfg.Width, cfg.Height)
+	if cfg.Width != 960 || cfg.Height != 600 {
+		t.Errorf("PNG is %d×%d; want 960×600 (the 480×300 SVG at scale 2)", cfg.Width, cfg.Height)
 	}
 }
 
