@@ -1,16 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/web/live"
 )
 
 // maxRequestBytes bounds a loss API request body.
@@ -69,56 +66,9 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// decodeStrict decodes one JSON object, rejecting unknown fields and
-// trailing data.
-func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("unexpected data after the JSON object")
-	}
-	return nil
-}
-
-// describeJSONError rewords an encoding/json error for a user: where the
-// problem is and which field it concerns.
-func describeJSONError(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return "empty; expected a JSON object"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "invalid JSON: unexpected end of input"
-	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
-	case errors.As(err, &te):
-		if te.Field == "" {
-			return fmt.Sprintf("expected a JSON object, got %s", te.Value)
-		}
-		return fmt.Sprintf("%s: expected %s, got %s", te.Field, apiJSONKindName(te.Type.Kind().String()), te.Value)
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-// apiJSONKindName names a Go kind the way a JSON user would.
-func apiJSONKindName(k string) string {
-	switch k {
-	case "map", "struct":
-		return "an object"
-	case "slice", "array":
-		return "an array"
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "int", "int64", "int32", "uint", "uint64":
-		return "an integer"
-	case "float64", "float32":
-		return "a number"
-	}
-	return k
-}
+// decodeStrict and describeJSONError are the live protocol's, so the API
+// and the socket word a malformed body the same way.
+var (
+	decodeStrict      = live.DecodeStrict
+	describeJSONError = live.DescribeJSONError
+)
