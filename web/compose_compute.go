@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/engine/compose"
 	"github.com/lossplayground/playground/web/cost"
-	"github.com/lossplayground/playground/web/metrics"
 )
 
 // ComposeRequest is the body of POST /api/v1/compose and the payload of a
@@ -164,35 +161,11 @@ func (cp *Computer) evaluateCompose(ctx context.Context, admit func(context.Cont
 		n := int64(c.Input.Numel() + c.Target.Numel() + max(c.Input.Numel(), c.Target.Numel()))
 		e.Work += 8 * n * int64(len(composeBuiltins())+curvePoints)
 	}
-	if err := cp.budget.Check(e); err != nil {
-		cp.metrics.Reject(metrics.ReasonBudget)
-		return nil, err
-	}
-	release, err := admit(ctx)
-	if err != nil {
-		if errors.Is(err, errBusy) {
-			cp.metrics.Reject(metrics.ReasonBusy)
-		} else {
-			cp.metrics.Reject(metrics.ReasonClientGone)
-		}
-		return nil, err
-	}
-	defer release()
-	start := time.Now()
-	ctx, cancel := context.WithTimeoutCause(ctx, cp.timeout, errComputeTimeout)
-	defer cancel()
-	ev, err := evaluateCompose(ctx, c, opt)
-	if err != nil && ctx.Err() != nil {
-		if errors.Is(err, errComputeTimeout) {
-			cp.metrics.Reject(metrics.ReasonTimeout)
-		} else {
-			cp.metrics.Reject(metrics.ReasonClientGone)
-		}
-		return nil, err
-	}
-	if err == nil {
-		cp.metrics.ObserveCompute("compose", time.Since(start))
-	}
+	var ev *composeEvaluation
+	err = cp.run(ctx, admit, "compose", e, func(ctx context.Context) (err error) {
+		ev, err = evaluateCompose(ctx, c, opt)
+		return err
+	})
 	return ev, err
 }
 

@@ -102,9 +102,22 @@ func (cp *Computer) evaluate(ctx context.Context, admit func(context.Context) (f
 		return nil, err
 	}
 	c.Detail = req.Detail
-	if err := cp.budget.Check(cost.Of(c, req.Detail, view != nil)); err != nil {
+	var ev *Evaluation
+	err = cp.run(ctx, admit, spec.Name, cost.Of(c, req.Detail, view != nil), func(ctx context.Context) (err error) {
+		ev, err = evaluate(ctx, c, view, into)
+		return err
+	})
+	return ev, err
+}
+
+// run does one admitted computation: it checks the estimate against the
+// budget before any work, waits for a slot through admit, and runs work
+// under the server's timeout, counting refusals, timeouts, clients that
+// left, and the compute time under name.
+func (cp *Computer) run(ctx context.Context, admit func(context.Context) (func(), error), name string, estimate cost.Estimate, work func(context.Context) error) error {
+	if err := cp.budget.Check(estimate); err != nil {
 		cp.metrics.Reject(metrics.ReasonBudget)
-		return nil, err
+		return err
 	}
 	release, err := admit(ctx)
 	if err != nil {
@@ -113,13 +126,13 @@ func (cp *Computer) evaluate(ctx context.Context, admit func(context.Context) (f
 		} else {
 			cp.metrics.Reject(metrics.ReasonClientGone)
 		}
-		return nil, err
+		return err
 	}
 	defer release()
 	start := time.Now()
 	ctx, cancel := context.WithTimeoutCause(ctx, cp.timeout, errComputeTimeout)
 	defer cancel()
-	ev, err := evaluate(ctx, c, view, into)
+	err = work(ctx)
 	if err != nil && ctx.Err() != nil {
 		// The engine's error wraps the cause: the client's departure, or
 		// the deadline.
@@ -128,10 +141,10 @@ func (cp *Computer) evaluate(ctx context.Context, admit func(context.Context) (f
 		} else {
 			cp.metrics.Reject(metrics.ReasonClientGone)
 		}
-		return nil, err
+		return err
 	}
-	cp.metrics.ObserveCompute(spec.Name, time.Since(start))
-	return ev, err
+	cp.metrics.ObserveCompute(name, time.Since(start))
+	return err
 }
 
 func evaluate(ctx context.Context, c *engine.Call, view *charts.View, into *engine.Result) (*Evaluation, error) {
