@@ -90,7 +90,8 @@ func TestBrowserClassChinese(t *testing.T) {
 	}
 
 	dash.do(t, "ask for the loss", chromedp.Click(chromedp.CSS(`[data-testid=class-ask-number]`)))
-	s.waitTrue(t, "poll shown", `!!document.querySelector('[data-testid=class-number-answer]') && !!document.querySelector('[data-testid=class-hidden-loss]')`)
+	s.waitTrue(t, "poll shown, in Chinese", `!!document.querySelector('[data-testid=class-number-answer]') && !!document.querySelector('[data-testid=class-hidden-loss]') &&
+		document.querySelector('[data-testid=class-question-prompt]').textContent === '损失会是多少？'`)
 	s.waitTrue(t, "the loss is nowhere on the page", `!`+shown+` &&
 		document.querySelector('[data-testid=result-dock]').getClientRects().length === 0 &&
 		[...document.querySelectorAll('[data-testid^=image-link-], [data-download]')].every(function (e) { return e.getClientRects().length === 0; })`)
@@ -108,7 +109,8 @@ func TestBrowserClassChinese(t *testing.T) {
 	}{{"classzh-375", 375, 740}, {"classzh-1280", 1280, 900}} {
 		s.do(t, "viewport", chromedp.EmulateViewport(w.width, w.height))
 		s.waitTrue(t, "the loss stays hidden at "+w.name, `!`+shown)
-		s.screenshot(t, w.name)
+		s.eval(t, `(window.scrollTo(0, 0), "top")`)
+		s.viewShot(t, w.name)
 	}
 
 	dash.do(t, "reveal", chromedp.Click(chromedp.CSS(`[data-testid=class-reveal]`)))

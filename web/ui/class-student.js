@@ -161,7 +161,9 @@ export function startStudent(code, socket, onLossPage) {
 
   function hello() {
     if (ended) return;
-    const m = { type: "class_join", code, name };
+    // The page's language: the class's questions, reveals and generated
+    // names come in it.
+    const m = { type: "class_join", code, name, lang: (document.documentElement.lang || "").startsWith("zh") ? "zh" : "en" };
     const resume = session.get("lp-class-resume-" + code);
     if (resume) m.resume = resume;
     link.send(m);
