@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/lessons"
@@ -71,7 +73,7 @@ func (a *App) classLookup(r *http.Request, typed string) (string, error) {
 			msg: i18n.T(lang, "class.err.noClassMsg", typed), backURL: "/join", backText: i18n.T(lang, "class.err.typeAgain")}
 	case errors.Is(err, class.ErrRateLimited):
 		return "", &pageError{status: http.StatusTooManyRequests, heading: i18n.T(lang, "class.err.tooMany"),
-			msg: i18n.T(lang, "class.err.tooManyMsg"), backURL: "/join", backText: i18n.T(lang, "class.err.join")}
+			msg: i18n.T(lang, "class.err.tooManyMsg", retryMinutes(err)), backURL: "/join", backText: i18n.T(lang, "class.err.join")}
 	case errors.Is(err, class.ErrUnavailable):
 		return "", classUnavailable(lang)
 	}
@@ -112,6 +114,16 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 	lr := r.Clone(context.WithValue(r.Context(), chi.RouteCtxKey, rctx))
 	lr.URL.RawQuery = studentQuery(cur.Query, r)
 	return a.showLossPage(w, lr)
+}
+
+// retryMinutes is how many whole minutes a rate-limited address waits
+// (at least 1).
+func retryMinutes(err error) int {
+	var rl *class.RateLimitError
+	if errors.As(err, &rl) && rl.RetryAfter > time.Minute {
+		return int(math.Ceil(rl.RetryAfter.Minutes()))
+	}
+	return 1
 }
 
 // classUnavailable is the page when the class service (the bus) cannot

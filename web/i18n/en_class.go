@@ -123,7 +123,7 @@ var enClass = map[string]string{
 	"class.err.noClassMsg":        "No class has the code \"%s\": check it on the projector (codes have no 0, O, 1 or I). Classes end after hours without activity.",
 	"class.err.typeAgain":         "Type the code again",
 	"class.err.tooMany":           "Too many wrong codes",
-	"class.err.tooManyMsg":        "This address typed too many codes that do not exist; wait a minute and try again.",
+	"class.err.tooManyMsg":        "This address typed too many codes that do not exist; try again in %d minutes.",
 	"class.err.unavailable":       "Classes are unavailable",
 	"class.err.unavailableMsg":    "The class service cannot be reached right now; try again in a moment.",
 	"class.err.full":              "This class is full (%d students).",

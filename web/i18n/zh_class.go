@@ -120,7 +120,7 @@ var zhClass = map[string]string{
 	"class.err.noClassMsg":        "没有代码为“%s”的课堂：请核对投影上的代码（代码中没有 0、O、1 和 I）。课堂闲置数小时后会结束。",
 	"class.err.typeAgain":         "重新输入代码",
 	"class.err.tooMany":           "错误代码过多",
-	"class.err.tooManyMsg":        "此地址输入了太多不存在的代码；请稍等一分钟再试。",
+	"class.err.tooManyMsg":        "此地址输入了太多不存在的代码；请 %d 分钟后再试。",
 	"class.err.unavailable":       "课堂暂不可用",
 	"class.err.unavailableMsg":    "现在无法连接课堂服务；请稍后再试。",
 	"class.err.full":              "课堂已满（%d 名学生）。",
