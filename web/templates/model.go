@@ -209,6 +209,8 @@ func F32Mark(marks [][]string, i, j int) templ.Attributes {
 
 // ClassJoinPage is /join.
 type ClassJoinPage struct {
+	Lang       string // the page's language
+	LangQuery  string // ?lang= as asked, carried through the form and on to /c/{code}
 	Code, Name string
 	Error      string
 }
