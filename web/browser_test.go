@@ -236,7 +236,7 @@ func (tab *uiTab) viewShot(t testing.TB, name string) {
 // (LP_SHOTS=1, or LP_SHOTS=dir to copy the lecture's there too): a full
 // page's capture costs more than the checks beside it, and `make test`
 // reads none of them.
-func wantShots() bool { return os.Getenv("LP_SHOTS") != "" }
+func wantShots() bool { return os.Getenv("LP_SHOTS") != "" || os.Getenv("LOSS_PLAYGROUND_SHOTS") != "" }
 
 func jsString(s string) string {
 	b, _ := json.Marshal(s)

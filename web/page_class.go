@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/web/class"
 	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
@@ -131,41 +130,6 @@ func retryMinutes(err error) int {
 func classUnavailable(lang string) *pageError {
 	return &pageError{status: http.StatusServiceUnavailable, heading: i18n.T(lang, "class.err.unavailable"),
 		msg: i18n.T(lang, "class.err.unavailableMsg"), backURL: "/", backText: i18n.T(lang, "class.err.back")}
-}
-
-// showClassTeach renders /c/{code}/teach, the teacher's dashboard. The
-// page holds no secret: the token stays in the teacher's browser, and
-// the dashboard's module presents it on the socket.
-func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
-	code, err := a.classLookup(r, chi.URLParam(r, "code"))
-	if err != nil {
-		return err
-	}
-	origin := a.origin(r)
-	p := templates.ClassTeachPage{Code: code, JoinURL: origin + "/c/" + code,
-		JoinHost: strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")}
-	if p.QRSVG, err = class.QRSVG(p.JoinURL); err != nil {
-		return err
-	}
-	lib, err := lessons.Load()
-	if err != nil {
-		return err
-	}
-	for _, slug := range lib.Slugs() {
-		l, ok := lib.Get(slug, pageLang(r))
-		if !ok || len(l.Questions) == 0 {
-			continue
-		}
-		g := templates.ClassQuestionGroup{Slug: slug, Title: l.Title}
-		for _, q := range l.Questions {
-			g.Questions = append(g.Questions, templates.ClassQuestionOption{ID: q.ID, Label: classQuestionLabel(q.Prompt)})
-		}
-		p.Questions = append(p.Questions, g)
-	}
-	meta := pageMeta(r, "Teach class "+code, "", "")
-	meta.Script = entryClass
-	a.renderPage(w, r, http.StatusOK, meta, templates.ClassTeach(p))
-	return nil
 }
 
 // classQuestionLabel shortens a question's Markdown prompt for a menu.

@@ -215,18 +215,6 @@ type ClassJoinPage struct {
 	Error      string
 }
 
-// ClassTeachPage is a class's dashboard.
-type ClassTeachPage struct {
-	Code     string
-	JoinURL  string // the student link, also in the QR code
-	JoinHost string // the origin students type, without the scheme
-	QRSVG    string // server-rendered SVG of JoinURL
-	// Questions are the lessons' questions, by lesson.
-	Questions []ClassQuestionGroup
-	// FirstSlug and FirstID preselect a question.
-	FirstSlug, FirstID string
-}
-
 // ClassQuestionGroup is one lesson's questions.
 type ClassQuestionGroup struct {
 	Slug, Title string
