@@ -73,8 +73,11 @@ type Hooks struct {
 
 // Defaults of Options.
 const (
-	DefaultWriteWait       = 10 * time.Second
-	DefaultPongWait        = 60 * time.Second
+	DefaultWriteWait = 10 * time.Second
+	// DefaultPongWait is short so that a student whose network silently
+	// dropped leaves the class's roster within about 10 s (presence follows
+	// the socket); a page that was only asleep reconnects and resumes.
+	DefaultPongWait        = 10 * time.Second
 	DefaultMaxMessageBytes = 1 << 20
 	DefaultSendBuffer      = 64
 	DefaultMaxSuperseded   = 4096
