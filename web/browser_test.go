@@ -22,7 +22,7 @@ import (
 // The browser suite drives Chromium against the real routes: every page
 // loads without a console error, controls and grid cells recompute the loss
 // shown to the engine's value, a permalink reproduces the state, and the CTC
-// lattice draws. Screenshots go to testdata/artifacts/ (git-ignored).
+// lattice draws. With LP_SHOTS set, screenshots go to testdata/artifacts/ (git-ignored).
 
 const (
 	uiBrowserPath     = "/usr/bin/chromium"
@@ -203,6 +203,9 @@ func (tab *uiTab) waitReady(t testing.TB) {
 
 func (tab *uiTab) screenshot(t testing.TB, name string) {
 	t.Helper()
+	if !wantShots() {
+		return
+	}
 	png, err := chromedp.Run(tab.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
@@ -216,6 +219,9 @@ func (tab *uiTab) screenshot(t testing.TB, name string) {
 // viewShot saves what the viewport shows (not the whole page).
 func (tab *uiTab) viewShot(t testing.TB, name string) {
 	t.Helper()
+	if !wantShots() {
+		return
+	}
 	png, err := chromedp.Run(tab.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
@@ -225,6 +231,12 @@ func (tab *uiTab) viewShot(t testing.TB, name string) {
 		t.Error(err)
 	}
 }
+
+// wantShots reports whether the tests should save screenshots
+// (LP_SHOTS=1, or LP_SHOTS=dir to copy the lecture's there too): a full
+// page's capture costs more than the checks beside it, and `make test`
+// reads none of them.
+func wantShots() bool { return os.Getenv("LP_SHOTS") != "" || os.Getenv("LOSS_PLAYGROUND_SHOTS") != "" }
 
 func jsString(s string) string {
 	b, _ := json.Marshal(s)

@@ -3,13 +3,15 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/web/class"
+	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 
@@ -18,13 +20,25 @@ import (
 // without script it rides along in the query once).
 func (a *App) showClassJoin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	p := templates.ClassJoinPage{Code: q.Get("code"), Name: q.Get("name")}
+	lang := i18n.Lang(pageLang(r))
+	p := templates.ClassJoinPage{Lang: lang, Code: q.Get("code"), Name: q.Get("name")}
+	if q.Get("lang") == lang {
+		p.LangQuery = lang
+	}
+	title := i18n.T(lang, "class.join.title")
 	if p.Code != "" {
 		code, err := a.classLookup(r, p.Code)
 		if err == nil {
 			target := "/c/" + code
+			v := url.Values{}
 			if p.Name != "" {
-				target += "?" + url.Values{"name": {p.Name}}.Encode()
+				v.Set("name", p.Name)
+			}
+			if p.LangQuery != "" {
+				v.Set("lang", p.LangQuery)
+			}
+			if len(v) > 0 {
+				target += "?" + v.Encode()
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return nil
@@ -34,10 +48,10 @@ func (a *App) showClassJoin(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Error = pe.msg
-		a.renderPage(w, r, pe.status, pageMeta(r, "Join a class", "", ""), templates.ClassJoin(p))
+		a.renderPage(w, r, pe.status, pageMeta(r, title, "", ""), templates.ClassJoin(p))
 		return nil
 	}
-	a.renderPage(w, r, http.StatusOK, pageMeta(r, "Join a class", "", ""), templates.ClassJoin(p))
+	a.renderPage(w, r, http.StatusOK, pageMeta(r, title, "", ""), templates.ClassJoin(p))
 	return nil
 }
 
@@ -49,18 +63,18 @@ func (a *App) classLookup(r *http.Request, typed string) (string, error) {
 		code = typed
 	}
 	err := a.classes.Lookup(r.Context(), code, clientAddr(r))
+	lang := i18n.Lang(pageLang(r))
 	switch {
 	case err == nil:
 		return code, nil
 	case errors.Is(err, class.ErrNotFound):
-		return "", &pageError{status: http.StatusNotFound, heading: "No such class",
-			msg: "No class has the code \"" + typed + "\": check it on the projector (codes have no 0, O, 1 or I). Classes end after hours without activity.", backURL: "/join", backText: "Type the code again"}
+		return "", &pageError{status: http.StatusNotFound, heading: i18n.T(lang, "class.err.noClass"),
+			msg: i18n.T(lang, "class.err.noClassMsg", typed), backURL: "/join", backText: i18n.T(lang, "class.err.typeAgain")}
 	case errors.Is(err, class.ErrRateLimited):
-		return "", &pageError{status: http.StatusTooManyRequests, heading: "Too many wrong codes",
-			msg: "This address typed too many codes that do not exist: " + err.Error(), backURL: "/join", backText: "Join a class"}
+		return "", &pageError{status: http.StatusTooManyRequests, heading: i18n.T(lang, "class.err.tooMany"),
+			msg: i18n.T(lang, "class.err.tooManyMsg", retryMinutes(err)), backURL: "/join", backText: i18n.T(lang, "class.err.join")}
 	case errors.Is(err, class.ErrUnavailable):
-		return "", &pageError{status: http.StatusServiceUnavailable, heading: "Classes are unavailable",
-			msg: err.Error(), backURL: "/", backText: "Back to all losses"}
+		return "", classUnavailable(lang)
 	}
 	return "", err
 }
@@ -80,14 +94,14 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 	}
 	cur, err := a.classes.CurrentPage(r.Context(), code)
 	if errors.Is(err, class.ErrUnavailable) {
-		return &pageError{status: http.StatusServiceUnavailable, heading: "Classes are unavailable",
-			msg: err.Error(), backURL: "/", backText: "Back to all losses"}
+		return classUnavailable(i18n.Lang(pageLang(r)))
 	}
 	if err != nil {
 		return err
 	}
 	if cur == nil {
-		a.renderPage(w, r, http.StatusOK, pageMeta(r, "Class "+code, "", ""), templates.ClassWait(code))
+		lang := i18n.Lang(pageLang(r))
+		a.renderPage(w, r, http.StatusOK, pageMeta(r, i18n.T(lang, "class.bar.class", code), "", ""), templates.ClassWait(lang, code))
 		return nil
 	}
 	if cur.Slug == "" && cur.Page != "" {
@@ -101,39 +115,21 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 	return a.showLossPage(w, lr)
 }
 
-// showClassTeach renders /c/{code}/teach, the teacher's dashboard. The
-// page holds no secret: the token stays in the teacher's browser, and
-// the dashboard's module presents it on the socket.
-func (a *App) showClassTeach(w http.ResponseWriter, r *http.Request) error {
-	code, err := a.classLookup(r, chi.URLParam(r, "code"))
-	if err != nil {
-		return err
+// retryMinutes is how many whole minutes a rate-limited address waits
+// (at least 1).
+func retryMinutes(err error) int {
+	var rl *class.RateLimitError
+	if errors.As(err, &rl) && rl.RetryAfter > time.Minute {
+		return int(math.Ceil(rl.RetryAfter.Minutes()))
 	}
-	origin := a.origin(r)
-	p := templates.ClassTeachPage{Code: code, JoinURL: origin + "/c/" + code,
-		JoinHost: strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")}
-	if p.QRSVG, err = class.QRSVG(p.JoinURL); err != nil {
-		return err
-	}
-	lib, err := lessons.Load()
-	if err != nil {
-		return err
-	}
-	for _, slug := range lib.Slugs() {
-		l, ok := lib.Get(slug, pageLang(r))
-		if !ok || len(l.Questions) == 0 {
-			continue
-		}
-		g := templates.ClassQuestionGroup{Slug: slug, Title: l.Title}
-		for _, q := range l.Questions {
-			g.Questions = append(g.Questions, templates.ClassQuestionOption{ID: q.ID, Label: classQuestionLabel(q.Prompt)})
-		}
-		p.Questions = append(p.Questions, g)
-	}
-	meta := pageMeta(r, "Teach class "+code, "", "")
-	meta.Script = entryClass
-	a.renderPage(w, r, http.StatusOK, meta, templates.ClassTeach(p))
-	return nil
+	return 1
+}
+
+// classUnavailable is the page when the class service (the bus) cannot
+// be reached, in the page's language.
+func classUnavailable(lang string) *pageError {
+	return &pageError{status: http.StatusServiceUnavailable, heading: i18n.T(lang, "class.err.unavailable"),
+		msg: i18n.T(lang, "class.err.unavailableMsg"), backURL: "/", backText: i18n.T(lang, "class.err.back")}
 }
 
 // classQuestionLabel shortens a question's Markdown prompt for a menu.

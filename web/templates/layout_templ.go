@@ -345,7 +345,7 @@ func Layout(p Page, content templ.Component) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.ClassCode != "" {
-			templ_7745c5c3_Err = ClassStudent(p.ClassCode, p.ClassError).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ClassStudent(p.Lang, p.ClassCode, p.ClassError).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -209,20 +209,10 @@ func F32Mark(marks [][]string, i, j int) templ.Attributes {
 
 // ClassJoinPage is /join.
 type ClassJoinPage struct {
+	Lang       string // the page's language
+	LangQuery  string // ?lang= as asked, carried through the form and on to /c/{code}
 	Code, Name string
 	Error      string
-}
-
-// ClassTeachPage is a class's dashboard.
-type ClassTeachPage struct {
-	Code     string
-	JoinURL  string // the student link, also in the QR code
-	JoinHost string // the origin students type, without the scheme
-	QRSVG    string // server-rendered SVG of JoinURL
-	// Questions are the lessons' questions, by lesson.
-	Questions []ClassQuestionGroup
-	// FirstSlug and FirstID preselect a question.
-	FirstSlug, FirstID string
 }
 
 // ClassQuestionGroup is one lesson's questions.

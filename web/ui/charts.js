@@ -201,6 +201,14 @@ function fitWidth(opt, width) {
   return o;
 }
 
+// lossMasked is opt without its titles' subtexts while the page hides the
+// loss (see the MutationObserver in ChartSet).
+function lossMasked(opt) {
+  if (!opt.title || !document.body.hasAttribute("data-class-hide-loss")) return opt;
+  const mask = (t) => Object.assign({}, t, { subtext: "" });
+  return Object.assign({}, opt, { title: Array.isArray(opt.title) ? opt.title.map(mask) : mask(opt.title) });
+}
+
 function withBackground(opt) {
   const o = Object.assign({}, opt);
   if (o.backgroundColor === undefined) o.backgroundColor = "transparent";
@@ -226,6 +234,14 @@ export class ChartSet {
         if (c.visible) this.flush(c);
       });
     }, { rootMargin: "100px" }) : null;
+    // A class's "what will the loss be?" poll marks <body> with
+    // data-class-hide-loss (web/ui/class-student.js) until its reveal:
+    // the charts then draw without subtitles, which print the loss.
+    if (window.MutationObserver && document.body) {
+      new MutationObserver(() => Object.values(this.charts).forEach((c) => {
+        if (!c.pending && c.last) { c.pending = c.last; this.flush(c, true); }
+      })).observe(document.body, { attributes: true, attributeFilter: ["data-class-hide-loss"] });
+    }
     this.resized = window.ResizeObserver ? new ResizeObserver((entries) => {
       entries.forEach((e) => {
         const c = this.charts[e.target.dataset.chart];
@@ -252,7 +268,7 @@ export class ChartSet {
       ["pointerover", "focusin", "touchstart"].forEach((t) => host.removeEventListener(t, reach));
       need("interaction").then(() => Object.values(this.charts).forEach((c) => {
         // The same option again, whole: ECharts adds what it ignored.
-        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(inTheme(c.last, c.dark)), c.width), { lazyUpdate: true, silent: true });
+        if (c.chart && c.last && !c.pending) c.chart.setOption(fitWidth(withBackground(inTheme(lossMasked(c.last), c.dark)), c.width), { lazyUpdate: true, silent: true });
       }));
     };
     ["pointerover", "focusin", "touchstart"].forEach((t) => host.addEventListener(t, reach, { passive: true }));
@@ -342,7 +358,7 @@ export class ChartSet {
       c.sig = "";
     }
     const sig = structure(opt);
-    const shown = fitWidth(withBackground(inTheme(opt, dark)), c.width);
+    const shown = fitWidth(withBackground(inTheme(lossMasked(opt), dark)), c.width);
     const rebuilt = sig !== c.sig;
     if (rebuilt) {
       c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });

@@ -2,6 +2,7 @@
 // class's paths, number formatting, the reveal's content, and the rule
 // that keeps a student's page from navigating in a loop.
 import { CLASS_IDS } from "./socket.js";
+import { word } from "./i18n.js";
 
 export const CODE_PATH = /^\/c\/([2-9A-HJ-NP-Z]{6})(\/teach|\/projector)?\/?$/;
 
@@ -52,7 +53,7 @@ export function fmt(v) {
 // revealContent is the engine's answer with its numbers.
 export function revealContent(msg) {
   const box = el("div", {});
-  box.append(el("p", { class: "answer", "data-testid": "class-reveal-answer" }, "Answer: ", el("strong", { text: msg.answer_label || msg.answer })));
+  box.append(el("p", { class: "answer", "data-testid": "class-reveal-answer" }, word("class.answerIs") + " ", el("strong", { text: msg.answer_label || msg.answer })));
   const vals = Object.entries(msg.values || {});
   if (vals.length) {
     box.append(el("p", { class: "values", "data-testid": "class-reveal-values", text: vals.map(([k, v]) => k + " = " + fmt(v)).join(", ") }));

@@ -6,7 +6,7 @@
 import { word } from "./i18n.js";
 import { classLink, el, fmt, landed, navigated, navigationBlocked, revealContent, session } from "./class-common.js";
 
-const FOLLOW_LABEL = "following the teacher";
+const FOLLOW_LABEL = word("class.following");
 // A student's own language choice rides along when the class page reloads.
 const LANG_QUERY = (() => { const l = new URLSearchParams(location.search).get("lang"); return l ? "?lang=" + encodeURIComponent(l) : ""; })();
 
@@ -43,7 +43,7 @@ export function startStudent(code, socket, onLossPage) {
 
   function render() {
     const exploring = !following;
-    stateLabel.textContent = mode === "pause" ? "paused" : exploring ? "exploring on your own" : FOLLOW_LABEL;
+    stateLabel.textContent = mode === "pause" ? word("class.paused") : exploring ? word("class.exploring") : FOLLOW_LABEL;
     exploreBtn.hidden = mode !== "explore" || exploring;
     backBtn.hidden = !exploring;
     snapBtn.hidden = !exploring || !pageState;
@@ -91,12 +91,12 @@ export function startStudent(code, socket, onLossPage) {
       // This state was loaded once already and did not give a page that
       // can show it: say so, and wait for the teacher's next change.
       say(errorPage
-        ? "The teacher's page could not be shown here. It will appear as soon as the teacher changes something."
+        ? word("class.notShown")
         : "");
       return;
     }
     if (typeof blocked === "number") {
-      say("The teacher's page could not be shown here; trying again shortly.");
+      say(word("class.notShownRetry"));
       navTimer = setTimeout(() => { if (latest && following) navigate(latest.seq); }, blocked);
       return;
     }
@@ -111,7 +111,7 @@ export function startStudent(code, socket, onLossPage) {
         name = msg.name;
         session.set("lp-class-name-" + code, name);
         if (msg.resume) session.set("lp-class-resume-" + code, msg.resume);
-        who.textContent = "you are " + name;
+        who.textContent = word("class.you", name);
         mode = msg.mode;
         following = mode !== "explore";
         lockPage(following);
@@ -134,7 +134,7 @@ export function startStudent(code, socket, onLossPage) {
       case "class_question": showQuestion(msg); break;
       case "class_answered": answered(msg); break;
       case "class_reveal": reveal(msg); break;
-      case "class_snapshot_sent": snapNote.textContent = "Sent to the teacher."; break;
+      case "class_snapshot_sent": snapNote.textContent = word("class.sent"); break;
       case "class_ended":
         // The class is over: the page is the student's again.
         ended = true;
@@ -161,7 +161,9 @@ export function startStudent(code, socket, onLossPage) {
 
   function hello() {
     if (ended) return;
-    const m = { type: "class_join", code, name };
+    // The page's language: the class's questions, reveals and generated
+    // names come in it.
+    const m = { type: "class_join", code, name, lang: (document.documentElement.lang || "").startsWith("zh") ? "zh" : "en" };
     const resume = session.get("lp-class-resume-" + code);
     if (resume) m.resume = resume;
     link.send(m);
@@ -176,8 +178,8 @@ export function startStudent(code, socket, onLossPage) {
     const answers = qBox.querySelector("[data-class-choices]");
     answers.replaceChildren();
     if (q.kind === "number") {
-      const inp = el("input", { type: "number", step: "any", "aria-label": "your answer", "data-testid": "class-number-answer" });
-      const send = el("button", { type: "button", "data-testid": "class-send-answer", text: "Answer" });
+      const inp = el("input", { type: "number", step: "any", "aria-label": word("class.yourPrediction"), placeholder: word("class.numberPlaceholder"), "data-testid": "class-number-answer" });
+      const send = el("button", { type: "button", "data-testid": "class-send-answer", text: word("class.answer") });
       send.addEventListener("click", () => {
         if (inp.value.trim() !== "" && Number.isFinite(Number(inp.value))) link.send({ type: "class_answer", qid: q.qid, number: Number(inp.value) });
       });
@@ -200,19 +202,20 @@ export function startStudent(code, socket, onLossPage) {
     if (!question || msg.qid !== question.qid) return;
     const p = qBox.querySelector("[data-class-answered]");
     const label = msg.choice !== undefined ? ((question.choices || []).find((c) => c.value === msg.choice) || { label: msg.choice }).label : fmt(msg.number);
-    p.textContent = "Your answer: " + label + " (you can change it until the reveal)";
+    p.textContent = word("class.yourAnswer", label);
     p.hidden = false;
     qBox.querySelectorAll("[data-choice]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.choice === msg.choice)));
   }
 
-  // hideLoss keeps the loss box to "?" while a numeric poll asks for it:
-  // the value being predicted is not on the screen until the reveal.
+  // hideLoss keeps the loss off the page while a numeric poll asks for
+  // it, until the reveal: <body data-class-hide-loss> hides every place
+  // that prints it (the result panel, the dock, the chart images and
+  // downloads: web/static/app.css; the charts' subtitles: charts.js),
+  // and a "?" stands where the loss was.
   function hideLoss(on) {
+    document.body.toggleAttribute("data-class-hide-loss", on);
     const result = document.getElementById("result-panel");
-    const dock = document.querySelector("[data-testid=dock-loss]");
     let mark = document.querySelector("[data-testid=class-hidden-loss]");
-    if (result) result.style.display = on ? "none" : "";
-    if (dock) dock.style.visibility = on ? "hidden" : "";
     if (on && result && !mark) {
       mark = el("p", { class: "loss-hidden", "data-testid": "class-hidden-loss" },
         el("output", { class: "loss-value", text: "?" }), " ",
@@ -242,7 +245,7 @@ export function startStudent(code, socket, onLossPage) {
   snapBtn.addEventListener("click", () => {
     if (!pageState) return;
     link.send({ type: "class_snapshot", loss: pageState.loss, slug: pageState.slug, query: pageState.query, params: pageState.params, inputs: pageState.inputs, view: pageState.view });
-    snapNote.textContent = "Sending…";
+    snapNote.textContent = word("class.sending");
   });
   document.addEventListener("lp:state", (ev) => { pageState = ev.detail; render(); });
   panel.hidden = false;
