@@ -292,3 +292,45 @@ func TestBrowserPermalinkLang(t *testing.T) {
 		})
 	}
 }
+
+// A live update merges into the chart drawn at load, as on the loss pages:
+// the same ECharts instance takes the new numbers and keeps what it had
+// (here a marker graphic the test adds; a redraw from scratch drops it),
+// and a dark chart stays dark.
+func TestBrowserCompareChartsMergeInPlace(t *testing.T) {
+	browser, base := uiBrowser(t)
+	dark := compare.PaletteFor("dark").Background
+	for _, test := range []struct{ name, path, chart, input, value string }{
+		{"regression", "/compare/regression?theme=dark", "loss", "cmp-beta", "2"},
+		{"classification", "/compare/classification?theme=dark", "gradient", "cmp-logits", "0, 3, 1, -1"},
+		{"margin", "/compare/margin?theme=dark", "margin", "cmp-at", "-1"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			tab := openTab(t, browser)
+			tab.do(t, "navigate", chromedp.Navigate(base+test.path))
+			compareWaitReady(t, tab)
+			chart := `echarts.getInstanceByDom(document.querySelector('[data-cmp-chart=` + test.chart + `]'))`
+			tab.eval(t, `(function () {
+				var c = `+chart+`;
+				window.__chart = c;
+				window.__series = JSON.stringify(c.getOption().series);
+				c.setOption({graphic: [{id: 'test-marker', type: 'rect', invisible: true, shape: {x: 0, y: 0, width: 1, height: 1}}]});
+				var e = document.getElementById(`+jsString(test.input)+`); e.value = `+jsString(test.value)+`;
+				e.dispatchEvent(new Event('input', {bubbles: true}));
+				return "";
+			})()`)
+			tab.waitTrue(t, "chart updated", `JSON.stringify(`+chart+`.getOption().series) !== window.__series`)
+			if got := tab.eval(t, `String(`+chart+` === window.__chart)`); got != "true" {
+				t.Errorf("%s chart is a new ECharts instance after the update; want the one drawn at load", test.chart)
+			}
+			marker := `String((` + chart + `.getOption().graphic || []).some(function (g) { return (g.elements || [g]).some(function (e) { return e.id === 'test-marker'; }); }))`
+			if got := tab.eval(t, marker); got != "true" {
+				t.Errorf("%s chart lost the test's marker graphic on update: got %s; want it kept (merge, not a redraw from scratch)", test.chart, got)
+			}
+			if got := tab.eval(t, chart+`.getOption().backgroundColor`); got != dark {
+				t.Errorf("%s chart background after the update = %s; want the dark %s", test.chart, got, dark)
+			}
+			tab.checkNoErrors(t)
+		})
+	}
+}

@@ -216,10 +216,13 @@ function withBackground(opt) {
 }
 
 // ChartSet draws the charts of one page: figures whose .chart element
-// carries data-chart="<id>".
+// carries data-chart="<id>". onDraw(id, chart, rebuilt), if given, runs
+// after each draw: a page that adds to a chart itself (the comparison's
+// draggable outlier) adds it again once the chart was rebuilt.
 export class ChartSet {
-  constructor(host) {
+  constructor(host, onDraw) {
     this.host = host;
+    this.onDraw = onDraw || null;
     this.charts = {}; // id -> {el, chart, sig, pending, visible, dark, width, drawnAt}
     this.settleTimer = 0;
     this.frame = 0;
@@ -299,7 +302,7 @@ export class ChartSet {
       let c = this.charts[id];
       if (!c) {
         const el = this.element(id);
-        c = this.charts[id] = { el, chart: null, sig: "", pending: null, visible: !this.seen, width: el.clientWidth, drawnAt: 0 };
+        c = this.charts[id] = { id, el, chart: null, sig: "", pending: null, visible: !this.seen, width: el.clientWidth, drawnAt: 0 };
         if (this.seen) {
           // The first draw happens at once, seen or not: the page is
           // complete on load, and IntersectionObserver reports later.
@@ -356,7 +359,8 @@ export class ChartSet {
     }
     const sig = structure(opt);
     const shown = fitWidth(withBackground(inTheme(lossMasked(opt), dark)), c.width);
-    if (sig !== c.sig) {
+    const rebuilt = sig !== c.sig;
+    if (rebuilt) {
       c.chart.setOption(shown, { notMerge: true, lazyUpdate: !sync, silent: true });
       c.sig = sig;
     } else {
@@ -366,6 +370,7 @@ export class ChartSet {
     c.last = opt;
     c.drawnAt = performance.now();
     c.el.dataset.drawn = "1";
+    if (this.onDraw) this.onDraw(c.id, c.chart, rebuilt);
   }
 
   flushAll() { Object.values(this.charts).forEach((c) => this.flush(c)); }

@@ -9,10 +9,11 @@
 // Like the loss page it speaks the page events (docs/protocol.md, "Page
 // events"): "lp:state" after every change of the settings, "lp:apply"
 // sets them (params are the settings), "lp:lock" makes them read-only.
-import { echarts, has, need, partsFor } from "./echarts.js";
+import { has, need, partsFor } from "./echarts.js";
 // The regression page drags its outlier through a graphic element.
 import "echarts/lib/component/graphic.js";
-import { whenReady } from "./site.js";
+import { ChartSet } from "./charts.js";
+import { isDark, whenReady } from "./site.js";
 import { word } from "./i18n.js";
 import "./chartlinks.js"; // the charts' image links follow lp:state
 
@@ -20,7 +21,9 @@ import "./chartlinks.js"; // the charts' image links follow lp:state
 var root = document.documentElement;
 var data = null;       // the page's data block, updated by compare_result
 var page = "";         // "regression", "classification" or "margin"
-var charts = {};       // id -> echarts instance
+var set = null;        // the page's charts, built once, then merged (charts.js)
+var fitBase = null;    // the server's fit chart; the lines and outlier shown go on top
+var handleDue = false; // the outlier's handle is placed once the fit chart has drawn
 var ws = null, wsOpen = false, retry = 0;
 var seq = 0;           // last message id sent
 var wantCompare = 0;   // id of the newest compare message
@@ -31,10 +34,6 @@ var lastFrame = null;
 var fitsSent = 0;      // the first fit starts from a = b = 0, later ones from the lines shown
 var chosenTarget = 0;  // the class the reader picked: kept while the logits are retyped
 
-function isDark() {
-  if (root.dataset.theme) return root.dataset.theme === "dark";
-  return !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
-}
 function theme() { return isDark() ? "dark" : "light"; }
 
 // As PyTorch prints a float tensor element (app.js's torchFormat).
@@ -72,6 +71,8 @@ function el(tag, attrs, text) {
 
 // ---- Charts ----------------------------------------------------------------
 
+function chartOf(id) { var c = set && set.charts[id]; return c ? c.chart : null; }
+
 function drawCharts(options, only) {
   // The parts of ECharts these charts need, and tooltips (a comparison
   // is read by hovering), load before the first draw.
@@ -83,21 +84,23 @@ function drawCharts(options, only) {
     Promise.all(missing.map(need)).then(function () { drawCharts(options, only); });
     return;
   }
+  // Each chart is built once and then merged, as on the loss pages.
+  var todo = {};
   Object.keys(options).forEach(function (id) {
     if (only && only.indexOf(id) < 0) return;
-    var host = document.querySelector("[data-cmp-chart='" + id + "']");
-    if (!host) return;
-    var c = charts[id];
-    if (!c) {
-      c = charts[id] = echarts.init(host, isDark() ? "dark" : null, { renderer: "canvas" });
-      if (window.ResizeObserver) new ResizeObserver(function () { c.resize(); placeHandle(); }).observe(host);
-    }
-    c.setOption(options[id], true);
+    if (!document.getElementById("chart-" + id)) return;
+    if (id === "fit") fitBase = options[id];
+    todo[id] = id === "fit" ? fitOption() : options[id];
   });
-  if (page === "regression" && (!only || only.indexOf("fit") >= 0)) {
-    if (lines) drawLines();
-    placeHandle();
-  }
+  set.update(todo);
+}
+
+// onDraw places the outlier's handle after the fit chart drew: a rebuilt
+// chart lost it, and a moved outlier or a resized chart moves it.
+function onDraw(id, chart, rebuilt) {
+  if (id !== "fit") return;
+  if (rebuilt) chart.on("finished", function () { if (handleDue) { handleDue = false; placeHandle(); } });
+  handleDue = true;
 }
 
 // ---- Regression: lines, outlier drag ---------------------------------------------
@@ -107,10 +110,21 @@ function segment(l) {
   return [[-s, l.intercept - s * l.slope], [s, l.intercept + s * l.slope]];
 }
 
-function drawLines() {
-  var c = charts.fit;
-  if (!c) return;
-  c.setOption({ series: lines.map(function (l) { return { id: l.loss, data: segment(l) }; }) });
+// fitOption is the server's fit chart with the lines and the outlier shown.
+function fitOption() {
+  var byLoss = {};
+  (lines || []).forEach(function (l) { byLoss[l.loss] = l; });
+  var o = Object.assign({}, fitBase);
+  o.series = (Array.isArray(fitBase.series) ? fitBase.series : [fitBase.series]).map(function (s) {
+    if (s.id === "outlier") return Object.assign({}, s, { data: [data.fit.points[outlierIndex()].slice()] });
+    if (byLoss[s.id]) return Object.assign({}, s, { data: segment(byLoss[s.id]) });
+    return s;
+  });
+  return o;
+}
+
+function drawFit() {
+  if (fitBase && set) set.update({ fit: fitOption() });
 }
 
 function showLines(step, steps) {
@@ -132,8 +146,7 @@ function setOutlier(y, fromInput) {
   data.fit.points[outlierIndex()][1] = y;
   data.settings.outlier = y;
   if (!fromInput) syncInputs("outlier", y);
-  if (charts.fit) charts.fit.setOption({ series: [{ id: "outlier", data: [data.fit.points[outlierIndex()]] }] });
-  if (!dragging) placeHandle();
+  drawFit();
   syncURL();
   sendFit(true);
 }
@@ -142,7 +155,7 @@ function setOutlier(y, fromInput) {
 // series points cannot be dragged themselves.
 var dragging = false;
 function placeHandle() {
-  var c = charts.fit;
+  var c = chartOf("fit");
   if (!c || !data || !data.fit || dragging) return;
   var p = c.convertToPixel({ seriesId: "outlier" }, data.fit.points[outlierIndex()]);
   if (!p) return;
@@ -238,7 +251,7 @@ function onFrame(m) {
   lines = m.lines;
   frames++;
   lastFrame = m;
-  drawLines();
+  drawFit();
   showLines(m.step, m.steps);
 }
 
@@ -369,8 +382,7 @@ function applySettings(d) {
   });
   if (page === "regression" && "outlier" in s) {
     data.fit.points[outlierIndex()][1] = data.settings.outlier;
-    if (charts.fit) charts.fit.setOption({ series: [{ id: "outlier", data: [data.fit.points[outlierIndex()]] }] });
-    placeHandle();
+    drawFit();
   }
   syncURL();
   if (d.reply && d.reply.type === "compare_result" && d.reply.data) { wantCompare = 0; onCompare(d.reply.data); }
@@ -447,10 +459,19 @@ function boot() {
   page = data.page;
   if (page === "regression") lines = data.lines;
   if (page === "classification") chosenTarget = data.settings.target;
+  // charts.js finds a chart by its element's id and data-chart.
+  document.querySelectorAll("[data-cmp-chart]").forEach(function (e) {
+    e.id = "chart-" + e.dataset.cmpChart;
+    e.dataset.chart = e.dataset.cmpChart;
+  });
+  set = new ChartSet(document.querySelector("article.cmp") || document.body, onDraw);
   drawCharts(data.charts);
   initControls();
   watchTheme();
-  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (id) { charts[id].resize(); }); placeHandle(); });
+  // charts.js resizes the charts; the handle follows the outlier.
+  window.addEventListener("resize", placeHandle);
+  var fitHost = document.getElementById("chart-fit");
+  if (fitHost && window.ResizeObserver) new ResizeObserver(function () { placeHandle(); }).observe(fitHost);
   document.addEventListener("lp:apply", function (ev) { applySettings(ev.detail); });
   document.addEventListener("lp:lock", function (ev) { lock(ev.detail); });
   connect();
