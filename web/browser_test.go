@@ -275,6 +275,7 @@ func TestBrowserEveryPageLoads(t *testing.T) {
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
+			t.Parallel() // a page of its own in a tab of its own
 			tab := openTab(t, browser)
 			tab.do(t, "navigate "+p.path, chromedp.Navigate(base+p.path))
 			tab.waitReady(t)

@@ -60,6 +60,7 @@ func TestBrowserComparePagesLoad(t *testing.T) {
 		{"compare-margin-375", "/compare/margin", 375},
 	} {
 		t.Run(p.name, func(t *testing.T) {
+			t.Parallel() // a page of its own in a tab of its own
 			tab := openTab(t, browser)
 			tab.do(t, "viewport", chromedp.EmulateViewport(p.width, 900))
 			tab.do(t, "navigate "+p.path, chromedp.Navigate(base+p.path))

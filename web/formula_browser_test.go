@@ -44,6 +44,7 @@ func TestBrowserFormulasFit(t *testing.T) {
 				continue
 			}
 			t.Run(fmt.Sprintf("%d%s", width, path), func(t *testing.T) {
+				t.Parallel() // a page of its own in a tab of its own
 				tab := openTab(t, browser)
 				tab.do(t, "viewport", chromedp.EmulateViewport(width, 800))
 				tab.do(t, "navigate", chromedp.Navigate(base+path))

@@ -312,6 +312,9 @@ function initClass() {
     return;
   }
   const teach = document.querySelector("[data-class-teach-start]");
+  // The server kept the button's room (app.css); from here on its hidden
+  // attribute alone decides.
+  if (teach) teach.removeAttribute("data-class-teach-reserve");
   let teaching = null;
   try { teaching = localStorage.getItem(TEACHING_KEY); } catch (e) { /* private mode */ }
   const start = (create) => import("./class-teacher.js").then((mod) => { mod.startTeacher(socket, create); announce(page); });
