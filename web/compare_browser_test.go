@@ -86,6 +86,10 @@ func TestBrowserCompareRegressionFit(t *testing.T) {
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/regression"))
 	compareWaitReady(t, tab)
+	// The page's own first fit may still be running once the charts are
+	// drawn: let it end, so that its late frames are neither counted nor
+	// taken for the replay's.
+	compareWaitFit(t, tab, 0)
 
 	// Record every MSE slope shown while a fit from a = b = 0 runs (the
 	// first fit may be over before the charts are drawn, so replay it).

@@ -193,7 +193,10 @@ function sendFit(fromCurrent) {
   var params = { SmoothL1Loss: { beta: data.settings.beta }, HuberLoss: { delta: data.settings.delta } };
   var msg = { type: "fit", points: f.points, losses: f.losses, params: params, steps: f.steps, lr: f.lr };
   if (fromCurrent && lines) msg.start = lines.map(function (l) { return { slope: l.slope, intercept: l.intercept }; });
-  if (send(msg)) { wantFit = seq; fitsSent++; }
+  // The last frame shown belongs to the fit being replaced: until this
+  // fit's first frame is in, nothing may report it (or its "done") as
+  // this fit's.
+  if (send(msg)) { wantFit = seq; fitsSent++; lastFrame = null; }
 }
 
 function connect() {
