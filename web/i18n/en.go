@@ -19,7 +19,7 @@ var en = map[string]string{
 	"layout.largeType":          "Large type for projectors",
 	"layout.vendorMissing":      "Charts and typeset formulas are unavailable: this build has no ECharts/KaTeX (run",
 	"layout.vendorMissingAfter": " and rebuild). The numbers below are still exact.",
-	"layout.footer":             "Every number is computed in float64 by the playground's engine and matches what PyTorch prints. Works offline: nothing is loaded from outside this server.",
+	"layout.footer":             "Every number is computed by the playground's engine, in float64 or float32 as you choose, and matches what PyTorch prints. Works offline: nothing is loaded from outside this server.",
 
 	"nav.compare":        "Compare:",
 	"nav.regression":     "regression",

@@ -21,7 +21,7 @@ var zh = map[string]string{
 	"layout.largeType":          "大字号（适合投影）",
 	"layout.vendorMissing":      "图表和排版公式不可用：此构建缺少 ECharts/KaTeX（请运行",
 	"layout.vendorMissingAfter": " 后重新构建）。下面的数值依然精确。",
-	"layout.footer":             "每个数值都由本站引擎以 float64 计算，与 PyTorch 打印的结果一致。可离线使用：不从本服务器以外加载任何内容。",
+	"layout.footer":             "每个数值都由本站引擎按你选择的 float64 或 float32 计算，与 PyTorch 打印的结果一致。可离线使用：不从本服务器以外加载任何内容。",
 
 	"nav.compare":        "对比：",
 	"nav.regression":     "回归",
