@@ -58,14 +58,21 @@ func TestClassPlanSteps(t *testing.T) {
 
 	// Step 0: MSE with one miss of 1, scrolled to the first section.
 	teacher.send(`{"type":"class_step","step":0}`)
-	st := decodePlanMsg(t, student.untilType("class_state"))
+	first := map[string]classMsg{}
+	student.until("the step's state and section", func(m classMsg) bool {
+		if m.Type == "class_state" || m.Type == "class_section" {
+			first[m.Type] = m
+		}
+		return len(first) == 2
+	})
+	st := decodePlanMsg(t, first["class_state"])
 	if st.Slug != "mse" || st.Origin != "plan" || !strings.HasPrefix(st.Page, "/losses/mse?") {
 		t.Errorf("class_state after step 0 = slug %q origin %q page %q; want the MSE page from the plan", st.Slug, st.Origin, st.Page)
 	}
 	if !strings.HasPrefix(string(st.Result), `{"loss":1,`) {
 		t.Errorf("result = %s; want MSE of a miss of 1 = 1", st.Result)
 	}
-	sec := decodePlanMsg(t, student.untilType("class_section"))
+	sec := decodePlanMsg(t, first["class_section"])
 	if sec.Slug != "mse" || sec.Section == nil || *sec.Section != 0 {
 		t.Errorf("class_section = %+v; want slug mse, section 0", sec)
 	}
@@ -75,11 +82,20 @@ func TestClassPlanSteps(t *testing.T) {
 
 	// Step 2: a predict question, asked once the state is out.
 	teacher.send(`{"type":"class_step","step":2}`)
-	st = decodePlanMsg(t, student.untilType("class_state"))
+	// The state and the question travel on different subjects from the
+	// teacher's replica, so they may reach this one in either order.
+	got := map[string]classMsg{}
+	student.until("the step's state and question", func(m classMsg) bool {
+		if m.Type == "class_state" || m.Type == "class_question" {
+			got[m.Type] = m
+		}
+		return len(got) == 2
+	})
+	st = decodePlanMsg(t, got["class_state"])
 	if !strings.HasPrefix(string(st.Result), `{"loss":25,`) {
 		t.Errorf("result = %s; want MSE of one miss of 10 among four = 25", st.Result)
 	}
-	q := decodePlanMsg(t, student.untilType("class_question"))
+	q := decodePlanMsg(t, got["class_question"])
 	if q.Kind != "number" || !strings.Contains(q.Prompt, "均方误差") {
 		t.Errorf("class_question = %+v; want the zh predict poll", q)
 	}
