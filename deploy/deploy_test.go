@@ -362,7 +362,7 @@ func startNginx(t *testing.T, nginx, dir string, port int, reps []*replica) *pro
 		"server {\n\tlisten 80;\n\tlisten [::]:80;\n\tserver_name playground.example.edu;\n\treturn 301 https://$host$request_uri;\n}\n":                                       "",
 		"\tlisten 443 ssl http2;\n\tlisten [::]:443 ssl http2;\n":                                                                                                              fmt.Sprintf("\tlisten 127.0.0.1:%d;\n", port),
 		"\tssl_certificate     /etc/letsencrypt/live/playground.example.edu/fullchain.pem;\n\tssl_certificate_key /etc/letsencrypt/live/playground.example.edu/privkey.pem;\n": "",
-		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=3s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=3s;":                                                         strings.Join(servers, "\n"),
+		"\tserver 127.0.0.1:8080 max_fails=1 fail_timeout=3s;\n\tserver 127.0.0.1:8081 max_fails=1 fail_timeout=3s;":                                                           strings.Join(servers, "\n"),
 	})
 	// The main configuration Debian's /etc/nginx/nginx.conf would be,
 	// with every path inside dir.
