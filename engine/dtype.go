@@ -192,13 +192,6 @@ func sign32(x float32) float32 {
 // rounds to exactly 1.
 func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
 
-// logSigmoid32 is ATen's log_sigmoid forward: with m = max(−x, 0),
-// −(m + log(exp(−m) + exp(−x − m))).
-func logSigmoid32(x float32) float32 {
-	m := max32(-x, 0)
-	return -(m + log32(exp32(-m)+exp32(-x-m)))
-}
-
 // vecLanes is the width of ATen's Vectorized<float> in the CPU build the
 // fixtures come from (AVX2: 8 floats), which fixes the order of its sums.
 const vecLanes = 8

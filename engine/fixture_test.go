@@ -119,10 +119,6 @@ func runFixture(t *testing.T, fc fixtureCase) {
 	}
 }
 
-func decodeAndCompute(spec *Spec, params, inputs map[string]json.RawMessage) (*Result, error) {
-	return decodeAndComputeIn(spec, params, inputs, Float64)
-}
-
 func decodeAndComputeIn(spec *Spec, params, inputs map[string]json.RawMessage, dtype DType) (*Result, error) {
 	c, err := DecodeCall(spec, params, inputs)
 	if err != nil {

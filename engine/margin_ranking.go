@@ -104,11 +104,9 @@ func computeMarginRanking(c *Call, r *Result) error {
 			g2[b] -= g
 		}
 	}
-	if zs != nil {
-		for k := range zs {
-			a, b, t := marginRankingAt(i1, k), marginRankingAt(i2, k), marginRankingAt(iy, k)
-			zs[k] = -y.Data[t]*(x1.Data[a]-x2.Data[b]) + margin
-		}
+	for k := range zs {
+		a, b, t := marginRankingAt(i1, k), marginRankingAt(i2, k), marginRankingAt(iy, k)
+		zs[k] = -y.Data[t]*(x1.Data[a]-x2.Data[b]) + margin
 	}
 	r.Reduce(c.Reduction(), float64(len(el)))
 	return nil

@@ -140,7 +140,7 @@ type mlmRows struct {
 func (mr *mlmRows) rows(lo, hi int) {
 	C, g := mr.C, mr.g
 	var buf [256]bool // the label set of a row, on the stack for C ≤ 256
-	isTarget := buf[:0]
+	var isTarget []bool
 	if C <= len(buf) {
 		isTarget = buf[:C]
 	} else {

@@ -61,10 +61,3 @@ func (c *lru) put(key string, img Image) {
 		c.bytes -= len(e.key) + len(e.img.SVG)
 	}
 }
-
-// len reports the number of cached images.
-func (c *lru) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}

@@ -350,15 +350,6 @@ func appendNum(b []byte, v float64) []byte {
 
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10}
 
-// appendExact appends v with full float64 precision (null if not finite),
-// for the marked current point whose numbers must be the engine's exactly.
-func appendExact(b []byte, v float64) []byte {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return append(b, "null"...)
-	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
-}
-
 // appendPairs appends [[x0,y0],[x1,y1],...].
 func appendPairs(b []byte, xs, ys []float64) []byte {
 	b = append(b, '[')
