@@ -21,13 +21,13 @@ test: assets
 # The pages' ES modules (web/ui) are bundled by esbuild with the parts of
 # ECharts they use into content-hashed files in web/static/dist, KaTeX's
 # stylesheet and fonts are copied into web/static/vendor, and KaTeX's script
-# into web/formula/vendor (the server typesets formulas with it, in goja):
+# into formula/vendor (the server typesets formulas with it, in goja):
 # web/build.mjs. The binary embeds all three. The libraries come from npm,
 # pinned by web/package-lock.json; npm ci runs again only when the lockfile
 # changed since the last install.
 UI_SOURCES := $(shell find web/ui -name '*.js' 2>/dev/null)
 
-assets: web/static/dist/manifest.json web/formula/vendor/katex.min.js web/chartimage/ssr.gen.js
+assets: web/static/dist/manifest.json formula/vendor/katex.min.js web/chartimage/ssr.gen.js
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --silent
@@ -37,7 +37,7 @@ web/static/dist/manifest.json: web/node_modules/.package-lock.json web/build.mjs
 	cd web && node build.mjs
 
 # build.mjs writes it; a tree built before it did gets it from node_modules.
-web/formula/vendor/katex.min.js: web/static/dist/manifest.json
+formula/vendor/katex.min.js: web/static/dist/manifest.json
 	cp web/node_modules/katex/dist/katex.min.js $@
 
 # The server-side ECharts build (chart images, web/chartimage): ECharts'

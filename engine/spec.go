@@ -201,7 +201,7 @@ func catalogOrder(a, b *Spec) int {
 // Error is a user-facing error that names the offending field. Msg is the
 // English text (the JSON API's); Code is the message's English format and
 // Args its arguments, so that a page can say it in its reader's language
-// (web/i18n translates each format the engine uses). An Error built
+// (i18n translates each format the engine uses). An Error built
 // without a Code is said in English everywhere.
 type Error struct {
 	Field string // a parameter or input name, e.g. "target" or "params.margin"

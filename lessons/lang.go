@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // NegotiateLang picks the page language: the lang query value if it names
@@ -52,7 +52,7 @@ func baseLang(tag string) string {
 
 // UIText returns the fixed word key of lesson pages and question widgets
 // in lang (English if lang is unknown): the message "lesson."+key of the
-// interface's catalogue, web/i18n.
+// interface's catalogue, i18n.
 func UIText(lang, key string) string {
 	return i18n.T(lang, "lesson."+key)
 }

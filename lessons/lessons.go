@@ -39,7 +39,7 @@
 // English entry with the same id, so the numbers cannot drift apart.
 //
 // In the body, [text](preset:ID) links to a preset, and $...$ / $$...$$
-// hold LaTeX, typeset on the server by KaTeX (package web/formula).
+// hold LaTeX, typeset on the server by KaTeX (package formula).
 package lessons
 
 import (
@@ -58,9 +58,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 //go:embed content
@@ -117,7 +117,7 @@ type Preset struct {
 	// DType is "float32" for a preset that shows float32 (?dtype=float32),
 	// else "".
 	DType string
-	// URL is the permalink /losses/<slug>?<query>, built with web/state.
+	// URL is the permalink /losses/<slug>?<query>, built with state.
 	URL string
 }
 

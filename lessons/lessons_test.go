@@ -7,7 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 func mustLoad(t *testing.T) *Library {

@@ -16,7 +16,7 @@ import (
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
-	"github.com/lossplayground/playground/web/formula"
+	"github.com/lossplayground/playground/formula"
 )
 
 // Math is written $...$ (inline) and $$...$$ (display) and typeset here,

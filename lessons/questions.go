@@ -9,7 +9,7 @@ import (
 	"slices"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // Question kinds. The answer is never written in a lesson: the engine
@@ -193,7 +193,7 @@ func classify(x float64) string {
 }
 
 // Evaluate computes a preset through the same path as its page: the
-// permalink's query is parsed by web/state (missing inputs take the spec's
+// permalink's query is parsed by state (missing inputs take the spec's
 // examples), then decoded and computed by the engine.
 func Evaluate(p *Preset) (*engine.Call, *engine.Result, error) {
 	spec, ok := engine.LookupSlug(p.Loss)

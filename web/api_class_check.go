@@ -5,8 +5,8 @@ import (
 	"net/url"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/state"
 	"github.com/lossplayground/playground/web/class"
-	"github.com/lossplayground/playground/web/state"
 )
 
 // classCheckPage is the class hub's CheckPage: a class state's page (a

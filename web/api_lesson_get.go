@@ -7,8 +7,8 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/lessons"
-	"github.com/lossplayground/playground/web/charts"
 )
 
 // LessonJSON is a lesson as GET /api/v1/lessons/{slug} returns it: what a

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/lossplayground/playground/engine"
 )
@@ -110,6 +112,66 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// uiIdleTabs holds tabs of the shared browser that no test is using.
+// Opening a tab in headless Chromium opens a window with its own browser
+// UI, which costs about as much CPU as loading a loss page; a test that
+// takes a tab that another test left saves that, and the suite opens at
+// most as many windows as it ever ran tabs at once.
+var uiIdleTabs struct {
+	sync.Mutex
+	ids []target.ID
+}
+
+// reusedTab returns a tab of browser (an idle one when browser is the
+// shared browser) and the func that gives it back. Giving back loads
+// about:blank, so that nothing of the test's page (scripts, sockets,
+// timers) runs on, and detaches, which drops the test's emulation
+// overrides and listeners. A tab that cannot load about:blank is closed.
+// Tabs in another browser context (another person's device) are always
+// new and closed after use.
+func reusedTab(browser context.Context) (context.Context, func()) {
+	if browser != uiShared {
+		return chromedp.NewContext(browser)
+	}
+	uiIdleTabs.Lock()
+	var opts []chromedp.ContextOption
+	if n := len(uiIdleTabs.ids); n > 0 {
+		opts = append(opts, chromedp.WithTargetID(uiIdleTabs.ids[n-1]))
+		uiIdleTabs.ids = uiIdleTabs.ids[:n-1]
+	}
+	uiIdleTabs.Unlock()
+	ctx, cancel := chromedp.NewContext(browser, append(opts, chromedp.WithDetachOnCancel())...)
+	// The first run attaches to the tab for as long as the context it is
+	// given lives: this one, not a test's shorter-lived timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		return ctx, func() {}
+	}
+	return ctx, func() {
+		c := chromedp.FromContext(ctx)
+		if c == nil || c.Target == nil {
+			cancel()
+			return
+		}
+		id := c.Target.TargetID
+		// page.Navigate answers once about:blank has replaced the page;
+		// chromedp.Navigate would wait for a load event it never sees.
+		blank, cancelBlank := context.WithTimeout(ctx, 5*time.Second)
+		_, err := chromedp.Call(blank, page.Navigate, page.NavigateParams{URL: "about:blank"})
+		cancelBlank()
+		cancel()
+		if err != nil {
+			closeCtx, cancelClose := context.WithTimeout(browser, 5*time.Second)
+			defer cancelClose()
+			chromedp.CallBrowser(closeCtx, target.CloseTarget, target.CloseTargetParams{TargetID: id})
+			return
+		}
+		uiIdleTabs.Lock()
+		uiIdleTabs.ids = append(uiIdleTabs.ids, id)
+		uiIdleTabs.Unlock()
+	}
+}
+
 // uiTab opens a tab that records console errors and uncaught exceptions.
 type uiTab struct {
 	ctx    context.Context
@@ -126,9 +188,9 @@ func openTab(t testing.TB, browser context.Context) *uiTab {
 // (axe-core on the catalog's large DOM needs more on a loaded machine).
 func openTabFor(t testing.TB, browser context.Context, limit time.Duration) *uiTab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	tabCtx, release := reusedTab(browser)
+	t.Cleanup(release)
+	ctx, cancelTimeout := context.WithTimeout(tabCtx, limit)
 	t.Cleanup(cancelTimeout)
 	tab := &uiTab{ctx: ctx}
 	if err := chromedp.Listen(ctx, func(ev any) {

@@ -16,11 +16,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/lessons"
-	"github.com/lossplayground/playground/web/charts"
+	"github.com/lossplayground/playground/state"
 	"github.com/lossplayground/playground/web/cost"
-	"github.com/lossplayground/playground/web/state"
 )
 
 // budgetCase is one call that must compute under the budgets exactly as

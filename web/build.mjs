@@ -2,7 +2,7 @@
 // they import, from node_modules (installed by `npm ci`, pinned by
 // package-lock.json), into static/dist, which the Go binary embeds; copies
 // KaTeX's stylesheet and fonts into static/vendor, and KaTeX's script into
-// formula/vendor for the server. Run from web/:
+// ../formula/vendor for the server. Run from web/:
 // `node build.mjs` (`make assets` does).
 //
 // One entry per kind of page; code two entries share (ECharts, the theme)
@@ -65,13 +65,13 @@ for (const [file, out] of Object.entries(result.metafile.outputs)) {
 }
 writeFileSync(join(dist, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 
-// KaTeX's script is not served: package formula (web/formula) runs it on
-// the server to typeset every formula, so it goes to formula/vendor, which
+// KaTeX's script is not served: package formula (formula/, beside web/) runs it on
+// the server to typeset every formula, so it goes to ../formula/vendor, which
 // that package embeds. The pages get KaTeX's stylesheet and fonts only.
 const vendor = "static/vendor";
 rmSync(vendor, { recursive: true, force: true });
 mkdirSync(join(vendor, "fonts"), { recursive: true });
-copyFileSync("node_modules/katex/dist/katex.min.js", "formula/vendor/katex.min.js");
+copyFileSync("node_modules/katex/dist/katex.min.js", "../formula/vendor/katex.min.js");
 const css = readFileSync("node_modules/katex/dist/katex.min.css", "utf8")
   .replace(/,url\(fonts\/[^)]+\.woff\) format\("woff"\)/g, "")
   .replace(/,url\(fonts\/[^)]+\.ttf\) format\("truetype"\)/g, "");
@@ -85,4 +85,4 @@ for (const f of readdirSync("node_modules/katex/dist/fonts")) {
 }
 
 const sizes = Object.entries(result.metafile.outputs).map(([f, o]) => `${relative(dist, f)} ${(o.bytes / 1024).toFixed(0)} KB`);
-console.log(`build: ${sizes.length} bundles in ${dist} (${sizes.join(", ")}); katex css and ${fonts} fonts in ${vendor}, katex.min.js in formula/vendor`);
+console.log(`build: ${sizes.length} bundles in ${dist} (${sizes.join(", ")}); katex css and ${fonts} fonts in ${vendor}, katex.min.js in ../formula/vendor`);

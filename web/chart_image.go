@@ -17,9 +17,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/i18n"
+	"github.com/lossplayground/playground/state"
 	"github.com/lossplayground/playground/web/chartimage"
-	"github.com/lossplayground/playground/web/i18n"
-	"github.com/lossplayground/playground/web/state"
 )
 
 // Chart images: GET /losses/{slug}/charts/{chart}.svg?<page query> and

@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // chartImageWaitJS polls js in the tab until it is true.

@@ -16,7 +16,7 @@ import (
 	"unicode"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // chartImageTestApp returns an app with a silent logger.

@@ -11,8 +11,8 @@ import (
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/lessons/plans"
+	"github.com/lossplayground/playground/state"
 	"github.com/lossplayground/playground/web/class"
-	"github.com/lossplayground/playground/web/state"
 )
 
 // classPageDrive is the class's PageDrive: a lesson plan step's page (or

@@ -14,7 +14,7 @@ import (
 
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/engine/compose"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 

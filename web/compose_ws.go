@@ -10,7 +10,7 @@ import (
 	"runtime/debug"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/live"
 	"github.com/lossplayground/playground/web/templates"
 )

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/admission"
-	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/cost"
 	"github.com/lossplayground/playground/web/metrics"
 )

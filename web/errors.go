@@ -12,7 +12,7 @@ import (
 	"syscall"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // httpError is an error with the status it should be answered with.

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/formula"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/formula"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // TestEveryFormulaTypesets typesets what the pages show of every loss:

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/compare"
-	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 

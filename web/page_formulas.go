@@ -5,8 +5,8 @@ import (
 	"sync"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/formula"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/formula"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // texIn says the prose of a formula in lang: every \text{...} whose words

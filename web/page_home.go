@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/templates"
 )
 

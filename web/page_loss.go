@@ -6,9 +6,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/lessons"
-	"github.com/lossplayground/playground/web/i18n"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 	"github.com/lossplayground/playground/web/templates"
 )
 

@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
-	"github.com/lossplayground/playground/web/i18n"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/i18n"
+	"github.com/lossplayground/playground/state"
 	"github.com/lossplayground/playground/web/templates"
 )
 

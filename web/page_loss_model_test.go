@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 func TestTorchFormat(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // pytorchSnippet writes a Python program that prints the same loss and

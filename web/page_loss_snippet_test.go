@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // TestPytorchSnippetMatchesTorch runs every loss page's "Copy as PyTorch"

@@ -5,10 +5,10 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/lessons"
 	"github.com/lossplayground/playground/lessons/plans"
 	"github.com/lossplayground/playground/web/class"
-	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/templates"
 )
 

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // chinesePages lists every kind of page, in Chinese: the catalog, the

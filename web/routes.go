@@ -8,8 +8,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/compress"
-	"github.com/lossplayground/playground/web/i18n"
 	"github.com/lossplayground/playground/web/metrics"
 	"github.com/lossplayground/playground/web/templates"
 )

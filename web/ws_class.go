@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/lossplayground/playground/web/charts"
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/web/class"
 	"github.com/lossplayground/playground/web/live"
 	"github.com/prometheus/client_golang/prometheus"

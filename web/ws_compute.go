@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
 	"github.com/lossplayground/playground/web/live"
 )
 

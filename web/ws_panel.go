@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // A loss page's live result carries its result panel (loss as PyTorch

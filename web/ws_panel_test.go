@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // TestWSResultPanel checks, for every loss, that a page's live result

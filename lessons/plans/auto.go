@@ -13,9 +13,9 @@ import (
 	"sync"
 
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/lessons"
-	"github.com/lossplayground/playground/web/i18n"
-	"github.com/lossplayground/playground/web/state"
+	"github.com/lossplayground/playground/state"
 )
 
 // autoPrefix starts the id of a lesson's own plan: lesson-<slug>.

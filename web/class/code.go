@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // codeAlphabet has no 0, O, 1 or I: a code read off a projector is typed
@@ -106,7 +106,7 @@ func cleanText(s string) string {
 func anonymousName(lang string) string {
 	b := make([]byte, 3)
 	rand.Read(b)
-	// The words are the interface catalogue's (web/i18n), in the
+	// The words are the interface catalogue's (i18n), in the
 	// student's language.
 	adjectives := strings.Split(i18n.T(lang, "class.name.adjectives"), ",")
 	animals := strings.Split(i18n.T(lang, "class.name.animals"), ",")

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // ClassificationLosses are the four columns of the classification

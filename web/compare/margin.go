@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // Margin curves are drawn over margins m = y·x in [-MarginSpan, MarginSpan].

@@ -3,7 +3,7 @@ package compare
 import (
 	"encoding/json"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // RegressionLosses are the losses the regression comparison draws and

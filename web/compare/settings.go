@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // checkLang reports an *engine.Error unless lang is empty or one of the

@@ -18,8 +18,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
 )
 
 // Budget bounds one request.

@@ -7,7 +7,7 @@
 // All user-visible words come from the form's data-text-* attributes, so
 // this file holds no language. No inline scripts: the pages have a CSP.
 // Math needs nothing here: the server typesets every formula, the
-// explanations' included (package web/formula), so no KaTeX is loaded.
+// explanations' included (package formula), so no KaTeX is loaded.
 
 const formatNumber = (v) => {
   if (typeof v === "string") return v === "Infinity" ? "+∞" : v === "-Infinity" ? "−∞" : v;

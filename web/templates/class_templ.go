@@ -9,7 +9,7 @@ package templates
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/lossplayground/playground/web/i18n"
+import "github.com/lossplayground/playground/i18n"
 
 // ClassJoin is /join: a student types the class code (and a name, or
 // stays anonymous). The form works without script.

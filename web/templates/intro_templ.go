@@ -10,8 +10,8 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/lessons"
-	"github.com/lossplayground/playground/web/i18n"
 )
 
 // IntroPage is the introductory page: the names of the function a model

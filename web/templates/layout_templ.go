@@ -10,8 +10,8 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
-	"github.com/lossplayground/playground/web/formula"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/formula"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // Layout wraps content in the page shell: head with the hashed assets,

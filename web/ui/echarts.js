@@ -9,7 +9,7 @@
 //	interaction tooltip and toolbox, on the first pointer or focus on a chart
 //	svg         the SVG renderer, for "SVG" downloads
 //
-// A chart type or component that web/charts or web/compare starts to use
+// A chart type or component that charts or web/compare starts to use
 // must be added here or to a part (the browser tests draw every chart of
 // every page).
 // Deep imports, each registering itself: ECharts' barrel modules

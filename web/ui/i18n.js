@@ -1,5 +1,5 @@
 // The interface's words come from the server: the layout writes the page
-// language's "js." messages (web/i18n) into the lp-i18n data block, so a
+// language's "js." messages (i18n) into the lp-i18n data block, so a
 // page in Chinese stays Chinese in what the modules write.
 let messages = null;
 

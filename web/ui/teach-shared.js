@@ -6,7 +6,7 @@ import { LiveSocket } from "./socket.js";
 let words = null;
 
 // classWord returns the page language's class message key ("class."
-// prefix dropped; web/i18n, the lp-class-i18n block), with Go's %s, %d
+// prefix dropped; i18n, the lp-class-i18n block), with Go's %s, %d
 // and %[n]d filled from args.
 export function classWord(key, ...args) {
   if (!words) {

@@ -21,7 +21,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // View holds the page's chart settings, carried in the URL and in

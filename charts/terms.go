@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // firstDifferentiable returns the index of the spec's first differentiable

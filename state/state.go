@@ -19,8 +19,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/charts"
 )
 
 // State is everything a loss page shows.

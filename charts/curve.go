@@ -12,7 +12,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/lossplayground/playground/engine"
-	"github.com/lossplayground/playground/web/i18n"
+	"github.com/lossplayground/playground/i18n"
 )
 
 // Sweep sizes. The curve evaluates the whole call once per point (the

@@ -13,7 +13,7 @@ import (
 )
 
 // sources are the packages whose *engine.Error messages pages show.
-var sources = []string{"../../engine", "..", "../compare", "../state", "../charts"}
+var sources = []string{"../engine", "../web", "../web/compare", "../state", "../charts"}
 
 // errorFormats returns every format string passed to errorf, msgf or
 // engine.Errorf in the non-test Go files of dir.
@@ -103,7 +103,7 @@ func TestEngineMessages(t *testing.T) {
 	for f := range used {
 		zh, ok := engineZH[f]
 		if !ok {
-			t.Errorf("no Chinese for error format %q (web/i18n/engine_zh.go)", f)
+			t.Errorf("no Chinese for error format %q (i18n/engine_zh.go)", f)
 			continue
 		}
 		if got, want := argVerbs(zh), argVerbs(f); !mapsEqual(got, want) {
