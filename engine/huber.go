@@ -1,7 +1,5 @@
 package engine
 
-import "math"
-
 func init() {
 	Register(&Spec{
 		Name:   "HuberLoss",
@@ -29,9 +27,10 @@ func init() {
 //
 //	∂ℓ/∂x = −δ if d ≤ −δ, +δ if d ≥ δ, d otherwise
 //
-// It equals δ·SmoothL1(β = δ). δ ≤ 0 (and NaN) is rejected, as PyTorch
-// rejects it. input and target broadcast; the gradient of a broadcast input
-// is summed over the broadcast dimensions.
+// It equals δ·SmoothL1(β = δ), and shares SmoothL1's kernel (piecewise.go)
+// with factors that compute the formula above as written. δ ≤ 0 (and NaN)
+// is rejected, as PyTorch rejects it. input and target broadcast; the
+// gradient of a broadcast input is summed over the broadcast dimensions.
 func computeHuber(c *Call, r *Result) error {
 	x, y := c.Input("input"), c.Input("target")
 	delta := c.Float("delta")
@@ -45,47 +44,13 @@ func computeHuber(c *Call, r *Result) error {
 	n := len(el)
 	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
-	halfDelta := 0.5 * delta
+	// The three gradient branches are a clamp of d to [−δ, δ].
+	p := &piecewise{t: delta, a: 0.5, b: 1, s: delta, h: 0.5 * delta, k: 1, c: delta}
 	if b.Serial() {
-		huberKernel(xs, ys, el, gx, ia, ib, delta, halfDelta, f, 0, n)
+		p.kernel(xs, ys, el, gx, ia, ib, f, 0, n)
 	} else {
-		parallelFor(n, 1, func(lo, hi int) { huberKernel(xs, ys, el, gx, ia, ib, delta, halfDelta, f, lo, hi) })
+		parallelFor(n, 1, func(lo, hi int) { p.kernel(xs, ys, el, gx, ia, ib, f, lo, hi) })
 	}
 	r.Reduce(red, float64(n))
 	return nil
-}
-
-// huberKernel computes output elements [lo, hi) of computeHuber.
-func huberKernel(xs, ys, el, gx []float64, ia, ib []int, delta, halfDelta, f float64, lo, hi int) {
-	if ia == nil && ib == nil {
-		// Same shapes: a loop the compiler keeps free of index checks.
-		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-		for k, xv := range xs {
-			l, g := huberTerm(xv-ys[k], delta, halfDelta)
-			el[k], gx[k] = l, g*f
-		}
-		return
-	}
-	for k := lo; k < hi; k++ {
-		i, j := k, k
-		if ia != nil {
-			i = ia[k]
-		}
-		if ib != nil {
-			j = ib[k]
-		}
-		var g float64
-		el[k], g = huberTerm(xs[i]-ys[j], delta, halfDelta)
-		gx[i] += g * f
-	}
-}
-
-// huberTerm returns the loss of one element with difference d and its
-// gradient, without a branch: random data would mispredict half
-// of them. The three gradient branches are a clamp of d to [−δ, δ], NaN
-// passing through as in PyTorch.
-func huberTerm(d, delta, halfDelta float64) (l, g float64) {
-	z := math.Abs(d)
-	return selectFloat(z < delta, 0.5*z*z, delta*(z-halfDelta)), max(-delta, min(delta, d))
 }

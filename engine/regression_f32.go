@@ -44,14 +44,11 @@ func mseF32(c *Call, r *Result) {
 func smoothL1F32(c *Call, r *Result) {
 	betaD := c.Float("beta")
 	beta := float32(betaD)
+	halfBeta := 0.5 * beta
 	clamp := betaD > 0 && !math.IsInf(betaD, 1)
 	pointwise32(c, r, float64(r.Elements.Numel()), func(x, y, s float32) (float32, float32) {
 		d := x - y
-		z := abs32(d)
-		l := z - 0.5*beta
-		if z < beta {
-			l = 0.5 * z * z / beta
-		}
+		l := piecewise32(abs32(d), beta, beta, 1, halfBeta)
 		var g float32
 		switch {
 		case clamp:
@@ -67,16 +64,14 @@ func smoothL1F32(c *Call, r *Result) {
 	})
 }
 
-// huberF32: 0.5·z² below δ, δ·(z − 0.5·δ) above, in float32.
+// huberF32: 0.5·z² below δ, δ·(z − 0.5·δ) above, in float32: SmoothL1's
+// loss (piecewise32) with no division and a slope of δ.
 func huberF32(c *Call, r *Result) {
 	delta := float32(c.Float("delta"))
+	halfDelta := 0.5 * delta
 	pointwise32(c, r, float64(r.Elements.Numel()), func(x, y, s float32) (float32, float32) {
 		d := x - y
-		z := abs32(d)
-		l := delta * (z - 0.5*delta)
-		if z < delta {
-			l = 0.5 * z * z
-		}
+		l := piecewise32(abs32(d), delta, 1, delta, halfDelta)
 		return l, max32(-delta, min32(delta, d)) * s
 	})
 }

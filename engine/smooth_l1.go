@@ -61,30 +61,35 @@ func computeSmoothL1(c *Call, r *Result) error {
 	// [−1, 1]; β = 0 (d = 0 gives −1, not NaN) and β = ∞ (d = ±∞ gives ±1,
 	// not NaN) take the branches themselves.
 	clamp := beta > 0 && !math.IsInf(beta, 1)
-	if b.Serial() {
-		smoothL1Kernel(xs, ys, el, gx, ia, ib, beta, halfBeta, inv, halfInv, f, clamp, exact, 0, n)
-	} else {
+	switch {
+	case clamp && !exact:
+		// The common case, shared with Huber (piecewise.go): same shapes
+		// multiply z·z by 0.5/β, broadcast ones 0.5·z·z by 1/β, as they
+		// always have (the two differ only where z·z overflows).
+		p := &piecewise{t: beta, a: 1, b: halfInv, s: 1, h: halfBeta, k: inv, c: 1}
+		if ia != nil || ib != nil {
+			p.a, p.b = 0.5, inv
+		}
+		if b.Serial() {
+			p.kernel(xs, ys, el, gx, ia, ib, f, 0, n)
+		} else {
+			parallelFor(n, 1, func(lo, hi int) { p.kernel(xs, ys, el, gx, ia, ib, f, lo, hi) })
+		}
+	case b.Serial():
+		smoothL1Edge(xs, ys, el, gx, ia, ib, beta, halfBeta, inv, f, clamp, exact, 0, n)
+	default:
 		parallelFor(n, 1, func(lo, hi int) {
-			smoothL1Kernel(xs, ys, el, gx, ia, ib, beta, halfBeta, inv, halfInv, f, clamp, exact, lo, hi)
+			smoothL1Edge(xs, ys, el, gx, ia, ib, beta, halfBeta, inv, f, clamp, exact, lo, hi)
 		})
 	}
 	r.Reduce(red, float64(n))
 	return nil
 }
 
-// smoothL1Kernel computes output elements [lo, hi) of computeSmoothL1.
-func smoothL1Kernel(xs, ys, el, gx []float64, ia, ib []int, beta, halfBeta, inv, halfInv, f float64, clamp, exact bool, lo, hi int) {
-	if ia == nil && ib == nil && clamp && !exact {
-		// The common case, same shapes and 0 < β < ∞: a loop the
-		// compiler keeps free of index checks.
-		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]
-		ys, el, gx = ys[:len(xs)], el[:len(xs)], gx[:len(xs)]
-		for k, xv := range xs {
-			l, g := smoothL1Term(xv-ys[k], beta, halfBeta, inv, halfInv)
-			el[k], gx[k] = l, g*f
-		}
-		return
-	}
+// smoothL1Edge computes output elements [lo, hi) of computeSmoothL1 for
+// the βs piecewise does not cover: β = 0, β = ∞, and a β so small that 1/β
+// overflows.
+func smoothL1Edge(xs, ys, el, gx []float64, ia, ib []int, beta, halfBeta, inv, f float64, clamp, exact bool, lo, hi int) {
 	// Both branches are computed and one is selected without a jump:
 	// random data would mispredict half of the branches.
 	for k := lo; k < hi; k++ {
@@ -115,12 +120,4 @@ func smoothL1Kernel(xs, ys, el, gx []float64, ia, ib []int, beta, halfBeta, inv,
 			gx[i] += g
 		}
 	}
-}
-
-// smoothL1Term returns the loss of one element with difference d and its
-// gradient, for 0 < β < ∞ with inv = 1/β finite and halfInv = inv/2,
-// without a branch.
-func smoothL1Term(d, beta, halfBeta, inv, halfInv float64) (l, g float64) {
-	z := math.Abs(d)
-	return selectFloat(z < beta, z*z*halfInv, z-halfBeta), max(-1, min(1, d*inv))
 }
