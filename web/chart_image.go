@@ -121,17 +121,11 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	default:
 		return errorStatus(http.StatusBadRequest, `lang: must be "en" or "zh", got `+strconv.Quote(l))
 	}
-	var settings any
-	switch page {
-	case comparePageRegression:
-		settings, err = compareRegressionQuery(q, lang)
-	case comparePageClassification:
-		settings, err = compareClassificationQuery(q, lang)
-	case comparePageMargin:
-		settings, err = compareMarginQuery(q, lang)
-	default:
+	p, ok := comparePages[page]
+	if !ok {
 		return errorStatus(http.StatusNotFound, fmt.Sprintf(`page: there is no comparison page %q (expected "regression", "classification" or "margin")`, page))
 	}
+	settings, err := p.query(q, lang)
 	if err != nil {
 		return chartImageBadQuery(err)
 	}
@@ -147,24 +141,15 @@ func (a *App) showCompareChartImage(w http.ResponseWriter, r *http.Request) erro
 	sq := r.URL.Query()
 	sq.Del("w")
 	sq.Del("h")
-	title := i18n.T(lang, "cmp."+map[string]string{comparePageRegression: "reg", comparePageClassification: "cls", comparePageMargin: "mar"}[page]+".title") +
+	title := i18n.T(lang, p.title) +
 		": " + id + chartStateCaption(sq.Encode())
 	key := "compare\x00" + page + "\x00" + id + "\x00" + theme + "\x00" + string(canon) + "\x00" + strconv.Itoa(width) + "x" + strconv.Itoa(height)
 	return a.serveTitledChartImage(w, r, key, title, width, height, func() (json.RawMessage, error) {
-		data, err := compareBuild(page, theme, settings)
+		data, err := settings.build(theme)
 		if err != nil {
 			return nil, err
 		}
-		var charts map[string]json.RawMessage
-		switch d := data.(type) {
-		case *compareRegressionData:
-			charts = d.Charts
-		case *compareClassificationData:
-			charts = d.Charts
-		case *compareMarginData:
-			charts = d.Charts
-		}
-		return chartImagePick(charts, id)
+		return chartImagePick(data.charts(), id)
 	})
 }
 

@@ -39,13 +39,8 @@ func (a *App) classPageDrive(page string) (*class.Drive, error) {
 		}
 		return &class.Drive{Loss: spec.Name, Params: st.Params, Inputs: st.Inputs, Detail: true, View: view, DType: st.DType, Query: u.RawQuery}, nil
 	case plans.PageCompare:
-		switch slug {
-		case comparePageRegression:
-			_, err = compareRegressionQuery(q, "")
-		case comparePageClassification:
-			_, err = compareClassificationQuery(q, "")
-		case comparePageMargin:
-			_, err = compareMarginQuery(q, "")
+		if p, ok := comparePages[slug]; ok {
+			_, err = p.query(q, "")
 		}
 		if err != nil {
 			return nil, &class.Error{Field: "page", Msg: u.Path + ": " + err.Error()}
@@ -76,13 +71,8 @@ func (a *App) showClassPage(w http.ResponseWriter, r *http.Request, page string)
 		rctx.URLParams.Add("slug", slug)
 		return a.showLesson(w, pr)
 	case plans.PageCompare:
-		switch slug {
-		case comparePageRegression:
-			return a.showCompareRegression(w, pr)
-		case comparePageClassification:
-			return a.showCompareClassification(w, pr)
-		case comparePageMargin:
-			return a.showCompareMargin(w, pr)
+		if _, ok := comparePages[slug]; ok {
+			return a.showCompare(slug)(w, pr)
 		}
 	case plans.PageIntro:
 		return a.showIntro(w, pr)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/compare"
@@ -22,46 +23,124 @@ const (
 	comparePageMargin         = "margin"
 )
 
-// compareDecodeSettings decodes a compare message's settings for page
-// (strictly: an unknown field is an error) and validates them. Missing
-// settings are the page's defaults.
-func compareDecodeSettings(page string, raw json.RawMessage) (any, error) {
-	decode := func(v interface{ Validate() error }) error {
-		if len(raw) > 0 && string(raw) != "null" {
-			if err := decodeStrict(raw, v); err != nil {
-				return &engine.Error{Field: "settings", Msg: describeJSONError(err)}
-			}
-		}
-		return v.Validate()
-	}
-	switch page {
-	case comparePageRegression:
-		s := compare.DefaultRegression
-		return s, decode(&s)
-	case comparePageClassification:
-		s := compare.DefaultClassification()
-		return s, decode(&s)
-	case comparePageMargin:
-		s := compare.DefaultMargin
-		return s, decode(&s)
-	case "":
-		return nil, &engine.Error{Field: "page", Msg: `missing (expected "regression", "classification" or "margin")`}
-	}
-	return nil, &engine.Error{Field: "page", Msg: fmt.Sprintf(`unknown comparison page %s (expected "regression", "classification" or "margin")`, wsQuote(page))}
+// comparePage is one comparison page: its settings, read from a page's
+// query (and a chart image's, and a class plan's) or from a compare
+// message, and its title. What the settings build says the rest.
+type comparePage struct {
+	title string // the catalogue key of its title
+	// query reads the settings from a URL query; lang is "" for English.
+	query func(q url.Values, lang string) (compareSettings, error)
+	// decode reads a compare message's settings strictly (an unknown
+	// field is an error) over the page's defaults.
+	decode func(raw json.RawMessage) (compareSettings, error)
 }
 
-// compareBuild computes a comparison page's data: what its data block
-// holds on first paint and what a compare_result carries.
-func compareBuild(page, theme string, settings any) (any, error) {
-	switch s := settings.(type) {
-	case compare.RegressionSettings:
-		return compareRegressionBuild(s, theme)
-	case compare.ClassificationSettings:
-		return compareClassificationBuild(s, theme)
-	case compare.MarginSettings:
-		return compareMarginBuild(s, theme)
+// comparePages are the comparison pages by the name their URL and a
+// compare message give.
+var comparePages = map[string]comparePage{
+	comparePageRegression: comparePageOf("cmp.reg.title", func() compare.RegressionSettings { return compare.DefaultRegression },
+		compareRegressionQuery, compareRegressionBuild),
+	comparePageClassification: comparePageOf("cmp.cls.title", compare.DefaultClassification,
+		compareClassificationQuery, compareClassificationBuild),
+	comparePageMargin: comparePageOf("cmp.mar.title", func() compare.MarginSettings { return compare.DefaultMargin },
+		compareMarginQuery, compareMarginBuild),
+}
+
+// compareSettings are one page's validated settings.
+type compareSettings interface {
+	// build computes the page's data: what its data block holds on first
+	// paint and what a compare_result carries.
+	build(theme string) (compareData, error)
+}
+
+// compareData is a page's data block (and compare_result).
+type compareData interface {
+	charts() map[string]json.RawMessage
+	// view is the page around the data, js its encoding; q is the page's
+	// query, for its chart images' links.
+	view(a *App, q url.Values, js string) templ.Component
+}
+
+// comparePageOf binds a page's typed query reader and builder into its
+// table entry.
+func comparePageOf[S interface{ Validate() error }, D compareData](title string, defaults func() S, query func(url.Values, string) (S, error), build func(S, string) (D, error)) comparePage {
+	bind := func(s S) compareSettings { return compareBound[S, D]{s, build} }
+	return comparePage{
+		title: title,
+		query: func(q url.Values, lang string) (compareSettings, error) {
+			s, err := query(q, lang)
+			if err != nil {
+				return nil, err
+			}
+			return bind(s), nil
+		},
+		decode: func(raw json.RawMessage) (compareSettings, error) {
+			s := defaults()
+			if len(raw) > 0 && string(raw) != "null" {
+				if err := decodeStrict(raw, &s); err != nil {
+					return nil, &engine.Error{Field: "settings", Msg: describeJSONError(err)}
+				}
+			}
+			if err := s.Validate(); err != nil {
+				return nil, err
+			}
+			return bind(s), nil
+		},
 	}
-	return nil, fmt.Errorf("compare: no page %q for settings %T", page, settings)
+}
+
+// compareBound is a page's settings with the builder of its data. It
+// encodes as the settings alone (a chart image's cache key).
+type compareBound[S interface{ Validate() error }, D compareData] struct {
+	s    S
+	make func(S, string) (D, error)
+}
+
+func (b compareBound[S, D]) build(theme string) (compareData, error) {
+	d, err := b.make(b.s, theme)
+	if err != nil {
+		return nil, err // not a nil *D in an interface
+	}
+	return d, nil
+}
+
+func (b compareBound[S, D]) MarshalJSON() ([]byte, error) { return json.Marshal(b.s) }
+
+// comparePageNamed returns the page a compare message or a chart image
+// names, or an error naming the field.
+func comparePageNamed(name string) (comparePage, error) {
+	if p, ok := comparePages[name]; ok {
+		return p, nil
+	}
+	if name == "" {
+		return comparePage{}, &engine.Error{Field: "page", Msg: `missing (expected "regression", "classification" or "margin")`}
+	}
+	return comparePage{}, &engine.Error{Field: "page", Msg: fmt.Sprintf(`unknown comparison page %s (expected "regression", "classification" or "margin")`, quoteShort(name))}
+}
+
+// showCompare renders the comparison page name from its query.
+func (a *App) showCompare(name string) func(http.ResponseWriter, *http.Request) error {
+	p := comparePages[name]
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		lang := compareLang(r)
+		s, err := p.query(q, lang)
+		if err != nil {
+			return err
+		}
+		data, err := s.build(compareTheme(q))
+		if err != nil {
+			return err
+		}
+		js, err := compareJSON(data)
+		if err != nil {
+			return err
+		}
+		meta := pageMeta(r, i18n.T(lang, p.title), lang, "")
+		meta.Script = entryCompare
+		a.renderPage(w, r, http.StatusOK, meta, data.view(a, q, js))
+		return nil
+	}
 }
 
 // compareLang is the language a comparison page's settings carry: empty

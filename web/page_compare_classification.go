@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/compare"
@@ -97,26 +97,14 @@ func compareClassificationQuery(q url.Values, lang string) (compare.Classificati
 	return s, s.Validate()
 }
 
-// showCompareClassification renders /compare/classification:
-// CrossEntropyLoss, NLLLoss after log_softmax, BCEWithLogitsLoss per class
-// and MultiMarginLoss on the same logits. Query: logits ("2,1,0.1"),
-// target.
-func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	s, err := compareClassificationQuery(q, compareLang(r))
-	if err != nil {
-		return err
-	}
-	theme := compareTheme(q)
-	data, err := compareClassificationBuild(s, theme)
-	if err != nil {
-		return err
-	}
-	js, err := compareJSON(data)
-	if err != nil {
-		return err
-	}
-	pal := compare.PaletteFor(theme)
+func (data *compareClassificationData) charts() map[string]json.RawMessage { return data.Charts }
+
+// view is /compare/classification: CrossEntropyLoss, NLLLoss after
+// log_softmax, BCEWithLogitsLoss per class and MultiMarginLoss on the same
+// logits. Query: logits ("2,1,0.1"), target.
+func (data *compareClassificationData) view(a *App, q url.Values, js string) templ.Component {
+	s := data.Settings
+	pal := compare.PaletteFor(data.Theme)
 	v := templates.CompareClassificationView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Target: s.Target, Diff: compareDiffText(data.Diff, s.Lang)}
 	var parts []string
 	probs := compareFormatTable(append(slices.Clone(data.Result.Softmax), data.Result.Sigmoid...))
@@ -139,10 +127,7 @@ func (a *App) showCompareClassification(w http.ResponseWriter, r *http.Request) 
 		cells = cells[1+len(l.Grad):]
 		v.Losses = append(v.Losses, row)
 	}
-	meta := pageMeta(r, i18n.T(s.Lang, "cmp.cls.title"), s.Lang, "")
-	meta.Script = entryCompare
-	a.renderPage(w, r, http.StatusOK, meta, templates.CompareClassification(v))
-	return nil
+	return templates.CompareClassification(v)
 }
 
 // compareDiffText describes the CE/NLL difference for the page.

@@ -2,9 +2,9 @@ package web
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
 	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/compare"
 	"github.com/lossplayground/playground/web/templates"
@@ -61,25 +61,14 @@ func compareMarginQuery(q url.Values, lang string) (compare.MarginSettings, erro
 	return s, s.Validate()
 }
 
-// showCompareMargin renders /compare/margin: zero-one, hinge, soft margin
-// and logistic losses against the margin y·x. Query: margin (the hinge's
-// Δ), at (the margin read out).
-func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	s, err := compareMarginQuery(q, compareLang(r))
-	if err != nil {
-		return err
-	}
-	theme := compareTheme(q)
-	data, err := compareMarginBuild(s, theme)
-	if err != nil {
-		return err
-	}
-	js, err := compareJSON(data)
-	if err != nil {
-		return err
-	}
-	pal := compare.PaletteFor(theme)
+func (data *compareMarginData) charts() map[string]json.RawMessage { return data.Charts }
+
+// view is /compare/margin: zero-one, hinge, soft margin and logistic
+// losses against the margin y·x. Query: margin (the hinge's Δ), at (the
+// margin read out).
+func (data *compareMarginData) view(a *App, q url.Values, js string) templ.Component {
+	s := data.Settings
+	pal := compare.PaletteFor(data.Theme)
 	v := templates.CompareMarginView{Lang: s.Lang, Assets: a.compareAssets(), Data: js, Margin: compareNumber(s.Margin), At: compareNumber(s.At),
 		Images: compareImages(comparePageMargin, q, url.Values{"margin": {compareNumber(s.Margin)}, "at": {compareNumber(s.At)}},
 			i18n.T(s.Lang, "cmp.mar.title"), s.Lang)}
@@ -92,8 +81,5 @@ func (a *App) showCompareMargin(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, templates.CompareMarginRow{Name: row.Name, Via: row.Via, Color: pal.Color(row.Name),
 			Value: cells[2*i], Grad: cells[2*i+1]})
 	}
-	meta := pageMeta(r, i18n.T(s.Lang, "cmp.mar.title"), s.Lang, "")
-	meta.Script = entryCompare
-	a.renderPage(w, r, http.StatusOK, meta, templates.CompareMargin(v))
-	return nil
+	return templates.CompareMargin(v)
 }

@@ -2,9 +2,9 @@ package web
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
 	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/compare"
 	"github.com/lossplayground/playground/web/templates"
@@ -59,25 +59,14 @@ func compareRegressionQuery(q url.Values, lang string) (compare.RegressionSettin
 	return s, s.Validate()
 }
 
-// showCompareRegression renders /compare/regression: L1, MSE, SmoothL1 and
-// Huber against the residual, and a line fitted under each with an
-// outlier. Query: beta, delta, outlier.
-func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	s, err := compareRegressionQuery(q, compareLang(r))
-	if err != nil {
-		return err
-	}
-	theme := compareTheme(q)
-	data, err := compareRegressionBuild(s, theme)
-	if err != nil {
-		return err
-	}
-	js, err := compareJSON(data)
-	if err != nil {
-		return err
-	}
-	pal := compare.PaletteFor(theme)
+func (data *compareRegressionData) charts() map[string]json.RawMessage { return data.Charts }
+
+// view is /compare/regression: L1, MSE, SmoothL1 and Huber against the
+// residual, and a line fitted under each with an outlier. Query: beta,
+// delta, outlier.
+func (data *compareRegressionData) view(a *App, q url.Values, js string) templ.Component {
+	s := data.Settings
+	pal := compare.PaletteFor(data.Theme)
 	v := templates.CompareRegressionView{
 		Lang:    s.Lang,
 		Assets:  a.compareAssets(),
@@ -99,8 +88,5 @@ func (a *App) showCompareRegression(w http.ResponseWriter, r *http.Request) erro
 		v.Lines = append(v.Lines, templates.CompareLineRow{Loss: l.Loss, Color: pal.Color(l.Loss),
 			Slope: cells[3*i], Intercept: cells[3*i+1], Value: cells[3*i+2]})
 	}
-	meta := pageMeta(r, i18n.T(s.Lang, "cmp.reg.title"), s.Lang, "")
-	meta.Script = entryCompare
-	a.renderPage(w, r, http.StatusOK, meta, templates.CompareRegression(v))
-	return nil
+	return templates.CompareRegression(v)
 }

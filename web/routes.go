@@ -100,9 +100,9 @@ func (a *App) Routes() http.Handler {
 
 	// Comparison pages (page_compare_*.go); their live updates and the
 	// animated line fit go over /ws (ws_fit.go).
-	r.Get("/compare/regression", a.handlePage(a.showCompareRegression))
-	r.Get("/compare/classification", a.handlePage(a.showCompareClassification))
-	r.Get("/compare/margin", a.handlePage(a.showCompareMargin))
+	r.Get("/compare/regression", a.handlePage(a.showCompare(comparePageRegression)))
+	r.Get("/compare/classification", a.handlePage(a.showCompare(comparePageClassification)))
+	r.Get("/compare/margin", a.handlePage(a.showCompare(comparePageMargin)))
 
 	// Classes: /join takes a typed code; /c/{code} is a student's page
 	// (the loss page the class is on), /c/{code}/teach the teacher's

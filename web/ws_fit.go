@@ -51,7 +51,7 @@ type wsCompareMessage struct {
 type wsCompareJob struct {
 	page     string
 	theme    string
-	settings any // compare.RegressionSettings, ClassificationSettings or MarginSettings
+	settings compareSettings
 }
 
 // fit prepares a fit on the reader, so that a bad one is answered at
@@ -93,7 +93,11 @@ func (s *wsSession) compare(env live.Envelope, raw []byte) error {
 	if m.Theme != "" && m.Theme != "light" && m.Theme != "dark" {
 		return &live.Error{Field: "theme", Msg: `theme: must be "light" or "dark", got ` + live.Quote(m.Theme)}
 	}
-	settings, err := compareDecodeSettings(m.Page, m.Settings)
+	p, err := comparePageNamed(m.Page)
+	if err != nil {
+		return wsEngineError(err)
+	}
+	settings, err := p.decode(m.Settings)
 	if err != nil {
 		return wsEngineError(err)
 	}
@@ -114,7 +118,7 @@ func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
 			out = wsError(id, "internal error computing the "+job.page+" comparison")
 		}
 	}()
-	data, err := compareBuild(job.page, job.theme, job.settings)
+	data, err := job.settings.build(job.theme)
 	if err != nil {
 		var ee *engine.Error
 		if errors.As(err, &ee) {
