@@ -170,7 +170,7 @@ func compareQueryFloat(q url.Values, key string, dst *float64) error {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return engine.Errorf(key, "must be a finite number, got %s", wsQuote(s))
+		return engine.Errorf(key, "must be a finite number, got %s", quoteShort(s))
 	}
 	*dst = v
 	return nil

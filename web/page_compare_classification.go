@@ -65,7 +65,7 @@ func compareParseLogits(s string) ([]float64, error) {
 	for i, f := range fields {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
-			return nil, engine.Errorf("logits["+strconv.Itoa(i)+"]", "must be a number, got %s", wsQuote(f))
+			return nil, engine.Errorf("logits["+strconv.Itoa(i)+"]", "must be a number, got %s", quoteShort(f))
 		}
 		out[i] = v
 	}
@@ -90,7 +90,7 @@ func compareClassificationQuery(q url.Values, lang string) (compare.Classificati
 	if t := strings.TrimSpace(q.Get("target")); t != "" {
 		k, err := strconv.Atoi(t)
 		if err != nil {
-			return s, engine.Errorf("target", "must be a class index, got %s", wsQuote(t))
+			return s, engine.Errorf("target", "must be a class index, got %s", quoteShort(t))
 		}
 		s.Target = k
 	}

@@ -153,11 +153,8 @@ func (s *wsSession) Route(c *live.Conn, env live.Envelope, raw []byte) error {
 		// Package class knows its own message types.
 		return s.classMessage(env, raw)
 	}
-	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, live.Quote(env.Type))}
+	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, quoteShort(env.Type))}
 }
-
-// wsQuote quotes a client's string for an error message, shortened.
-func wsQuote(s string) string { return live.Quote(s) }
 
 // jsonLoose decodes raw into v, ignoring unknown fields.
 func jsonLoose(raw []byte, v any) error { return json.Unmarshal(raw, v) }

@@ -51,7 +51,7 @@ func (m *wsComputeMessage) check() *live.Error {
 		if m.Loss == "" {
 			return &live.Error{Field: "loss", Msg: "loss: missing (a PyTorch class name such as MSELoss)"}
 		}
-		return &live.Error{Field: "loss", Msg: fmt.Sprintf("loss: unknown loss %s (GET /api/v1/losses lists them)", live.Quote(m.Loss))}
+		return &live.Error{Field: "loss", Msg: fmt.Sprintf("loss: unknown loss %s (GET /api/v1/losses lists them)", quoteShort(m.Loss))}
 	}
 	m.spec = spec
 	if m.View != nil {

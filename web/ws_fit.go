@@ -91,7 +91,7 @@ func (s *wsSession) compare(env live.Envelope, raw []byte) error {
 		return err
 	}
 	if m.Theme != "" && m.Theme != "light" && m.Theme != "dark" {
-		return &live.Error{Field: "theme", Msg: `theme: must be "light" or "dark", got ` + live.Quote(m.Theme)}
+		return &live.Error{Field: "theme", Msg: `theme: must be "light" or "dark", got ` + quoteShort(m.Theme)}
 	}
 	p, err := comparePageNamed(m.Page)
 	if err != nil {
