@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,9 +15,8 @@ import (
 
 // The WebSocket at /ws speaks the live protocol of docs/protocol.md.
 // Package live runs each connection (reader, writer, latest-wins jobs,
-// pushed messages); this file upgrades the request and routes each
-// message type to its handler: compute (ws_compute.go), fit and compare
-// (ws_fit.go), ping, and the class messages (ws_class.go).
+// pushed messages); this file upgrades the request, ws_route.go routes
+// each message type to its handler.
 
 // WebSocket tuning.
 const (
@@ -50,16 +48,6 @@ type wsOptions struct {
 
 // wsHooks let tests observe and pause a connection deterministically.
 type wsHooks = live.Hooks
-
-// Message types of the loss and comparison pages.
-const (
-	wsTypeCompute    = "compute"
-	wsTypePing       = "ping"
-	wsTypePong       = "pong"
-	wsTypeResult     = "result"
-	wsTypeError      = "error"
-	wsTypeSuperseded = "superseded"
-)
 
 // Error codes of the WebSocket (docs/protocol.md, "Limits").
 const (
@@ -120,71 +108,6 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Serve()
-}
-
-// wsSession is one socket's state besides the connection: its compute
-// buffers and its class membership.
-type wsSession struct {
-	app   *App
-	conn  *live.Conn
-	addr  string // the client's address, for limits
-	comp  wsComputer
-	class wsClassSession
-}
-
-// Route implements live.Router: one handler per message type.
-func (s *wsSession) Route(c *live.Conn, env live.Envelope, raw []byte) error {
-	switch env.Type {
-	case wsTypeCompute:
-		return s.compute(env, raw)
-	case wsTypeFit:
-		return s.fit(env, raw)
-	case wsTypeCompare:
-		return s.compare(env, raw)
-	case wsTypeCompose:
-		return s.compose(env, raw)
-	case wsTypePing:
-		c.Reply(fmt.Appendf(nil, `{"type":%q,"id":%d}`, wsTypePong, wsID(env)))
-		return nil
-	case "":
-		return &live.Error{Field: "type", Msg: `type: missing (expected "compute", "fit", "compare", "compose" or "ping")`}
-	}
-	if strings.HasPrefix(env.Type, wsClassPrefix) {
-		// Package class knows its own message types.
-		return s.classMessage(env, raw)
-	}
-	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, quoteShort(env.Type))}
-}
-
-// jsonLoose decodes raw into v, ignoring unknown fields.
-func jsonLoose(raw []byte, v any) error { return json.Unmarshal(raw, v) }
-
-// wsErrorReply, wsEngineErrorReply and wsCodedErrorReply encode error
-// replies for handlers that build their answer's bytes themselves.
-func wsErrorReply(id *int64, field, msg string) []byte {
-	return live.ErrorReply(id, &live.Error{Field: field, Msg: msg})
-}
-
-func wsEngineErrorReply(id *int64, err error) []byte { return live.ErrorReply(id, wsEngineError(err)) }
-
-func wsCodedErrorReply(id *int64, code string, retryAfter int, msg string) []byte {
-	return live.ErrorReply(id, &live.Error{Code: code, RetryAfter: retryAfter, Msg: msg})
-}
-
-// wsID is a message's id, 0 when it has none.
-func wsID(env live.Envelope) int64 {
-	if env.ID == nil {
-		return 0
-	}
-	return *env.ID
-}
-
-// wsDecode decodes a message strictly into v.
-func wsDecode(raw []byte, v any) error {
-	if err := live.DecodeStrict(raw, v); err != nil {
-		return &live.Error{Msg: "message: " + live.DescribeJSONError(err)}
-	}
-	return nil
 }
 
 // wsCheckOrigin accepts requests without an Origin header (not from a

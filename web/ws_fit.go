@@ -2,24 +2,20 @@ package web
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"log/slog"
 	"runtime/debug"
 	"strconv"
 	"time"
 
-	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/compare"
 	"github.com/lossplayground/playground/web/live"
 )
 
-// Comparison-page message types (docs/protocol.md, "Comparison pages").
+// The regression comparison's animated line fit (docs/protocol.md,
+// "Comparison pages").
 const (
-	wsTypeFit           = "fit"
-	wsTypeFitFrame      = "fit_frame"
-	wsTypeCompare       = "compare"
-	wsTypeCompareResult = "compare_result"
+	wsTypeFit      = "fit"
+	wsTypeFitFrame = "fit_frame"
 )
 
 // Fit animation pacing.
@@ -36,22 +32,6 @@ const (
 type wsFitMessage struct {
 	live.Envelope
 	compare.FitRequest
-}
-
-// wsCompareMessage asks for one comparison page's numbers and chart
-// options under new settings.
-type wsCompareMessage struct {
-	live.Envelope
-	Page     string          `json:"page"`
-	Theme    string          `json:"theme"`
-	Settings json.RawMessage `json:"settings"`
-}
-
-// wsCompareJob is a decoded, validated compare message.
-type wsCompareJob struct {
-	page     string
-	theme    string
-	settings compareSettings
 }
 
 // fit prepares a fit on the reader, so that a bad one is answered at
@@ -82,61 +62,6 @@ func (s *wsSession) fit(env live.Envelope, raw []byte) error {
 		}
 	}})
 	return nil
-}
-
-// compare decodes and validates a compare message and submits it.
-func (s *wsSession) compare(env live.Envelope, raw []byte) error {
-	var m wsCompareMessage
-	if err := wsDecode(raw, &m); err != nil {
-		return err
-	}
-	if m.Theme != "" && m.Theme != "light" && m.Theme != "dark" {
-		return &live.Error{Field: "theme", Msg: `theme: must be "light" or "dark", got ` + quoteShort(m.Theme)}
-	}
-	p, err := comparePageNamed(m.Page)
-	if err != nil {
-		return wsEngineError(err)
-	}
-	settings, err := p.decode(m.Settings)
-	if err != nil {
-		return wsEngineError(err)
-	}
-	id := wsID(env)
-	job := &wsCompareJob{page: m.Page, theme: m.Theme, settings: settings}
-	s.conn.Submit(&live.Job{ID: id, Run: func(ctx context.Context, emit func([]byte) bool) {
-		emit(s.app.compareReply(id, job))
-	}})
-	return nil
-}
-
-// compareReply computes a compare job into its reply.
-func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
-	defer func() {
-		// A loss that panics must not take the server down with it.
-		if v := recover(); v != nil {
-			a.log.Error("websocket compare panicked", "page", job.page, "panic", v, "stack", string(debug.Stack()))
-			out = wsError(id, "internal error computing the "+job.page+" comparison")
-		}
-	}()
-	data, err := job.settings.build(job.theme)
-	if err != nil {
-		var ee *engine.Error
-		if errors.As(err, &ee) {
-			return live.ErrorReply(&id, wsEngineError(ee))
-		}
-		a.log.Error("websocket compare failed", "page", job.page, "err", err)
-		return wsError(id, "internal error computing the "+job.page+" comparison")
-	}
-	b, err := json.Marshal(struct {
-		Type string `json:"type"`
-		ID   int64  `json:"id"`
-		Data any    `json:"data"`
-	}{wsTypeCompareResult, id, data})
-	if err != nil {
-		a.log.Error("websocket compare encode failed", "page", job.page, "err", err)
-		return wsError(id, "internal error encoding the "+job.page+" comparison")
-	}
-	return b
 }
 
 // wsFitStream is the fit a connection's writer is animating: a frame now,
@@ -206,9 +131,4 @@ func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
 	b = append(b, "]}"...)
 	s.out = b
 	return b, done
-}
-
-// wsError is an error reply without a field.
-func wsError(id int64, msg string) []byte {
-	return live.ErrorReply(&id, &live.Error{Msg: msg})
 }
