@@ -53,7 +53,7 @@ func (a *App) Routes() http.Handler {
 		r.Get("/api/v1/losses", a.handle(a.listLosses))
 		r.Post("/api/v1/losses/{name}", a.handle(a.computeLoss))
 
-		// Compose API: a formula of the student's as a loss (compose_api.go)
+		// Compose API: a formula of the student's as a loss (api_compose_compute.go)
 		r.Post("/api/v1/compose", a.handle(a.computeCompose))
 
 		// Classes (web/class): a new class (its messages go over /ws),
@@ -78,7 +78,7 @@ func (a *App) Routes() http.Handler {
 	// A lesson on its own page
 	r.Get("/lessons/{slug}", a.handlePage(a.showLesson))
 
-	// Loss pages (page_*.go)
+	// Loss pages (loss_*.go)
 	r.Get("/losses/{slug}", a.handlePage(a.showLossPage))
 	r.Get("/losses/{slug}/result", a.handlePage(a.showLossResult))
 	r.Get("/embed/{slug}", a.handlePage(a.showLossEmbed))
@@ -91,15 +91,15 @@ func (a *App) Routes() http.Handler {
 	r.Get("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 	r.Head("/compare/{page}/charts/{chart}.svg", a.handle(a.showCompareChartImage))
 
-	// The composer: a formula of the student's as a loss (compose_page.go);
-	// live updates over /ws (compose_ws.go).
+	// The composer: a formula of the student's as a loss (compose_show.go);
+	// live updates over /ws (ws_compose.go).
 	r.Get("/compose", a.handlePage(a.showComposePage))
 	r.Get("/embed/compose", a.handlePage(a.showComposeEmbed))
 	r.Get("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
 	r.Head("/compose/charts/{chart}.svg", a.handle(a.showComposeChartImage))
 
-	// Comparison pages (page_compare_*.go); their live updates and the
-	// animated line fit go over /ws (ws_fit.go).
+	// Comparison pages (compare_*.go); their live updates and the
+	// animated line fit go over /ws (ws_compare.go, ws_fit.go).
 	r.Get("/compare/regression", a.handlePage(a.showCompare(comparePageRegression)))
 	r.Get("/compare/classification", a.handlePage(a.showCompare(comparePageClassification)))
 	r.Get("/compare/margin", a.handlePage(a.showCompare(comparePageMargin)))

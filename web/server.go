@@ -95,7 +95,7 @@ type closer interface{ Close() error }
 func New(cfg Config) (*App, error) {
 	// Parse every lesson now, so that a bad lesson file stops start-up.
 	// Lessons are typeset as they load; the losses' formulas are typeset
-	// in the background (page_formulas.go).
+	// in the background (loss_formulas.go).
 	if _, err := lessons.Load(); err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 
 // The message router of /ws: one handler per message type, and the error
 // replies they share. The handlers: compute (ws_compute.go), fit
-// (ws_fit.go), compare (ws_compare.go), compose (compose_ws.go), ping
+// (ws_fit.go), compare (ws_compare.go), compose (ws_compose.go), ping
 // (here), and the class messages (ws_class.go).
 
 // Message types of the loss and comparison pages.

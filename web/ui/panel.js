@@ -1,6 +1,6 @@
 // The result panel: loss, the reduction spelled out, every tensor with its
 // gradient, and the PyTorch snippet, from the "panel" of a live result
-// (the server's own panel model, page_loss_model.go). It draws the same
+// (the server's own panel model, loss_model.go). It draws the same
 // elements as the server's ResultPanel template; while the layout stays
 // the same (a drag), only the texts that changed are rewritten.
 

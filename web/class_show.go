@@ -105,7 +105,7 @@ func (a *App) showClassStudent(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if cur.Slug == "" && cur.Page != "" {
-		return a.showClassPage(w, r, cur.Page) // a comparison or lesson page (class_plan_page.go)
+		return a.showClassPage(w, r, cur.Page) // a comparison or lesson page (class_plan_show.go)
 	}
 	// The loss page itself, as /losses/{slug}?{query} renders it.
 	rctx := chi.NewRouteContext()
