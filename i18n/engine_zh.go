@@ -1,6 +1,9 @@
 package i18n
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // engineZH says the validation messages of the engine (and of the pages'
 // own checks, built with engine.Errorf) in Chinese, keyed by their English
@@ -111,4 +114,16 @@ func EngineMessage(lang, code string, args []any) (msg string, ok bool) {
 		return "", false
 	}
 	return fmt.Sprintf(f, args...), true
+}
+
+// FieldMessage says a refusal about field (none: "") whose English format
+// is code in lang, as "field：message"; ok is false when lang has no
+// translation of code. A format that starts with its field ("type: …")
+// is not prefixed again.
+func FieldMessage(lang, field, code string, args []any) (msg string, ok bool) {
+	msg, ok = EngineMessage(lang, code, args)
+	if !ok || field == "" || strings.HasPrefix(code, field+": ") {
+		return msg, ok
+	}
+	return field + T(lang, "error.fieldSep") + msg, true
 }

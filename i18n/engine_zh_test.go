@@ -13,7 +13,7 @@ import (
 )
 
 // sources are the packages whose *engine.Error messages pages show.
-var sources = []string{"../engine", "../web", "../web/compare", "../state", "../charts"}
+var sources = []string{"../engine", "../web", "../web/compare", "../state", "../charts", "../web/class"}
 
 // errorFormats returns every format string passed to errorf, msgf or
 // engine.Errorf in the non-test Go files of dir.
@@ -45,11 +45,11 @@ func errorFormats(t *testing.T, dir string) []string {
 				case "msgf":
 					idx = 0
 				}
-				if filepath.Base(dir) != "engine" {
+				if b := filepath.Base(dir); b != "engine" && b != "class" {
 					idx = -1 // other packages' errorf are not the engine's
 				}
 			case *ast.SelectorExpr:
-				if x, ok := fn.X.(*ast.Ident); ok && x.Name == "engine" && fn.Sel.Name == "Errorf" {
+				if x, ok := fn.X.(*ast.Ident); ok && (x.Name == "engine" || x.Name == "class") && fn.Sel.Name == "Errorf" {
 					idx = 1
 				}
 			}

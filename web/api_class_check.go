@@ -18,11 +18,11 @@ import (
 func classCheckPage(loss, query string) error {
 	spec, ok := engine.Lookup(loss)
 	if !ok {
-		return &class.Error{Field: "loss", Msg: "no loss named " + loss}
+		return class.Errorf("loss", "no loss named %s", loss)
 	}
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return &class.Error{Field: "query", Msg: "not a query string: " + err.Error()}
+		return class.Errorf("query", "not a query string: %v", err)
 	}
 	st, err := state.Parse(spec, q)
 	if err == nil {
@@ -30,7 +30,7 @@ func classCheckPage(loss, query string) error {
 	}
 	var ee *engine.Error
 	if errors.As(err, &ee) {
-		return &class.Error{Field: "query", Msg: ee.Error()}
+		return &class.Error{Field: "query", Msg: ee.Error(), Err: ee}
 	}
 	if err != nil {
 		return &class.Error{Field: "query", Msg: err.Error()}

@@ -31,7 +31,7 @@ func (a *App) classPageDrive(page string) (*class.Drive, error) {
 		spec, _ := engine.LookupSlug(slug)
 		st, err := state.Parse(spec, q)
 		if err != nil {
-			return nil, &class.Error{Field: "page", Msg: err.Error()}
+			return nil, &class.Error{Field: "page", Msg: err.Error(), Err: err}
 		}
 		view, err := json.Marshal(st.View)
 		if err != nil {

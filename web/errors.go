@@ -187,12 +187,8 @@ func errorText(err error, lang string) string {
 	if !errors.As(err, &ee) {
 		return err.Error()
 	}
-	msg, ok := i18n.EngineMessage(lang, ee.Code, ee.Args)
-	if !ok {
-		return ee.Error()
-	}
-	if ee.Field == "" {
+	if msg, ok := i18n.FieldMessage(lang, ee.Field, ee.Code, ee.Args); ok {
 		return msg
 	}
-	return ee.Field + i18n.T(lang, "error.fieldSep") + msg
+	return ee.Error()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/live"
 	"github.com/lossplayground/playground/web/metrics"
 )
@@ -91,7 +92,8 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.log.Debug("websocket upgrade refused", "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
-	s := &wsSession{app: a, addr: addr, comp: wsComputer{log: a.log, cp: a.compute}}
+	lang := wsLang(r)
+	s := &wsSession{app: a, addr: addr, lang: lang, comp: wsComputer{log: a.log, cp: a.compute, lang: lang}}
 	c := live.New(ws, s, live.Options{
 		Log: a.log, PingPeriod: a.ws.pingPeriod, MaxMessageBytes: wsMaxMessageBytes, Hooks: a.ws.hooks,
 	})
@@ -108,6 +110,17 @@ func (a *App) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Serve()
+}
+
+// wsLang is the language of a socket's error texts: its URL's ?lang=
+// (the page's language; docs/protocol.md), English when it names none or
+// one the catalogue does not have. Accept-Language is not asked: a
+// client that is not a page reads English, as from the JSON API.
+func wsLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l != i18n.Languages[0] && i18n.Lang(l) == l {
+		return l
+	}
+	return ""
 }
 
 // wsCheckOrigin accepts requests without an Origin header (not from a

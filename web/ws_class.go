@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/lossplayground/playground/charts"
+	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/class"
 	"github.com/lossplayground/playground/web/live"
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,7 +60,7 @@ type wsClassJoin struct {
 func (s *wsSession) classMessage(env live.Envelope, raw []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), wsClassTimeout)
 	defer cancel()
-	return wsClassError(s.classHandle(ctx, env, raw))
+	return wsClassError(s.classHandle(ctx, env, raw), s.lang)
 }
 
 func (s *wsSession) classHandle(ctx context.Context, env live.Envelope, raw []byte) error {
@@ -71,18 +73,18 @@ func (s *wsSession) classHandle(ctx context.Context, env live.Envelope, raw []by
 	switch env.Type {
 	case class.TypeJoin, class.TypeTeach:
 		if m != nil {
-			return &class.Error{Field: "type", Msg: "this socket is in class " + m.Code() + " already; send class_leave first"}
+			return class.Errorf("type", "this socket is in class %s already; send class_leave first", m.Code())
 		}
 		var j wsClassJoin
 		if err := jsonLoose(raw, &j); err != nil {
-			return &class.Error{Msg: "message: " + live.DescribeJSONError(err)}
+			return class.Errorf("", "message: %s", live.DescribeJSONError(err))
 		}
 		if j.Code == "" {
-			return &class.Error{Field: "code", Msg: "missing (the six-character class code)"}
+			return class.Errorf("code", "missing (the six-character class code)")
 		}
 		teacher := env.Type == class.TypeTeach
 		if teacher && j.Token == "" {
-			return &class.Error{Field: "token", Msg: "missing (the teacher token POST /api/v1/classes returned)"}
+			return class.Errorf("token", "missing (the teacher token POST /api/v1/classes returned)")
 		}
 		mem, err := s.app.classes.Join(ctx, class.JoinRequest{Code: j.Code, Name: j.Name, Token: j.Token,
 			Resume: j.Resume, Lang: j.Lang, Addr: s.addr}, teacher, s.conn.Outbox())
@@ -96,7 +98,7 @@ func (s *wsSession) classHandle(ctx context.Context, env live.Envelope, raw []by
 		return nil
 	}
 	if m == nil {
-		return &class.Error{Field: "type", Msg: env.Type + ": join a class first (class_join or class_teach)"}
+		return class.Errorf("type", "%s: join a class first (class_join or class_teach)", env.Type)
 	}
 	return m.Handle(ctx, env.Type, raw)
 }
@@ -111,25 +113,40 @@ func (s *wsSession) leaveClass() {
 }
 
 // wsClassError keeps refusals as they are and words anything else for a
-// client without internals.
-func wsClassError(err error) error {
+// client without internals, in the page's language (class.ErrorText).
+func wsClassError(err error, lang string) error {
 	if err == nil {
 		return nil
 	}
 	var ce *class.Error
+	field := func(name string) string { return name + i18n.T(lang, "error.fieldSep") + class.ErrorText(err, lang) }
 	switch {
 	case errors.As(err, &ce):
-		return &live.Error{Field: ce.Field, Msg: ce.Error()}
+		return &live.Error{Field: ce.Field, Msg: class.ErrorText(err, lang)}
 	case errors.Is(err, class.ErrNotFound):
-		return &live.Error{Field: "code", Msg: "code: " + err.Error()}
+		return &live.Error{Field: "code", Msg: field("code")}
 	case errors.Is(err, class.ErrToken):
-		return &live.Error{Field: "token", Msg: "token: " + err.Error()}
+		return &live.Error{Field: "token", Msg: field("token")}
 	case errors.Is(err, class.ErrRateLimited), errors.Is(err, class.ErrUnavailable):
-		return &live.Error{Msg: err.Error()}
+		return &live.Error{Msg: class.ErrorText(err, lang)}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &live.Error{Msg: class.ErrUnavailable.Error()}
+		return &live.Error{Msg: class.ErrorText(class.ErrUnavailable, lang)}
 	}
-	return &live.Error{Msg: "class: internal error"}
+	return &live.Error{Msg: i18n.T(lang, "class.err.ws.internal")}
+}
+
+// wsClassRefusal is a class driver's refusal from the compute path: an
+// engine error keeps its cause, to be said in the teacher's language.
+func wsClassRefusal(err error) error {
+	var le *live.Error
+	if errors.As(err, &le) {
+		return &class.Error{Field: le.Field, Msg: le.Msg}
+	}
+	var ee *engine.Error
+	if errors.As(err, &ee) {
+		return &class.Error{Field: ee.Field, Msg: ee.Error(), Err: ee}
+	}
+	return err
 }
 
 // newClassComputer is the compute path of a class's driver: the same
@@ -147,11 +164,11 @@ func (a *App) newClassComputer() class.Computer {
 			m.View = &v
 		}
 		if err := m.check(); err != nil {
-			return nil, &class.Error{Field: err.Field, Msg: err.Msg}
+			return nil, wsClassRefusal(err)
 		}
 		res, err := comp.result(ctx, d.ID, m)
 		if err != nil {
-			return nil, &class.Error{Field: err.Field, Msg: err.Msg}
+			return nil, wsClassRefusal(err)
 		}
 		return &class.Computed{Slug: m.spec.Slug, Result: append([]byte(nil), res.api...), Reply: res.appendTo(nil)}, nil
 	}

@@ -30,6 +30,7 @@ type wsCompareJob struct {
 	page     string
 	theme    string
 	settings compareSettings
+	lang     string // of its errors
 }
 
 // compare decodes and validates a compare message and submits it.
@@ -39,18 +40,18 @@ func (s *wsSession) compare(env live.Envelope, raw []byte) error {
 		return err
 	}
 	if m.Theme != "" && m.Theme != "light" && m.Theme != "dark" {
-		return &live.Error{Field: "theme", Msg: `theme: must be "light" or "dark", got ` + quoteShort(m.Theme)}
+		return wsEngineError(engine.Errorf("theme", `must be "light" or "dark", got %s`, quoteShort(m.Theme)), s.lang)
 	}
 	p, err := comparePageNamed(m.Page)
 	if err != nil {
-		return wsEngineError(err)
+		return wsEngineError(err, s.lang)
 	}
 	settings, err := p.decode(m.Settings)
 	if err != nil {
-		return wsEngineError(err)
+		return wsEngineError(err, s.lang)
 	}
 	id := wsID(env)
-	job := &wsCompareJob{page: m.Page, theme: m.Theme, settings: settings}
+	job := &wsCompareJob{page: m.Page, theme: m.Theme, settings: settings, lang: s.lang}
 	s.conn.Submit(&live.Job{ID: id, Run: func(ctx context.Context, emit func([]byte) bool) {
 		emit(s.app.compareReply(id, job))
 	}})
@@ -70,7 +71,7 @@ func (a *App) compareReply(id int64, job *wsCompareJob) (out []byte) {
 	if err != nil {
 		var ee *engine.Error
 		if errors.As(err, &ee) {
-			return live.ErrorReply(&id, wsEngineError(ee))
+			return live.ErrorReply(&id, wsEngineError(ee, job.lang))
 		}
 		a.log.Error("websocket compare failed", "page", job.page, "err", err)
 		return wsError(id, "internal error computing the "+job.page+" comparison")

@@ -57,12 +57,12 @@ func (s *wsSession) compose(env live.Envelope, raw []byte) error {
 	}
 	st, err := parseComposeState(q, i18n.Lang(q.Get("lang")))
 	if err != nil {
-		return wsEngineError(err)
+		return wsEngineError(err, s.lang)
 	}
 	id := wsID(env)
 	job := &wsComposeJob{state: st}
 	s.conn.Submit(&live.Job{ID: id, Run: func(ctx context.Context, emit func([]byte) bool) {
-		emit(composeReply(ctx, s.app.log, s.app.compute.EvaluateComposeInTurn, id, job))
+		emit(composeReply(ctx, s.app.log, s.app.compute.EvaluateComposeInTurn, id, job, s.lang))
 	}})
 	return nil
 }
@@ -88,7 +88,7 @@ type wsComposeResult struct {
 }
 
 // composeReply computes a compose message into its answer.
-func composeReply(ctx context.Context, log *slog.Logger, eval composeEvaluator, id int64, job *wsComposeJob) (out []byte) {
+func composeReply(ctx context.Context, log *slog.Logger, eval composeEvaluator, id int64, job *wsComposeJob, lang string) (out []byte) {
 	defer func() {
 		if v := recover(); v != nil {
 			log.Error("websocket compose panicked", "formula", job.state.Formula, "panic", v, "stack", string(debug.Stack()))
@@ -100,15 +100,15 @@ func composeReply(ctx context.Context, log *slog.Logger, eval composeEvaluator, 
 	if err != nil {
 		switch {
 		case errors.Is(err, errBusy):
-			return wsCodedErrorReply(&id, wsCodeBusy, retryAfterSeconds, "the server is busy computing for others; try again in a moment")
+			return wsCodedErrorReply(&id, wsCodeBusy, retryAfterSeconds, i18n.T(lang, "error.wsBusy"))
 		case errors.Is(err, errComputeTimeout):
-			return wsCodedErrorReply(&id, wsCodeTimeout, retryAfterSeconds, "the computation took longer than the server allows")
+			return wsCodedErrorReply(&id, wsCodeTimeout, retryAfterSeconds, i18n.T(lang, "error.wsTimeoutCompose"))
 		case ctx.Err() != nil:
 			return wsCodedErrorReply(&id, wsCodeCanceled, 0, "canceled")
 		}
 		var ee *engine.Error
 		if errors.As(err, &ee) {
-			return wsEngineErrorReply(&id, ee)
+			return wsEngineErrorReply(&id, ee, lang)
 		}
 		log.Error("websocket compose failed", "err", err)
 		return wsErrorReply(&id, "", "internal error computing the formula")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/lossplayground/playground/charts"
 	"github.com/lossplayground/playground/engine"
+	"github.com/lossplayground/playground/i18n"
 	"github.com/lossplayground/playground/web/live"
 )
 
@@ -35,7 +35,7 @@ func (s *wsSession) compute(env live.Envelope, raw []byte) error {
 		return err
 	}
 	if err := m.check(); err != nil {
-		return err
+		return wsEngineError(err, s.lang)
 	}
 	id := wsID(env)
 	s.conn.Submit(&live.Job{ID: id, Run: func(ctx context.Context, emit func([]byte) bool) {
@@ -44,19 +44,20 @@ func (s *wsSession) compute(env live.Envelope, raw []byte) error {
 	return nil
 }
 
-// check finds the loss and validates the view.
-func (m *wsComputeMessage) check() *live.Error {
+// check finds the loss and validates the view: an *engine.Error, for
+// the caller to word in its page's language.
+func (m *wsComputeMessage) check() error {
 	spec, ok := engine.Lookup(m.Loss)
 	if !ok {
 		if m.Loss == "" {
-			return &live.Error{Field: "loss", Msg: "loss: missing (a PyTorch class name such as MSELoss)"}
+			return engine.Errorf("loss", "missing (a PyTorch class name such as MSELoss)")
 		}
-		return &live.Error{Field: "loss", Msg: fmt.Sprintf("loss: unknown loss %s (GET /api/v1/losses lists them)", quoteShort(m.Loss))}
+		return engine.Errorf("loss", "unknown loss %s (GET /api/v1/losses lists them)", quoteShort(m.Loss))
 	}
 	m.spec = spec
 	if m.View != nil {
 		if err := m.View.Validate(); err != nil {
-			return wsEngineError(err)
+			return err
 		}
 	}
 	return nil
@@ -67,6 +68,7 @@ func (m *wsComputeMessage) check() *live.Error {
 type wsComputer struct {
 	log  *slog.Logger
 	cp   *Computer
+	lang string // of the page's errors: "zh", or "" for English
 	spec *engine.Spec // the loss res was last computed for
 	res  engine.Result
 	api  []byte // the loss API's answer of the last result
@@ -116,15 +118,16 @@ func (r *wsResult) appendTo(b []byte) []byte {
 func (w *wsComputer) reply(ctx context.Context, id int64, m *wsComputeMessage) []byte {
 	res, err := w.result(ctx, id, m)
 	if err != nil {
-		return live.ErrorReply(&id, err)
+		return live.ErrorReply(&id, wsEngineError(err, w.lang))
 	}
 	w.out = res.appendTo(w.out[:0])
 	return w.out
 }
 
 // result computes m in the sockets' fair queue. The result's bytes are
-// valid until the next call.
-func (w *wsComputer) result(ctx context.Context, id int64, m *wsComputeMessage) (res *wsResult, lerr *live.Error) {
+// valid until the next call. A refusal is an *engine.Error (for the
+// caller to word) or a *live.Error in w.lang.
+func (w *wsComputer) result(ctx context.Context, id int64, m *wsComputeMessage) (res *wsResult, lerr error) {
 	defer func() {
 		// A loss that panics must not take the server down with it.
 		if v := recover(); v != nil {
@@ -145,13 +148,12 @@ func (w *wsComputer) result(ctx context.Context, id int64, m *wsComputeMessage) 
 		var ee *engine.Error
 		switch {
 		case errors.As(err, &ee):
-			return nil, wsEngineError(ee)
+			return nil, ee
 		case errors.Is(err, errBusy):
-			return nil, &live.Error{Code: wsCodeBusy, RetryAfter: retryAfterSeconds,
-				Msg: "the server is busy computing for others; try again in a moment"}
+			return nil, &live.Error{Code: wsCodeBusy, RetryAfter: retryAfterSeconds, Msg: i18n.T(w.lang, "error.wsBusy")}
 		case errors.Is(err, errComputeTimeout):
 			return nil, &live.Error{Code: wsCodeTimeout, RetryAfter: retryAfterSeconds,
-				Msg: fmt.Sprintf("computing %s took longer than the %v the server allows", m.Loss, computeTimeout)}
+				Msg: i18n.T(w.lang, "error.wsTimeout", m.Loss, computeTimeout)}
 		case ctx.Err() != nil:
 			// The socket closed: nobody reads this.
 			return nil, &live.Error{Code: wsCodeCanceled, Msg: "computation canceled"}
@@ -181,11 +183,18 @@ func (w *wsComputer) result(ctx context.Context, id int64, m *wsComputeMessage) 
 	return res, nil
 }
 
-// wsEngineError words an engine error for the socket, with its field.
-func wsEngineError(err error) *live.Error {
+// wsEngineError words a refusal for a socket whose page is in lang: an
+// engine error in the catalogue's words (errorText) with its field, a
+// *live.Error as it is. A socket without a language speaks English, as
+// the JSON API does.
+func wsEngineError(err error, lang string) *live.Error {
+	var le *live.Error
+	if errors.As(err, &le) {
+		return le
+	}
 	var ee *engine.Error
 	if errors.As(err, &ee) {
-		return &live.Error{Field: ee.Field, Msg: ee.Error()}
+		return &live.Error{Field: ee.Field, Msg: errorText(ee, lang)}
 	}
 	return &live.Error{Msg: err.Error()}
 }

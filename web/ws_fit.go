@@ -45,11 +45,12 @@ func (s *wsSession) fit(env live.Envelope, raw []byte) error {
 	id := wsID(env)
 	run, err := compare.NewFitRun(m.FitRequest)
 	if err != nil {
-		return wsEngineError(err)
+		return wsEngineError(err, s.lang)
 	}
 	log := s.app.log
 	s.conn.Submit(&live.Job{ID: id, Stream: true, Run: func(ctx context.Context, emit func([]byte) bool) {
 		fs := newWSFitStream(log, id, run)
+		fs.lang = s.lang
 		defer fs.stop()
 		msg, done := fs.frame(false)
 		for emit(msg) && !done {
@@ -72,6 +73,7 @@ type wsFitStream struct {
 	run      *compare.FitRun
 	perFrame int
 	ticker   *time.Ticker
+	lang     string            // of its errors
 	lines    []compare.FitLine // reused
 	out      []byte            // reused
 }
@@ -102,7 +104,7 @@ func (s *wsFitStream) frame(advance bool) (msg []byte, done bool) {
 		s.lines, err = s.run.Lines(s.lines[:0])
 	}
 	if err != nil {
-		return live.ErrorReply(&s.id, wsEngineError(err)), true
+		return live.ErrorReply(&s.id, wsEngineError(err, s.lang)), true
 	}
 	done = s.run.Done()
 	b := append(s.out[:0], `{"type":"fit_frame","id":`...)

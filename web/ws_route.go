@@ -29,6 +29,7 @@ type wsSession struct {
 	app   *App
 	conn  *live.Conn
 	addr  string // the client's address, for limits
+	lang  string // the page's language for error texts: "zh", or "" for English
 	comp  wsComputer
 	class wsClassSession
 }
@@ -66,7 +67,9 @@ func wsErrorReply(id *int64, field, msg string) []byte {
 	return live.ErrorReply(id, &live.Error{Field: field, Msg: msg})
 }
 
-func wsEngineErrorReply(id *int64, err error) []byte { return live.ErrorReply(id, wsEngineError(err)) }
+func wsEngineErrorReply(id *int64, err error, lang string) []byte {
+	return live.ErrorReply(id, wsEngineError(err, lang))
+}
 
 func wsCodedErrorReply(id *int64, code string, retryAfter int, msg string) []byte {
 	return live.ErrorReply(id, &live.Error{Code: code, RetryAfter: retryAfter, Msg: msg})

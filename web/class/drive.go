@@ -82,7 +82,7 @@ func (dr *driver) run(d *Drive) {
 	r := dr.room
 	refuse := func(err error) {
 		if d.from != nil {
-			d.from.out.Offer(ErrorMessage(&d.ID, err), "")
+			d.from.out.Offer(ErrorMessage(&d.ID, err, d.from.lang), "")
 		}
 	}
 	c, err := dr.computePage(d)

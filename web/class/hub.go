@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lossplayground/playground/i18n"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -233,6 +234,18 @@ func (e *RateLimitError) Error() string {
 
 // Is makes errors.Is(err, ErrRateLimited) true.
 func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// humanDurationIn words a wait in lang as humanDuration does in English.
+func humanDurationIn(d time.Duration, lang string) string {
+	if i18n.Lang(lang) == i18n.Languages[0] {
+		return humanDuration(d)
+	}
+	d = max(d.Round(time.Second), time.Second)
+	if d >= time.Minute {
+		return i18n.T(lang, "class.err.ws.minutes", int(math.Ceil(d.Minutes())))
+	}
+	return i18n.T(lang, "class.err.ws.seconds", int(math.Ceil(d.Seconds())))
+}
 
 // humanDuration words a wait: "6 minutes", "40 seconds".
 func humanDuration(d time.Duration) string {

@@ -234,7 +234,7 @@ func (r *room) afterStep(m *Member, st plans.Step) {
 			err = r.hub.busError(b, "class publish", publish(b.conn(), subjectAll(r.code), sectionMessage(s), CoalesceSection))
 		}
 		if err != nil {
-			m.out.Offer(ErrorMessage(nil, err), "")
+			m.out.Offer(ErrorMessage(nil, err, m.lang), "")
 		}
 	}
 	if q := st.Question; q != nil {
@@ -243,7 +243,7 @@ func (r *room) afterStep(m *Member, st plans.Step) {
 			plans.Question
 		}{TypeQuestion, *q})
 		if err := r.launch(ctx, m, launch); err != nil {
-			m.out.Offer(ErrorMessage(nil, err), "")
+			m.out.Offer(ErrorMessage(nil, err, m.lang), "")
 		}
 	}
 }

@@ -201,7 +201,9 @@ function sendFit(fromCurrent) {
 
 function connect() {
   var proto = location.protocol === "https:" ? "wss:" : "ws:";
-  try { ws = new WebSocket(proto + "//" + location.host + "/ws"); } catch (e) { return; }
+  // The page's language rides on the URL: error texts come back in it.
+  var lang = (document.documentElement.lang || "").indexOf("zh") === 0 ? "?lang=zh" : "";
+  try { ws = new WebSocket(proto + "//" + location.host + "/ws" + lang); } catch (e) { return; }
   ws.onopen = function () {
     wsOpen = true; status("");
     // After a reconnect, resend the state: edits made offline were not sent.

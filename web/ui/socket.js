@@ -44,7 +44,10 @@ export class LiveSocket {
 
   connect() {
     if (!window.WebSocket) return;
-    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+    // The page's language rides on the URL: the server's error texts come
+    // back in it (docs/protocol.md).
+    const lang = (document.documentElement.lang || "").startsWith("zh") ? "?lang=zh" : "";
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws" + lang;
     let ws;
     try { ws = new WebSocket(url); } catch (e) { this.retry(); return; }
     this.ws = ws;
