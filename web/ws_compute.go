@@ -68,7 +68,7 @@ func (m *wsComputeMessage) check() error {
 type wsComputer struct {
 	log  *slog.Logger
 	cp   *Computer
-	lang string // of the page's errors: "zh", or "" for English
+	lang string       // of the page's errors: "zh", or "" for English
 	spec *engine.Spec // the loss res was last computed for
 	res  engine.Result
 	api  []byte // the loss API's answer of the last result
