@@ -63,6 +63,8 @@ var classErrorsZH = map[string]string{
 	"this state is %d bytes, more than the %d a class can share; use smaller inputs":                                               "此状态有 %d 字节，超过了课堂可共享的 %d 字节；请使用更小的输入",
 	"too many class messages; slow down":                                                                                           "课堂消息过多；请放慢速度",
 	"unknown class message type %s":                                                                                                "未知的课堂消息类型 %s",
+	"missing (expected \"regression\", \"classification\" or \"margin\")":                                                          "缺失（应为 \"regression\"、\"classification\" 或 \"margin\"）",
+	"unknown comparison page %s (expected \"regression\", \"classification\" or \"margin\")":                                       "未知的对比页面 %s（应为 \"regression\"、\"classification\" 或 \"margin\"）",
 	"unknown loss %s (GET /api/v1/losses lists them)":                                                                              "未知的损失函数 %s（GET /api/v1/losses 列出全部）",
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -78,7 +77,7 @@ func comparePageOf[S interface{ Validate() error }, D compareData](title string,
 			s := defaults()
 			if len(raw) > 0 && string(raw) != "null" {
 				if err := decodeStrict(raw, &s); err != nil {
-					return nil, &engine.Error{Field: "settings", Msg: describeJSONError(err)}
+					return nil, engine.Errorf("settings", "%s", describeJSONError(err))
 				}
 			}
 			if err := s.Validate(); err != nil {
@@ -113,9 +112,9 @@ func comparePageNamed(name string) (comparePage, error) {
 		return p, nil
 	}
 	if name == "" {
-		return comparePage{}, &engine.Error{Field: "page", Msg: `missing (expected "regression", "classification" or "margin")`}
+		return comparePage{}, engine.Errorf("page", `missing (expected "regression", "classification" or "margin")`)
 	}
-	return comparePage{}, &engine.Error{Field: "page", Msg: fmt.Sprintf(`unknown comparison page %s (expected "regression", "classification" or "margin")`, quoteShort(name))}
+	return comparePage{}, engine.Errorf("page", `unknown comparison page %s (expected "regression", "classification" or "margin")`, quoteShort(name))
 }
 
 // showCompare renders the comparison page name from its query.
