@@ -86,3 +86,34 @@ func TestHuberIsDeltaTimesSmoothL1(t *testing.T) {
 		}
 	}
 }
+
+// TestPiecewiseNegativeZeroGradient checks the sign of a zero gradient
+// when the target broadcasts and the input does not: PyTorch 1.13 gives
+// −0 at input −0, target 0 (x.grad prints tensor([-0., 1.])) for both
+// losses of the shared kernel.
+func TestPiecewiseNegativeZeroGradient(t *testing.T) {
+	for _, test := range []struct {
+		loss   string
+		params map[string]any
+	}{
+		{"HuberLoss", map[string]any{"delta": 1.0, "reduction": "sum"}},
+		{"SmoothL1Loss", map[string]any{"beta": 1.0, "reduction": "sum"}},
+	} {
+		t.Run(test.loss, func(t *testing.T) {
+			spec, _ := Lookup(test.loss)
+			input := &Tensor{Shape: []int{2}, Data: []float64{math.Copysign(0, -1), 1}}
+			target := &Tensor{Shape: []int{1}, Data: []float64{0}}
+			c, err := NewCall(spec, test.params, map[string]*Tensor{"input": input, "target": target})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := c.Compute()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := r.Grads["input"].Data; !math.Signbit(g[0]) || g[1] != 1 {
+				t.Errorf("grad = %v (sign bit of [0]: %t); want [-0 1]", g, math.Signbit(g[0]))
+			}
+		})
+	}
+}
