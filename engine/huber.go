@@ -45,7 +45,7 @@ func computeHuber(c *Call, r *Result) error {
 	f := gradScale(red, float64(n))
 	xs, ys, ia, ib := x.Data, y.Data, b.ia, b.ib
 	// The three gradient branches are a clamp of d to [−δ, δ].
-	p := &piecewise{t: delta, a: 0.5, b: 1, s: delta, h: 0.5 * delta, k: 1, c: delta}
+	p := piecewise{t: delta, a: 0.5, b: 1, s: delta, h: 0.5 * delta, k: 1, c: delta}
 	if b.Serial() {
 		p.kernel(xs, ys, el, gx, ia, ib, f, 0, n)
 	} else {

@@ -34,7 +34,9 @@ func (p *piecewise) term(d float64) (l, g float64) {
 // kernel computes output elements [lo, hi) of a pointwise loss of input
 // xs and target ys, broadcast through ia and ib (nil: same index), each
 // gradient scaled by f.
-func (p *piecewise) kernel(xs, ys, el, gx []float64, ia, ib []int, f float64, lo, hi int) {
+// p is a value: a closure for parallelFor copies it, so a call allocates
+// nothing.
+func (p piecewise) kernel(xs, ys, el, gx []float64, ia, ib []int, f float64, lo, hi int) {
 	if ia == nil && ib == nil {
 		// Same shapes: a loop the compiler keeps free of index checks.
 		xs, ys, el, gx := xs[lo:hi], ys[lo:hi], el[lo:hi], gx[lo:hi]

@@ -66,10 +66,11 @@ func computeSmoothL1(c *Call, r *Result) error {
 		// The common case, shared with Huber (piecewise.go): same shapes
 		// multiply z·z by 0.5/β, broadcast ones 0.5·z·z by 1/β, as they
 		// always have (the two differ only where z·z overflows).
-		p := &piecewise{t: beta, a: 1, b: halfInv, s: 1, h: halfBeta, k: inv, c: 1}
+		a, qb := 1.0, halfInv
 		if ia != nil || ib != nil {
-			p.a, p.b = 0.5, inv
+			a, qb = 0.5, inv
 		}
+		p := piecewise{t: beta, a: a, b: qb, s: 1, h: halfBeta, k: inv, c: 1}
 		if b.Serial() {
 			p.kernel(xs, ys, el, gx, ia, ib, f, 0, n)
 		} else {
