@@ -65,7 +65,11 @@ var classErrorsZH = map[string]string{
 	"unknown class message type %s":                                                                                                "未知的课堂消息类型 %s",
 	"missing (expected \"regression\", \"classification\" or \"margin\")":                                                          "缺失（应为 \"regression\"、\"classification\" 或 \"margin\"）",
 	"unknown comparison page %s (expected \"regression\", \"classification\" or \"margin\")":                                       "未知的对比页面 %s（应为 \"regression\"、\"classification\" 或 \"margin\"）",
-	"unknown loss %s (GET /api/v1/losses lists them)":                                                                              "未知的损失函数 %s（GET /api/v1/losses 列出全部）",
+	"longer than 256 KiB":        "超过 256 KiB",
+	"not a URL query string: %v": "不是 URL 查询字符串：%v",
+	"missing (expected \"compute\", \"fit\", \"compare\", \"compose\" or \"ping\")":                 "缺失（应为 \"compute\"、\"fit\"、\"compare\"、\"compose\" 或 \"ping\"）",
+	"unknown message type %s (expected \"compute\", \"fit\", \"compare\", \"compose\" or \"ping\")": "未知的消息类型 %s（应为 \"compute\"、\"fit\"、\"compare\"、\"compose\" 或 \"ping\"）",
+	"unknown loss %s (GET /api/v1/losses lists them)":                                               "未知的损失函数 %s（GET /api/v1/losses 列出全部）",
 }
 
 func init() {

@@ -49,11 +49,11 @@ func (s *wsSession) compose(env live.Envelope, raw []byte) error {
 		return err
 	}
 	if len(m.Query) > wsComposeMaxQuery {
-		return &live.Error{Field: "query", Msg: "query: longer than 256 KiB"}
+		return wsEngineError(engine.Errorf("query", "longer than 256 KiB"), s.lang)
 	}
 	q, err := url.ParseQuery(m.Query)
 	if err != nil {
-		return &live.Error{Field: "query", Msg: "query: not a URL query string: " + err.Error()}
+		return wsEngineError(engine.Errorf("query", "not a URL query string: %v", err), s.lang)
 	}
 	st, err := parseComposeState(q, i18n.Lang(q.Get("lang")))
 	if err != nil {

@@ -27,7 +27,8 @@ func wsTestDialLang(t *testing.T, srv *httptest.Server, lang string) *classClien
 // TestWSErrorsInPageLanguage checks that a Chinese page's socket says its
 // refusals in Chinese, each naming its field as the protocol spells it:
 // an engine error (compute, the class driver's), a class's own sentinel
-// (a wrong code) and a class's refusal (an answer with no open question).
+// (a wrong code), a class's refusal (an answer with no open question) and
+// the router's (an unknown message type).
 // Any other socket answers in English, as the JSON API does.
 func TestWSErrorsInPageLanguage(t *testing.T) {
 	srvs := classTestReplicas(t, 1, class.Limits{})
@@ -39,10 +40,12 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 		wrongCode    = `{"type":"class_join","id":2,"code":"ZZZZZZ"}`
 		noQuestion   = `{"type":"class_answer","id":3,"qid":"q1","choice":"a"}`
 		badDrive     = `{"type":"class_drive","id":4,"loss":"SmoothL1Loss","params":{"beta":-1},"inputs":{"input":[1],"target":[0]}}`
+		badType      = `{"type":"bogus","id":5}`
 	)
 	tests := []struct {
 		name, lang                      string
 		reduction, code, answer, driven string
+		typ                             string
 	}{
 		{
 			name:      "zh",
@@ -51,6 +54,7 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 			code:      "code：没有使用这个代码的课堂（它可能已过期）",
 			answer:    "qid：当前没有进行中的问题",
 			driven:    "params.beta：必须不小于 0，实际为 -1",
+			typ:       `type：未知的消息类型 "bogus"（应为 "compute"、"fit"、"compare"、"compose" 或 "ping"）`,
 		},
 		{
 			name:      "no lang",
@@ -58,6 +62,7 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 			code:      "code: no class has this code (it may have expired)",
 			answer:    "qid: no question is open",
 			driven:    "params.beta: must be at least 0, got -1",
+			typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
 		},
 		{
 			name:      "en",
@@ -66,6 +71,7 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 			code:      "code: no class has this code (it may have expired)",
 			answer:    "qid: no question is open",
 			driven:    "params.beta: must be at least 0, got -1",
+			typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
 		},
 		{
 			name:      "a language the server does not have",
@@ -74,6 +80,7 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 			code:      "code: no class has this code (it may have expired)",
 			answer:    "qid: no question is open",
 			driven:    "params.beta: must be at least 0, got -1",
+			typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
 		},
 	}
 	for _, test := range tests {
@@ -93,6 +100,8 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 			wantError(page, "compute with reduction bogus", 1, "params.reduction", test.reduction)
 			page.send(wrongCode)
 			wantError(page, "class_join with a wrong code", 2, "code", test.code)
+			page.send(badType)
+			wantError(page, "an unknown message type", 5, "type", test.typ)
 
 			student := wsTestDialLang(t, srv, test.lang)
 			student.send(`{"type":"class_join","code":%q,"lang":%q}`, c.Code, test.lang)

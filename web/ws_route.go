@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lossplayground/playground/engine"
 	"github.com/lossplayground/playground/web/live"
 )
 
@@ -49,13 +50,13 @@ func (s *wsSession) Route(c *live.Conn, env live.Envelope, raw []byte) error {
 		c.Reply(fmt.Appendf(nil, `{"type":%q,"id":%d}`, wsTypePong, wsID(env)))
 		return nil
 	case "":
-		return &live.Error{Field: "type", Msg: `type: missing (expected "compute", "fit", "compare", "compose" or "ping")`}
+		return wsEngineError(engine.Errorf("type", `missing (expected "compute", "fit", "compare", "compose" or "ping")`), s.lang)
 	}
 	if strings.HasPrefix(env.Type, wsClassPrefix) {
 		// Package class knows its own message types.
 		return s.classMessage(env, raw)
 	}
-	return &live.Error{Field: "type", Msg: fmt.Sprintf(`type: unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, quoteShort(env.Type))}
+	return wsEngineError(engine.Errorf("type", `unknown message type %s (expected "compute", "fit", "compare", "compose" or "ping")`, quoteShort(env.Type)), s.lang)
 }
 
 // jsonLoose decodes raw into v, ignoring unknown fields.
