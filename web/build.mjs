@@ -20,6 +20,7 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as esbuild from "esbuild";
+import { gzipAsync } from "@gfx/zopfli";
 
 const entries = {
   site: "ui/site.js",       // every page: theme, large type, header links
@@ -64,6 +65,19 @@ for (const [file, out] of Object.entries(result.metafile.outputs)) {
   };
 }
 writeFileSync(join(dist, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+// Every bundle over 1 KB is gzipped here, once, with Zopfli: its output is
+// plain gzip that every browser reads, about 4% smaller than gzip -9 (or Go's
+// BestCompression, which the server would otherwise use at start-up), at a
+// cost of seconds, paid at build time. The server sends file.js.gz for
+// file.js to clients that accept gzip (web/assets.go checks that it decodes
+// to file.js). 15 iterations is Zopfli's default; more gain a few bytes.
+const bundles = Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js"));
+await Promise.all(bundles.map(async (f) => {
+  const body = readFileSync(f);
+  if (body.length <= 1024) return;
+  writeFileSync(f + ".gz", await gzipAsync(body, { numiterations: 15 }));
+}));
 
 // KaTeX's script is not served: package formula (formula/, beside web/) runs it on
 // the server to typeset every formula, so it goes to ../formula/vendor, which

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/lossplayground/playground/engine"
 )
@@ -192,4 +193,54 @@ func weightGunzip(t *testing.T, body []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestLoadUIAssetsTakesBuiltGzip checks that a bundle's gzip written by
+// the build (name.gz) is sent as it is, and that one which does not decode
+// to the bundle (left over from another build) is not.
+func TestLoadUIAssetsTakesBuiltGzip(t *testing.T) {
+	body := bytes.Repeat([]byte("export const lossPlayground = 1;\n"), 100)
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression) // unlike anything the server writes
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	tests := []struct {
+		name     string
+		built    []byte // dist/a.js.gz
+		wantUsed bool
+	}{
+		{"matching", gz(body), true},
+		{"stale", gz(append([]byte("// older\n"), body...)), false},
+		{"not gzip", []byte("nope"), false},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			set, err := loadUIAssets(fstest.MapFS{
+				"dist/a.js":    {Data: body},
+				"dist/a.js.gz": {Data: test.built},
+			}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := set.byName["dist/a.js"]
+			if a == nil || a.gz == nil {
+				t.Fatalf("dist/a.js = %+v; want it gzipped", a)
+			}
+			if used := bytes.Equal(a.gz, test.built); used != test.wantUsed {
+				t.Errorf("built gzip used = %v; want %v", used, test.wantUsed)
+			}
+			if got := weightGunzip(t, a.gz); !bytes.Equal(got, body) {
+				t.Errorf("gzipped body decodes to %d bytes; want the %d of dist/a.js", len(got), len(body))
+			}
+			if _, ok := set.byName["dist/a.js.gz"]; ok {
+				t.Errorf("dist/a.js.gz is an asset of its own; want it only as a.js's gzip")
+			}
+			if got := a.ctype; got != "text/javascript" {
+				t.Errorf("Content-Type of a.js = %q; want text/javascript", got)
+			}
+		})
+	}
 }
