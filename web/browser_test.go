@@ -328,17 +328,35 @@ func engineLossWith(t *testing.T, spec *engine.Spec, params, inputs map[string]j
 	return formatExact(res.Loss.Data[0])
 }
 
+// TestBrowserEveryPageLoads opens the catalog, every loss page and every
+// loss's embed once and checks what each must do: load without a console
+// error, typeset every formula with KaTeX, recompute the loss shown when
+// the first slider moves (the engine's value, exactly), and keep every
+// formula inside its box at 1280 px and, narrowed in place, at a phone's
+// 375 px. One load per page serves all of these checks: a page load is
+// most of a browser test's cost.
 func TestBrowserEveryPageLoads(t *testing.T) {
 	browser, base := uiBrowser(t)
-	pages := []struct{ name, path string }{{"catalog", "/"}, {"catalog-dark", "/?theme=dark"}}
+	type page struct {
+		name, path string
+		spec       *engine.Spec // a loss page's loss
+	}
+	pages := []page{{"catalog", "/", nil}, {"catalog-dark", "/?theme=dark", nil}}
+	moved := 0
 	for _, s := range engine.All() {
-		pages = append(pages, struct{ name, path string }{s.Slug, "/losses/" + s.Slug},
-			struct{ name, path string }{"embed-" + s.Slug + "-dark", "/embed/" + s.Slug + "?theme=dark"})
+		pages = append(pages, page{s.Slug, "/losses/" + s.Slug, s}, page{"embed-" + s.Slug + "-dark", "/embed/" + s.Slug + "?theme=dark", nil})
+		if firstSlider(s) != nil {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("no registered loss has a float parameter with a slider range: no slider is moved")
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel() // a page of its own in a tab of its own
 			tab := openTab(t, browser)
+			tab.do(t, "viewport", chromedp.EmulateViewport(1280, 900))
 			tab.do(t, "navigate "+p.path, chromedp.Navigate(base+p.path))
 			tab.waitReady(t)
 			if n := tab.eval(t, `String(document.querySelectorAll('.math.typeset').length)`); n == "0" {
@@ -348,56 +366,62 @@ func TestBrowserEveryPageLoads(t *testing.T) {
 				t.Errorf("GET %s: KaTeX cannot typeset %s", p.path, bad)
 			}
 			tab.viewShot(t, p.name)
+			if p.spec != nil {
+				if prm := firstSlider(p.spec); prm != nil {
+					moveSliderNearTop(t, tab, p.spec, prm)
+				}
+			}
+			if p.name != "catalog-dark" && !strings.HasPrefix(p.name, "embed-") {
+				checkFormulasFit(t, tab, 1280)
+				tab.resizeTo(t, 375, 800)
+				checkFormulasFit(t, tab, 375)
+				if p.name == "catalog" || p.name == "cross-entropy" || p.name == "gaussian-nll" {
+					tab.screenshot(t, "formulas-375-"+p.name)
+				}
+			}
 			tab.checkNoErrors(t)
 		})
 	}
 }
 
+// firstSlider returns the loss's first float parameter that has a
+// slider, or nil.
+func firstSlider(spec *engine.Spec) *engine.Param {
+	for i := range spec.Params {
+		if spec.Params[i].Kind == engine.KindFloat && spec.Params[i].SliderMax > spec.Params[i].SliderMin {
+			return &spec.Params[i]
+		}
+	}
+	return nil
+}
+
+// moveSliderNearTop moves prm's slider a few steps in from its top and
+// waits for the page to show the engine's loss at that value.
+func moveSliderNearTop(t *testing.T, tab *uiTab, spec *engine.Spec, prm *engine.Param) {
+	t.Helper()
+	v := tab.eval(t, fmt.Sprintf(`(function () {
+		var r = document.getElementById('p-%s-range');
+		var x = Number(r.max) - 3 * Number(r.step);
+		r.value = String(x);
+		r.dispatchEvent(new Event('input', {bubbles: true}));
+		return r.value;
+	})()`, prm.Name))
+	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{prm.Name: json.RawMessage(v)}, nil))
+}
+
+// TestBrowserControlsRecompute changes a select: the page shows the
+// engine's loss for the new reduction. (TestBrowserEveryPageLoads moves
+// every loss's first slider.)
 func TestBrowserControlsRecompute(t *testing.T) {
 	browser, base := uiBrowser(t)
-	t.Run("select reduction", func(t *testing.T) {
-		spec, _ := engine.LookupSlug("mse")
-		tab := openTab(t, browser)
-		tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
-		tab.waitReady(t)
-		tab.do(t, "choose sum", chromedp.SetValue(chromedp.ID("p-reduction"), "sum"),
-			chromedp.Evaluate[chromedp.Void](`document.getElementById('p-reduction').dispatchEvent(new Event('change', {bubbles: true}))`))
-		tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{"reduction": json.RawMessage(`"sum"`)}, nil))
-		tab.checkNoErrors(t)
-	})
-	// Every registered loss with a float parameter: move its first slider.
-	moved := 0
-	for _, spec := range engine.All() {
-		var prm *engine.Param
-		for i := range spec.Params {
-			if spec.Params[i].Kind == engine.KindFloat && spec.Params[i].SliderMax > spec.Params[i].SliderMin {
-				prm = &spec.Params[i]
-				break
-			}
-		}
-		if prm == nil {
-			continue
-		}
-		moved++
-		t.Run("slider "+spec.Name+"."+prm.Name, func(t *testing.T) {
-			tab := openTab(t, browser)
-			tab.do(t, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
-			tab.waitReady(t)
-			// A value a few steps in from the top of the slider.
-			v := tab.eval(t, fmt.Sprintf(`(function () {
-				var r = document.getElementById('p-%s-range');
-				var x = Number(r.max) - 3 * Number(r.step);
-				r.value = String(x);
-				r.dispatchEvent(new Event('input', {bubbles: true}));
-				return r.value;
-			})()`, prm.Name))
-			tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{prm.Name: json.RawMessage(v)}, nil))
-			tab.checkNoErrors(t)
-		})
-	}
-	if moved == 0 {
-		t.Error("no registered loss has a float parameter with a slider range: the slider test moved nothing")
-	}
+	spec, _ := engine.LookupSlug("mse")
+	tab := openTab(t, browser)
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))
+	tab.waitReady(t)
+	tab.do(t, "choose sum", chromedp.SetValue(chromedp.ID("p-reduction"), "sum"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('p-reduction').dispatchEvent(new Event('change', {bubbles: true}))`))
+	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{"reduction": json.RawMessage(`"sum"`)}, nil))
+	tab.checkNoErrors(t)
 }
 
 func TestBrowserGridCellAndPermalink(t *testing.T) {
