@@ -262,6 +262,11 @@ const (
 	entryLoss    = "loss"    // loss pages and embeds
 	entryCompare = "compare" // comparison pages
 	entryClass   = "class"   // a class's own pages: dashboard, waiting and error pages
+
+	// Scripts beside the entry: the blocking script before the first
+	// paint, and the lessons' question widgets.
+	entryBoot    = "boot"
+	entryLessons = "lessons"
 )
 
 // uiPreloadedFonts are the KaTeX fonts nearly every formula uses: Main
@@ -285,14 +290,16 @@ func (a *App) pageAssets(entry string) templates.Assets {
 		entry = entrySite
 	}
 	js, preload := s.entry(entry)
+	boot, _ := s.entry(entryBoot)
+	lessons, _ := s.entry(entryLessons)
 	assets := templates.Assets{
 		CSS:       s.url("app.css"),
 		JS:        js,
 		Preload:   preload,
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
-		LessonsJS: s.url("lessons.js"),
+		LessonsJS: lessons,
 		Favicon:   s.url("favicon.svg"),
-		Boot:      s.url("boot.js"),
+		Boot:      boot,
 	}
 	for _, f := range uiPreloadedFonts {
 		if u := s.url(f); u != "" {
