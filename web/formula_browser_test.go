@@ -52,8 +52,17 @@ func (tab *uiTab) resizeTo(t *testing.T, width, height int64) {
 	tab.do(t, fmt.Sprintf("resize to %d px", width), chromedp.EmulateViewport(width, height))
 	// Two frames: the resize, then what the page's observers (charts,
 	// editors) laid out in answer to it.
-	js := fmt.Sprintf(`new Promise(function (ok) { requestAnimationFrame(function () { requestAnimationFrame(function () { ok(innerWidth === %d); }); }); })`, width)
-	if ok, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise)); err != nil || !ok {
-		t.Fatalf("resize to %d px: innerWidth is not %d (%v)", width, width, err)
+	waitFrames(t, tab)
+	if got := tab.eval(t, `String(innerWidth)`); got != fmt.Sprint(width) {
+		t.Fatalf("resize to %d px: innerWidth = %s", width, got)
+	}
+}
+
+// waitFrames waits until the tab's page has drawn two more frames.
+func waitFrames(t testing.TB, tab *uiTab) {
+	t.Helper()
+	js := `new Promise(function (ok) { requestAnimationFrame(function () { requestAnimationFrame(function () { ok(true); }); }); })`
+	if _, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("waiting for two frames: %v", err)
 	}
 }

@@ -38,6 +38,7 @@ let seq = 0;
 let sent = -1;
 let inflight = -1;
 let shown = 0;
+let connectedOnce = false;
 let frame = 0;
 
 // changed is called by the controls and editors after a user's change.
@@ -136,9 +137,14 @@ function setOnline(online) {
 
 function onOpen() {
   // A new connection (after a restart, say) answers nothing sent
-  // before: send the state again, and the whole page is refreshed.
+  // before: send the state again, and the whole page is refreshed. The
+  // first connection has nothing to refresh while the reader has changed
+  // nothing: the page shows the server's answer for state 0 (its charts
+  // repainted in the reader's theme by charts.js), so asking again would
+  // only redraw the same numbers.
   inflight = -1;
-  sent = -1;
+  sent = connectedOnce || seq > 0 ? -1 : 0;
+  connectedOnce = true;
   pump();
 }
 
