@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -15,6 +16,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +59,9 @@ type uiAssetSet struct {
 	byName   map[string]*uiAsset
 	byURL    map[string]*uiAsset
 	compress bool
+	// gzipped holds the bodies web/build.mjs gzipped already (name.gz
+	// beside name), by name; they are used in place of gzipping here.
+	gzipped map[string][]byte
 }
 
 // uiCSSURL matches the relative url(...) references of a stylesheet
@@ -68,10 +73,12 @@ var uiCSSURL = regexp.MustCompile(`url\(([^)"':]+)\)`)
 // changed font changes the stylesheet's URL too.
 //
 // With compress, compressible files are also gzipped once (the embedded
-// set; -dev reads from disk on every request and skips it).
+// set; -dev reads from disk on every request and skips it), or taken
+// gzipped from name.gz when the build wrote one (web/build.mjs gzips the
+// bundles smaller than gzip here can); a name.gz is not an asset itself.
 func loadUIAssets(fsys fs.FS, compress bool) (*uiAssetSet, error) {
-	set := &uiAssetSet{byName: map[string]*uiAsset{}, byURL: map[string]*uiAsset{}, compress: compress}
-	var css []*uiAsset
+	set := &uiAssetSet{byName: map[string]*uiAsset{}, byURL: map[string]*uiAsset{}, compress: compress, gzipped: map[string][]byte{}}
+	var files, css []*uiAsset
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -80,20 +87,24 @@ func loadUIAssets(fsys fs.FS, compress bool) (*uiAssetSet, error) {
 		if err != nil {
 			return err
 		}
-		a := &uiAsset{name: p, body: body, ctype: mime.TypeByExtension(path.Ext(p))}
-		if a.ctype == "" {
-			a.ctype = "application/octet-stream"
+		if strings.HasSuffix(p, ".gz") {
+			set.gzipped[strings.TrimSuffix(p, ".gz")] = body
+			return nil
 		}
+		a := &uiAsset{name: p, body: body, ctype: uiContentType(p)}
 		set.byName[p] = a
 		if strings.HasSuffix(p, ".css") {
 			css = append(css, a)
 			return nil
 		}
-		set.hash(a)
+		files = append(files, a)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, a := range files {
+		set.hash(a)
 	}
 	for _, a := range css {
 		dir := path.Dir(a.name)
@@ -114,8 +125,26 @@ func loadUIAssets(fsys fs.FS, compress bool) (*uiAssetSet, error) {
 // when a classroom of 300 opens the same page at once.
 var uiCompressible = []string{".js", ".css", ".svg", ".json", ".mjs"}
 
+// uiContentType is the Content-Type of an asset. JavaScript goes without
+// "; charset=utf-8": a module script is UTF-8 whatever the header says, and
+// the bundles are ASCII (esbuild escapes the rest), so the parameter would
+// only add 15 bytes to each of a page's script responses.
+func uiContentType(name string) string {
+	switch ext := path.Ext(name); ext {
+	case ".js", ".mjs":
+		return "text/javascript"
+	default:
+		if t := mime.TypeByExtension(ext); t != "" {
+			return t
+		}
+		return "application/octet-stream"
+	}
+}
+
 func (s *uiAssetSet) hash(a *uiAsset) {
-	if s.compress && slices.Contains(uiCompressible, path.Ext(a.name)) && len(a.body) > 1024 {
+	if gz, ok := s.gzipped[a.name]; ok && s.compress && uiGunzips(gz, a.body) {
+		a.gz = gz
+	} else if s.compress && slices.Contains(uiCompressible, path.Ext(a.name)) && len(a.body) > 1024 {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(a.body)
@@ -135,6 +164,17 @@ func (s *uiAssetSet) hash(a *uiAsset) {
 		a.url = uiAssetPrefix + strings.TrimSuffix(a.name, ext) + "." + h + ext
 	}
 	s.byURL[a.url] = a
+}
+
+// uiGunzips reports whether gz decodes to body: a name.gz left over from
+// an older build must not be served for a newer name.
+func uiGunzips(gz, body []byte) bool {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return false
+	}
+	got, err := io.ReadAll(zr)
+	return err == nil && bytes.Equal(got, body)
 }
 
 // uiBundleDir is where web/build.mjs writes the bundled page modules
@@ -222,6 +262,11 @@ const (
 	entryLoss    = "loss"    // loss pages and embeds
 	entryCompare = "compare" // comparison pages
 	entryClass   = "class"   // a class's own pages: dashboard, waiting and error pages
+
+	// Scripts beside the entry: the blocking script before the first
+	// paint, and the lessons' question widgets.
+	entryBoot    = "boot"
+	entryLessons = "lessons"
 )
 
 // uiPreloadedFonts are the KaTeX fonts nearly every formula uses: Main
@@ -245,14 +290,16 @@ func (a *App) pageAssets(entry string) templates.Assets {
 		entry = entrySite
 	}
 	js, preload := s.entry(entry)
+	boot, _ := s.entry(entryBoot)
+	lessons, _ := s.entry(entryLessons)
 	assets := templates.Assets{
 		CSS:       s.url("app.css"),
 		JS:        js,
 		Preload:   preload,
 		KaTeXCSS:  s.url("vendor/katex.min.css"),
-		LessonsJS: s.url("lessons.js"),
+		LessonsJS: lessons,
 		Favicon:   s.url("favicon.svg"),
-		Boot:      s.url("boot.js"),
+		Boot:      boot,
 	}
 	for _, f := range uiPreloadedFonts {
 		if u := s.url(f); u != "" {
@@ -301,6 +348,10 @@ func (a *App) serveUIAsset(w http.ResponseWriter, r *http.Request) {
 		body = asset.gz
 		etag += "-gz"
 		w.Header().Set("Content-Encoding", "gzip")
+		// ServeContent leaves out the length of an encoded body (for
+		// writers that compress on the fly), which would send this one
+		// chunked; a Range request still gets its own length from it.
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))

@@ -23,7 +23,7 @@ func TestShowLesson(t *testing.T) {
 	}{
 		{"english", "/lessons/l1", "", 200, []string{`<html lang="en"`, `data-testid="lesson-content"`, `data-testid="lesson-title"`,
 			`data-testid="question"`, `data-testid="reveal"`, `type="radio"`, `data-testid="preset"`, `class="math`,
-			`data-endpoint="/api/v1/lessons/l1/questions/outlier-l1-vs-mse"`, `<script type="module" src="/static/lessons.`}},
+			`data-endpoint="/api/v1/lessons/l1/questions/outlier-l1-vs-mse"`, `<script type="module" src="/static/dist/lessons-`}},
 		{"chinese by query", "/lessons/l1?lang=zh", "", 200, []string{`<html lang="zh"`, "揭晓答案", "lang=zh"}},
 		{"chinese by header", "/lessons/l1", "zh-CN,zh;q=0.9", 200, []string{`<html lang="zh"`}},
 		{"query beats header", "/lessons/l1?lang=en", "zh-CN", 200, []string{`<html lang="en"`}},

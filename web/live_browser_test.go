@@ -168,6 +168,7 @@ func TestBrowserLivePanelMatchesServer(t *testing.T) {
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
+			t.Parallel() // pages of their own in tabs of their own
 			tab := openTab(t, browser)
 			tab.do(t, "navigate", chromedp.Navigate(base+test.path))
 			tab.waitReady(t)

@@ -19,7 +19,7 @@ func lessonQuestionEndpoint(l *lessons.Lesson, q *lessons.Question) string {
 // Lesson renders a lesson: the body, its presets as permalinks and its
 // "predict, then reveal" questions. requested is the language the reader
 // asked for; when the lesson falls back to English a note says so. The
-// question widgets need web/static/lessons.js on the page (no inline
+// question widgets need web/ui/lessons.js on the page (no inline
 // script: the pages have a CSP).
 func Lesson(l *lessons.Lesson, requested string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

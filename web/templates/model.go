@@ -20,9 +20,9 @@ type Assets struct {
 	// Favicon is the site's icon (SVG).
 	Favicon string
 	// Boot is the tiny blocking script that sets <html>'s classes before
-	// the first paint (static/boot.js).
+	// the first paint (ui/boot.js, minified into static/dist by build.mjs).
 	Boot string
-	// LessonsJS is the lessons' question widgets (static/lessons.js, an ES
+	// LessonsJS is the lessons' question widgets (ui/lessons.js, an ES
 	// module from the lessons branch), or "" when the build has none.
 	LessonsJS string
 }

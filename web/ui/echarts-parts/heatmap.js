@@ -1,2 +1,5 @@
+// The core first: importing it puts all of the core in one chunk (esbuild
+// splits by which entries reach a module, and every part reaches the core).
+import "../echarts.js";
 import "echarts/lib/chart/heatmap.js";
 import "echarts/lib/component/visualMapContinuous.js";
