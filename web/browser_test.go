@@ -89,6 +89,11 @@ func sharedBrowser(t testing.TB) context.Context {
 			chromedp.Flag("disable-background-timer-throttling", true),
 			chromedp.Flag("disable-renderer-backgrounding", true),
 			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+			// A tab handed from one test to the next loads about:blank
+			// between them; the back/forward cache would keep each
+			// test's last page alive behind it, and loading a page took
+			// twice as long with it on.
+			chromedp.Flag("disable-features", "BackForwardCache"),
 			chromedp.UserDataDir(dir),
 			chromedp.WindowSize(1280, 900),
 		)
