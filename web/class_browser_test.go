@@ -52,7 +52,7 @@ func (tab *uiTab) waitTrue(t *testing.T, what, js string) {
 	deadline := time.Now().Add(15 * time.Second)
 	var err error
 	for time.Now().Before(deadline) {
-		if _, err = chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(time.Second))); err == nil {
+		if err = pollOnce(tab, js, time.Second); err == nil {
 			return
 		}
 		if tab.ctx.Err() != nil {
@@ -60,6 +60,17 @@ func (tab *uiTab) waitTrue(t *testing.T, what, js string) {
 		}
 	}
 	t.Fatalf("%s: %v", what, err)
+}
+
+// pollOnce polls js for up to limit. A poll whose page navigates away
+// can go unanswered by the browser for ever (the promise it awaits dies
+// with the page), so the call has a deadline of its own, and the caller
+// polls again on the page that replaced it.
+func pollOnce(tab *uiTab, js string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(tab.ctx, limit+time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(limit)))
+	return err
 }
 
 // classChartData is every chart's series data on a page, as JSON.
@@ -87,6 +98,7 @@ func countSockets(t *testing.T, tab *uiTab) {
 }
 
 func TestBrowserClass(t *testing.T) {
+	t.Parallel() // a class waits on sockets and heartbeats more than it computes: it runs beside the others
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("smooth-l1")
 
@@ -245,7 +257,7 @@ func TestBrowserClassErrorPageNoLoop(t *testing.T) {
 	// follows it (after backing off).
 	app.compute.budget = budget
 	teacher.send("%s", classTestDrive(2, 0.5))
-	s.waitTrue(t, "the student follows the next state", `!!document.querySelector('[data-loss]') && document.querySelector('[data-testid=lock-status]').textContent === 'following the teacher'`)
+	s.waitTrue(t, "the student follows the next state", `!!document.querySelector('[data-loss]') && (document.querySelector('[data-testid=lock-status]') || {}).textContent === 'following the teacher'`)
 	if got := s.eval(t, `sessionStorage.getItem("__loads")`); got != "3" {
 		t.Errorf("page loads after the next state = %s; want 3", got)
 	}

@@ -62,7 +62,7 @@ func (tab *uiTab) wait(t *testing.T, what, js string) {
 	deadline := time.Now().Add(time.Minute)
 	var err error
 	for time.Now().Before(deadline) && tab.ctx.Err() == nil {
-		if _, err = chromedp.Run(tab.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(2*time.Second))); err == nil {
+		if err = pollOnce(tab, js, 2*time.Second); err == nil {
 			return
 		}
 	}
@@ -87,6 +87,7 @@ func (tab *uiTab) evalAwait(t *testing.T, js string) string {
 // question answered, revealed with the correct bar marked on the
 // projector.
 func TestBrowserLecture(t *testing.T) {
+	t.Parallel() // a lecture waits on its students' sockets and pages more than it computes: it runs beside the others
 	browser, base := uiBrowser(t)
 	res, err := http.Post(base+"/api/v1/classes", "application/json", nil)
 	if err != nil {
