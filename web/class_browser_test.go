@@ -98,7 +98,6 @@ func countSockets(t *testing.T, tab *uiTab) {
 }
 
 func TestBrowserClass(t *testing.T) {
-	t.Parallel() // a class waits on sockets and heartbeats more than it computes: it runs beside the others
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("smooth-l1")
 

@@ -82,7 +82,6 @@ func TestBrowserComparePagesLoad(t *testing.T) {
 // frame, then settles on the engine's own fit; moving the outlier, with
 // its number box or by dragging it, refits.
 func TestBrowserCompareRegressionFit(t *testing.T) {
-	t.Parallel() // most of it is the fit's animation, waited for: it runs beside the others
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/regression"))

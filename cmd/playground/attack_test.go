@@ -412,44 +412,15 @@ func TestAttacks(t *testing.T) {
 			}
 			return fmt.Sprintf("%d open, %d refused (429)", len(conns), refused)
 		}},
-		{"body trickled one byte every 3 s", func(t *testing.T) string {
-			conn := rawConn(t, s)
-			fmt.Fprintf(conn, "POST /api/v1/losses/MSELoss HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
-			stop := make(chan struct{})
-			defer close(stop)
-			go func() {
-				tick := time.NewTicker(3 * time.Second)
-				defer tick.Stop()
-				for {
-					select {
-					case <-stop:
-						return
-					case <-tick.C:
-						if _, err := conn.Write([]byte("[")); err != nil {
-							return
-						}
-					}
-				}
-			}()
-			return firstLine(conn)
-		}},
-		{"headers trickled one byte a second", func(t *testing.T) string {
-			conn := rawConn(t, s)
-			stop := make(chan struct{})
-			defer close(stop)
-			go func() {
-				for _, b := range []byte("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 60)) {
-					select {
-					case <-stop:
-						return
-					case <-time.After(time.Second):
-					}
-					if _, err := conn.Write([]byte{b}); err != nil {
-						return
-					}
-				}
-			}()
-			return firstLine(conn)
+		// Both wait for the server's read timeouts, so they go at once.
+		{"body trickled one byte every 3 s, and headers one byte a second, at once", func(t *testing.T) string {
+			var body, headers string
+			var wg sync.WaitGroup
+			bodyConn, headersConn := rawConn(t, s), rawConn(t, s)
+			wg.Go(func() { body = trickleBody(bodyConn) })
+			wg.Go(func() { headers = trickleHeaders(headersConn) })
+			wg.Wait()
+			return "body: " + body + "; headers: " + headers
 		}},
 		{"truncated body", func(t *testing.T) string {
 			conn := rawConn(t, s)
@@ -669,4 +640,47 @@ func metric(t *testing.T, s *server, name string) float64 {
 	}
 	t.Fatalf("no metric %s", name)
 	return 0
+}
+
+// trickleBody sends on conn a request whose body comes one byte every 3 s, and
+// returns the first line of the answer.
+func trickleBody(conn net.Conn) string {
+	fmt.Fprintf(conn, "POST /api/v1/losses/MSELoss HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(3 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if _, err := conn.Write([]byte("[")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return firstLine(conn)
+}
+
+// trickleHeaders sends on conn a request whose headers come one byte a second,
+// and returns the first line of the answer.
+func trickleHeaders(conn net.Conn) string {
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for _, b := range []byte("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 60)) {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Second):
+			}
+			if _, err := conn.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+	}()
+	return firstLine(conn)
 }
