@@ -61,6 +61,7 @@ const uiAxeReport = `function uiAxeReport(r) {
 // layout decide (uiAxeLayoutRun). A page checked at both widths is loaded
 // once and narrowed in place, as a phone turned or a window resized.
 func TestBrowserAccessibility(t *testing.T) {
+	t.Parallel() // its pages run beside the tests that mostly wait
 	axe, err := os.ReadFile(uiAxePath)
 	if err != nil {
 		t.Fatalf("axe-core: %v (run `make assets`)", err)

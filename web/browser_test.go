@@ -341,6 +341,7 @@ func engineLossWith(t *testing.T, spec *engine.Spec, params, inputs map[string]j
 // 375 px. One load per page serves all of these checks: a page load is
 // most of a browser test's cost.
 func TestBrowserEveryPageLoads(t *testing.T) {
+	t.Parallel() // its pages run beside the tests that mostly wait
 	browser, base := uiBrowser(t)
 	type page struct {
 		name, path string

@@ -222,6 +222,7 @@ func TestBrowserClass(t *testing.T) {
 // navigates to that state at most once, then says why it waits; the
 // teacher's next state, which the server can show, is followed again.
 func TestBrowserClassErrorPageNoLoop(t *testing.T) {
+	t.Parallel() // most of it waits on the page's backoff: it runs beside the page-matrix tests
 	browser := sharedBrowser(t)
 	app, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -82,6 +82,7 @@ func TestBrowserComparePagesLoad(t *testing.T) {
 // frame, then settles on the engine's own fit; moving the outlier, with
 // its number box or by dragging it, refits.
 func TestBrowserCompareRegressionFit(t *testing.T) {
+	t.Parallel() // most of it waits on the fit's animation: it runs beside the page-matrix tests
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/regression"))
