@@ -100,6 +100,9 @@ func TestClassPlanSteps(t *testing.T) {
 		t.Errorf("class_question = %+v; want the zh predict poll", q)
 	}
 	// The poll asks about the step's state (MSE 25), not the one before.
+	// The teacher reveals once its own view shows the question, as the
+	// reveal button does: the student's replica can hear of it first.
+	teacher.untilType("class_question")
 	teacher.send(`{"type":"class_reveal"}`)
 	if rv := student.untilType("class_reveal"); rv.Answer != "25" {
 		t.Errorf("class_reveal answer = %q; want 25, the loss of the step's page (%s)", rv.Answer, rv.raw)
