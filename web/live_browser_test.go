@@ -420,3 +420,34 @@ func TestBrowserPhoneDock(t *testing.T) {
 	}
 	tab.checkNoErrors(t)
 }
+
+// TestBrowserFirstConnectionAsksNothing: a loss page shows the server's
+// answer for its state, so its first connection sends no compute (the
+// server would redo the same work and the page redraw the same charts);
+// the first change does send one.
+func TestBrowserFirstConnectionAsksNothing(t *testing.T) {
+	browser, base := uiBrowser(t)
+	tab := openTab(t, browser)
+	if _, err := chromedp.Call(tab.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__computes = 0; (function () {
+			var send = WebSocket.prototype.send;
+			WebSocket.prototype.send = function (data) { if (JSON.parse(data).type === 'compute') window.__computes++; return send.call(this, data); };
+		})();`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse?theme=dark"))
+	tab.waitReady(t)
+	liveWaitRest(t, tab)
+	// liveWaitRest saw the socket open; pump runs in that same callback.
+	if n := tab.eval(t, `String(window.__computes)`); n != "0" {
+		t.Errorf("compute messages sent by a page nobody touched = %s; want 0", n)
+	}
+	spec, _ := engine.LookupSlug("mse")
+	tab.do(t, "choose sum", chromedp.Evaluate[chromedp.Void](`(function () { var s = document.getElementById('p-reduction'); s.value = 'sum'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	tab.waitLoss(t, engineLossWith(t, spec, map[string]json.RawMessage{"reduction": json.RawMessage(`"sum"`)}, nil))
+	if n := tab.eval(t, `String(window.__computes)`); n != "1" {
+		t.Errorf("compute messages after one change = %s; want 1", n)
+	}
+	tab.checkNoErrors(t)
+}
