@@ -46,8 +46,21 @@ const loaded = {};
 
 // need loads a part; the promise resolves once it is registered.
 export function need(part) {
-  if (!loading[part]) loading[part] = loaders[part]().then(() => { loaded[part] = true; });
+  if (!loading[part]) loading[part] = load(part, firstRetryMs);
   return loading[part];
+}
+
+// A part that fails to arrive (the server restarting, a classroom's Wi-Fi
+// dropping) is asked for again, less often each time, rather than
+// leaving the charts that wait for it blank until the page is reloaded.
+const firstRetryMs = 1000;
+const lastRetryMs = 30000;
+
+function load(part, wait) {
+  return loaders[part]().then(
+    () => { loaded[part] = true; },
+    () => new Promise((resolve) => setTimeout(resolve, wait)).then(() => load(part, Math.min(2 * wait, lastRetryMs))),
+  );
 }
 
 export function has(part) { return !!loaded[part]; }
