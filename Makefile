@@ -5,17 +5,18 @@ run: assets
 	go run ./cmd/playground
 
 test: assets
-	@command -v chromium >/dev/null 2>&1 || echo '*** chromium not found: the browser tests will be SKIPPED (apt-get install chromium) ***' >&2
+	@command -v chromium-headless-shell >/dev/null 2>&1 || command -v chromium >/dev/null 2>&1 || echo '*** no Chromium found: the browser tests will be SKIPPED (apt-get install chromium-headless-shell) ***' >&2
 	@command -v caddy >/dev/null 2>&1 || echo '*** caddy not found: the deploy test (deploy/) will be SKIPPED (apt-get install caddy) ***' >&2
 	@[ -x /usr/sbin/nginx ] || echo '*** nginx not found: the deploy test will not try the nginx site (apt-get install nginx) ***' >&2
-	go vet ./...
+	# -vet=all: every go vet check, in the same build as the tests rather
+	# than a go vet run of its own before them (12 s on a fresh clone).
 	# One package may take minutes on a loaded machine (web's browser tests):
 	# a generous timeout, so a slow day is not a failure.
-	go test -timeout 30m -skip '^TestAttacks$$' ./...
+	go test -vet=all -timeout 30m -skip '^TestAttacks$$' ./...
 	# The attack suite holds a real server to time bounds (/healthz under 1 s),
 	# so it runs alone rather than beside the browser tests.
-	go test -run '^TestAttacks$$' ./cmd/playground
-	@command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no chromium) ***' >&2
+	go test -vet=all -run '^TestAttacks$$' ./cmd/playground
+	@command -v chromium-headless-shell >/dev/null 2>&1 || command -v chromium >/dev/null 2>&1 || echo '*** reminder: the browser tests were SKIPPED (no Chromium) ***' >&2
 	@command -v caddy >/dev/null 2>&1 || echo '*** reminder: the deploy test was SKIPPED (no caddy) ***' >&2
 
 # The pages' ES modules (web/ui) are bundled by esbuild with the parts of

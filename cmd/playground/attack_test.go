@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,14 +49,28 @@ type server struct {
 	err    error         // its Wait error, once exited
 }
 
-// buildServer compiles this command into a temporary directory.
-func buildServer(t *testing.T) string {
+// runMainEnv, set in a process's environment, makes this test binary run
+// main() with its arguments instead of the tests (TestMain): the attack
+// and shutdown tests run the real server, main and all, as a process of
+// its own, without linking a second binary (a go build took 3–4 s of the
+// suite, twice).
+const runMainEnv = "LOSS_PLAYGROUND_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// serverBinary is this test binary, which runs main() when started with
+// runMainEnv (startServer does).
+func serverBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "playground")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -69,6 +82,7 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
 	s := &server{exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	s.cmd.Env = append(os.Environ(), runMainEnv+"=1")
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -315,9 +329,9 @@ func firstLine(conn net.Conn) string {
 // idle WebSockets: enough to pass the per-address cap.
 func TestAttacks(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and attacks the real server; skipped with -short")
+		t.Skip("attacks the real server; skipped with -short")
 	}
-	s := startServer(t, buildServer(t))
+	s := startServer(t, serverBinary(t))
 	health := monitorHealth(s)
 	api := s.url + "/api/v1/losses/"
 	ctcBody, ctcQuery := ctcAttack()

@@ -25,7 +25,7 @@ func render(args []string) error {
 	}
 	dir := fs.String("o", "", "directory to write the images into (created if missing)")
 	format := fs.String("format", "svg", `"svg", or "png" to write a PNG next to each SVG (needs Chromium)`)
-	chromium := fs.String("chromium", "", "Chromium executable for -format png (default: chromium on the PATH)")
+	chromium := fs.String("chromium", "", "Chromium executable for -format png (default: chromium-headless-shell or chromium on the PATH)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

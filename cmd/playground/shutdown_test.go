@@ -15,9 +15,9 @@ import (
 // process exits 0.
 func TestSIGTERMClosesWebSockets1001(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the server binary")
+		t.Skip("runs the server binary")
 	}
-	s := startServer(t, buildServer(t))
+	s := startServer(t, serverBinary(t))
 	conn, _, err := websocket.DefaultDialer.Dial("ws://"+s.addr+"/ws", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,11 +138,11 @@ func TestParseManifestErrors(t *testing.T) {
 
 // TestRunPNG draws PNGs with Chromium: each at twice the SVG's size.
 func TestRunPNG(t *testing.T) {
-	if _, err := exec.LookPath("chromium"); err != nil {
+	if chartexport.FindChromium() == "" {
 		if os.Getenv("LOSS_PLAYGROUND_REQUIRE_BROWSER") == "1" {
-			t.Fatal("chromium not found; LOSS_PLAYGROUND_REQUIRE_BROWSER=1 requires it")
+			t.Fatal("no Chromium found; LOSS_PLAYGROUND_REQUIRE_BROWSER=1 requires it")
 		}
-		t.Skip("PNG EXPORT TEST SKIPPED: chromium not found (apt-get install chromium)")
+		t.Skip("PNG EXPORT TEST SKIPPED: no Chromium found (apt-get install chromium-headless-shell)")
 	}
 	m, err := chartexport.ParseManifest([]byte("images:\n  - {page: /losses/smooth-l1, chart: curve, width: 480, height: 300}\n"))
 	if err != nil {

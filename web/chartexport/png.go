@@ -17,10 +17,22 @@ import (
 const pngScale = 2
 
 // ErrNoChromium is returned for -format png when no Chromium is found.
-var ErrNoChromium = errors.New("PNG export needs Chromium (headless, through chromedp) and none was found: install it (apt-get install chromium) or name it with -chromium; SVG export works without it")
+var ErrNoChromium = errors.New("PNG export needs Chromium (headless, through chromedp) and none was found: install it (apt-get install chromium-headless-shell, or chromium) or name it with -chromium; SVG export works without it")
 
-// chromiumNames are the executables looked for on the PATH.
-var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+// chromiumNames are the executables looked for on the PATH. The headless
+// build comes first: it draws the same, with no browser UI to start.
+var chromiumNames = []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// FindChromium returns the first Chromium on the PATH that PNG export
+// would use, or "".
+func FindChromium() string {
+	for _, n := range chromiumNames {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
 
 // pngWriter draws SVGs to PNG in one headless Chromium tab.
 type pngWriter struct {
@@ -30,13 +42,7 @@ type pngWriter struct {
 
 func newPNGWriter(ctx context.Context, chromium string) (*pngWriter, error) {
 	if chromium == "" {
-		for _, n := range chromiumNames {
-			if p, err := exec.LookPath(n); err == nil {
-				chromium = p
-				break
-			}
-		}
-		if chromium == "" {
+		if chromium = FindChromium(); chromium == "" {
 			return nil, ErrNoChromium
 		}
 	} else if _, err := exec.LookPath(chromium); err != nil {
