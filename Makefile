@@ -10,9 +10,12 @@ test: assets
 	@[ -x /usr/sbin/nginx ] || echo '*** nginx not found: the deploy test will not try the nginx site (apt-get install nginx) ***' >&2
 	# -vet=all: every go vet check, in the same build as the tests rather
 	# than a go vet run of its own before them (12 s on a fresh clone).
+	# ./web first: go builds and runs in the order packages are named, and
+	# web's browser tests take longest, so they start first and the rest
+	# run beside them.
 	# One package may take minutes on a loaded machine (web's browser tests):
 	# a generous timeout, so a slow day is not a failure.
-	go test -vet=all -timeout 30m -skip '^TestAttacks$$' ./...
+	go test -vet=all -timeout 30m -skip '^TestAttacks$$' ./web ./...
 	# The attack suite holds a real server to time bounds (/healthz under 1 s),
 	# so it runs alone rather than beside the browser tests.
 	go test -vet=all -run '^TestAttacks$$' ./cmd/playground
