@@ -44,6 +44,7 @@ func compareText(t *testing.T, tab *uiTab, testid string) string {
 }
 
 func TestBrowserComparePagesLoad(t *testing.T) {
+	t.Parallel()
 	browser, base := uiBrowser(t)
 	for _, p := range []struct {
 		name, path string
@@ -170,6 +171,7 @@ func TestBrowserCompareRegressionFit(t *testing.T) {
 // Editing the logits recomputes the classification table through the
 // socket; a bad logit names its field.
 func TestBrowserCompareClassificationEdit(t *testing.T) {
+	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/classification"))
@@ -201,6 +203,7 @@ func TestBrowserCompareClassificationEdit(t *testing.T) {
 // The margin slider reads the losses out at the new margin, and the theme
 // switch redraws the charts in the dark palette.
 func TestBrowserCompareMarginAndTheme(t *testing.T) {
+	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/margin?theme=light"))
@@ -233,6 +236,7 @@ func TestBrowserCompareMarginAndTheme(t *testing.T) {
 // the address bar keeps the last valid ones, so it never holds a link
 // that answers 400; and it gains no lang the reader did not choose.
 func TestBrowserCompareClassificationRetype(t *testing.T) {
+	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/classification"))
@@ -280,6 +284,7 @@ func TestBrowserCompareClassificationRetype(t *testing.T) {
 // A loss page whose reader never chose a language writes none into its
 // permalink; one that did keeps it.
 func TestBrowserPermalinkLang(t *testing.T) {
+	t.Parallel()
 	browser, base := uiBrowser(t)
 	for _, test := range []struct{ query, want string }{{"", ""}, {"?lang=zh", "zh"}, {"?lang=en", "en"}} {
 		t.Run(test.query, func(t *testing.T) {
@@ -304,6 +309,7 @@ func TestBrowserPermalinkLang(t *testing.T) {
 // (here a marker graphic the test adds; a redraw from scratch drops it),
 // and a dark chart stays dark.
 func TestBrowserCompareChartsMergeInPlace(t *testing.T) {
+	t.Parallel()
 	browser, base := uiBrowser(t)
 	dark := compare.PaletteFor("dark").Background
 	for _, test := range []struct{ name, path, chart, input, value string }{
