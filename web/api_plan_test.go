@@ -140,7 +140,6 @@ func TestGetPlan(t *testing.T) {
 // language) and checks every question exists: a plan never sends a class
 // to an error page.
 func TestPlanStepsRender(t *testing.T) {
-	t.Parallel()
 	srv := newLessonTestServer(t)
 	lib, err := plans.Load()
 	if err != nil {

@@ -443,7 +443,6 @@ func moveSliderNearTop(t *testing.T, tab *uiTab, spec *engine.Spec, prm *engine.
 // engine's loss for the new reduction. (TestBrowserEveryPageLoads moves
 // every loss's first slider.)
 func TestBrowserControlsRecompute(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("mse")
 	tab := openTab(t, browser)
@@ -456,7 +455,6 @@ func TestBrowserControlsRecompute(t *testing.T) {
 }
 
 func TestBrowserGridCellAndPermalink(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	spec, ok := engine.LookupSlug("mse")
 	if !ok {
@@ -515,7 +513,6 @@ func TestBrowserGridCellAndPermalink(t *testing.T) {
 }
 
 func TestBrowserLiveSocket(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	res, err := http.Get(base + "/ws")
 	if err != nil {
@@ -542,7 +539,6 @@ func TestBrowserLiveSocket(t *testing.T) {
 }
 
 func TestBrowserCTCLattice(t *testing.T) {
-	t.Parallel()
 	spec, ok := engine.Lookup("CTCLoss")
 	if !ok {
 		t.Fatal("CTCLoss is not registered")
@@ -575,7 +571,6 @@ func TestBrowserCTCLattice(t *testing.T) {
 // TestBrowserOverlaySwitch turns on the overlay of related losses on the
 // SmoothL1 curve: the curve chart gains the L1, MSE and Huber series.
 func TestBrowserOverlaySwitch(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/smooth-l1"))
@@ -611,7 +606,6 @@ func TestBrowserOverlaySwitch(t *testing.T) {
 // parameter's number box: the result says which field is wrong and the
 // control is marked, and a good value brings the numbers back.
 func TestBrowserBadValueNamesField(t *testing.T) {
-	t.Parallel()
 	var spec *engine.Spec
 	var prm *engine.Param
 	for _, s := range engine.All() {
@@ -659,7 +653,6 @@ func TestBrowserBadValueNamesField(t *testing.T) {
 // rows grows together, so the shapes still match and the loss is the
 // engine's for the grown inputs.
 func TestBrowserAddRow(t *testing.T) {
-	t.Parallel()
 	spec, ok := engine.LookupSlug("mse")
 	if !ok {
 		t.Fatal("MSELoss is not registered")
@@ -683,7 +676,6 @@ func TestBrowserAddRow(t *testing.T) {
 // TestBrowserChartDownloads clicks a chart's PNG and SVG buttons and checks
 // what would be downloaded.
 func TestBrowserChartDownloads(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/mse"))

@@ -134,7 +134,6 @@ func fixtureCases(t *testing.T) (cases []budgetCase, errorWanted map[string]bool
 // PyTorch refuses must be refused with the engine's own error, not the
 // budget's.
 func TestBudgetsKeepEveryPresetQuestionAndFixture(t *testing.T) {
-	t.Parallel()
 	app := newTestApp(t)
 	ctx := context.Background()
 	cases := presetCases(t)
@@ -216,7 +215,6 @@ func sameResultBits(t *testing.T, got, want *engine.Result) {
 // losses whose answer is not linear in their inputs. (The largest scale of
 // every loss takes half a minute.)
 func TestCostEstimateBoundsAnswer(t *testing.T) {
-	t.Parallel()
 	for _, spec := range engine.All() {
 		scales := []engine.Scale{engine.ScaleTiny, engine.ScaleSmall}
 		switch spec.Name {

@@ -34,7 +34,6 @@ func chartImageFetchJS(testid, name string) string {
 // lp:state event), the image it points at is served, and the Markdown
 // button copies ![alt](absolute URL).
 func TestBrowserChartImageLinks(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 
 	t.Run("loss page", func(t *testing.T) {

@@ -98,7 +98,6 @@ func lossChartIDs(t *testing.T, spec *engine.Spec) []string {
 // TestChartImageEveryLoss draws every chart of every loss page's default
 // state: well-formed SVG whose text names the loss.
 func TestChartImageEveryLoss(t *testing.T) {
-	t.Parallel()
 	h := chartImageTestApp(t).Routes()
 	for _, spec := range engine.All() {
 		t.Run(spec.Name, func(t *testing.T) {

@@ -98,7 +98,6 @@ func countSockets(t *testing.T, tab *uiTab) {
 }
 
 func TestBrowserClass(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("smooth-l1")
 

@@ -36,7 +36,6 @@ func classTextCheck(sel string) string {
 // a "what will the loss be?" poll is open no part of the page prints the
 // loss, until the reveal.
 func TestBrowserClassChinese(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 
 	// A class made by the API has no page yet: its students wait.

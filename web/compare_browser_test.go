@@ -44,7 +44,6 @@ func compareText(t *testing.T, tab *uiTab, testid string) string {
 }
 
 func TestBrowserComparePagesLoad(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	for _, p := range []struct {
 		name, path string
@@ -171,7 +170,6 @@ func TestBrowserCompareRegressionFit(t *testing.T) {
 // Editing the logits recomputes the classification table through the
 // socket; a bad logit names its field.
 func TestBrowserCompareClassificationEdit(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/classification"))
@@ -203,7 +201,6 @@ func TestBrowserCompareClassificationEdit(t *testing.T) {
 // The margin slider reads the losses out at the new margin, and the theme
 // switch redraws the charts in the dark palette.
 func TestBrowserCompareMarginAndTheme(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/margin?theme=light"))
@@ -236,7 +233,6 @@ func TestBrowserCompareMarginAndTheme(t *testing.T) {
 // the address bar keeps the last valid ones, so it never holds a link
 // that answers 400; and it gains no lang the reader did not choose.
 func TestBrowserCompareClassificationRetype(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compare/classification"))
@@ -284,7 +280,6 @@ func TestBrowserCompareClassificationRetype(t *testing.T) {
 // A loss page whose reader never chose a language writes none into its
 // permalink; one that did keeps it.
 func TestBrowserPermalinkLang(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	for _, test := range []struct{ query, want string }{{"", ""}, {"?lang=zh", "zh"}, {"?lang=en", "en"}} {
 		t.Run(test.query, func(t *testing.T) {
@@ -309,7 +304,6 @@ func TestBrowserPermalinkLang(t *testing.T) {
 // (here a marker graphic the test adds; a redraw from scratch drops it),
 // and a dark chart stays dark.
 func TestBrowserCompareChartsMergeInPlace(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	dark := compare.PaletteFor("dark").Background
 	for _, test := range []struct{ name, path, chart, input, value string }{

@@ -12,7 +12,6 @@ import (
 // over the WebSocket, a new parameter's slider, the "equals" badge
 // following the inputs, the formula's error under the box, the permalink.
 func TestBrowserCompose(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/compose"))

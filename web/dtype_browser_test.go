@@ -12,7 +12,6 @@ import (
 // dtype=float32), marks the values that overflowed, and loses the marks in
 // float64 again.
 func TestBrowserDTypeToggle(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/soft-margin?input=[-89,1]&target=[1,1]&reduction=none"))

@@ -17,7 +17,6 @@ import (
 // playground's /embed/mse, which loads, and /losses/mse, which Chromium
 // refuses (frame-ancestors 'self').
 func TestFramingInBrowser(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -23,7 +23,6 @@ func lessonBrowser(t *testing.T) context.Context {
 // module loads under the page's CSP, posts the choice, and shows the
 // engine's verdict, explanation and numbers.
 func TestLessonQuestionsInBrowser(t *testing.T) {
-	t.Parallel()
 	srv := newLessonTestServer(t)
 	ctx := lessonBrowser(t)
 	const q = `form[data-question="outlier-l1-vs-mse"]`

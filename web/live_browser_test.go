@@ -141,7 +141,6 @@ func liveCompareChartsWithPermalink(t *testing.T, browser context.Context, tab *
 }
 
 func TestBrowserLivePanelMatchesServer(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tests := []struct {
 		name, path string
@@ -205,7 +204,6 @@ func dragSteps(selector string, values []string) []string {
 // TestBrowserPageEvents drives a loss page and a comparison page through
 // the page events other modules use (docs/protocol.md, "Page events").
 func TestBrowserPageEvents(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	spec, ok := engine.LookupSlug("smooth-l1")
 	if !ok {
@@ -326,7 +324,6 @@ func TestBrowserPageEvents(t *testing.T) {
 // badge says the page is offline meanwhile, and once back the page sends
 // its state again and shows the engine's numbers for it, panel included.
 func TestBrowserServerRestart(t *testing.T) {
-	t.Parallel()
 	browser := sharedBrowser(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -384,7 +381,6 @@ func TestBrowserServerRestart(t *testing.T) {
 // below the controls, the dock at the bottom shows the current loss and
 // the curve, and follows a drag without covering the slider.
 func TestBrowserPhoneDock(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("smooth-l1")
 	tab := openTab(t, browser)
@@ -430,7 +426,6 @@ func TestBrowserPhoneDock(t *testing.T) {
 // server would redo the same work and the page redraw the same charts);
 // the first change does send one.
 func TestBrowserFirstConnectionAsksNothing(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	if _, err := chromedp.Call(tab.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{

@@ -14,7 +14,6 @@ import (
 // its formula, the formula with its symbols marked for highlighting, and
 // each symbol. KaTeX parses them all, so no page falls back to LaTeX text.
 func TestEveryFormulaTypesets(t *testing.T) {
-	t.Parallel()
 	r := formula.New(formula.Options{})
 	for _, lang := range i18n.Languages {
 		for _, spec := range engine.All() {

@@ -18,7 +18,6 @@ import (
 // Python process and checks that the loss it prints is the one the page
 // shows.
 func TestPytorchSnippetMatchesTorch(t *testing.T) {
-	t.Parallel()
 	const python = "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		t.Skip("PyTorch is not installed for " + python + " (apt-get install python3-torch): snippets not run")

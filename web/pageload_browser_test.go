@@ -97,7 +97,6 @@ func measurePageLoad(t testing.TB, browser context.Context, base, path string, w
 // preloaded), no page loads a KaTeX script, and lessons and the intro load
 // no ECharts.
 func TestBrowserNoLayoutShift(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	var table strings.Builder
 	table.WriteString("| page | width | HTML KB | JS KB | CSS KB | fonts KB | CLS |\n|---|---|---|---|---|---|---|\n")

@@ -127,7 +127,6 @@ const minPlotPx = 160
 // plot area at least minPlotPx tall, and no two of its texts overlap.
 // LP_PHONE_ALL=1 checks every loss, in both languages.
 func TestBrowserPhoneCharts(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	pages := phonePages
 	if os.Getenv("LP_PHONE_ALL") == "1" {
@@ -169,7 +168,6 @@ func phoneAllSlugs() []string {
 // page scrolls sideways (bce-with-logits' lesson has a long inline code
 // span), and the offline notice does not push the result panel down.
 func TestBrowserPhoneLayout(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "phone", chromedp.EmulateViewport(375, 740), chromedp.Navigate(base+"/losses/bce-with-logits"))

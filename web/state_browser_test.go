@@ -14,7 +14,6 @@ import (
 // do); the live page must keep that value when it sends the state over the
 // socket, and show the same loss, not an error.
 func TestBrowserInfinityStays(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	spec, _ := engine.LookupSlug("smooth-l1")
 	tests := []struct {

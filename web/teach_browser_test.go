@@ -87,7 +87,6 @@ func (tab *uiTab) evalAwait(t *testing.T, js string) string {
 // question answered, revealed with the correct bar marked on the
 // projector.
 func TestBrowserLecture(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	res, err := http.Post(base+"/api/v1/classes", "application/json", nil)
 	if err != nil {

@@ -77,7 +77,6 @@ func checkDarkCharts(t *testing.T, tab *uiTab, what string) {
 // before it knows the first two; every chart must still be dark, by its
 // pixels, on load and after a live update merged into it.
 func TestBrowserDarkCharts(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	sources := []struct {
 		name  string
@@ -134,7 +133,6 @@ func TestBrowserDarkCharts(t *testing.T) {
 // as the active one in the header of the pages the server cannot mark it
 // on (it knows only the URL's theme).
 func TestBrowserThemeSwitchMarksStored(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "store dark", chromedp.Navigate(base+"/intro"), chromedp.Evaluate[chromedp.Void](`localStorage.setItem('lp-theme', 'dark')`))
@@ -151,7 +149,6 @@ func TestBrowserThemeSwitchMarksStored(t *testing.T) {
 // TestBrowserFamilyHeadingCase checks that a family's heading reads in
 // sentence case ("Margin and ranking"), not every word capitalised.
 func TestBrowserFamilyHeadingCase(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	tab := openTab(t, browser)
 	tab.do(t, "catalog", chromedp.Navigate(base+"/"))

@@ -20,7 +20,6 @@ import (
 // does while the server restarts: the page asks again and the tooltips
 // still come, with no uncaught error.
 func TestBrowserTooltipsLoadOnReach(t *testing.T) {
-	t.Parallel()
 	browser := sharedBrowser(t)
 	app, err := New(Config{})
 	if err != nil {

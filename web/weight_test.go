@@ -97,7 +97,6 @@ type weightFile struct {
 // script it names and every chunk those import, and fails when a page's
 // JavaScript outweighs lossPageJSBudget.
 func TestLossPageJavaScriptWeight(t *testing.T) {
-	t.Parallel()
 	app, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -204,7 +204,6 @@ func TestCompareWSFitCancelled(t *testing.T) {
 // Over the socket, the default fit converges as the engine's: MSE's line
 // pulled by the outlier further than L1's, every value finite.
 func TestCompareWSFitConverges(t *testing.T) {
-	t.Parallel()
 	_, srv := wsTestApp(t, nil, wsHooks{})
 	conn := wsTestDial(t, srv)
 	wsTestSend(t, conn, compareFitMessage(t, 3, 400))

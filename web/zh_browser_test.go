@@ -19,7 +19,6 @@ const hanJS = `function han(s) { return /[\u4e00-\u9fff]/.test(s || ''); }`
 // come from the catalogue, and charts redrawn live over the WebSocket keep
 // their Chinese titles and legends.
 func TestBrowserChinese(t *testing.T) {
-	t.Parallel()
 	browser, base := uiBrowser(t)
 	t.Run("loss page", func(t *testing.T) {
 		spec, _ := engine.LookupSlug("cross-entropy")
