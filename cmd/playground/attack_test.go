@@ -49,32 +49,6 @@ type server struct {
 	err    error         // its Wait error, once exited
 }
 
-// runMainEnv, set in a process's environment, makes this test binary run
-// main() with its arguments instead of the tests (TestMain): the attack
-// and shutdown tests run the real server, main and all, as a process of
-// its own, without linking a second binary (a go build took 3–4 s of the
-// suite, twice).
-const runMainEnv = "LOSS_PLAYGROUND_TEST_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
-// serverBinary is this test binary, which runs main() when started with
-// runMainEnv (startServer does).
-func serverBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
 var servingRE = regexp.MustCompile(`url=http://(127\.0\.0\.1:\d+)`)
 
 // startServer runs bin on a free loopback port and waits for it to serve.
