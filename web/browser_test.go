@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
@@ -548,12 +549,73 @@ func TestBrowserCTCLattice(t *testing.T) {
 		st[in.Name], _ = json.Marshal(in.Example)
 	}
 	browser, base := uiBrowser(t)
-	tab := openTab(t, browser)
+	// A device of its own, so that the first view is cold and its
+	// scripts are counted as they cross the network.
+	device, closeDevice := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer closeDevice()
+	if err := chromedp.Do(device); err != nil {
+		t.Fatal(err)
+	}
+	tab := openTab(t, device)
+	var mu sync.Mutex
+	scripts := map[network.RequestID]bool{}
+	var inFlight, firstView int
+	chromedp.Listen(tab.ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if ev.Type == network.ResourceTypeScript {
+				scripts[ev.RequestID] = true
+				inFlight++
+			}
+		case *network.EventLoadingFinished:
+			if scripts[ev.RequestID] {
+				firstView += int(ev.EncodedDataLength)
+				inFlight--
+			}
+		case *network.EventLoadingFailed:
+			if scripts[ev.RequestID] {
+				inFlight--
+			}
+		}
+	})
+	if _, err := chromedp.Call(tab.ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
 	tab.do(t, "navigate", chromedp.Navigate(base+"/losses/"+spec.Slug))
 	tab.waitReady(t)
 	if tab.eval(t, `String(!!document.getElementById('chart-lattice'))`) != "true" {
 		t.Fatal("the CTC page has no lattice chart")
 	}
+	// The first view: the lattice is below it, and its heatmap part waits
+	// until the student scrolls there; what loaded fits the budget that
+	// TestLossPageJavaScriptWeight holds the page's own scripts to.
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`!!document.querySelector('.chart[data-drawn="1"]')`, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Fatalf("no chart drawn on the CTC page: %v", err)
+	}
+	for deadline := time.Now().Add(8 * time.Second); ; {
+		mu.Lock()
+		n := inFlight
+		mu.Unlock()
+		if n == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := tab.eval(t, `String(document.getElementById('chart-lattice').getBoundingClientRect().top > innerHeight)`); got != "true" {
+		t.Errorf("lattice below the first view = %s; want true (this check needs it there)", got)
+	}
+	if got := tab.eval(t, `String(document.getElementById('chart-lattice').dataset.drawn === '1')`); got != "false" {
+		t.Errorf("lattice drawn before the student scrolled to it = %s; want false", got)
+	}
+	mu.Lock()
+	got := firstView
+	mu.Unlock()
+	if got > lossPageJSBudget || got == 0 {
+		t.Errorf("CTC's first view loaded %d bytes of JavaScript on the wire; want between 1 and %d", got, lossPageJSBudget)
+	}
+	tab.do(t, "scroll to the lattice", chromedp.Evaluate[chromedp.Void](`document.getElementById('chart-lattice').scrollIntoView()`))
 	for _, view := range []string{"alpha", "occupancy", "gradient"} {
 		tab.do(t, "lattice "+view, chromedp.Evaluate[chromedp.Void](`(function () {
 			var r = document.querySelector('input[name=lattice-view][value=`+view+`]');
@@ -565,6 +627,18 @@ func TestBrowserCTCLattice(t *testing.T) {
 		}
 	}
 	tab.screenshot(t, "ctc-lattice")
+
+	// An embed is a picture, screenshotted whole: its lattice draws at
+	// once, in sight or not.
+	tab.do(t, "short window", chromedp.EmulateViewport(1280, 300))
+	tab.do(t, "embed", chromedp.Navigate(base+"/embed/"+spec.Slug))
+	tab.waitReady(t)
+	if got := tab.eval(t, `String(document.getElementById('chart-lattice').getBoundingClientRect().top > innerHeight)`); got != "true" {
+		t.Errorf("embed's lattice below the window = %s; want true (this check needs it there)", got)
+	}
+	if _, err := chromedp.Run(tab.ctx, chromedp.Poll[bool](`document.getElementById('chart-lattice').dataset.drawn === '1'`, chromedp.WithPollingTimeout(8*time.Second))); err != nil {
+		t.Errorf("embed's lattice out of sight did not draw: %v", err)
+	}
 	tab.checkNoErrors(t)
 }
 

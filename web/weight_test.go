@@ -25,7 +25,9 @@ import (
 // gzipped body, for the page's <script src> and <link rel=modulepreload>
 // files and the chunks those import statically. Code loaded with import()
 // on demand (ECharts parts, the class modules) is not counted: a student
-// who never opens a tooltip never downloads it.
+// who never opens a tooltip never downloads it, and a chart that needs a
+// part asks for it when it comes into sight. TestBrowserCTCLattice counts
+// the first view of the page with the most parts, CTC, in the browser.
 const lossPageJSBudget = 200 * 1024
 
 var (

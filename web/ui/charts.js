@@ -226,6 +226,10 @@ export class ChartSet {
     this.charts = {}; // id -> {el, chart, sig, pending, visible, dark, width, drawnAt}
     this.settleTimer = 0;
     this.frame = 0;
+    // partsOnSight: a chart that needs an ECharts part asks for it when it
+    // comes near the viewport. An embed sets it false: it is a picture,
+    // screenshotted whole, and has no budget to keep.
+    this.partsOnSight = true;
     this.seen = window.IntersectionObserver ? new IntersectionObserver((entries) => {
       entries.forEach((e) => {
         const c = this.charts[e.target.dataset.chart];
@@ -343,8 +347,11 @@ export class ChartSet {
     if (!opt) return;
     const missing = partsFor(opt).filter((p) => !has(p));
     if (missing.length) {
-      // Drawn once its parts are in; a newer option may replace it meanwhile.
-      Promise.all(missing.map(need)).then(() => this.flush(c));
+      // A chart out of sight asks for its parts when it comes near (the
+      // IntersectionObserver flushes it then): a student who never
+      // scrolls to CTC's lattice never downloads the heatmap. Drawn once
+      // its parts are in; a newer option may replace it meanwhile.
+      if (c.visible || !this.partsOnSight) Promise.all(missing.map(need)).then(() => this.flush(c));
       return;
     }
     c.pending = null;

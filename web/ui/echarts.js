@@ -1,13 +1,15 @@
 // The ECharts the pages use, and nothing more. The core draws what every
-// chart page needs at once (line and bar charts on a grid, titles, mark
-// points and lines, the canvas renderer); the rest comes in parts, loaded
-// when an option or the student needs them:
+// chart page needs at once (line and bar charts on a grid, titles,
+// legends, mark points and lines, the canvas renderer); the rest comes in
+// parts, loaded when an option or the student needs them:
 //
 //	heatmap     heatmap series with their continuous visualMap (CTC's lattice, 2-d terms)
 //	scatter     scatter series
-//	legend      a shown legend (overlays, comparisons)
 //	interaction tooltip and toolbox, on the first pointer or focus on a chart
 //	svg         the SVG renderer, for "SVG" downloads
+//
+// Legends are in the core: every loss page's charts show one, so a part
+// for them was one more request on every first view, for the same bytes.
 //
 // A chart type or component that charts or web/compare starts to use
 // must be added here or to a part (the browser tests draw every chart of
@@ -24,6 +26,7 @@ import "echarts/lib/component/gridSimple.js";
 import "echarts/lib/component/title.js";
 import "echarts/lib/component/markPoint.js";
 import "echarts/lib/component/markLine.js";
+import "echarts/lib/component/legendPlain.js";
 import { install as CanvasRenderer } from "echarts/lib/renderer/installCanvasRenderer.js";
 
 use([CanvasRenderer]);
@@ -37,7 +40,6 @@ window.echarts = echarts;
 const loaders = {
   heatmap: () => import("./echarts-parts/heatmap.js"),
   scatter: () => import("./echarts-parts/scatter.js"),
-  legend: () => import("./echarts-parts/legend.js"),
   interaction: () => import("./echarts-parts/interaction.js"),
   svg: () => import("./echarts-parts/svg.js"),
 };
@@ -73,7 +75,6 @@ export function partsFor(opt) {
   const series = list(opt.series);
   if (opt.visualMap || series.some((s) => s.type === "heatmap")) out.push("heatmap");
   if (series.some((s) => s.type === "scatter")) out.push("scatter");
-  if (list(opt.legend).some((l) => l.show !== false)) out.push("legend");
   return out;
 }
 

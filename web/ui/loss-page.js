@@ -266,7 +266,9 @@ function boot() {
   if (!data) return;
   try { page = JSON.parse(data.textContent); } catch (e) { return; }
   page.view = page.view || {};
+  const embed = !!document.querySelector("[data-testid=embed]");
   charts = new ChartSet(document.querySelector(".charts"));
+  charts.partsOnSight = !embed;
   const first = document.getElementById("lp-charts");
   if (first) {
     try { charts.update(JSON.parse(first.textContent)); } catch (e) { /* no charts */ }
@@ -275,7 +277,7 @@ function boot() {
     state: () => page,
     ids: () => ({ seq, shownLoss: shown, inflight, wsOpen: !!(socket && socket.open) }),
   };
-  if (document.querySelector("[data-testid=embed]")) return;
+  if (embed) return;
   const form = document.getElementById("controls");
   controls = new Controls(form, page, changed);
   editors = new Editors(form, page, changed, controls);

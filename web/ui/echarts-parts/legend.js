@@ -1,4 +1,0 @@
-// The core first: importing it puts all of the core in one chunk (esbuild
-// splits by which entries reach a module, and every part reaches the core).
-import "../echarts.js";
-import "echarts/lib/component/legendPlain.js";
