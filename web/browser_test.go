@@ -612,6 +612,7 @@ func TestBrowserCTCLattice(t *testing.T) {
 	mu.Lock()
 	got := firstView
 	mu.Unlock()
+	t.Logf("CTC's first view: %d bytes of JavaScript on the wire", got)
 	if got > lossPageJSBudget || got == 0 {
 		t.Errorf("CTC's first view loaded %d bytes of JavaScript on the wire; want between 1 and %d", got, lossPageJSBudget)
 	}
