@@ -25,9 +25,6 @@ func (a *App) computeCompose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	if _, err := w.Write(out); err != nil {
-		a.log.Debug("client left before its answer", "path", r.URL.Path, "err", err)
-	}
+	a.writeAnswer(w, r, out)
 	return nil
 }

@@ -59,11 +59,17 @@ func (a *App) computeLoss(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.writeAnswer(w, r, out)
+	return nil
+}
+
+// writeAnswer writes a computed JSON answer; a client that left before it
+// is no error of the server's.
+func (a *App) writeAnswer(w http.ResponseWriter, r *http.Request, out []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	if _, err := w.Write(out); err != nil {
 		a.log.Debug("client left before its answer", "path", r.URL.Path, "err", err)
 	}
-	return nil
 }
 
 // decodeStrict and describeJSONError are the live protocol's, so the API

@@ -42,46 +42,32 @@ func TestWSErrorsInPageLanguage(t *testing.T) {
 		badDrive     = `{"type":"class_drive","id":4,"loss":"SmoothL1Loss","params":{"beta":-1},"inputs":{"input":[1],"target":[0]}}`
 		badType      = `{"type":"bogus","id":5}`
 	)
+	type want struct{ reduction, code, answer, driven, typ string }
+	english := want{
+		reduction: `params.reduction: "bogus" is not a valid value (expected one of "none", "mean", "sum")`,
+		code:      "code: no class has this code (it may have expired)",
+		answer:    "qid: no question is open",
+		driven:    "params.beta: must be at least 0, got -1",
+		typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
+	}
 	tests := []struct {
-		name, lang                      string
-		reduction, code, answer, driven string
-		typ                             string
+		name, lang string
+		want
 	}{
 		{
-			name:      "zh",
-			lang:      "zh",
-			reduction: `params.reduction："bogus" 不是有效的取值（应为 "none", "mean", "sum" 之一）`,
-			code:      "code：没有使用这个代码的课堂（它可能已过期）",
-			answer:    "qid：当前没有进行中的问题",
-			driven:    "params.beta：必须不小于 0，实际为 -1",
-			typ:       `type：未知的消息类型 "bogus"（应为 "compute"、"fit"、"compare"、"compose" 或 "ping"）`,
+			name: "zh",
+			lang: "zh",
+			want: want{
+				reduction: `params.reduction："bogus" 不是有效的取值（应为 "none", "mean", "sum" 之一）`,
+				code:      "code：没有使用这个代码的课堂（它可能已过期）",
+				answer:    "qid：当前没有进行中的问题",
+				driven:    "params.beta：必须不小于 0，实际为 -1",
+				typ:       `type：未知的消息类型 "bogus"（应为 "compute"、"fit"、"compare"、"compose" 或 "ping"）`,
+			},
 		},
-		{
-			name:      "no lang",
-			reduction: `params.reduction: "bogus" is not a valid value (expected one of "none", "mean", "sum")`,
-			code:      "code: no class has this code (it may have expired)",
-			answer:    "qid: no question is open",
-			driven:    "params.beta: must be at least 0, got -1",
-			typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
-		},
-		{
-			name:      "en",
-			lang:      "en",
-			reduction: `params.reduction: "bogus" is not a valid value (expected one of "none", "mean", "sum")`,
-			code:      "code: no class has this code (it may have expired)",
-			answer:    "qid: no question is open",
-			driven:    "params.beta: must be at least 0, got -1",
-			typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
-		},
-		{
-			name:      "a language the server does not have",
-			lang:      "fr",
-			reduction: `params.reduction: "bogus" is not a valid value (expected one of "none", "mean", "sum")`,
-			code:      "code: no class has this code (it may have expired)",
-			answer:    "qid: no question is open",
-			driven:    "params.beta: must be at least 0, got -1",
-			typ:       `type: unknown message type "bogus" (expected "compute", "fit", "compare", "compose" or "ping")`,
-		},
+		{name: "no lang", want: english},
+		{name: "en", lang: "en", want: english},
+		{name: "a language the server does not have", lang: "fr", want: english},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
